@@ -1,0 +1,103 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Logger } from 'drizzle-orm/logger';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { schema, type Schema } from './schema.ts';
+
+/** The one database type the rest of the code sees, whichever engine is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction is used exactly like the database. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface DbHandle {
+  db: Db;
+  engine: 'postgres' | 'pglite';
+  /** Where PGlite keeps its files; undefined on PostgreSQL or in memory. */
+  dataDir: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres://… to use a PostgreSQL server; unset for embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder, or `memory://` for a throw-away database. */
+  pgliteDir?: string | undefined;
+  /** Connections in the pool (PostgreSQL only). Two cores serve best with few. */
+  poolSize?: number | undefined;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const MIGRATIONS_DIR = resolve(repoRoot, 'db/migrations');
+export const DEFAULT_PGLITE_DIR = resolve(repoRoot, '.data/pglite');
+
+/**
+ * Counts SQL statements per unit of work (a GraphQL request, a test) so an N+1 regression shows up as a number.
+ * Work outside `countStatements` is not counted.
+ */
+const statementLog = new AsyncLocalStorage<{ statements: string[] }>();
+const countingLogger: Logger = {
+  logQuery(query) {
+    statementLog.getStore()?.statements.push(query);
+  },
+};
+
+export async function countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const store = { statements: [] as string[] };
+  const result = await statementLog.run(store, work);
+  return { result, statements: store.statements };
+}
+
+/** Records statements into an existing log, for servers that attach the log to a request. */
+export function withStatementLog<T>(log: { statements: string[] }, work: () => T): T {
+  return statementLog.run(log, work);
+}
+
+export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
+  if (options.databaseUrl) {
+    const client = postgres(options.databaseUrl, {
+      max: Math.max(2, options.poolSize ?? 8),
+      onnotice: () => {},
+      connection: { application_name: 'mingbai' },
+    });
+    const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
+    return { db, engine: 'postgres', dataDir: undefined, close: () => client.end({ timeout: 5 }) };
+  }
+  const dir = options.pgliteDir ?? DEFAULT_PGLITE_DIR;
+  const inMemory = dir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(inMemory ? dir : resolve(dir));
+  const db = drizzlePglite(client, { schema, logger: countingLogger }) as unknown as Db;
+  return { db, engine: 'pglite', dataDir: inMemory ? undefined : resolve(dir), close: () => client.close() };
+}
+
+/** Applies the committed migrations in db/migrations. Safe to call from several processes at once. */
+export async function migrateDb(handle: DbHandle): Promise<void> {
+  if (handle.engine === 'pglite') {
+    await migratePglite(handle.db as never, { migrationsFolder: MIGRATIONS_DIR });
+    return;
+  }
+  // Concurrent starts (tests, several API processes) would race on CREATE TABLE: the transaction holds a lock on
+  // one pooled connection while the migrator runs on another, so the others wait and then find nothing to do.
+  await handle.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    await migratePostgres(handle.db as never, { migrationsFolder: MIGRATIONS_DIR });
+  });
+}
+const MIGRATION_LOCK_KEY = 7_112_024;
+
+/** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite an object with rows). */
+export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return (result as { rows: T[] }).rows;
+}

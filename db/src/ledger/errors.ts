@@ -1,0 +1,31 @@
+/**
+ * A rule of the ledger was broken by the caller's input. `code` is stable for programs, `message` is plain Chinese
+ * for people. Programmer mistakes are plain Errors, never LedgerErrors.
+ */
+export class LedgerError extends Error {
+  constructor(
+    readonly code: LedgerErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}
+
+export type LedgerErrorCode =
+  | 'VOUCHER_UNBALANCED'
+  | 'VOUCHER_TOO_FEW_LINES'
+  | 'AMOUNT_NOT_POSITIVE'
+  | 'ACCOUNT_UNKNOWN'
+  | 'ACCOUNT_NAME_REQUIRED'
+  | 'DATE_OUTSIDE_PERIOD'
+  | 'DUPLICATE_VOUCHER_NUMBER'
+  | 'SUMMARY_MISSING'
+  | 'PERIOD_NOT_OPEN'
+  | 'PERIOD_ALREADY_OPEN'
+  | 'PERIOD_OUT_OF_ORDER'
+  | 'REASON_REQUIRED'
+  | 'OPENING_BALANCES_UNBALANCED'
+  | 'OPENING_BALANCES_MISSING'
+  | 'VOUCHER_NOT_FOUND';

@@ -1,0 +1,260 @@
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from '../client.ts';
+import type { AccountStandard } from '../schema/accounts.ts';
+import { periods, voucherLines, vouchers, type LineSide, type PaymentMethod } from '../schema/ledger.ts';
+import { ensureVillageAccounts } from './accounts.ts';
+import { appendAudit } from './audit.ts';
+import { LedgerError } from './errors.ts';
+import type { Fen } from './money.ts';
+import { maskName, maskText } from './privacy.ts';
+
+export interface CounterpartyInput {
+  name: string;
+  isPerson: boolean;
+  idNumber?: string | undefined;
+  phone?: string | undefined;
+  bankAccount?: string | undefined;
+}
+
+export interface LineInput {
+  accountCode: string;
+  accountName?: string | undefined;
+  side: LineSide;
+  amountFen: Fen;
+  summary?: string | undefined;
+  counterparty?: CounterpartyInput | undefined;
+  paymentMethod?: PaymentMethod | undefined;
+}
+
+export interface VoucherInput {
+  number: number;
+  /** YYYY-MM-DD, inside the period. */
+  date: string;
+  summary: string;
+  attachments: number;
+  preparer?: string | undefined;
+  reviewer?: string | undefined;
+  approver?: string | undefined;
+  lines: LineInput[];
+}
+
+export interface PostVouchersInput {
+  villageId: number;
+  year: number;
+  month: number;
+  revision: number;
+  actor: string;
+  importId?: number | undefined;
+  vouchers: VoucherInput[];
+}
+
+/** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters, and a voucher's lines never split. */
+const LINES_PER_STATEMENT = 2_000;
+
+/**
+ * Writes vouchers into an open period revision. Checks every rule first and refuses the whole batch on the first
+ * broken one; the database checks balance and period status again on its own.
+ */
+export async function postVouchers(tx: Tx, input: PostVouchersInput): Promise<{ voucherIds: number[] }> {
+  const period = await openPeriodRow(tx, input);
+  validateVouchers(input, period.standard);
+  await ensureVillageAccounts(
+    tx,
+    input.villageId,
+    period.standard,
+    input.vouchers.flatMap((v) => v.lines.map((l) => ({ code: l.accountCode, name: l.accountName }))),
+  );
+
+  const voucherIds: number[] = [];
+  for (const chunk of chunkVouchers(input.vouchers)) {
+    const inserted = await tx
+      .insert(vouchers)
+      .values(
+        chunk.map((v) => ({
+          villageId: input.villageId,
+          year: input.year,
+          month: input.month,
+          revision: input.revision,
+          number: v.number,
+          date: v.date,
+          summary: v.summary.trim(),
+          summaryPublic: maskText(v.summary.trim(), personNames(v)),
+          attachments: v.attachments,
+          preparer: v.preparer ?? null,
+          reviewer: v.reviewer ?? null,
+          approver: v.approver ?? null,
+          importId: input.importId ?? null,
+          createdBy: input.actor,
+        })),
+      )
+      .returning({ id: vouchers.id, number: vouchers.number });
+    const idByNumber = new Map(inserted.map((r) => [r.number, r.id]));
+    await tx.insert(voucherLines).values(
+      chunk.flatMap((v) =>
+        v.lines.map((line, i) => lineRow(input.villageId, idByNumber.get(v.number)!, i + 1, period.standard, v, line)),
+      ),
+    );
+    voucherIds.push(...inserted.map((r) => r.id));
+  }
+
+  await appendAudit(tx, {
+    villageId: input.villageId,
+    actor: input.actor,
+    action: 'vouchers.post',
+    entity: 'period',
+    entityKey: `${input.year}-${input.month}#${input.revision}`,
+    importId: input.importId,
+    details: {
+      vouchers: input.vouchers.length,
+      lines: input.vouchers.reduce((n, v) => n + v.lines.length, 0),
+      numbers: input.vouchers.map((v) => v.number),
+    },
+  });
+  return { voucherIds };
+}
+
+/** Removes one voucher (and its lines) from an open revision, e.g. to replace it in a correction. */
+export async function deleteVoucher(
+  tx: Tx,
+  input: { villageId: number; year: number; month: number; revision: number; number: number; actor: string; reason: string },
+): Promise<void> {
+  await openPeriodRow(tx, input);
+  const deleted = await tx
+    .delete(vouchers)
+    .where(
+      and(
+        eq(vouchers.villageId, input.villageId),
+        eq(vouchers.year, input.year),
+        eq(vouchers.month, input.month),
+        eq(vouchers.revision, input.revision),
+        eq(vouchers.number, input.number),
+      ),
+    )
+    .returning({ id: vouchers.id });
+  if (deleted.length === 0) {
+    throw new LedgerError('VOUCHER_NOT_FOUND', `${input.year}年${input.month}月没有第${input.number}号凭证`);
+  }
+  await appendAudit(tx, {
+    villageId: input.villageId,
+    actor: input.actor,
+    action: 'voucher.delete',
+    entity: 'voucher',
+    entityKey: `${input.year}-${input.month}#${input.revision}/${input.number}`,
+    reason: input.reason,
+  });
+}
+
+async function openPeriodRow(
+  tx: Tx,
+  key: { villageId: number; year: number; month: number; revision: number },
+): Promise<{ standard: AccountStandard }> {
+  const [period] = await tx
+    .select({ status: periods.status, standard: periods.standard })
+    .from(periods)
+    .where(
+      and(
+        eq(periods.villageId, key.villageId),
+        eq(periods.year, key.year),
+        eq(periods.month, key.month),
+        eq(periods.revision, key.revision),
+      ),
+    )
+    .for('update');
+  if (!period || period.status !== 'open') {
+    throw new LedgerError(
+      'PERIOD_NOT_OPEN',
+      `${key.year}年${key.month}月（第${key.revision}版）${period ? '已公开，不能再修改' : '尚未开账'}`,
+      { ...key },
+    );
+  }
+  return period;
+}
+
+function validateVouchers(input: PostVouchersInput, standard: AccountStandard): void {
+  const monthPrefix = `${input.year}-${String(input.month).padStart(2, '0')}-`;
+  const seen = new Set<number>();
+  for (const v of input.vouchers) {
+    const at = { voucherNumber: v.number };
+    if (!Number.isInteger(v.number) || v.number <= 0) {
+      throw new LedgerError('DUPLICATE_VOUCHER_NUMBER', `凭证号“${v.number}”无效：应为正整数`, at);
+    }
+    if (seen.has(v.number)) {
+      throw new LedgerError('DUPLICATE_VOUCHER_NUMBER', `第${v.number}号凭证重复`, at);
+    }
+    seen.add(v.number);
+    if (!v.summary.trim()) throw new LedgerError('SUMMARY_MISSING', `第${v.number}号凭证缺少摘要`, at);
+    if (!v.date.startsWith(monthPrefix) || Number.isNaN(Date.parse(`${v.date}T00:00:00Z`))) {
+      throw new LedgerError(
+        'DATE_OUTSIDE_PERIOD',
+        `第${v.number}号凭证日期${v.date}不在${input.year}年${input.month}月内`,
+        at,
+      );
+    }
+    if (v.lines.length < 2) {
+      throw new LedgerError('VOUCHER_TOO_FEW_LINES', `第${v.number}号凭证至少要有两条分录（一借一贷）`, at);
+    }
+    let net = 0n;
+    for (const line of v.lines) {
+      if (line.amountFen <= 0n) {
+        throw new LedgerError('AMOUNT_NOT_POSITIVE', `第${v.number}号凭证有金额不大于零的分录`, at);
+      }
+      net += line.side === 'debit' ? line.amountFen : -line.amountFen;
+    }
+    if (net !== 0n) {
+      throw new LedgerError('VOUCHER_UNBALANCED', `第${v.number}号凭证借贷不平：借方与贷方相差${net}分`, {
+        ...at,
+        differenceFen: net.toString(),
+        standard,
+      });
+    }
+  }
+}
+
+function personNames(v: VoucherInput): string[] {
+  return v.lines.flatMap((l) => (l.counterparty?.isPerson ? [l.counterparty.name] : []));
+}
+
+function lineRow(
+  villageId: number,
+  voucherId: number,
+  lineNo: number,
+  standard: AccountStandard,
+  v: VoucherInput,
+  line: LineInput,
+): typeof voucherLines.$inferInsert {
+  const cp = line.counterparty;
+  const names = personNames(v);
+  return {
+    villageId,
+    voucherId,
+    lineNo,
+    standard,
+    accountCode: line.accountCode,
+    side: line.side,
+    amountFen: line.amountFen,
+    summary: line.summary?.trim() || null,
+    summaryPublic: line.summary?.trim() ? maskText(line.summary.trim(), names) : null,
+    counterpartyName: cp?.name.trim() || null,
+    counterpartyIsPerson: cp?.isPerson ?? false,
+    counterpartyPublic: cp ? (cp.isPerson ? maskName(cp.name) : maskText(cp.name.trim(), names)) : null,
+    counterpartyIdNumber: cp?.idNumber ?? null,
+    counterpartyPhone: cp?.phone ?? null,
+    counterpartyBankAccount: cp?.bankAccount ?? null,
+    paymentMethod: line.paymentMethod ?? null,
+  };
+}
+
+function* chunkVouchers(all: VoucherInput[]): Generator<VoucherInput[]> {
+  let chunk: VoucherInput[] = [];
+  let lines = 0;
+  for (const v of all) {
+    if (chunk.length > 0 && lines + v.lines.length > LINES_PER_STATEMENT) {
+      yield chunk;
+      chunk = [];
+      lines = 0;
+    }
+    chunk.push(v);
+    lines += v.lines.length;
+  }
+  if (chunk.length > 0) yield chunk;
+}

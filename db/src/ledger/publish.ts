@@ -1,0 +1,377 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { queryRows, type Tx } from '../client.ts';
+import { accounts, villageAccounts, type AccountClass, type AccountStandard } from '../schema/accounts.ts';
+import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
+import { villages } from '../schema/regions.ts';
+import { openingBalances, statementRollups } from '../schema/statements.ts';
+import { ensureVillageAccounts } from './accounts.ts';
+import { appendAudit } from './audit.ts';
+import { carryForward, mapCode } from './carry-forward.ts';
+import { periodDigest, type DigestVoucher } from './digest.ts';
+import { LedgerError } from './errors.ts';
+import type { Fen } from './money.ts';
+import { lockVillageLedger, type PeriodKey } from './periods.ts';
+
+interface Movement {
+  debitFen: Fen;
+  creditFen: Fen;
+  lineCount: number;
+}
+
+/**
+ * Publishes the open revision of a month: derives its rollups (opening from the month before, movements from the
+ * ledger), seals it with a digest chained to the village's previous one, and, for a correction, carries the new
+ * closing balances into the openings of the months published after it.
+ */
+export async function publishPeriod(
+  tx: Tx,
+  input: PeriodKey & { actor: string },
+): Promise<{ revision: number; digest: string }> {
+  await lockVillageLedger(tx, input.villageId);
+  const [period] = await tx
+    .select({ revision: periods.revision, standard: periods.standard })
+    .from(periods)
+    .where(and(periodIs(input), eq(periods.status, 'open')))
+    .for('update');
+  if (!period) {
+    throw new LedgerError('PERIOD_NOT_OPEN', `${input.year}年${input.month}月没有待公开的账目`, { ...input });
+  }
+  const key = { ...input, revision: period.revision };
+  const classOf = await accountClasses(tx);
+
+  const opening = await openingFor(tx, input, period.standard, classOf);
+  const movements = await ledgerMovements(tx, key);
+  await writeRollups(tx, key, period.standard, opening, movements);
+
+  const [village] = await tx.select({ code: villages.code }).from(villages).where(eq(villages.id, input.villageId));
+  const [previous] = await tx
+    .select({ digest: periods.digest })
+    .from(periods)
+    .where(and(eq(periods.villageId, input.villageId), eq(periods.status, 'published')))
+    .orderBy(desc(periods.publishedAt))
+    .limit(1);
+  const previousDigest = previous?.digest ?? null;
+  const ledger = await publicLedger(tx, key);
+  const digest = periodDigest(
+    { villageCode: village!.code, ...key, standard: period.standard, previousDigest },
+    ledger,
+  );
+  await tx
+    .update(periods)
+    .set({
+      status: 'published',
+      publishedAt: new Date(),
+      publishedBy: input.actor,
+      digest,
+      previousDigest,
+      voucherCount: ledger.length,
+      lineCount: ledger.reduce((n, v) => n + v.lines.length, 0),
+    })
+    .where(and(periodIs(input), eq(periods.revision, period.revision)));
+
+  const later = await recomputeLaterOpenings(tx, input, classOf);
+  await appendAudit(tx, {
+    villageId: input.villageId,
+    actor: input.actor,
+    action: 'period.publish',
+    entity: 'period',
+    entityKey: `${input.year}-${input.month}#${period.revision}`,
+    details: { digest, vouchers: ledger.length, laterMonthsRecomputed: later },
+  });
+  return { revision: period.revision, digest };
+}
+
+function periodIs(key: PeriodKey) {
+  return and(eq(periods.villageId, key.villageId), eq(periods.year, key.year), eq(periods.month, key.month));
+}
+
+type ClassOf = (standard: AccountStandard, topCode: string) => AccountClass | undefined;
+
+async function accountClasses(tx: Tx): Promise<ClassOf> {
+  const rows = await tx.select({ standard: accounts.standard, code: accounts.code, cls: accounts.class }).from(accounts);
+  const map = new Map(rows.map((r) => [`${r.standard}:${r.code}`, r.cls]));
+  return (standard, topCode) => map.get(`${standard}:${topCode}`);
+}
+
+export function previousMonth(year: number, month: number): { year: number; month: number } {
+  return month === 1 ? { year: year - 1, month: 12 } : { year, month: month - 1 };
+}
+
+async function currentRevision(tx: Tx, villageId: number, year: number, month: number): Promise<number | undefined> {
+  const [row] = await tx
+    .select({ revision: periods.revision })
+    .from(periods)
+    .where(and(periodIs({ villageId, year, month }), eq(periods.status, 'published')))
+    .orderBy(desc(periods.revision))
+    .limit(1);
+  return row?.revision;
+}
+
+async function closingBalances(
+  tx: Tx,
+  key: PeriodKey & { revision: number },
+): Promise<{ standard: AccountStandard; closing: Map<string, Fen> }> {
+  const rows = await tx
+    .select({ standard: statementRollups.standard, code: statementRollups.accountCode, closing: statementRollups.closingFen })
+    .from(statementRollups)
+    .where(
+      and(
+        eq(statementRollups.villageId, key.villageId),
+        eq(statementRollups.year, key.year),
+        eq(statementRollups.month, key.month),
+        eq(statementRollups.revision, key.revision),
+      ),
+    );
+  return {
+    standard: rows[0]?.standard ?? (key.year < 2024 ? '2004' : '2023'),
+    closing: new Map(rows.map((r) => [r.code, r.closing])),
+  };
+}
+
+/** The month's opening balances: last month's closing carried forward, or the books' 期初余额 in the first month. */
+async function openingFor(
+  tx: Tx,
+  key: PeriodKey,
+  standard: AccountStandard,
+  classOf: ClassOf,
+): Promise<Map<string, Fen>> {
+  const prev = previousMonth(key.year, key.month);
+  const prevRevision = await currentRevision(tx, key.villageId, prev.year, prev.month);
+  if (prevRevision !== undefined) {
+    const before = await closingBalances(tx, { villageId: key.villageId, ...prev, revision: prevRevision });
+    const opening = carryForward({
+      closing: before.closing,
+      from: { year: prev.year, standard: before.standard },
+      to: { year: key.year, standard },
+      classOf,
+    });
+    if (before.standard !== standard) await copyAccountNames(tx, key.villageId, before.standard, standard, opening);
+    return opening;
+  }
+  const [earlier] = await tx
+    .select({ year: periods.year, month: periods.month })
+    .from(periods)
+    .where(
+      and(
+        eq(periods.villageId, key.villageId),
+        eq(periods.status, 'published'),
+        sql`(${periods.year}, ${periods.month}) < (${key.year}, ${key.month})`,
+      ),
+    )
+    .limit(1);
+  if (earlier) {
+    throw new LedgerError(
+      'PERIOD_OUT_OF_ORDER',
+      `请先公开${prev.year}年${prev.month}月，再公开${key.year}年${key.month}月`,
+      { missingYear: prev.year, missingMonth: prev.month },
+    );
+  }
+  const rows = await tx
+    .select({ code: openingBalances.accountCode, balance: openingBalances.balanceFen })
+    .from(openingBalances)
+    .where(
+      and(
+        eq(openingBalances.villageId, key.villageId),
+        eq(openingBalances.year, key.year),
+        eq(openingBalances.month, key.month),
+      ),
+    );
+  return new Map(rows.map((r) => [r.code, r.balance]));
+}
+
+/** When balances move to the new chart, their sub-accounts keep their names under the new codes. */
+async function copyAccountNames(
+  tx: Tx,
+  villageId: number,
+  from: AccountStandard,
+  to: AccountStandard,
+  opening: Map<string, Fen>,
+): Promise<void> {
+  const old = await tx
+    .select({ code: villageAccounts.code, name: villageAccounts.name })
+    .from(villageAccounts)
+    .where(and(eq(villageAccounts.villageId, villageId), eq(villageAccounts.standard, from)));
+  const nameByNewCode = new Map<string, string>();
+  for (const a of old) {
+    if (a.code.length <= 3) continue;
+    try {
+      nameByNewCode.set(mapCode(a.code, from, to), a.name);
+    } catch {
+      // income and expense sub-accounts have no balance to carry
+    }
+  }
+  await ensureVillageAccounts(
+    tx,
+    villageId,
+    to,
+    [...opening.keys()].map((code) => ({ code, name: nameByNewCode.get(code) })),
+  );
+}
+
+/** One pass over the month's lines, grouped by account. The only ledger scan a statement ever needs. */
+async function ledgerMovements(tx: Tx, key: PeriodKey & { revision: number }): Promise<Map<string, Movement>> {
+  const rows = await queryRows<{ code: string; debit: string; credit: string; n: number }>(
+    tx,
+    sql`select l.account_code as code,
+               coalesce(sum(l.amount_fen) filter (where l.side = 'debit'), 0)::text as debit,
+               coalesce(sum(l.amount_fen) filter (where l.side = 'credit'), 0)::text as credit,
+               count(*)::int as n
+          from vouchers v
+          join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+         where v.village_id = ${key.villageId} and v.year = ${key.year} and v.month = ${key.month}
+           and v.revision = ${key.revision}
+         group by l.account_code`,
+  );
+  return new Map(rows.map((r) => [r.code, { debitFen: BigInt(r.debit), creditFen: BigInt(r.credit), lineCount: r.n }]));
+}
+
+async function writeRollups(
+  tx: Tx,
+  key: PeriodKey & { revision: number },
+  standard: AccountStandard,
+  opening: Map<string, Fen>,
+  movements: Map<string, Movement>,
+): Promise<void> {
+  await tx
+    .delete(statementRollups)
+    .where(
+      and(
+        eq(statementRollups.villageId, key.villageId),
+        eq(statementRollups.year, key.year),
+        eq(statementRollups.month, key.month),
+        eq(statementRollups.revision, key.revision),
+      ),
+    );
+  const codes = [...new Set([...opening.keys(), ...movements.keys()])].sort();
+  if (codes.length === 0) return;
+  await tx.insert(statementRollups).values(
+    codes.map((code) => {
+      const open = opening.get(code) ?? 0n;
+      const m = movements.get(code) ?? { debitFen: 0n, creditFen: 0n, lineCount: 0 };
+      return {
+        villageId: key.villageId,
+        year: key.year,
+        month: key.month,
+        revision: key.revision,
+        standard,
+        accountCode: code,
+        openingFen: open,
+        debitFen: m.debitFen,
+        creditFen: m.creditFen,
+        closingFen: open + m.debitFen - m.creditFen,
+        lineCount: m.lineCount,
+      };
+    }),
+  );
+}
+
+/**
+ * After a correction, every later published month opens with different balances. Their movements are unchanged,
+ * so only openings and closings are rewritten, month after month until a gap. Returns how many months changed.
+ */
+async function recomputeLaterOpenings(tx: Tx, from: PeriodKey, classOf: ClassOf): Promise<number> {
+  const later = await tx
+    .select({ year: periods.year, month: periods.month, revision: sql<number>`max(${periods.revision})` })
+    .from(periods)
+    .where(
+      and(
+        eq(periods.villageId, from.villageId),
+        eq(periods.status, 'published'),
+        sql`(${periods.year}, ${periods.month}) > (${from.year}, ${from.month})`,
+      ),
+    )
+    .groupBy(periods.year, periods.month)
+    .orderBy(asc(periods.year), asc(periods.month));
+  let prev = { year: from.year, month: from.month };
+  let count = 0;
+  for (const month of later) {
+    const expected = previousMonth(month.year, month.month);
+    if (expected.year !== prev.year || expected.month !== prev.month) break;
+    const revision = Number(month.revision);
+    const prevRevision = (await currentRevision(tx, from.villageId, prev.year, prev.month))!;
+    const before = await closingBalances(tx, { villageId: from.villageId, ...prev, revision: prevRevision });
+    const standard: AccountStandard = month.year < 2024 ? '2004' : '2023';
+    const opening = carryForward({
+      closing: before.closing,
+      from: { year: prev.year, standard: before.standard },
+      to: { year: month.year, standard },
+      classOf,
+    });
+    const key = { villageId: from.villageId, year: month.year, month: month.month, revision };
+    const existing = await tx
+      .select({
+        code: statementRollups.accountCode,
+        debitFen: statementRollups.debitFen,
+        creditFen: statementRollups.creditFen,
+        lineCount: statementRollups.lineCount,
+      })
+      .from(statementRollups)
+      .where(
+        and(
+          eq(statementRollups.villageId, key.villageId),
+          eq(statementRollups.year, key.year),
+          eq(statementRollups.month, key.month),
+          eq(statementRollups.revision, key.revision),
+        ),
+      );
+    const movements = new Map(existing.map((r) => [r.code, r]));
+    await writeRollups(tx, key, standard, opening, movements);
+    prev = { year: month.year, month: month.month };
+    count++;
+  }
+  return count;
+}
+
+/** The revision's vouchers as the public sees them, in digest order. */
+export async function publicLedger(tx: Tx, key: PeriodKey & { revision: number }): Promise<DigestVoucher[]> {
+  const vs = await tx
+    .select({
+      id: vouchers.id,
+      number: vouchers.number,
+      date: vouchers.date,
+      summaryPublic: vouchers.summaryPublic,
+      attachments: vouchers.attachments,
+      preparer: vouchers.preparer,
+      reviewer: vouchers.reviewer,
+      approver: vouchers.approver,
+    })
+    .from(vouchers)
+    .where(
+      and(
+        eq(vouchers.villageId, key.villageId),
+        eq(vouchers.year, key.year),
+        eq(vouchers.month, key.month),
+        eq(vouchers.revision, key.revision),
+      ),
+    )
+    .orderBy(asc(vouchers.number));
+  const lines = await tx
+    .select({
+      voucherId: voucherLines.voucherId,
+      lineNo: voucherLines.lineNo,
+      accountCode: voucherLines.accountCode,
+      side: voucherLines.side,
+      amountFen: voucherLines.amountFen,
+      summaryPublic: voucherLines.summaryPublic,
+      counterpartyPublic: voucherLines.counterpartyPublic,
+      paymentMethod: voucherLines.paymentMethod,
+    })
+    .from(voucherLines)
+    .innerJoin(vouchers, and(eq(vouchers.villageId, voucherLines.villageId), eq(vouchers.id, voucherLines.voucherId)))
+    .where(
+      and(
+        eq(vouchers.villageId, key.villageId),
+        eq(vouchers.year, key.year),
+        eq(vouchers.month, key.month),
+        eq(vouchers.revision, key.revision),
+      ),
+    )
+    .orderBy(asc(voucherLines.voucherId), asc(voucherLines.lineNo));
+  const byVoucher = new Map<number, DigestVoucher['lines']>();
+  for (const { voucherId, ...line } of lines) {
+    const list = byVoucher.get(voucherId) ?? [];
+    list.push(line);
+    byVoucher.set(voucherId, list);
+  }
+  return vs.map(({ id, ...v }) => ({ ...v, lines: byVoucher.get(id) ?? [] }));
+}

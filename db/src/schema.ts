@@ -1,0 +1,9 @@
+// The drizzle schema object handed to the client factory; tables live in ./schema/<area>.ts.
+import * as accounts from './schema/accounts.ts';
+import * as ledger from './schema/ledger.ts';
+import * as records from './schema/records.ts';
+import * as regions from './schema/regions.ts';
+import * as statements from './schema/statements.ts';
+
+export const schema = { ...regions, ...accounts, ...ledger, ...statements, ...records };
+export type Schema = typeof schema;

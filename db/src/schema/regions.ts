@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import { check, foreignKey, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * 区划 above the village: 市 → 区 → 镇/街道. Reference data, small, replicated to every shard on Citus.
+ * `code` is the 12-digit 统计用区划代码; `slug` is the public URL name and never changes.
+ */
+export const regions = pgTable(
+  'regions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    parentId: integer('parent_id'),
+    level: text('level', { enum: ['city', 'district', 'town'] }).notNull(),
+    code: text('code').notNull(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [
+    foreignKey({ name: 'regions_parent_fk', columns: [t.parentId], foreignColumns: [t.id] }).onDelete('restrict'),
+    uniqueIndex('regions_code_key').on(t.code),
+    uniqueIndex('regions_slug_key').on(t.slug),
+    index('regions_parent_idx').on(t.parentId),
+    check('regions_code_format', sql`${t.code} ~ '^[0-9]{12}$'`),
+    check('regions_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
+    check('regions_city_is_root', sql`(${t.level} = 'city') = (${t.parentId} is null)`),
+  ],
+);
+
+/** 村 or 社区: the unit that owns a ledger, and the distribution key of every ledger table. */
+export const villages = pgTable(
+  'villages',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    townId: integer('town_id').notNull(),
+    kind: text('kind', { enum: ['village', 'community'] }).notNull(),
+    code: text('code').notNull(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [
+    foreignKey({ name: 'villages_town_fk', columns: [t.townId], foreignColumns: [regions.id] }).onDelete('restrict'),
+    uniqueIndex('villages_code_key').on(t.code),
+    uniqueIndex('villages_slug_key').on(t.slug),
+    index('villages_town_idx').on(t.townId),
+    check('villages_code_format', sql`${t.code} ~ '^[0-9]{12}$'`),
+    check('villages_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
+  ],
+);

@@ -1,0 +1,68 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, foreignKey, integer, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
+import { ACCOUNT_STANDARDS, villageAccounts } from './accounts.ts';
+import { periods } from './ledger.ts';
+
+/**
+ * Derived per account for one period revision when it is published, so a statement reads a few dozen rows
+ * whatever the size of the month. Balances are signed, debit-positive, in fen.
+ */
+export const statementRollups = pgTable(
+  'statement_rollups',
+  {
+    villageId: integer('village_id').notNull(),
+    year: smallint('year').notNull(),
+    month: smallint('month').notNull(),
+    revision: smallint('revision').notNull(),
+    standard: text('standard', { enum: ACCOUNT_STANDARDS }).notNull(),
+    accountCode: text('account_code').notNull(),
+    openingFen: bigint('opening_fen', { mode: 'bigint' }).notNull(),
+    debitFen: bigint('debit_fen', { mode: 'bigint' }).notNull(),
+    creditFen: bigint('credit_fen', { mode: 'bigint' }).notNull(),
+    closingFen: bigint('closing_fen', { mode: 'bigint' }).notNull(),
+    lineCount: integer('line_count').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'statement_rollups_pkey',
+      columns: [t.villageId, t.year, t.month, t.revision, t.standard, t.accountCode],
+    }),
+    foreignKey({
+      name: 'statement_rollups_period_fk',
+      columns: [t.villageId, t.year, t.month, t.revision],
+      foreignColumns: [periods.villageId, periods.year, periods.month, periods.revision],
+    }).onDelete('restrict'),
+    check('statement_rollups_movements_nonnegative', sql`${t.debitFen} >= 0 and ${t.creditFen} >= 0`),
+    check(
+      'statement_rollups_closing_identity',
+      sql`${t.closingFen} = ${t.openingFen} + ${t.debitFen} - ${t.creditFen}`,
+    ),
+  ],
+);
+
+/**
+ * 期初余额 when a village's books start on this system (建账). Later months open with the previous month's closing
+ * balances, so this is read only for the first published month. Signed, debit-positive, summing to zero.
+ */
+export const openingBalances = pgTable(
+  'opening_balances',
+  {
+    villageId: integer('village_id').notNull(),
+    year: smallint('year').notNull(),
+    month: smallint('month').notNull(),
+    standard: text('standard', { enum: ACCOUNT_STANDARDS }).notNull(),
+    accountCode: text('account_code').notNull(),
+    balanceFen: bigint('balance_fen', { mode: 'bigint' }).notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'opening_balances_pkey',
+      columns: [t.villageId, t.year, t.month, t.standard, t.accountCode],
+    }),
+    foreignKey({
+      name: 'opening_balances_account_fk',
+      columns: [t.villageId, t.standard, t.accountCode],
+      foreignColumns: [villageAccounts.villageId, villageAccounts.standard, villageAccounts.code],
+    }).onDelete('restrict'),
+  ],
+);
