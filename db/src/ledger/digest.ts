@@ -38,34 +38,38 @@ export const DIGEST_FORMAT = 'mingbai-period-v1';
  * Each digest covers the village's previous digest, so the revisions of a village form a chain.
  */
 export function* canonicalLines(header: DigestHeader, vouchers: Iterable<DigestVoucher>): Generator<string> {
-  yield JSON.stringify([
-    DIGEST_FORMAT,
-    header.villageCode,
-    header.year,
-    header.month,
-    header.revision,
-    header.standard,
-    header.previousDigest,
-  ]) + '\n';
+  yield (
+    JSON.stringify([
+      DIGEST_FORMAT,
+      header.villageCode,
+      header.year,
+      header.month,
+      header.revision,
+      header.standard,
+      header.previousDigest,
+    ]) + '\n'
+  );
   for (const v of vouchers) {
-    yield JSON.stringify([
-      v.number,
-      v.date,
-      v.summaryPublic,
-      v.attachments,
-      maskOfficial(v.preparer),
-      maskOfficial(v.reviewer),
-      maskOfficial(v.approver),
-      v.lines.map((l) => [
-        l.lineNo,
-        l.accountCode,
-        l.side,
-        l.amountFen.toString(),
-        l.summaryPublic,
-        l.counterpartyPublic,
-        l.paymentMethod,
-      ]),
-    ]) + '\n';
+    yield (
+      JSON.stringify([
+        v.number,
+        v.date,
+        v.summaryPublic,
+        v.attachments,
+        maskOfficial(v.preparer),
+        maskOfficial(v.reviewer),
+        maskOfficial(v.approver),
+        v.lines.map((l) => [
+          l.lineNo,
+          l.accountCode,
+          l.side,
+          l.amountFen.toString(),
+          l.summaryPublic,
+          l.counterpartyPublic,
+          l.paymentMethod,
+        ]),
+      ]) + '\n'
+    );
   }
 }
 

@@ -31,13 +31,14 @@ export async function openPeriod(
   const [latest] = await tx
     .select({ revision: periods.revision, status: periods.status })
     .from(periods)
-    .where(
-      and(eq(periods.villageId, input.villageId), eq(periods.year, input.year), eq(periods.month, input.month)),
-    )
+    .where(and(eq(periods.villageId, input.villageId), eq(periods.year, input.year), eq(periods.month, input.month)))
     .orderBy(desc(periods.revision))
     .limit(1);
   if (latest && latest.status !== 'published') {
-    throw new LedgerError('PERIOD_ALREADY_OPEN', `${input.year}年${input.month}月已开账（第${latest.revision}版），尚未公开`);
+    throw new LedgerError(
+      'PERIOD_ALREADY_OPEN',
+      `${input.year}年${input.month}月已开账（第${latest.revision}版），尚未公开`,
+    );
   }
   const revision = latest ? latest.revision + 1 : 1;
   const reason = input.reason?.trim();

@@ -89,11 +89,15 @@ export async function postVouchers(tx: Tx, input: PostVouchersInput): Promise<{ 
       )
       .returning({ id: vouchers.id, number: vouchers.number });
     const idByNumber = new Map(inserted.map((r) => [r.number, r.id]));
-    await tx.insert(voucherLines).values(
-      chunk.flatMap((v) =>
-        v.lines.map((line, i) => lineRow(input.villageId, idByNumber.get(v.number)!, i + 1, period.standard, v, line)),
-      ),
-    );
+    await tx
+      .insert(voucherLines)
+      .values(
+        chunk.flatMap((v) =>
+          v.lines.map((line, i) =>
+            lineRow(input.villageId, idByNumber.get(v.number)!, i + 1, period.standard, v, line),
+          ),
+        ),
+      );
     voucherIds.push(...inserted.map((r) => r.id));
   }
 
@@ -116,7 +120,15 @@ export async function postVouchers(tx: Tx, input: PostVouchersInput): Promise<{ 
 /** Removes one voucher (and its lines) from an open revision, e.g. to replace it in a correction. */
 export async function deleteVoucher(
   tx: Tx,
-  input: { villageId: number; year: number; month: number; revision: number; number: number; actor: string; reason: string },
+  input: {
+    villageId: number;
+    year: number;
+    month: number;
+    revision: number;
+    number: number;
+    actor: string;
+    reason: string;
+  },
 ): Promise<void> {
   await openPeriodRow(tx, input);
   const deleted = await tx

@@ -88,7 +88,9 @@ function periodIs(key: PeriodKey) {
 type ClassOf = (standard: AccountStandard, topCode: string) => AccountClass | undefined;
 
 async function accountClasses(tx: Tx): Promise<ClassOf> {
-  const rows = await tx.select({ standard: accounts.standard, code: accounts.code, cls: accounts.class }).from(accounts);
+  const rows = await tx
+    .select({ standard: accounts.standard, code: accounts.code, cls: accounts.class })
+    .from(accounts);
   const map = new Map(rows.map((r) => [`${r.standard}:${r.code}`, r.cls]));
   return (standard, topCode) => map.get(`${standard}:${topCode}`);
 }
@@ -112,7 +114,11 @@ async function closingBalances(
   key: PeriodKey & { revision: number },
 ): Promise<{ standard: AccountStandard; closing: Map<string, Fen> }> {
   const rows = await tx
-    .select({ standard: statementRollups.standard, code: statementRollups.accountCode, closing: statementRollups.closingFen })
+    .select({
+      standard: statementRollups.standard,
+      code: statementRollups.accountCode,
+      closing: statementRollups.closingFen,
+    })
     .from(statementRollups)
     .where(
       and(

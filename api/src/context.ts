@@ -1,0 +1,26 @@
+import type { Db } from '@mingbai/db/client';
+import { createRegionLoaders } from './regions/region.service.ts';
+import { createStatementLoaders } from './statements/statement.service.ts';
+import { createVillageLoaders } from './villages/village.service.ts';
+import { createVoucherLoaders } from './vouchers/voucher.service.ts';
+
+/** Per request: the database and fresh DataLoaders, so batching and caching never leak between requests. */
+export interface Context {
+  db: Db;
+  loaders: Loaders;
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+function createLoaders(db: Db) {
+  return {
+    ...createRegionLoaders(db),
+    ...createVillageLoaders(db),
+    ...createStatementLoaders(db),
+    ...createVoucherLoaders(db),
+  };
+}
+
+export function createContext(db: Db): Context {
+  return { db, loaders: createLoaders(db) };
+}

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { migrateDb, openDb } from '@mingbai/db/client';
+import { seedDemoIfEmpty } from '@mingbai/db/demo/seed';
+import { readConfig } from './config.ts';
+import { startApiServer } from './server.ts';
+
+/** Starts the API: open the database, migrate, load the demo villages on first start, serve. */
+export async function main(): Promise<void> {
+  const started = Date.now();
+  const config = readConfig();
+  const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
+  await migrateDb(handle);
+  if (config.seedDemo && (await seedDemoIfEmpty(handle.db))) console.log('已载入演示数据 / demo data loaded');
+  const api = await startApiServer({
+    db: handle.db,
+    port: config.port,
+    host: config.host,
+    exposeSqlStats: config.exposeSqlStats,
+  });
+  const where = handle.engine === 'pglite' ? `PGlite at ${handle.dataDir}` : 'PostgreSQL';
+  console.log(`GraphQL API ready at ${api.url} (${where}, ${Date.now() - started} ms)`);
+
+  const stop = async () => {
+    await api.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+await main();

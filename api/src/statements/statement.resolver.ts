@@ -1,0 +1,203 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { Money } from '../money/money.type.ts';
+import { PageArgs, pageWindow, toConnection, type ConnectionShape } from '../relay/connection.ts';
+import { Village } from '../villages/village.type.ts';
+import { PublishedMonth, PublishedMonthConnection } from './period.type.ts';
+import { previousMonth } from '@mingbai/db/ledger/publish';
+import {
+  categories,
+  publishedMonths,
+  statementTotals,
+  type MonthKey,
+  type PeriodRow,
+  type RollupRow,
+} from './statement.service.ts';
+import { CategoryTotal, MonthComparison, MonthlyStatement, Reconciliation, YearToDate } from './statement.type.ts';
+
+@ArgsType()
+class StatementArgs {
+  @Field(() => Int)
+  year!: number;
+
+  @Field(() => Int, { description: '1–12' })
+  month!: number;
+
+  @Field(() => Int, { nullable: true, description: '版本号，默认当前版本 / Revision; the current one by default.' })
+  revision?: number;
+}
+
+export function checkMonth(year: number, month: number): void {
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('年份应在 2000 到 2100 之间', 'year');
+  if (!Number.isInteger(month) || month < 1 || month > 12) throw badInput('月份应在 1 到 12 之间', 'month');
+}
+
+/** Finds a published statement: the given revision, or the current one. Undefined when not public. */
+export async function loadStatement(
+  ctx: Context,
+  key: MonthKey,
+  revision?: number | undefined,
+): Promise<MonthlyStatement | undefined> {
+  const revisions = await ctx.loaders.publishedRevisions.load(key);
+  const period = revision === undefined ? revisions[0] : revisions.find((r) => r.revision === revision);
+  return period ? new MonthlyStatement(period, revisions) : undefined;
+}
+
+function rollupsOf(ctx: Context, p: PeriodRow): Promise<RollupRow[]> {
+  return ctx.loaders.rollups.load(p);
+}
+
+@Resolver(() => Village)
+export class VillageStatementResolver {
+  @FieldResolver(() => MonthlyStatement, {
+    nullable: true,
+    description: '某月月报表；未公开的月份为空 / The month’s statement; null unless published.',
+  })
+  async statement(@Root() village: Village, @Args(() => StatementArgs) args: StatementArgs, @Ctx() ctx: Context) {
+    checkMonth(args.year, args.month);
+    return loadStatement(ctx, { villageId: village.row.id, year: args.year, month: args.month }, args.revision);
+  }
+
+  @FieldResolver(() => MonthlyStatement, { nullable: true, description: '最新公开的月报表 / Latest published month.' })
+  async latestStatement(@Root() village: Village, @Ctx() ctx: Context) {
+    const latest = await ctx.loaders.latestPeriod.load(village.row.id);
+    return latest ? loadStatement(ctx, latest) : undefined;
+  }
+
+  @FieldResolver(() => PublishedMonthConnection, {
+    description: '已公开的月份，新的在前 / Published months, newest first.',
+  })
+  async periods(
+    @Root() village: Village,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<PublishedMonth>> {
+    const result = await publishedMonths(ctx.db, village.row.id, pageWindow(page));
+    return toConnection({ ...result, nodes: result.nodes.map((r) => new PublishedMonth(r)) });
+  }
+}
+
+@Resolver(() => MonthlyStatement)
+export class MonthlyStatementResolver {
+  @FieldResolver(() => Village)
+  async village(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    return new Village((await ctx.loaders.villageById.load(s.period.villageId))!);
+  }
+
+  @FieldResolver(() => Money, { description: '期初余额（现金 + 银行存款）/ Opening balance: cash + bank.' })
+  async openingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    return new Money(statementTotals(await rollupsOf(ctx, s.period)).openingBalanceFen);
+  }
+
+  @FieldResolver(() => Money, { description: '期末余额（现金 + 银行存款）/ Closing balance: cash + bank.' })
+  async closingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    return new Money(statementTotals(await rollupsOf(ctx, s.period)).closingBalanceFen);
+  }
+
+  @FieldResolver(() => Money, { description: '收入：收入类科目贷方合计 / Income: credits of income accounts.' })
+  async income(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    return new Money(statementTotals(await rollupsOf(ctx, s.period)).incomeFen);
+  }
+
+  @FieldResolver(() => Money, { description: '支出：支出类科目借方合计 / Spending: debits of expense accounts.' })
+  async spending(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    return new Money(statementTotals(await rollupsOf(ctx, s.period)).spendingFen);
+  }
+
+  @FieldResolver(() => [CategoryTotal], { description: '按科目分类的收入和支出 / Income and spending by account.' })
+  async byCategory(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    return categories(await rollupsOf(ctx, s.period)).map((c) => new CategoryTotal(c));
+  }
+
+  @FieldResolver(() => Reconciliation)
+  async reconciliation(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<Reconciliation> {
+    const totals = statementTotals(await rollupsOf(ctx, s.period));
+    const other = totals.otherMovements.reduce((sum, m) => sum + m.netInflowFen, 0n);
+    const expected = totals.openingBalanceFen + totals.incomeFen - totals.spendingFen + other;
+    const before = await previousStatement(ctx, s.period);
+    const continues = before
+      ? statementTotals(await rollupsOf(ctx, before)).closingBalanceFen === totals.openingBalanceFen
+      : null;
+    const difference = totals.closingBalanceFen - expected;
+    return {
+      openingBalance: new Money(totals.openingBalanceFen),
+      income: new Money(totals.incomeFen),
+      spending: new Money(totals.spendingFen),
+      otherMovements: totals.otherMovements.map((m) => ({
+        code: m.accountCode,
+        name: m.name,
+        netInflow: new Money(m.netInflowFen),
+      })),
+      expectedClosingBalance: new Money(expected),
+      closingBalance: new Money(totals.closingBalanceFen),
+      difference: new Money(difference),
+      continuesPreviousMonth: continues,
+      ok: difference === 0n && continues !== false,
+    };
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: '对账是否相符（见 reconciliation）/ Whether the reconciliation holds; see `reconciliation`.',
+  })
+  async reconciled(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    return (await this.reconciliation(s, ctx)).ok;
+  }
+
+  @FieldResolver(() => MonthComparison, { nullable: true, description: '上月（未公开则为空）/ The previous month.' })
+  async previousMonth(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<MonthComparison | undefined> {
+    const before = await previousStatement(ctx, s.period);
+    if (!before) return undefined;
+    const [now, then] = [
+      statementTotals(await rollupsOf(ctx, s.period)),
+      statementTotals(await rollupsOf(ctx, before)),
+    ];
+    return {
+      year: before.year,
+      month: before.month,
+      income: new Money(then.incomeFen),
+      spending: new Money(then.spendingFen),
+      closingBalance: new Money(then.closingBalanceFen),
+      incomeChange: new Money(now.incomeFen - then.incomeFen),
+      spendingChange: new Money(now.spendingFen - then.spendingFen),
+    };
+  }
+
+  @FieldResolver(() => YearToDate, { description: '本年累计 / From January to this month.' })
+  async yearToDate(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<YearToDate> {
+    const rows = await ctx.loaders.yearToDate.load(s.period);
+    const cats = categories(rows);
+    const months = await Promise.all(
+      Array.from({ length: s.period.month }, (_, i) =>
+        ctx.loaders.publishedRevisions.load({ villageId: s.period.villageId, year: s.period.year, month: i + 1 }),
+      ),
+    );
+    return {
+      months: months.filter((m) => m.length > 0).length,
+      income: new Money(cats.filter((c) => c.kind === 'income').reduce((t, c) => t + c.amountFen, 0n)),
+      spending: new Money(cats.filter((c) => c.kind === 'spending').reduce((t, c) => t + c.amountFen, 0n)),
+      byCategory: cats.map((c) => new CategoryTotal(c)),
+    };
+  }
+
+  /** Exposed for the Relay-style month navigation: the published statement of the month before, if any. */
+  @FieldResolver(() => MonthlyStatement, { nullable: true, description: '上月月报表 / Previous month’s statement.' })
+  async previousStatement(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
+    const prev = previousMonth(s.period.year, s.period.month);
+    return loadStatement(ctx, { villageId: s.period.villageId, ...prev });
+  }
+}
+
+async function previousStatement(ctx: Context, p: PeriodRow): Promise<PeriodRow | undefined> {
+  const prev = previousMonth(p.year, p.month);
+  const revisions = await ctx.loaders.publishedRevisions.load({ villageId: p.villageId, ...prev });
+  return revisions[0];
+}
+
+@Resolver(() => PublishedMonth)
+export class PublishedMonthResolver {
+  @FieldResolver(() => MonthlyStatement, { description: '该月当前版本的月报表 / The month’s current statement.' })
+  async statement(@Root() m: PublishedMonth, @Ctx() ctx: Context) {
+    return (await loadStatement(ctx, m.row))!;
+  }
+}

@@ -1,0 +1,292 @@
+import { sql } from 'drizzle-orm';
+import DataLoader from 'dataloader';
+import { queryRows, type Db } from '@mingbai/db/client';
+import type { AccountClass, AccountStandard } from '@mingbai/db/schema/accounts';
+import type { Fen } from '@mingbai/db/ledger/money';
+import type { Page, Window } from '../relay/connection.ts';
+import { groupBy, rowValues } from '../sql-helpers.ts';
+
+export interface MonthKey {
+  villageId: number;
+  year: number;
+  month: number;
+}
+export interface RevisionKey extends MonthKey {
+  revision: number;
+}
+
+/** A published revision of a month. Open revisions never leave the database through the public API. */
+export interface PeriodRow extends RevisionKey {
+  standard: AccountStandard;
+  reason: string | null;
+  publishedAt: Date;
+  digest: string;
+  previousDigest: string | null;
+  voucherCount: number;
+  lineCount: number;
+}
+
+export interface RollupRow {
+  accountCode: string;
+  topCode: string;
+  name: string;
+  topName: string;
+  class: AccountClass;
+  openingFen: Fen;
+  debitFen: Fen;
+  creditFen: Fen;
+  closingFen: Fen;
+}
+
+const monthKey = (k: MonthKey) => `${k.villageId}:${k.year}:${k.month}`;
+const revisionKey = (k: RevisionKey) => `${monthKey(k)}:${k.revision}`;
+
+interface PeriodDbRow {
+  village_id: number;
+  year: number;
+  month: number;
+  revision: number;
+  standard: AccountStandard;
+  reason: string | null;
+  published_at: string | Date;
+  digest: string;
+  previous_digest: string | null;
+  voucher_count: number;
+  line_count: number;
+}
+
+const PERIOD_COLUMNS = sql.raw(`p.village_id, p.year, p.month, p.revision, p.standard, p.reason, p.published_at,
+  p.digest, p.previous_digest, p.voucher_count, p.line_count`);
+
+function toPeriod(r: PeriodDbRow): PeriodRow {
+  return {
+    villageId: r.village_id,
+    year: r.year,
+    month: r.month,
+    revision: r.revision,
+    standard: r.standard,
+    reason: r.reason,
+    publishedAt: new Date(r.published_at),
+    digest: r.digest,
+    previousDigest: r.previous_digest,
+    voucherCount: r.voucher_count,
+    lineCount: r.line_count,
+  };
+}
+
+export function createStatementLoaders(db: Db) {
+  return {
+    /** Every published revision of a month, newest first; empty if the month is not public. */
+    publishedRevisions: new DataLoader<MonthKey, PeriodRow[], string>(
+      async (keys) => {
+        const rows = await queryRows<PeriodDbRow>(
+          db,
+          sql`select ${PERIOD_COLUMNS} from periods p
+               where p.status = 'published'
+                 and (p.village_id, p.year, p.month) in (${rowValues(keys.map((k) => [k.villageId, k.year, k.month]))})
+               order by p.revision desc`,
+        );
+        const byMonth = groupBy(rows.map(toPeriod), monthKey);
+        return keys.map((k) => byMonth.get(monthKey(k)) ?? []);
+      },
+      { cacheKeyFn: monthKey },
+    ),
+    /** The newest published month of each village. */
+    latestPeriod: new DataLoader<number, PeriodRow | undefined>(async (villageIds) => {
+      const rows = await queryRows<PeriodDbRow>(
+        db,
+        sql`select distinct on (p.village_id) ${PERIOD_COLUMNS} from periods p
+             where p.status = 'published' and p.village_id in (${rowValues(villageIds.map((id) => [id]))})
+             order by p.village_id, p.year desc, p.month desc, p.revision desc`,
+      );
+      const byVillage = new Map(rows.map((r) => [r.village_id, toPeriod(r)]));
+      return villageIds.map((id) => byVillage.get(id));
+    }),
+    rollups: new DataLoader<RevisionKey, RollupRow[], string>(
+      async (keys) => {
+        const rows = await queryRows<
+          RollupDbRow & { village_id: number; year: number; month: number; revision: number }
+        >(
+          db,
+          sql`select r.village_id, r.year, r.month, r.revision, ${ROLLUP_COLUMNS}
+                from statement_rollups r ${ROLLUP_JOINS}
+               where (r.village_id, r.year, r.month, r.revision) in
+                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]))})
+               order by r.account_code`,
+        );
+        const byKey = groupBy(rows, (r) =>
+          revisionKey({ villageId: r.village_id, year: r.year, month: r.month, revision: r.revision }),
+        );
+        return keys.map((k) => (byKey.get(revisionKey(k)) ?? []).map(toRollup));
+      },
+      { cacheKeyFn: revisionKey },
+    ),
+    /** Movements from January to the month, over the current revision of each published month. */
+    yearToDate: new DataLoader<MonthKey, RollupRow[], string>(
+      async (keys) => {
+        const rows = await queryRows<RollupDbRow & { village_id: number; year: number; until: number; months: number }>(
+          db,
+          sql`with wanted(village_id, year, until) as (values ${rowValues(keys.map((k) => [k.villageId, k.year, k.month]))}),
+              current as (
+                select distinct on (p.village_id, p.year, p.month, w.until) w.until::int as until, p.village_id, p.year, p.month, p.revision
+                  from wanted w
+                  join periods p on p.village_id = w.village_id::int and p.year = w.year::int and p.month <= w.until::int
+                 where p.status = 'published'
+                 order by p.village_id, p.year, p.month, w.until, p.revision desc
+              )
+              select c.village_id, c.year, c.until, r.account_code, left(r.account_code, 3) as top_code,
+                     coalesce(va.name, a.name) as name, a.name as top_name, a.class,
+                     '0' as opening_fen, sum(r.debit_fen)::text as debit_fen, sum(r.credit_fen)::text as credit_fen,
+                     '0' as closing_fen
+                from current c
+                join statement_rollups r on r.village_id = c.village_id and r.year = c.year and r.month = c.month
+                                         and r.revision = c.revision
+                ${ROLLUP_JOINS}
+               group by c.village_id, c.year, c.until, r.account_code, va.name, a.name, a.class
+               order by r.account_code`,
+        );
+        const byKey = groupBy(rows, (r) => monthKey({ villageId: r.village_id, year: r.year, month: r.until }));
+        return keys.map((k) => (byKey.get(monthKey(k)) ?? []).map(toRollup));
+      },
+      { cacheKeyFn: monthKey },
+    ),
+  };
+}
+
+interface RollupDbRow {
+  account_code: string;
+  top_code: string;
+  name: string;
+  top_name: string;
+  class: AccountClass;
+  opening_fen: string;
+  debit_fen: string;
+  credit_fen: string;
+  closing_fen: string;
+}
+
+const ROLLUP_COLUMNS = sql.raw(`r.account_code, left(r.account_code, 3) as top_code, coalesce(va.name, a.name) as name,
+  a.name as top_name, a.class, r.opening_fen::text, r.debit_fen::text, r.credit_fen::text, r.closing_fen::text`);
+const ROLLUP_JOINS = sql.raw(`join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
+  left join village_accounts va on va.village_id = r.village_id and va.standard = r.standard and va.code = r.account_code`);
+
+function toRollup(r: RollupDbRow): RollupRow {
+  return {
+    accountCode: r.account_code,
+    topCode: r.top_code,
+    name: r.name,
+    topName: r.top_name,
+    class: r.class,
+    openingFen: BigInt(r.opening_fen),
+    debitFen: BigInt(r.debit_fen),
+    creditFen: BigInt(r.credit_fen),
+    closingFen: BigInt(r.closing_fen),
+  };
+}
+
+/** 库存现金 and 银行存款, the same codes in both charts: what villagers call the balance. */
+export const CASH_CODES: ReadonlySet<string> = new Set(['101', '102']);
+
+export interface Totals {
+  openingBalanceFen: Fen;
+  closingBalanceFen: Fen;
+  incomeFen: Fen;
+  spendingFen: Fen;
+  /** Every other change of cash, by account: net inflow (credit − debit) of that account in the month. */
+  otherMovements: { accountCode: string; name: string; netInflowFen: Fen }[];
+}
+
+/**
+ * The statement's figures from its rollups. Income is the credit lines of income accounts, spending the debit lines
+ * of expense accounts; everything else that moved cash is an "other movement", so that
+ * opening + income − spending + Σ other = closing holds exactly when the month's vouchers balance.
+ */
+export function statementTotals(rollups: RollupRow[]): Totals {
+  let opening = 0n;
+  let closing = 0n;
+  let income = 0n;
+  let spending = 0n;
+  const other = new Map<string, { accountCode: string; name: string; netInflowFen: Fen }>();
+  for (const r of rollups) {
+    if (CASH_CODES.has(r.topCode)) {
+      opening += r.openingFen;
+      closing += r.closingFen;
+      continue;
+    }
+    let inflow = r.creditFen - r.debitFen;
+    if (r.class === 'income') {
+      income += r.creditFen;
+      inflow = -r.debitFen;
+    } else if (r.class === 'expense') {
+      spending += r.debitFen;
+      inflow = r.creditFen;
+    }
+    if (inflow !== 0n) {
+      const entry = other.get(r.topCode) ?? { accountCode: r.topCode, name: r.topName, netInflowFen: 0n };
+      entry.netInflowFen += inflow;
+      other.set(r.topCode, entry);
+    }
+  }
+  return {
+    openingBalanceFen: opening,
+    closingBalanceFen: closing,
+    incomeFen: income,
+    spendingFen: spending,
+    otherMovements: [...other.values()].filter((o) => o.netInflowFen !== 0n),
+  };
+}
+
+export interface CategoryRow {
+  code: string;
+  name: string;
+  kind: 'income' | 'spending';
+  amountFen: Fen;
+  subAccounts: { code: string; name: string; amountFen: Fen }[];
+}
+
+/** Income and spending by first-level account, each with its sub-accounts; empty categories left out. */
+export function categories(rollups: RollupRow[]): CategoryRow[] {
+  const byTop = new Map<string, CategoryRow>();
+  for (const r of rollups) {
+    if (r.class !== 'income' && r.class !== 'expense') continue;
+    const amount = r.class === 'income' ? r.creditFen : r.debitFen;
+    const cat = byTop.get(r.topCode) ?? {
+      code: r.topCode,
+      name: r.topName,
+      kind: r.class === 'income' ? 'income' : 'spending',
+      amountFen: 0n,
+      subAccounts: [],
+    };
+    cat.amountFen += amount;
+    if (r.accountCode !== r.topCode && amount !== 0n) {
+      cat.subAccounts.push({ code: r.accountCode, name: r.name, amountFen: amount });
+    }
+    byTop.set(r.topCode, cat);
+  }
+  return [...byTop.values()].filter((c) => c.amountFen !== 0n).sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** Published months of a village, newest first, each at its current revision. */
+export async function publishedMonths(
+  db: Db,
+  villageId: number,
+  window: Window,
+): Promise<Page<PeriodRow & { revised: boolean }>> {
+  const rows = await queryRows<PeriodDbRow & { total: number }>(
+    db,
+    sql`select * from (
+          select distinct on (p.year, p.month) ${PERIOD_COLUMNS}
+            from periods p
+           where p.village_id = ${villageId} and p.status = 'published'
+           order by p.year desc, p.month desc, p.revision desc
+        ) m, lateral (select count(distinct (year, month))::int as total from periods
+                       where village_id = ${villageId} and status = 'published') t
+        order by m.year desc, m.month desc
+        limit ${window.limit} offset ${window.offset}`,
+  );
+  return {
+    offset: window.offset,
+    totalCount: rows[0]?.total ?? 0,
+    nodes: rows.map((r) => ({ ...toPeriod(r), revised: r.revision > 1 })),
+  };
+}

@@ -1,0 +1,142 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root, registerEnumType } from 'type-graphql';
+import { parseYuan } from '@mingbai/db/ledger/money';
+import type { Context } from '../context.ts';
+import { badInput } from '../errors.ts';
+import { Money } from '../money/money.type.ts';
+import { PageArgs, pageWindow, toConnection } from '../relay/connection.ts';
+import { loadStatement } from '../statements/statement.resolver.ts';
+import { MonthlyStatement } from '../statements/statement.type.ts';
+import { Village } from '../villages/village.type.ts';
+import type { LineFilter, LineSort } from './voucher.service.ts';
+import { FlowKind, StatementLine, StatementLineConnection, Voucher, VoucherLine } from './voucher.type.ts';
+
+export enum LineOrder {
+  DATE_ASC = 'date_asc',
+  DATE_DESC = 'date_desc',
+  AMOUNT_DESC = 'amount_desc',
+  AMOUNT_ASC = 'amount_asc',
+}
+registerEnumType(LineOrder, { name: 'LineOrder', description: '排序 / Sort order of statement lines.' });
+
+@ArgsType()
+class LineArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: '科目编码或前缀，如 514 或 51401 / Account code or prefix.' })
+  category?: string;
+
+  @Field(() => FlowKind, { nullable: true })
+  kind?: FlowKind;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '最小金额（元），如 "1000" 或 "99.50" / Minimum amount in yuan.',
+  })
+  minYuan?: string;
+
+  @Field(() => String, { nullable: true, description: '最大金额（元）/ Maximum amount in yuan.' })
+  maxYuan?: string;
+
+  @Field(() => String, { nullable: true, description: '在摘要和收付款对象中查找 / Text in memo or counterparty.' })
+  search?: string;
+
+  @Field(() => LineOrder, { nullable: true, defaultValue: LineOrder.DATE_ASC })
+  orderBy?: LineOrder;
+}
+
+function lineFilter(args: LineArgs): LineFilter {
+  if (args.category !== undefined && args.category !== null && !/^[0-9]{1,9}$/.test(args.category)) {
+    throw badInput('科目应为数字编码，如 514 或 51401', 'category');
+  }
+  const amount = (text: string | undefined | null, name: string) => {
+    if (text === undefined || text === null || text === '') return undefined;
+    const fen = parseYuan(text);
+    if (fen === undefined || fen < 0n)
+      throw badInput(`${name} 应为不小于零的金额（元），最多两位小数，如 "1000.50"`, name);
+    return fen;
+  };
+  if (args.search !== undefined && args.search !== null && args.search.length > 100) {
+    throw badInput('查找文字不能超过 100 个字', 'search');
+  }
+  return {
+    category: args.category ?? undefined,
+    kind: args.kind ?? undefined,
+    minFen: amount(args.minYuan, 'minYuan'),
+    maxFen: amount(args.maxYuan, 'maxYuan'),
+    search: args.search ?? undefined,
+    sort: (args.orderBy ?? LineOrder.DATE_ASC) as LineSort,
+  };
+}
+
+@Resolver(() => MonthlyStatement)
+export class StatementLinesResolver {
+  @FieldResolver(() => StatementLineConnection, {
+    description: '本月每一笔收入和支出，可筛选、排序 / Every payment and receipt, filterable and sortable.',
+  })
+  async lines(@Root() s: MonthlyStatement, @Args(() => LineArgs) args: LineArgs, @Ctx() ctx: Context) {
+    const page = await ctx.loaders.statementLines.load({
+      statement: s.period,
+      filter: lineFilter(args),
+      window: pageWindow(args),
+    });
+    return toConnection({ ...page, nodes: page.nodes.map((r) => new StatementLine(r)) });
+  }
+}
+
+@ArgsType()
+class VoucherArgs {
+  @Field(() => Int)
+  year!: number;
+
+  @Field(() => Int)
+  month!: number;
+
+  @Field(() => Int, { description: '凭证号 / Voucher number within the month.' })
+  number!: number;
+
+  @Field(() => Int, { nullable: true, description: '版本号，默认当前版本' })
+  revision?: number;
+}
+
+@Resolver(() => Village)
+export class VillageVoucherResolver {
+  @FieldResolver(() => Voucher, {
+    nullable: true,
+    description: '按月份和凭证号查凭证 / A voucher by month and number.',
+  })
+  async voucher(@Root() village: Village, @Args(() => VoucherArgs) args: VoucherArgs, @Ctx() ctx: Context) {
+    const statement = await loadStatement(
+      ctx,
+      { villageId: village.row.id, year: args.year, month: args.month },
+      args.revision,
+    );
+    if (!statement) return undefined;
+    const row = await ctx.loaders.voucherByNumber.load({ ...statement.period, number: args.number });
+    return row ? new Voucher(row) : undefined;
+  }
+}
+
+@Resolver(() => Voucher)
+export class VoucherResolver {
+  @FieldResolver(() => [VoucherLine])
+  async lines(@Root() v: Voucher, @Ctx() ctx: Context) {
+    const rows = await ctx.loaders.linesOfVoucher.load({ villageId: v.row.villageId, id: v.row.id });
+    return rows.map((r) => new VoucherLine(r));
+  }
+
+  @FieldResolver(() => Money, { description: '借方合计（等于贷方合计）/ Total debits, equal to total credits.' })
+  async total(@Root() v: Voucher, @Ctx() ctx: Context) {
+    const rows = await ctx.loaders.linesOfVoucher.load({ villageId: v.row.villageId, id: v.row.id });
+    return new Money(rows.filter((r) => r.side === 'debit').reduce((t, r) => t + r.amountFen, 0n));
+  }
+
+  @FieldResolver(() => MonthlyStatement, {
+    description: '凭证所在的月报表版本 / The statement revision it belongs to.',
+  })
+  async statement(@Root() v: Voucher, @Ctx() ctx: Context) {
+    return loadStatement(ctx, v.row, v.row.revision);
+  }
+
+  @FieldResolver(() => Village)
+  async village(@Root() v: Voucher, @Ctx() ctx: Context) {
+    return new Village((await ctx.loaders.villageById.load(v.row.villageId))!);
+  }
+}

@@ -1,0 +1,282 @@
+import { sql, type SQL } from 'drizzle-orm';
+import DataLoader from 'dataloader';
+import { queryRows, type Db } from '@mingbai/db/client';
+import type { AccountClass } from '@mingbai/db/schema/accounts';
+import type { Fen } from '@mingbai/db/ledger/money';
+import type { Page, Window } from '../relay/connection.ts';
+import { groupBy, likePattern, rowValues } from '../sql-helpers.ts';
+import type { RevisionKey } from '../statements/statement.service.ts';
+
+export interface VoucherRow extends RevisionKey {
+  id: number;
+  number: number;
+  date: string;
+  summaryPublic: string;
+  attachments: number;
+  preparer: string | null;
+  reviewer: string | null;
+  approver: string | null;
+}
+
+export interface VoucherLineRow {
+  villageId: number;
+  voucherId: number;
+  lineNo: number;
+  standard: string;
+  accountCode: string;
+  accountName: string;
+  topCode: string;
+  topName: string;
+  class: AccountClass;
+  side: 'debit' | 'credit';
+  amountFen: Fen;
+  summaryPublic: string | null;
+  counterpartyPublic: string | null;
+  counterpartyIsPerson: boolean;
+  paymentMethod: 'cash' | 'bank' | 'transfer' | null;
+}
+
+export type FlowKind = 'income' | 'spending' | 'other_receipt' | 'other_payment';
+
+/** A payment or receipt as villagers read it: one voucher line with its voucher's date and 摘要. */
+export interface StatementLineRow extends VoucherLineRow {
+  kind: FlowKind;
+  voucher: VoucherRow;
+}
+
+export type LineSort = 'date_asc' | 'date_desc' | 'amount_desc' | 'amount_asc';
+
+export interface LineFilter {
+  /** Account code or prefix: 514 for all 公益支出, 51401 for one sub-account. */
+  category?: string | undefined;
+  kind?: FlowKind | undefined;
+  minFen?: Fen | undefined;
+  maxFen?: Fen | undefined;
+  /** Text in the (masked) 摘要 or counterparty. */
+  search?: string | undefined;
+  sort: LineSort;
+}
+
+interface LinesKey {
+  statement: RevisionKey;
+  filter: LineFilter;
+  window: Window;
+}
+
+const VOUCHER_COLUMNS = sql.raw(`v.village_id, v.year, v.month, v.revision, v.id, v.number, v.date::text as date,
+  v.summary_public, v.attachments, v.preparer, v.reviewer, v.approver`);
+const LINE_COLUMNS =
+  sql.raw(`l.voucher_id, l.line_no, l.standard, l.account_code, coalesce(va.name, a.name) as account_name,
+  left(l.account_code, 3) as top_code, a.name as top_name, a.class, l.side, l.amount_fen::text as amount_fen,
+  l.summary_public as line_summary_public, l.counterparty_is_person,
+  coalesce(l.counterparty_public, (select x.counterparty_public from voucher_lines x
+     where x.village_id = l.village_id and x.voucher_id = l.voucher_id and x.counterparty_public is not null
+     order by x.line_no limit 1)) as counterparty_public,
+  coalesce(l.payment_method, (select x.payment_method from voucher_lines x
+     where x.village_id = l.village_id and x.voucher_id = l.voucher_id and x.payment_method is not null
+     order by x.line_no limit 1), 'transfer') as payment_method`);
+const LINE_JOINS = sql.raw(`join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
+  left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard and va.code = l.account_code`);
+
+/**
+ * Which lines are payments and receipts: credits of income accounts, debits of expense accounts, and, in vouchers
+ * that move cash without touching income or expense (低保 passed on, wages paid out of 应付工资), the non-cash side.
+ * Vouchers that only move cash between 库存现金 and 银行存款 list nothing.
+ */
+const FLOW_KIND = sql.raw(`case
+  when a.class = 'income' and l.side = 'credit' then 'income'
+  when a.class = 'expense' and l.side = 'debit' then 'spending'
+  when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
+       and not exists (select 1 from voucher_lines y join accounts b on b.standard = y.standard and b.code = left(y.account_code, 3)
+                        where y.village_id = l.village_id and y.voucher_id = l.voucher_id and b.class in ('income', 'expense'))
+       and exists (select 1 from voucher_lines z where z.village_id = l.village_id and z.voucher_id = l.voucher_id
+                      and left(z.account_code, 3) in ('101', '102'))
+    then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
+  end`);
+
+const ORDER: Record<LineSort, string> = {
+  date_asc: 'date asc, number asc, line_no asc',
+  date_desc: 'date desc, number desc, line_no asc',
+  amount_desc: 'amount_fen::bigint desc, date asc, number asc, line_no asc',
+  amount_asc: 'amount_fen::bigint asc, date asc, number asc, line_no asc',
+};
+
+function filterSql(f: LineFilter): SQL {
+  const parts: SQL[] = [sql`kind is not null`];
+  if (f.category) parts.push(sql`account_code like ${f.category + '%'}`);
+  if (f.kind) parts.push(sql`kind = ${f.kind}`);
+  if (f.minFen !== undefined) parts.push(sql`amount_fen::bigint >= ${f.minFen.toString()}::bigint`);
+  if (f.maxFen !== undefined) parts.push(sql`amount_fen::bigint <= ${f.maxFen.toString()}::bigint`);
+  if (f.search?.trim()) {
+    const p = likePattern(f.search.trim());
+    parts.push(sql`(summary_public ilike ${p} or line_summary_public ilike ${p} or counterparty_public ilike ${p})`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+type LineDbRow = {
+  village_id: number;
+  year: number;
+  month: number;
+  revision: number;
+  id: number;
+  number: number;
+  date: string;
+  summary_public: string;
+  attachments: number;
+  preparer: string | null;
+  reviewer: string | null;
+  approver: string | null;
+  voucher_id: number;
+  line_no: number;
+  standard: string;
+  account_code: string;
+  account_name: string;
+  top_code: string;
+  top_name: string;
+  class: AccountClass;
+  side: 'debit' | 'credit';
+  amount_fen: string;
+  line_summary_public: string | null;
+  counterparty_public: string | null;
+  counterparty_is_person: boolean;
+  payment_method: 'cash' | 'bank' | 'transfer';
+};
+
+function toVoucher(r: LineDbRow): VoucherRow {
+  return {
+    villageId: r.village_id,
+    year: r.year,
+    month: r.month,
+    revision: r.revision,
+    id: Number(r.id),
+    number: r.number,
+    date: r.date,
+    summaryPublic: r.summary_public,
+    attachments: r.attachments,
+    preparer: r.preparer,
+    reviewer: r.reviewer,
+    approver: r.approver,
+  };
+}
+
+function toLine(r: LineDbRow): VoucherLineRow {
+  return {
+    villageId: r.village_id,
+    voucherId: Number(r.voucher_id),
+    lineNo: r.line_no,
+    standard: r.standard,
+    accountCode: r.account_code,
+    accountName: r.account_name,
+    topCode: r.top_code,
+    topName: r.top_name,
+    class: r.class,
+    side: r.side,
+    amountFen: BigInt(r.amount_fen),
+    summaryPublic: r.line_summary_public,
+    counterpartyPublic: r.counterparty_public,
+    counterpartyIsPerson: r.counterparty_is_person,
+    paymentMethod: r.payment_method,
+  };
+}
+
+const statementKey = (k: RevisionKey) => `${k.villageId}:${k.year}:${k.month}:${k.revision}`;
+const linesKey = (k: LinesKey) =>
+  JSON.stringify([statementKey(k.statement), k.filter, k.window], (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+
+export function createVoucherLoaders(db: Db) {
+  return {
+    /** Statement lines of many statements with the same filter and window: one query per distinct filter. */
+    statementLines: new DataLoader<LinesKey, Page<StatementLineRow>, string>(
+      async (keys) => {
+        const results = new Map<string, Page<StatementLineRow>>();
+        const byFilter = groupBy(keys, (k) => JSON.stringify([k.filter, k.window], bigintSafe));
+        for (const group of byFilter.values()) {
+          const { filter, window } = group[0]!;
+          const rows = await queryRows<LineDbRow & { rn: number; total: number }>(
+            db,
+            sql`select * from (
+                  select f.*, row_number() over (partition by village_id, year, month, revision
+                                                 order by ${sql.raw(ORDER[filter.sort])})::int as rn,
+                         count(*) over (partition by village_id, year, month, revision)::int as total
+                    from (
+                      select ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}, ${FLOW_KIND} as kind
+                        from vouchers v
+                        join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+                        ${LINE_JOINS}
+                       where (v.village_id, v.year, v.month, v.revision) in
+                             (${rowValues(group.map((k) => [k.statement.villageId, k.statement.year, k.statement.month, k.statement.revision]))})
+                    ) f
+                   where ${filterSql(filter)}
+                ) w
+               where rn > ${window.offset} and rn <= ${window.offset + window.limit}
+               order by rn`,
+          );
+          const byStatement = groupBy(rows, (r) =>
+            statementKey({ villageId: r.village_id, year: r.year, month: r.month, revision: r.revision }),
+          );
+          for (const k of group) {
+            const mine = byStatement.get(statementKey(k.statement)) ?? [];
+            results.set(linesKey(k), {
+              offset: window.offset,
+              totalCount: mine[0]?.total ?? 0,
+              nodes: mine.map((r) => ({
+                ...toLine(r),
+                kind: (r as unknown as { kind: FlowKind }).kind,
+                voucher: toVoucher(r),
+              })),
+            });
+          }
+        }
+        return keys.map((k) => results.get(linesKey(k))!);
+      },
+      { cacheKeyFn: linesKey },
+    ),
+    voucherById: new DataLoader<{ villageId: number; id: number }, VoucherRow | undefined, string>(
+      async (keys) => {
+        const rows = await queryRows<LineDbRow>(
+          db,
+          sql`select ${VOUCHER_COLUMNS} from vouchers v
+                join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
+                              and p.revision = v.revision and p.status = 'published'
+               where (v.village_id, v.id) in (${rowValues(keys.map((k) => [k.villageId, k.id]))})`,
+        );
+        const byKey = new Map(rows.map((r) => [`${r.village_id}:${r.id}`, toVoucher(r)]));
+        return keys.map((k) => byKey.get(`${k.villageId}:${k.id}`));
+      },
+      { cacheKeyFn: (k) => `${k.villageId}:${k.id}` },
+    ),
+    voucherByNumber: new DataLoader<RevisionKey & { number: number }, VoucherRow | undefined, string>(
+      async (keys) => {
+        const rows = await queryRows<LineDbRow>(
+          db,
+          sql`select ${VOUCHER_COLUMNS} from vouchers v
+                join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
+                              and p.revision = v.revision and p.status = 'published'
+               where (v.village_id, v.year, v.month, v.revision, v.number) in
+                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]))})`,
+        );
+        const byKey = new Map(rows.map((r) => [`${statementKey(toVoucher(r))}:${r.number}`, toVoucher(r)]));
+        return keys.map((k) => byKey.get(`${statementKey(k)}:${k.number}`));
+      },
+      { cacheKeyFn: (k) => `${statementKey(k)}:${k.number}` },
+    ),
+    linesOfVoucher: new DataLoader<{ villageId: number; id: number }, VoucherLineRow[], string>(
+      async (keys) => {
+        const rows = await queryRows<LineDbRow>(
+          db,
+          sql`select l.village_id, ${LINE_COLUMNS} from voucher_lines l ${LINE_JOINS}
+               where (l.village_id, l.voucher_id) in (${rowValues(keys.map((k) => [k.villageId, k.id]))})
+               order by l.voucher_id, l.line_no`,
+        );
+        const byVoucher = groupBy(rows.map(toLine), (l) => `${l.villageId}:${l.voucherId}`);
+        return keys.map((k) => byVoucher.get(`${k.villageId}:${k.id}`) ?? []);
+      },
+      { cacheKeyFn: (k) => `${k.villageId}:${k.id}` },
+    ),
+  };
+}
+
+function bigintSafe(_: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { maskBankAccount, maskIdNumber, maskName, maskPhone, maskText } from './privacy.ts';
+
+describe('privacy masking (DESIGN.md: 张*, 张*静, 前6+********+后4, 138****1234, 前4 ****后4)', () => {
+  it('masks names keeping the surname and, from three characters, the last character', () => {
+    expect(maskName('张三')).toBe('张*');
+    expect(maskName('张文静')).toBe('张*静');
+    expect(maskName('欧阳娜娜')).toBe('欧**娜');
+  });
+
+  it('masks ID numbers, phones and bank cards', () => {
+    expect(maskIdNumber('120111198001011234')).toBe('120111********1234');
+    expect(maskPhone('13812341234')).toBe('138****1234');
+    expect(maskBankAccount('6228480012345678901')).toBe('6228 ****8901');
+  });
+
+  it('masks personal numbers and known names inside free text, leaving dates and amounts alone', () => {
+    const text = '支付张文静10月低保金500元 身份证120111198001011234 电话13812341234 卡号6228480012345678901 20251003';
+    const masked = maskText(text, ['张文静']);
+    expect(masked).toBe('支付张*静10月低保金500元 身份证120111********1234 电话138****1234 卡号6228 ****8901 20251003');
+    for (const secret of ['张文静', '120111198001011234', '13812341234', '6228480012345678901']) {
+      expect(masked).not.toContain(secret);
+    }
+  });
+
+  it('masks the longer of two overlapping names first', () => {
+    expect(maskText('张三丰与张三', ['张三', '张三丰'])).toBe('张*丰与张*');
+  });
+});

@@ -1,0 +1,57 @@
+// `pnpm start`: the GraphQL API (with demo data on first start) and the portal, side by side, until Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const apiPort = process.env.API_PORT ?? '4000';
+const portalPort = process.env.PORTAL_PORT ?? '4321';
+const env = { ...process.env, API_PORT: apiPort, ASTRO_TELEMETRY_DISABLED: '1' };
+const children: ChildProcess[] = [];
+
+function run(name: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (line: string) => `[${name}] ${line}`;
+  child.stdout!.on('data', (d: Buffer) =>
+    process.stdout.write(d.toString().split('\n').filter(Boolean).map(prefix).join('\n') + '\n'),
+  );
+  child.stderr!.on('data', (d: Buffer) =>
+    process.stderr.write(d.toString().split('\n').filter(Boolean).map(prefix).join('\n') + '\n'),
+  );
+  children.push(child);
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+function stopAll(code: number): never {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  process.exit(code);
+}
+process.once('SIGINT', () => stopAll(0));
+process.once('SIGTERM', () => stopAll(0));
+
+const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+const astro = fileURLToPath(new URL('../portal/node_modules/.bin/astro', import.meta.url));
+
+const api = run('api', tsx, ['api/src/main.ts']);
+const build = run('portal', astro, ['build', '--root', 'portal', '--silent']);
+void exited(api).then((code) => {
+  console.error(`API exited with code ${code}`);
+  stopAll(code || 1);
+});
+const built = await exited(build);
+if (built !== 0) {
+  console.error('portal build failed');
+  stopAll(built);
+}
+const portal = run('portal', process.execPath, ['portal/dist/server/entry.mjs'], {
+  PORT: portalPort,
+  HOST: process.env.PORTAL_HOST ?? '127.0.0.1',
+});
+void exited(portal).then((code) => {
+  console.error(`portal exited with code ${code}`);
+  stopAll(code || 1);
+});
+console.log(`portal: http://localhost:${portalPort}/  ·  API: http://localhost:${apiPort}/graphql`);

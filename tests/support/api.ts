@@ -1,0 +1,34 @@
+import type { Db } from '@mingbai/db/client';
+import { startApiServer, type RunningApi } from '@mingbai/api/server';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
+  extensions?: { sql?: { statements: number } } & Record<string, unknown>;
+  text: string;
+}
+
+export interface TestApi {
+  url: string;
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** The real API server on a free port of 127.0.0.1, queried over HTTP like any client would. */
+export async function startTestApi(db: Db): Promise<TestApi> {
+  const api: RunningApi = await startApiServer({ db, port: 0, host: '127.0.0.1', exposeSqlStats: true });
+  return {
+    url: api.url,
+    async query(query, variables = {}) {
+      const response = await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, text, ...JSON.parse(text) };
+    },
+    close: () => api.close(),
+  };
+}

@@ -1,0 +1,96 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '@mingbai/db/client';
+import { openPeriod, setOpeningBalances } from '@mingbai/db/ledger/periods';
+import { postVouchers, type LineInput, type VoucherInput } from '@mingbai/db/ledger/post';
+import { publishPeriod } from '@mingbai/db/ledger/publish';
+import { regions, villages } from '@mingbai/db/schema/regions';
+
+let counter = 0;
+const towns = new WeakMap<Db, Promise<number>>();
+
+/**
+ * A town of this test process's own, under a district of its own, so that test villages never change the demo
+ * regions' totals that other test files read at the same time.
+ */
+function testTown(db: Db): Promise<number> {
+  let town = towns.get(db);
+  if (!town) {
+    town = (async () => {
+      const [city] = await db.select().from(regions).where(eq(regions.slug, 'tianjin'));
+      const tag = `${process.pid}${Date.now() % 1000}`.slice(-5).padStart(5, '0');
+      const [district] = await db
+        .insert(regions)
+        .values({
+          parentId: city!.id,
+          level: 'district',
+          code: `1299${tag}000`,
+          slug: `test-district-${tag}`,
+          name: `测试区${tag}`,
+        })
+        .returning({ id: regions.id });
+      const [row] = await db
+        .insert(regions)
+        .values({
+          parentId: district!.id,
+          level: 'town',
+          code: `1299${tag}001`,
+          slug: `test-town-${tag}`,
+          name: `测试镇${tag}`,
+        })
+        .returning({ id: regions.id });
+      return row!.id;
+    })();
+    towns.set(db, town);
+  }
+  return town;
+}
+
+/** A new village with a unique code and slug in the test town, so tests never see each other's data. */
+export async function aVillage(db: Db, name = '测试村'): Promise<{ id: number; slug: string; code: string }> {
+  const townId = await testTown(db);
+  counter += 1;
+  const slug = `test-${process.pid}-${counter}`;
+  const code = `12${String(process.pid).padStart(7, '0').slice(-7)}${String(counter).padStart(3, '0')}`;
+  const [row] = await db
+    .insert(villages)
+    .values({ townId, kind: 'village', code, slug, name: `${name}${counter}` })
+    .returning({ id: villages.id });
+  return { id: row!.id, slug, code };
+}
+
+export const debit = (accountCode: string, amountFen: bigint | number, extra: Partial<LineInput> = {}): LineInput => ({
+  accountCode,
+  side: 'debit',
+  amountFen: BigInt(amountFen),
+  ...extra,
+});
+export const credit = (accountCode: string, amountFen: bigint | number, extra: Partial<LineInput> = {}): LineInput => ({
+  accountCode,
+  side: 'credit',
+  amountFen: BigInt(amountFen),
+  ...extra,
+});
+
+export function aVoucher(number: number, date: string, summary: string, ...lines: LineInput[]): VoucherInput {
+  return { number, date, summary, attachments: 1, preparer: '李会计', reviewer: '王审核', approver: '赵主任', lines };
+}
+
+/** Opens, fills and (unless told otherwise) publishes a month in one transaction, as a committee would. */
+export async function aMonth(
+  db: Db,
+  villageId: number,
+  year: number,
+  month: number,
+  vouchers: VoucherInput[],
+  options: { publish?: boolean; opening?: { accountCode: string; balanceFen: bigint }[] } = {},
+): Promise<{ revision: number }> {
+  return db.transaction(async (tx) => {
+    if (options.opening) {
+      await setOpeningBalances(tx, { villageId, year, month, actor: 'test', balances: options.opening });
+    }
+    const { revision } = await openPeriod(tx, { villageId, year, month, actor: 'test' });
+    if (vouchers.length > 0) await postVouchers(tx, { villageId, year, month, revision, actor: 'test', vouchers });
+    if (options.publish !== false) await publishPeriod(tx, { villageId, year, month, actor: 'test-director' });
+    return { revision };
+  });
+}
