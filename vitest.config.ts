@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: ['{api,db,tests}/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
-    setupFiles: ['reflect-metadata'],
+    setupFiles: ['tests/support/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',

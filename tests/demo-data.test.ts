@@ -59,6 +59,8 @@ describe('demo data', () => {
                    sum(l.amount_fen) filter (where l.side = 'debit') as debit,
                    sum(l.amount_fen) filter (where l.side = 'credit') as credit
               from vouchers v join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+             join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
+                           and p.revision = v.revision and p.status = 'published'
              group by 1, 2, 3, 4, 5)
           select * from statement_rollups r
           full join scan s using (village_id, year, month, revision, account_code)

@@ -5,7 +5,10 @@ CREATE TABLE "accounts" (
 	"class" text NOT NULL,
 	"normal_balance" text NOT NULL,
 	CONSTRAINT "accounts_pkey" PRIMARY KEY("standard","code"),
-	CONSTRAINT "accounts_code_format" CHECK ("accounts"."code" ~ '^[0-9]{3}$')
+	CONSTRAINT "accounts_code_format" CHECK ("accounts"."code" ~ '^[0-9]{3}$'),
+	CONSTRAINT "accounts_standard_valid" CHECK ("accounts"."standard" in ('2004', '2023')),
+	CONSTRAINT "accounts_class_valid" CHECK ("accounts"."class" in ('asset', 'liability', 'equity', 'cost', 'income', 'expense')),
+	CONSTRAINT "accounts_normal_balance_valid" CHECK ("accounts"."normal_balance" in ('debit', 'credit'))
 );
 --> statement-breakpoint
 CREATE TABLE "village_accounts" (
@@ -33,14 +36,16 @@ CREATE TABLE "periods" (
 	"published_by" text,
 	"digest" text,
 	"previous_digest" text,
+	"chain_seq" integer,
 	"voucher_count" integer,
 	"line_count" integer,
 	CONSTRAINT "periods_pkey" PRIMARY KEY("village_id","year","month","revision"),
+	CONSTRAINT "periods_status_valid" CHECK ("periods"."status" in ('open', 'published')),
 	CONSTRAINT "periods_month_range" CHECK ("periods"."month" between 1 and 12),
 	CONSTRAINT "periods_year_range" CHECK ("periods"."year" between 2000 and 2100),
 	CONSTRAINT "periods_revision_positive" CHECK ("periods"."revision" >= 1),
 	CONSTRAINT "periods_revision_has_reason" CHECK ("periods"."revision" = 1 or length(btrim("periods"."reason")) > 0),
-	CONSTRAINT "periods_published_complete" CHECK (("periods"."status" = 'published') = ("periods"."published_at" is not null and "periods"."published_by" is not null and "periods"."digest" is not null)),
+	CONSTRAINT "periods_published_complete" CHECK (("periods"."status" = 'published') = ("periods"."published_at" is not null and "periods"."published_by" is not null and "periods"."digest" is not null and "periods"."chain_seq" is not null)),
 	CONSTRAINT "periods_standard_by_year" CHECK ("periods"."standard" = case when "periods"."year" < 2024 then '2004' else '2023' end)
 );
 --> statement-breakpoint
@@ -62,6 +67,8 @@ CREATE TABLE "voucher_lines" (
 	"counterparty_bank_account" text,
 	"payment_method" text,
 	CONSTRAINT "voucher_lines_pkey" PRIMARY KEY("village_id","voucher_id","line_no"),
+	CONSTRAINT "voucher_lines_side_valid" CHECK ("voucher_lines"."side" in ('debit', 'credit')),
+	CONSTRAINT "voucher_lines_payment_method_valid" CHECK ("voucher_lines"."payment_method" in ('cash', 'bank', 'transfer')),
 	CONSTRAINT "voucher_lines_amount_positive" CHECK ("voucher_lines"."amount_fen" > 0),
 	CONSTRAINT "voucher_lines_line_no_positive" CHECK ("voucher_lines"."line_no" > 0),
 	CONSTRAINT "voucher_lines_person_has_public_name" CHECK (not "voucher_lines"."counterparty_is_person" or ("voucher_lines"."counterparty_name" is not null and "voucher_lines"."counterparty_public" is not null))
@@ -131,6 +138,7 @@ CREATE TABLE "regions" (
 	"name" text NOT NULL,
 	CONSTRAINT "regions_code_format" CHECK ("regions"."code" ~ '^[0-9]{12}$'),
 	CONSTRAINT "regions_slug_format" CHECK ("regions"."slug" ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
+	CONSTRAINT "regions_level_valid" CHECK ("regions"."level" in ('city', 'district', 'town')),
 	CONSTRAINT "regions_city_is_root" CHECK (("regions"."level" = 'city') = ("regions"."parent_id" is null))
 );
 --> statement-breakpoint
@@ -142,6 +150,7 @@ CREATE TABLE "villages" (
 	"slug" text NOT NULL,
 	"name" text NOT NULL,
 	CONSTRAINT "villages_code_format" CHECK ("villages"."code" ~ '^[0-9]{12}$'),
+	CONSTRAINT "villages_kind_valid" CHECK ("villages"."kind" in ('village', 'community')),
 	CONSTRAINT "villages_slug_format" CHECK ("villages"."slug" ~ '^[a-z0-9]+(-[a-z0-9]+)*$')
 );
 --> statement-breakpoint
@@ -185,6 +194,7 @@ ALTER TABLE "villages" ADD CONSTRAINT "villages_town_fk" FOREIGN KEY ("town_id")
 ALTER TABLE "opening_balances" ADD CONSTRAINT "opening_balances_account_fk" FOREIGN KEY ("village_id","standard","account_code") REFERENCES "public"."village_accounts"("village_id","standard","code") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "statement_rollups" ADD CONSTRAINT "statement_rollups_period_fk" FOREIGN KEY ("village_id","year","month","revision") REFERENCES "public"."periods"("village_id","year","month","revision") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "periods_published_at_idx" ON "periods" USING btree ("published_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "periods_chain_seq_key" ON "periods" USING btree ("village_id","chain_seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "vouchers_period_number_key" ON "vouchers" USING btree ("village_id","year","month","revision","number");--> statement-breakpoint
 CREATE INDEX "audit_log_entity_idx" ON "audit_log" USING btree ("village_id","entity","entity_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "imported_files_sha256_key" ON "imported_files" USING btree ("village_id","sha256");--> statement-breakpoint

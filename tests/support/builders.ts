@@ -6,13 +6,13 @@ import { publishPeriod } from '@mingbai/db/ledger/publish';
 import { regions, villages } from '@mingbai/db/schema/regions';
 
 let counter = 0;
-const towns = new WeakMap<Db, Promise<number>>();
+const towns = new WeakMap<Db, Promise<{ id: number; tag: string }>>();
 
 /**
  * A town of this test process's own, under a district of its own, so that test villages never change the demo
  * regions' totals that other test files read at the same time.
  */
-function testTown(db: Db): Promise<number> {
+function testTown(db: Db): Promise<{ id: number; tag: string }> {
   let town = towns.get(db);
   if (!town) {
     town = (async () => {
@@ -38,7 +38,7 @@ function testTown(db: Db): Promise<number> {
           name: `测试镇${tag}`,
         })
         .returning({ id: regions.id });
-      return row!.id;
+      return { id: row!.id, tag };
     })();
     towns.set(db, town);
   }
@@ -47,13 +47,14 @@ function testTown(db: Db): Promise<number> {
 
 /** A new village with a unique code and slug in the test town, so tests never see each other's data. */
 export async function aVillage(db: Db, name = '测试村'): Promise<{ id: number; slug: string; code: string }> {
-  const townId = await testTown(db);
+  const town = await testTown(db);
   counter += 1;
-  const slug = `test-${process.pid}-${counter}`;
-  const code = `12${String(process.pid).padStart(7, '0').slice(-7)}${String(counter).padStart(3, '0')}`;
+  const slug = `test-${town.tag}-${counter}`;
+  // 1299… sorts after every real Tianjin code (12xx with xx ≤ 25), so demo villages come first in lists.
+  const code = `1299${town.tag}${String(counter).padStart(3, '0')}`;
   const [row] = await db
     .insert(villages)
-    .values({ townId, kind: 'village', code, slug, name: `${name}${counter}` })
+    .values({ townId: town.id, kind: 'village', code, slug, name: `${name}${counter}` })
     .returning({ id: villages.id });
   return { id: row!.id, slug, code };
 }

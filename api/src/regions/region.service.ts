@@ -1,5 +1,6 @@
 import { asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import DataLoader from 'dataloader';
+import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { regions } from '@mingbai/db/schema/regions';
 import { rowValues } from '../sql-helpers.ts';
@@ -15,7 +16,7 @@ export function createRegionLoaders(db: Db) {
         .where(inArray(regions.id, [...ids]));
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
-    }),
+    }, BATCH_PER_TICK),
     regionBySlug: new DataLoader<string, RegionRow | undefined>(async (slugs) => {
       const rows = await db
         .select()
@@ -23,7 +24,7 @@ export function createRegionLoaders(db: Db) {
         .where(inArray(regions.slug, [...slugs]));
       const bySlug = new Map(rows.map((r) => [r.slug, r]));
       return slugs.map((s) => bySlug.get(s));
-    }),
+    }, BATCH_PER_TICK),
     childrenOf: new DataLoader<number, RegionRow[]>(async (ids) => {
       const rows = await db
         .select()
@@ -31,7 +32,7 @@ export function createRegionLoaders(db: Db) {
         .where(inArray(regions.parentId, [...ids]))
         .orderBy(asc(regions.code));
       return ids.map((id) => rows.filter((r) => r.parentId === id));
-    }),
+    }, BATCH_PER_TICK),
     summary: new DataLoader<SummaryKey, CategoryAmountRow[], string>((keys) => regionSummaries(db, keys), {
       cacheKeyFn: (k) => `${k.regionId}:${k.year}:${k.month ?? ''}`,
     }),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import DataLoader from 'dataloader';
+import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { AccountClass, AccountStandard } from '@mingbai/db/schema/accounts';
 import type { Fen } from '@mingbai/db/ledger/money';
@@ -89,7 +90,7 @@ export function createStatementLoaders(db: Db) {
         const byMonth = groupBy(rows.map(toPeriod), monthKey);
         return keys.map((k) => byMonth.get(monthKey(k)) ?? []);
       },
-      { cacheKeyFn: monthKey },
+      { ...BATCH_PER_TICK, cacheKeyFn: monthKey },
     ),
     /** The newest published month of each village. */
     latestPeriod: new DataLoader<number, PeriodRow | undefined>(async (villageIds) => {
@@ -101,7 +102,7 @@ export function createStatementLoaders(db: Db) {
       );
       const byVillage = new Map(rows.map((r) => [r.village_id, toPeriod(r)]));
       return villageIds.map((id) => byVillage.get(id));
-    }),
+    }, BATCH_PER_TICK),
     rollups: new DataLoader<RevisionKey, RollupRow[], string>(
       async (keys) => {
         const rows = await queryRows<
@@ -119,7 +120,7 @@ export function createStatementLoaders(db: Db) {
         );
         return keys.map((k) => (byKey.get(revisionKey(k)) ?? []).map(toRollup));
       },
-      { cacheKeyFn: revisionKey },
+      { ...BATCH_PER_TICK, cacheKeyFn: revisionKey },
     ),
     /** Movements from January to the month, over the current revision of each published month. */
     yearToDate: new DataLoader<MonthKey, RollupRow[], string>(
@@ -148,7 +149,7 @@ export function createStatementLoaders(db: Db) {
         const byKey = groupBy(rows, (r) => monthKey({ villageId: r.village_id, year: r.year, month: r.until }));
         return keys.map((k) => (byKey.get(monthKey(k)) ?? []).map(toRollup));
       },
-      { cacheKeyFn: monthKey },
+      { ...BATCH_PER_TICK, cacheKeyFn: monthKey },
     ),
   };
 }

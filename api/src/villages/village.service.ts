@@ -1,5 +1,6 @@
 import { inArray, sql } from 'drizzle-orm';
 import DataLoader from 'dataloader';
+import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { villages } from '@mingbai/db/schema/regions';
 import type { Page, Window } from '../relay/connection.ts';
@@ -16,7 +17,7 @@ export function createVillageLoaders(db: Db) {
         .where(inArray(villages.id, [...ids]));
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id));
-    }),
+    }, BATCH_PER_TICK),
     villageBySlug: new DataLoader<string, VillageRow | undefined>(async (slugs) => {
       const rows = await db
         .select()
@@ -24,7 +25,7 @@ export function createVillageLoaders(db: Db) {
         .where(inArray(villages.slug, [...slugs]));
       const bySlug = new Map(rows.map((r) => [r.slug, r]));
       return slugs.map((s) => bySlug.get(s));
-    }),
+    }, BATCH_PER_TICK),
   };
 }
 

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import DataLoader from 'dataloader';
+import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { AccountClass } from '@mingbai/db/schema/accounts';
 import type { Fen } from '@mingbai/db/ledger/money';
@@ -230,7 +231,7 @@ export function createVoucherLoaders(db: Db) {
         }
         return keys.map((k) => results.get(linesKey(k))!);
       },
-      { cacheKeyFn: linesKey },
+      { ...BATCH_PER_TICK, cacheKeyFn: linesKey },
     ),
     voucherById: new DataLoader<{ villageId: number; id: number }, VoucherRow | undefined, string>(
       async (keys) => {
@@ -244,7 +245,7 @@ export function createVoucherLoaders(db: Db) {
         const byKey = new Map(rows.map((r) => [`${r.village_id}:${r.id}`, toVoucher(r)]));
         return keys.map((k) => byKey.get(`${k.villageId}:${k.id}`));
       },
-      { cacheKeyFn: (k) => `${k.villageId}:${k.id}` },
+      { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${k.villageId}:${k.id}` },
     ),
     voucherByNumber: new DataLoader<RevisionKey & { number: number }, VoucherRow | undefined, string>(
       async (keys) => {
@@ -259,7 +260,7 @@ export function createVoucherLoaders(db: Db) {
         const byKey = new Map(rows.map((r) => [`${statementKey(toVoucher(r))}:${r.number}`, toVoucher(r)]));
         return keys.map((k) => byKey.get(`${statementKey(k)}:${k.number}`));
       },
-      { cacheKeyFn: (k) => `${statementKey(k)}:${k.number}` },
+      { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${statementKey(k)}:${k.number}` },
     ),
     linesOfVoucher: new DataLoader<{ villageId: number; id: number }, VoucherLineRow[], string>(
       async (keys) => {
@@ -272,7 +273,7 @@ export function createVoucherLoaders(db: Db) {
         const byVoucher = groupBy(rows.map(toLine), (l) => `${l.villageId}:${l.voucherId}`);
         return keys.map((k) => byVoucher.get(`${k.villageId}:${k.id}`) ?? []);
       },
-      { cacheKeyFn: (k) => `${k.villageId}:${k.id}` },
+      { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${k.villageId}:${k.id}` },
     ),
   };
 }

@@ -44,11 +44,12 @@ export async function publishPeriod(
   await writeRollups(tx, key, period.standard, opening, movements);
 
   const [village] = await tx.select({ code: villages.code }).from(villages).where(eq(villages.id, input.villageId));
+  // The chain follows publishing order, counted under the village's lock, not clocks that may disagree.
   const [previous] = await tx
-    .select({ digest: periods.digest })
+    .select({ digest: periods.digest, chainSeq: periods.chainSeq })
     .from(periods)
     .where(and(eq(periods.villageId, input.villageId), eq(periods.status, 'published')))
-    .orderBy(desc(periods.publishedAt))
+    .orderBy(desc(periods.chainSeq))
     .limit(1);
   const previousDigest = previous?.digest ?? null;
   const ledger = await publicLedger(tx, key);
@@ -64,6 +65,7 @@ export async function publishPeriod(
       publishedBy: input.actor,
       digest,
       previousDigest,
+      chainSeq: (previous?.chainSeq ?? 0) + 1,
       voucherCount: ledger.length,
       lineCount: ledger.reduce((n, v) => n + v.lines.length, 0),
     })

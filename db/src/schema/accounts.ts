@@ -22,6 +22,9 @@ export const accounts = pgTable(
   (t) => [
     primaryKey({ name: 'accounts_pkey', columns: [t.standard, t.code] }),
     check('accounts_code_format', sql`${t.code} ~ '^[0-9]{3}$'`),
+    check('accounts_standard_valid', sql`${t.standard} in ('2004', '2023')`),
+    check('accounts_class_valid', sql`${t.class} in ('asset', 'liability', 'equity', 'cost', 'income', 'expense')`),
+    check('accounts_normal_balance_valid', sql`${t.normalBalance} in ('debit', 'credit')`),
   ],
 );
 

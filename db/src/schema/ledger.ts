@@ -41,6 +41,8 @@ export const periods = pgTable(
     /** SHA-256 over the canonical serialisation of this revision's vouchers and the previous digest. */
     digest: text('digest'),
     previousDigest: text('previous_digest'),
+    /** Position of this publication in the village's digest chain: 1, 2, 3… in publishing order. */
+    chainSeq: integer('chain_seq'),
     voucherCount: integer('voucher_count'),
     lineCount: integer('line_count'),
   },
@@ -50,13 +52,15 @@ export const periods = pgTable(
       'restrict',
     ),
     index('periods_published_at_idx').on(t.publishedAt),
+    uniqueIndex('periods_chain_seq_key').on(t.villageId, t.chainSeq),
+    check('periods_status_valid', sql`${t.status} in ('open', 'published')`),
     check('periods_month_range', sql`${t.month} between 1 and 12`),
     check('periods_year_range', sql`${t.year} between 2000 and 2100`),
     check('periods_revision_positive', sql`${t.revision} >= 1`),
     check('periods_revision_has_reason', sql`${t.revision} = 1 or length(btrim(${t.reason})) > 0`),
     check(
       'periods_published_complete',
-      sql`(${t.status} = 'published') = (${t.publishedAt} is not null and ${t.publishedBy} is not null and ${t.digest} is not null)`,
+      sql`(${t.status} = 'published') = (${t.publishedAt} is not null and ${t.publishedBy} is not null and ${t.digest} is not null and ${t.chainSeq} is not null)`,
     ),
     check('periods_standard_by_year', sql`${t.standard} = case when ${t.year} < 2024 then '2004' else '2023' end`),
   ],
@@ -140,6 +144,8 @@ export const voucherLines = pgTable(
       columns: [t.villageId, t.standard, t.accountCode],
       foreignColumns: [villageAccounts.villageId, villageAccounts.standard, villageAccounts.code],
     }).onDelete('restrict'),
+    check('voucher_lines_side_valid', sql`${t.side} in ('debit', 'credit')`),
+    check('voucher_lines_payment_method_valid', sql`${t.paymentMethod} in ('cash', 'bank', 'transfer')`),
     check('voucher_lines_amount_positive', sql`${t.amountFen} > 0`),
     check('voucher_lines_line_no_positive', sql`${t.lineNo} > 0`),
     check(

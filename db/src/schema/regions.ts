@@ -22,6 +22,7 @@ export const regions = pgTable(
     index('regions_parent_idx').on(t.parentId),
     check('regions_code_format', sql`${t.code} ~ '^[0-9]{12}$'`),
     check('regions_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
+    check('regions_level_valid', sql`${t.level} in ('city', 'district', 'town')`),
     check('regions_city_is_root', sql`(${t.level} = 'city') = (${t.parentId} is null)`),
   ],
 );
@@ -43,6 +44,7 @@ export const villages = pgTable(
     uniqueIndex('villages_slug_key').on(t.slug),
     index('villages_town_idx').on(t.townId),
     check('villages_code_format', sql`${t.code} ~ '^[0-9]{12}$'`),
+    check('villages_kind_valid', sql`${t.kind} in ('village', 'community')`),
     check('villages_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
   ],
 );

@@ -1,0 +1,177 @@
+/**
+ * Loads the demo villages through the ledger's own write path (open → post → publish, one transaction per
+ * village-month), so the demo obeys every rule real data obeys. See README.md in this folder.
+ */
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { openPeriod, setOpeningBalances } from '../ledger/periods.ts';
+import { deleteVoucher, postVouchers } from '../ledger/post.ts';
+import { publishPeriod } from '../ledger/publish.ts';
+import { regions, villages } from '../schema/regions.ts';
+import { planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
+import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
+
+export interface SeedReport {
+  /** Villages whose ledgers were written by this call. */
+  villages: number;
+  /** Slugs asked for that already existed and were left alone. */
+  skipped: string[];
+  /** Period revisions published (months, plus corrections). */
+  periods: number;
+  /** Vouchers and lines posted, corrections included. */
+  vouchers: number;
+  lines: number;
+  corrections: number;
+  elapsedMs: number;
+}
+
+export interface SeedOptions {
+  /** Slugs of the demo villages to load (default: all). Their towns and districts come along. */
+  villages?: string[];
+  /** Villages written at the same time (default 4). Months of one village are always written in order. */
+  concurrency?: number;
+}
+
+/** Who the audit log says wrote the demo. */
+export const DEMO_ACTOR = 'demo-seed';
+
+/** Serialises concurrent first starts: only one of them inserts the demo places. */
+const SEED_LOCK_KEY = 7_112_025;
+
+export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedReport> {
+  const started = performance.now();
+  const wanted = pickVillages(options.villages);
+  const { ids, skipped } = await insertPlaces(db, wanted);
+  const report: SeedReport = { villages: 0, skipped, periods: 0, vouchers: 0, lines: 0, corrections: 0, elapsedMs: 0 };
+
+  const todo = wanted.filter((v) => ids.has(v.slug));
+  const corrections: { villageId: number; correction: VillageCorrection }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const village = todo[next++]!;
+      const plan = planVillage(village);
+      const villageId = ids.get(village.slug)!;
+      await writeVillage(db, villageId, plan, report);
+      for (const correction of plan.corrections) corrections.push({ villageId, correction });
+      report.villages++;
+    }
+  };
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 4, todo.length));
+  await Promise.all(Array.from({ length: concurrency }, worker));
+
+  // Corrections come after every month is public, as they would in life.
+  for (const { villageId, correction } of corrections) {
+    await applyCorrection(db, villageId, correction, report);
+  }
+  report.elapsedMs = Math.round(performance.now() - started);
+  return report;
+}
+
+/** Loads the demo when the database has no village at all. True if it loaded anything. */
+export async function seedDemoIfEmpty(db: Db): Promise<boolean> {
+  const [any] = await db.select({ id: villages.id }).from(villages).limit(1);
+  if (any) return false;
+  const report = await seedDemo(db);
+  return report.villages > 0;
+}
+
+function pickVillages(slugs: string[] | undefined): DemoVillage[] {
+  if (!slugs) return [...DEMO_VILLAGES];
+  const unknown = slugs.filter((s) => !DEMO_VILLAGES.some((v) => v.slug === s));
+  if (unknown.length > 0) throw new Error(`no demo village with slug ${unknown.join(', ')}`);
+  return DEMO_VILLAGES.filter((v) => slugs.includes(v.slug));
+}
+
+/**
+ * Inserts the city, districts, towns and villages that are missing (matched by 区划 code) in one transaction.
+ * Villages that already exist are skipped: the demo never writes into a ledger it did not start.
+ */
+async function insertPlaces(db: Db, wanted: DemoVillage[]): Promise<{ ids: Map<string, number>; skipped: string[] }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`);
+    const regionId = async (
+      level: 'city' | 'district' | 'town',
+      parentId: number | null,
+      r: { code: string; slug: string; name: string },
+    ): Promise<number> => {
+      await tx
+        .insert(regions)
+        .values({ level, parentId, code: r.code, slug: r.slug, name: r.name })
+        .onConflictDoNothing();
+      const [row] = await tx.select({ id: regions.id }).from(regions).where(eq(regions.code, r.code));
+      if (!row) throw new Error(`region ${r.code} ${r.name}: its slug ${r.slug} is taken by another region`);
+      return row.id;
+    };
+
+    const existing = wanted.length
+      ? await tx
+          .select({ code: villages.code })
+          .from(villages)
+          .where(
+            inArray(
+              villages.code,
+              wanted.map((v) => v.code),
+            ),
+          )
+      : [];
+    const existingCodes = new Set(existing.map((r) => r.code));
+    const skipped = wanted.filter((v) => existingCodes.has(v.code)).map((v) => v.slug);
+    const ids = new Map<string, number>();
+    const fresh = wanted.filter((v) => !existingCodes.has(v.code));
+    if (fresh.length === 0) return { ids, skipped };
+
+    const cityId = await regionId('city', null, DEMO_CITY);
+    const districtIds = new Map<string, number>();
+    const townIds = new Map<string, number>();
+    for (const v of fresh) {
+      const d = v.town.district;
+      if (!districtIds.has(d.code)) districtIds.set(d.code, await regionId('district', cityId, d));
+      if (!townIds.has(v.town.code)) townIds.set(v.town.code, await regionId('town', districtIds.get(d.code)!, v.town));
+    }
+    const rows = await tx
+      .insert(villages)
+      .values(
+        fresh.map((v) => ({
+          townId: townIds.get(v.town.code)!,
+          kind: v.kind,
+          code: v.code,
+          slug: v.slug,
+          name: v.name,
+        })),
+      )
+      .returning({ id: villages.id, slug: villages.slug });
+    for (const r of rows) ids.set(r.slug, r.id);
+    return { ids, skipped };
+  });
+}
+
+async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report: SeedReport): Promise<void> {
+  for (const [i, month] of plan.months.entries()) {
+    const key = { villageId, year: month.year, month: month.month };
+    await db.transaction(async (tx) => {
+      if (i === 0) await setOpeningBalances(tx, { ...key, actor: DEMO_ACTOR, balances: plan.opening });
+      const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR });
+      await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: month.vouchers });
+      await publishPeriod(tx, { ...key, actor: DEMO_ACTOR });
+    });
+    report.periods++;
+    report.vouchers += month.vouchers.length;
+    report.lines += month.vouchers.reduce((n, v) => n + v.lines.length, 0);
+  }
+}
+
+/** Opens the next revision with its reason, replaces the one wrong voucher, publishes. */
+async function applyCorrection(db: Db, villageId: number, c: VillageCorrection, report: SeedReport): Promise<void> {
+  const key = { villageId, year: c.year, month: c.month };
+  await db.transaction(async (tx) => {
+    const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR, reason: c.reason });
+    await deleteVoucher(tx, { ...key, revision, number: c.number, actor: DEMO_ACTOR, reason: c.reason });
+    await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: [c.voucher] });
+    await publishPeriod(tx, { ...key, actor: DEMO_ACTOR });
+  });
+  report.periods++;
+  report.vouchers++;
+  report.lines += c.voucher.lines.length;
+  report.corrections++;
+}

@@ -1,0 +1,2 @@
+// TypeGraphQL's decorators need the Reflect metadata API before any schema module loads.
+import 'reflect-metadata';
