@@ -148,6 +148,25 @@ describe('privacy', () => {
     expect(leaked).toEqual([]);
   });
 
+  it('masks a person the village paid in an earlier month when a later 摘要 names them', async () => {
+    const village = await aVillage(handle.db);
+    await aMonth(handle.db, village.id, 2025, 1, [
+      aVoucher(
+        1,
+        '2025-01-05',
+        '发放低保金',
+        debit('211', 50_000, { counterparty: { name: '钱秀英', isPerson: true } }),
+        credit('102', 50_000),
+      ),
+    ]);
+    await aMonth(handle.db, village.id, 2025, 2, [
+      aVoucher(1, '2025-02-05', '补发钱秀英1月低保金差额', debit('211', 1_000), credit('102', 1_000)),
+    ]);
+    const res = await api.query(MONTH_PAGE, { slug: village.slug, year: 2025, month: 2 });
+    expect(res.text).toContain('补发钱*英1月低保金差额');
+    expect(res.text).not.toContain('钱秀英');
+  });
+
   it('masks a person named only inside the 摘要 along with numbers there', async () => {
     const village = await aVillage(handle.db);
     await aMonth(handle.db, village.id, 2025, 1, [

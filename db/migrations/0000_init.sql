@@ -195,6 +195,7 @@ ALTER TABLE "opening_balances" ADD CONSTRAINT "opening_balances_account_fk" FORE
 ALTER TABLE "statement_rollups" ADD CONSTRAINT "statement_rollups_period_fk" FOREIGN KEY ("village_id","year","month","revision") REFERENCES "public"."periods"("village_id","year","month","revision") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "periods_published_at_idx" ON "periods" USING btree ("published_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "periods_chain_seq_key" ON "periods" USING btree ("village_id","chain_seq");--> statement-breakpoint
+CREATE INDEX "voucher_lines_persons_idx" ON "voucher_lines" USING btree ("village_id","counterparty_name") WHERE "voucher_lines"."counterparty_is_person";--> statement-breakpoint
 CREATE UNIQUE INDEX "vouchers_period_number_key" ON "vouchers" USING btree ("village_id","year","month","revision","number");--> statement-breakpoint
 CREATE INDEX "audit_log_entity_idx" ON "audit_log" USING btree ("village_id","entity","entity_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "imported_files_sha256_key" ON "imported_files" USING btree ("village_id","sha256");--> statement-breakpoint

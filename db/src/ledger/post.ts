@@ -6,7 +6,7 @@ import { ensureVillageAccounts } from './accounts.ts';
 import { appendAudit } from './audit.ts';
 import { LedgerError } from './errors.ts';
 import type { Fen } from './money.ts';
-import { maskName, maskText } from './privacy.ts';
+import { createTextMasker, maskName } from './privacy.ts';
 
 export interface CounterpartyInput {
   name: string;
@@ -65,6 +65,7 @@ export async function postVouchers(tx: Tx, input: PostVouchersInput): Promise<{ 
     input.vouchers.flatMap((v) => v.lines.map((l) => ({ code: l.accountCode, name: l.accountName }))),
   );
 
+  const mask = createTextMasker(await personsOfVillage(tx, input.villageId, input.vouchers));
   const voucherIds: number[] = [];
   for (const chunk of chunkVouchers(input.vouchers)) {
     const inserted = await tx
@@ -78,7 +79,7 @@ export async function postVouchers(tx: Tx, input: PostVouchersInput): Promise<{ 
           number: v.number,
           date: v.date,
           summary: v.summary.trim(),
-          summaryPublic: maskText(v.summary.trim(), personNames(v)),
+          summaryPublic: mask(v.summary.trim()),
           attachments: v.attachments,
           preparer: v.preparer ?? null,
           reviewer: v.reviewer ?? null,
@@ -94,7 +95,7 @@ export async function postVouchers(tx: Tx, input: PostVouchersInput): Promise<{ 
       .values(
         chunk.flatMap((v) =>
           v.lines.map((line, i) =>
-            lineRow(input.villageId, idByNumber.get(v.number)!, i + 1, period.standard, v, line),
+            lineRow(input.villageId, idByNumber.get(v.number)!, i + 1, period.standard, line, mask),
           ),
         ),
       );
@@ -222,8 +223,18 @@ function validateVouchers(input: PostVouchersInput, standard: AccountStandard): 
   }
 }
 
-function personNames(v: VoucherInput): string[] {
-  return v.lines.flatMap((l) => (l.counterparty?.isPerson ? [l.counterparty.name] : []));
+/**
+ * Every natural person this village has paid or been paid by, here or in earlier months: a 摘要 often names someone
+ * who is not the counterparty of that very voucher (支付张桂兰低保 on a line paid to the bank).
+ */
+async function personsOfVillage(tx: Tx, villageId: number, batch: VoucherInput[]): Promise<string[]> {
+  const earlier = await tx
+    .selectDistinct({ name: voucherLines.counterpartyName })
+    .from(voucherLines)
+    .where(and(eq(voucherLines.villageId, villageId), eq(voucherLines.counterpartyIsPerson, true)));
+  const names = new Set(earlier.flatMap((r) => (r.name ? [r.name] : [])));
+  for (const v of batch) for (const l of v.lines) if (l.counterparty?.isPerson) names.add(l.counterparty.name.trim());
+  return [...names];
 }
 
 function lineRow(
@@ -231,11 +242,10 @@ function lineRow(
   voucherId: number,
   lineNo: number,
   standard: AccountStandard,
-  v: VoucherInput,
   line: LineInput,
+  mask: (text: string) => string,
 ): typeof voucherLines.$inferInsert {
   const cp = line.counterparty;
-  const names = personNames(v);
   return {
     villageId,
     voucherId,
@@ -245,10 +255,10 @@ function lineRow(
     side: line.side,
     amountFen: line.amountFen,
     summary: line.summary?.trim() || null,
-    summaryPublic: line.summary?.trim() ? maskText(line.summary.trim(), names) : null,
+    summaryPublic: line.summary?.trim() ? mask(line.summary.trim()) : null,
     counterpartyName: cp?.name.trim() || null,
     counterpartyIsPerson: cp?.isPerson ?? false,
-    counterpartyPublic: cp ? (cp.isPerson ? maskName(cp.name) : maskText(cp.name.trim(), names)) : null,
+    counterpartyPublic: cp ? (cp.isPerson ? maskName(cp.name) : mask(cp.name.trim())) : null,
     counterpartyIdNumber: cp?.idNumber ?? null,
     counterpartyPhone: cp?.phone ?? null,
     counterpartyBankAccount: cp?.bankAccount ?? null,

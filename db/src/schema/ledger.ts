@@ -144,6 +144,10 @@ export const voucherLines = pgTable(
       columns: [t.villageId, t.standard, t.accountCode],
       foreignColumns: [villageAccounts.villageId, villageAccounts.standard, villageAccounts.code],
     }).onDelete('restrict'),
+    // The persons a village deals with, for masking their names in new 摘要 without scanning its whole ledger.
+    index('voucher_lines_persons_idx')
+      .on(t.villageId, t.counterpartyName)
+      .where(sql`${t.counterpartyIsPerson}`),
     check('voucher_lines_side_valid', sql`${t.side} in ('debit', 'credit')`),
     check('voucher_lines_payment_method_valid', sql`${t.paymentMethod} in ('cash', 'bank', 'transfer')`),
     check('voucher_lines_amount_positive', sql`${t.amountFen} > 0`),
