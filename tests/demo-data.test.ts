@@ -1,25 +1,15 @@
 // The demo data obeys every ledger rule, checked against the database and through the public API.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, type DbHandle } from '@mingbai/db/client';
-import { startTestApi, type TestApi } from './support/api.ts';
-import { openTestDb } from './support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { queryRows } from '@mingbai/db/client';
+import { useTestApi } from './support/api.ts';
 
-let handle: DbHandle;
-let api: TestApi;
-beforeAll(async () => {
-  handle = await openTestDb();
-  api = await startTestApi(handle.db);
-});
-afterAll(async () => {
-  await api.close();
-  await handle.close();
-});
+const t = useTestApi();
 
 describe('demo data', () => {
   it('has 付村 and at least 15 villages in the six districts, 36 months each', async () => {
     const rows = await queryRows<{ district: string; villages: number; months: number }>(
-      handle.db,
+      t.handle.db,
       sql`select d.name as district, count(distinct v.id)::int as villages,
                  min((select count(distinct (p.year, p.month)) from periods p
                        where p.village_id = v.id and p.status = 'published'))::int as months
@@ -32,7 +22,7 @@ describe('demo data', () => {
     );
     expect(rows.reduce((n, r) => n + r.villages, 0)).toBeGreaterThanOrEqual(15);
     for (const r of rows) expect(r.months, r.district).toBe(36);
-    const fucun = await api.query<{ village: { name: string; town: { name: string }; district: { name: string } } }>(
+    const fucun = await t.api.query<{ village: { name: string; town: { name: string }; district: { name: string } } }>(
       `{ village(slug: "fucun") { name town { name } district { name } } }`,
     );
     expect(fucun.data!.village).toEqual({ name: '付村', town: { name: '精武镇' }, district: { name: '西青区' } });
@@ -40,12 +30,12 @@ describe('demo data', () => {
 
   it('balances every voucher: debits equal credits, two lines or more', async () => {
     const bad = await queryRows(
-      handle.db,
+      t.handle.db,
       sql`select voucher_id from voucher_lines group by village_id, voucher_id
           having sum(case when side = 'debit' then amount_fen else -amount_fen end) <> 0 or count(*) < 2`,
     );
     expect(bad).toEqual([]);
-    const [{ n }] = (await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from vouchers`)) as [
+    const [{ n }] = (await queryRows<{ n: number }>(t.handle.db, sql`select count(*)::int as n from vouchers`)) as [
       { n: number },
     ];
     expect(n).toBeGreaterThan(10_000);
@@ -53,7 +43,7 @@ describe('demo data', () => {
 
   it('derives every rollup from the ledger: movements equal a fresh scan of the lines', async () => {
     const mismatches = await queryRows(
-      handle.db,
+      t.handle.db,
       sql`with scan as (
             select v.village_id, v.year, v.month, v.revision, l.account_code,
                    sum(l.amount_fen) filter (where l.side = 'debit') as debit,
@@ -72,7 +62,7 @@ describe('demo data', () => {
 
   it('opens every month with the closing balance of the month before (current revisions)', async () => {
     const breaks = await queryRows(
-      handle.db,
+      t.handle.db,
       sql`with cur as (
             select distinct on (village_id, year, month) village_id, year, month, revision
               from periods where status = 'published' order by village_id, year, month, revision desc),
@@ -90,13 +80,13 @@ describe('demo data', () => {
   });
 
   it('reconciles every published month through the API: opening + income − spending + other = closing', async () => {
-    const list = await api.query<{ villages: { nodes: { slug: string }[] } }>(
+    const list = await t.api.query<{ villages: { nodes: { slug: string }[] } }>(
       `{ villages(first: 100) { nodes { slug } } }`,
     );
     const slugs = list.data!.villages.nodes.map((v) => v.slug).filter((s) => !s.startsWith('test-'));
     let checked = 0;
     for (const slug of slugs) {
-      const res = await api.query<{
+      const res = await t.api.query<{
         village: {
           periods: {
             nodes: {
@@ -129,14 +119,14 @@ describe('demo data', () => {
 
   it('uses the 2004 chart for 2023-11 and 2023-12 and the 2023 chart from 2024', async () => {
     const rows = await queryRows<{ year: number; month: number; standards: string[] }>(
-      handle.db,
+      t.handle.db,
       sql`select year, month, array_agg(distinct standard) as standards from periods group by year, month order by 1, 2`,
     );
     for (const r of rows) expect(r.standards, `${r.year}-${r.month}`).toEqual([r.year < 2024 ? '2004' : '2023']);
   });
 
   it('shows 付村 2025-08 corrected: two revisions, the reason, both readable', async () => {
-    const res = await api.query<{
+    const res = await t.api.query<{
       village: {
         now: {
           revision: number;
@@ -162,7 +152,7 @@ describe('demo data', () => {
 
   it('includes payments just under 20,000 yuan, cash payments, and payments to named individuals', async () => {
     const [row] = await queryRows<{ under: number; cash: number; persons: number }>(
-      handle.db,
+      t.handle.db,
       sql`select count(*) filter (where amount_fen between 1900000 and 1999999 and side = 'debit' and left(account_code, 1) = '5')::int as under,
                  count(*) filter (where payment_method = 'cash')::int as cash,
                  count(*) filter (where counterparty_is_person)::int as persons

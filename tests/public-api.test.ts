@@ -1,22 +1,12 @@
 // The public read API over HTTP: exact money, only published months, masked persons, no N+1.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, type DbHandle } from '@mingbai/db/client';
+import { describe, expect, it } from 'vitest';
+import { queryRows } from '@mingbai/db/client';
 import { maskName } from '@mingbai/db/ledger/privacy';
-import { startTestApi, type TestApi } from './support/api.ts';
+import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
-import { openTestDb } from './support/db.ts';
 
-let handle: DbHandle;
-let api: TestApi;
-beforeAll(async () => {
-  handle = await openTestDb();
-  api = await startTestApi(handle.db);
-});
-afterAll(async () => {
-  await api.close();
-  await handle.close();
-});
+const t = useTestApi();
 
 const MONTH_PAGE = `query ($slug: String!, $year: Int!, $month: Int!, $first: Int) {
   village(slug: $slug) {
@@ -34,14 +24,14 @@ const MONTH_PAGE = `query ($slug: String!, $year: Int!, $month: Int!, $first: In
 
 describe('money', () => {
   it('keeps a month total above 2^53 fen exact from the database to the JSON response', async () => {
-    const village = await aVillage(handle.db);
+    const village = await aVillage(t.handle.db);
     const huge = 2n ** 53n - 1n; // each line fits, the month's total does not fit a double
-    await aMonth(handle.db, village.id, 2025, 1, [
+    await aMonth(t.handle.db, village.id, 2025, 1, [
       aVoucher(1, '2025-01-05', '上级拨款', debit('102', huge), credit('503', huge)),
       aVoucher(2, '2025-01-06', '上级拨款', debit('102', huge), credit('503', huge)),
       aVoucher(3, '2025-01-07', '工程款', debit('514', huge + 2n), credit('102', huge + 2n)),
     ]);
-    const res = await api.query<{
+    const res = await t.api.query<{
       village: {
         statement: {
           income: { fen: string; yuan: string };
@@ -62,12 +52,12 @@ describe('money', () => {
 
 describe('visibility', () => {
   it('never shows an open (unpublished) month to the public', async () => {
-    const village = await aVillage(handle.db);
-    await aMonth(handle.db, village.id, 2025, 1, [
+    const village = await aVillage(t.handle.db);
+    await aMonth(t.handle.db, village.id, 2025, 1, [
       aVoucher(1, '2025-01-05', '已公开', debit('513', 100), credit('102', 100)),
     ]);
     await aMonth(
-      handle.db,
+      t.handle.db,
       village.id,
       2025,
       2,
@@ -77,12 +67,12 @@ describe('visibility', () => {
       },
     );
     const [draft] = await queryRows<{ id: number }>(
-      handle.db,
+      t.handle.db,
       sql`select id from vouchers where village_id = ${village.id} and year = 2025 and month = 2`,
     );
     const draftVoucherId = Buffer.from(`Voucher:${village.id}:${draft!.id}`).toString('base64url');
     const draftStatementId = Buffer.from(`MonthlyStatement:${village.id}:2025:2:1`).toString('base64url');
-    const res = await api.query<{
+    const res = await t.api.query<{
       village: {
         statement: unknown;
         voucher: unknown;
@@ -118,7 +108,7 @@ describe('visibility', () => {
 describe('privacy', () => {
   it('never returns a natural person’s full name, ID number, phone or card in public responses', async () => {
     const secrets = await queryRows<{ value: string }>(
-      handle.db,
+      t.handle.db,
       sql`select distinct value from (
             select counterparty_name as value from voucher_lines where counterparty_is_person
             union select counterparty_id_number from voucher_lines
@@ -128,12 +118,12 @@ describe('privacy', () => {
           ) s where value is not null and length(value) >= 2`,
     );
     expect(secrets.length).toBeGreaterThan(20);
-    const fucun = await api.query(`{ village(slug: "fucun") { periods(first: 100) { nodes { year month } } } }`);
+    const fucun = await t.api.query(`{ village(slug: "fucun") { periods(first: 100) { nodes { year month } } } }`);
     const months = (fucun.data as { village: { periods: { nodes: { year: number; month: number }[] } } }).village
       .periods.nodes;
     const bodies: string[] = [];
     for (const { year, month } of months) {
-      const res = await api.query(
+      const res = await t.api.query(
         `query ($year: Int!, $month: Int!) { village(slug: "fucun") { statement(year: $year, month: $month) {
           lines(first: 100) { nodes { summary counterparty { name } voucher { summary approvals { role name }
             lines { summary counterparty { name } } } } } } } }`,
@@ -149,8 +139,8 @@ describe('privacy', () => {
   });
 
   it('masks a person the village paid in an earlier month when a later 摘要 names them', async () => {
-    const village = await aVillage(handle.db);
-    await aMonth(handle.db, village.id, 2025, 1, [
+    const village = await aVillage(t.handle.db);
+    await aMonth(t.handle.db, village.id, 2025, 1, [
       aVoucher(
         1,
         '2025-01-05',
@@ -159,17 +149,17 @@ describe('privacy', () => {
         credit('102', 50_000),
       ),
     ]);
-    await aMonth(handle.db, village.id, 2025, 2, [
+    await aMonth(t.handle.db, village.id, 2025, 2, [
       aVoucher(1, '2025-02-05', '补发钱秀英1月低保金差额', debit('211', 1_000), credit('102', 1_000)),
     ]);
-    const res = await api.query(MONTH_PAGE, { slug: village.slug, year: 2025, month: 2 });
+    const res = await t.api.query(MONTH_PAGE, { slug: village.slug, year: 2025, month: 2 });
     expect(res.text).toContain('补发钱*英1月低保金差额');
     expect(res.text).not.toContain('钱秀英');
   });
 
   it('masks a person named only inside the 摘要 along with numbers there', async () => {
-    const village = await aVillage(handle.db);
-    await aMonth(handle.db, village.id, 2025, 1, [
+    const village = await aVillage(t.handle.db);
+    await aMonth(t.handle.db, village.id, 2025, 1, [
       aVoucher(
         1,
         '2025-01-05',
@@ -178,7 +168,7 @@ describe('privacy', () => {
         credit('102', 50_000, { paymentMethod: 'bank' }),
       ),
     ]);
-    const res = await api.query(MONTH_PAGE, { slug: village.slug, year: 2025, month: 1 });
+    const res = await t.api.query(MONTH_PAGE, { slug: village.slug, year: 2025, month: 1 });
     expect(res.text).toContain(maskName('欧阳娜娜'));
     for (const secret of ['欧阳娜娜', '13900001111', '6228480012345678901', '120111199001011234']) {
       expect(res.text).not.toContain(secret);
@@ -188,14 +178,14 @@ describe('privacy', () => {
 
 describe('SQL statements per request (no N+1)', () => {
   async function statementsFor(query: string, variables: Record<string, unknown>): Promise<number> {
-    const res = await api.query(query, variables);
+    const res = await t.api.query(query, variables);
     expect(res.errors).toBeUndefined();
     return res.extensions!.sql!.statements;
   }
 
   it('runs the same number of statements for a month of 10 lines and of 1,000 lines', async () => {
-    const small = await aVillage(handle.db);
-    const large = await aVillage(handle.db);
+    const small = await aVillage(t.handle.db);
+    const large = await aVillage(t.handle.db);
     const month = (n: number) =>
       Array.from({ length: n }, (_, i) =>
         aVoucher(
@@ -206,8 +196,8 @@ describe('SQL statements per request (no N+1)', () => {
           credit('102', 1_000 + i),
         ),
       );
-    await aMonth(handle.db, small.id, 2025, 3, month(10));
-    await aMonth(handle.db, large.id, 2025, 3, month(1_000));
+    await aMonth(t.handle.db, small.id, 2025, 3, month(10));
+    await aMonth(t.handle.db, large.id, 2025, 3, month(1_000));
     const a = await statementsFor(MONTH_PAGE, { slug: small.slug, year: 2025, month: 3, first: 100 });
     const b = await statementsFor(MONTH_PAGE, { slug: large.slug, year: 2025, month: 3, first: 100 });
     expect(a).toBe(b);
@@ -226,7 +216,7 @@ describe('SQL statements per request (no N+1)', () => {
 
 describe('relay', () => {
   it('pages villages with opaque cursors, totalCount and first ≤ 100', async () => {
-    const first = await api.query<{
+    const first = await t.api.query<{
       villages: {
         totalCount: number;
         edges: { cursor: string; node: { id: string; slug: string } }[];
@@ -236,28 +226,28 @@ describe('relay', () => {
     const page1 = first.data!.villages;
     expect(page1.edges).toHaveLength(5);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const next = await api.query<{ villages: { edges: { node: { slug: string } }[] } }>(
+    const next = await t.api.query<{ villages: { edges: { node: { slug: string } }[] } }>(
       `query ($after: String) { villages(first: 5, after: $after) { edges { node { slug } } } }`,
       { after: page1.pageInfo.endCursor },
     );
     const slugs1 = page1.edges.map((e) => e.node.slug);
     for (const e of next.data!.villages.edges) expect(slugs1).not.toContain(e.node.slug);
 
-    const node = await api.query<{ node: { __typename: string; slug: string } }>(
+    const node = await t.api.query<{ node: { __typename: string; slug: string } }>(
       `query ($id: ID!) { node(id: $id) { __typename ... on Village { slug } } }`,
       { id: page1.edges[0]!.node.id },
     );
     expect(node.data!.node).toEqual({ __typename: 'Village', slug: slugs1[0] });
 
-    const tooMany = await api.query(`{ villages(first: 101) { totalCount } }`);
+    const tooMany = await t.api.query(`{ villages(first: 101) { totalCount } }`);
     expect(tooMany.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(tooMany.errors![0]!.message).toMatch(/first/);
-    const badCursor = await api.query(`{ villages(after: "garbage") { totalCount } }`);
+    const badCursor = await t.api.query(`{ villages(after: "garbage") { totalCount } }`);
     expect(badCursor.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   it('resolves every node type by its global ID', async () => {
-    const res = await api.query<{
+    const res = await t.api.query<{
       village: {
         id: string;
         town: { id: string };
@@ -273,13 +263,13 @@ describe('relay', () => {
       [v.statement.id, 'MonthlyStatement'],
       [v.statement.lines.nodes[0]!.voucher.id, 'Voucher'],
     ]) {
-      const node = await api.query<{ node: { __typename: string; id: string } }>(
+      const node = await t.api.query<{ node: { __typename: string; id: string } }>(
         `query ($id: ID!) { node(id: $id) { __typename id } }`,
         { id },
       );
       expect(node.data!.node).toEqual({ __typename: type, id });
     }
-    const bad = await api.query(`{ node(id: "!!!") { id } }`);
+    const bad = await t.api.query(`{ node(id: "!!!") { id } }`);
     expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
 });
@@ -300,14 +290,14 @@ describe('bad input', () => {
       [`{ villages(regionSlug: "nowhere") { totalCount } }`, 'regionSlug'],
     ];
     for (const [query, argument] of cases) {
-      const res = await api.query(query);
+      const res = await t.api.query(query);
       expect(res.errors?.[0]?.extensions, query).toMatchObject({ code: 'BAD_USER_INPUT', argument });
       expect(res.errors![0]!.message).toMatch(/[\u4e00-\u9fff]/);
     }
   });
 
   it('filters lines by category, amount range and text, with LIKE wildcards taken literally', async () => {
-    const res = await api.query<{
+    const res = await t.api.query<{
       village: {
         statement: {
           all: { totalCount: number };

@@ -1,19 +1,8 @@
 // Totals roll up: a region's income and spending equal the sum over its villages' statements.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '@mingbai/db/client';
-import { startTestApi, type TestApi } from './support/api.ts';
-import { openTestDb } from './support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from './support/api.ts';
 
-let handle: DbHandle;
-let api: TestApi;
-beforeAll(async () => {
-  handle = await openTestDb();
-  api = await startTestApi(handle.db);
-});
-afterAll(async () => {
-  await api.close();
-  await handle.close();
-});
+const t = useTestApi();
 
 interface Totals {
   income: { fen: string };
@@ -22,7 +11,7 @@ interface Totals {
 
 describe('Region.summary', () => {
   it('equals the sum of the district’s villages for a month and for the year to date', async () => {
-    const res = await api.query<{
+    const res = await t.api.query<{
       region: {
         name: string;
         month: Totals & { byCategory: { code: string; amount: { fen: string } }[] };
@@ -50,7 +39,7 @@ describe('Region.summary', () => {
   });
 
   it('walks the tree from the city down to the towns', async () => {
-    const res = await api.query<{
+    const res = await t.api.query<{
       regions: { slug: string; children: { name: string; children: { name: string }[] }[] }[];
     }>(`{ regions { slug children { name children { name } } } }`);
     const tianjin = res.data!.regions.find((r) => r.slug === 'tianjin')!;

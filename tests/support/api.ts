@@ -1,3 +1,6 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { DbHandle } from '@mingbai/db/client';
+import { openTestDb } from './db.ts';
 import type { Db } from '@mingbai/db/client';
 import { startApiServer, type RunningApi } from '@mingbai/api/server';
 
@@ -31,4 +34,18 @@ export async function startTestApi(db: Db): Promise<TestApi> {
     },
     close: () => api.close(),
   };
+}
+
+/** Registers hooks that open the test database and start the API for one test file; read the fields inside tests. */
+export function useTestApi(): { readonly handle: DbHandle; readonly api: TestApi } {
+  const fixture = {} as { handle: DbHandle; api: TestApi };
+  beforeAll(async () => {
+    fixture.handle = await openTestDb();
+    fixture.api = await startTestApi(fixture.handle.db);
+  });
+  afterAll(async () => {
+    await fixture.api?.close();
+    await fixture.handle?.close();
+  });
+  return fixture;
 }
