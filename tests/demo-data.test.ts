@@ -54,8 +54,10 @@ describe('demo data', () => {
              group by 1, 2, 3, 4, 5)
           select * from statement_rollups r
           full join scan s using (village_id, year, month, revision, account_code)
-          where coalesce(r.debit_fen, 0) <> coalesce(s.debit, 0) or coalesce(r.credit_fen, 0) <> coalesce(s.credit, 0)
-             or r.closing_fen <> r.opening_fen + r.debit_fen - r.credit_fen`,
+          -- other test files write (and deliberately tamper with) villages of their own
+          where village_id in (select id from villages where slug not like 'test-%')
+            and (coalesce(r.debit_fen, 0) <> coalesce(s.debit, 0) or coalesce(r.credit_fen, 0) <> coalesce(s.credit, 0)
+             or r.closing_fen <> r.opening_fen + r.debit_fen - r.credit_fen)`,
     );
     expect(mismatches).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import type { Db } from '@mingbai/db/client';
+import type { Viewer } from './auth/viewer.ts';
 import { createRegionLoaders } from './regions/region.service.ts';
 import { createStatementLoaders } from './statements/statement.service.ts';
 import { createVillageLoaders } from './villages/village.service.ts';
@@ -8,6 +9,8 @@ import { createVoucherLoaders } from './vouchers/voucher.service.ts';
 export interface Context {
   db: Db;
   loaders: Loaders;
+  /** The signed-in user, or null for the public. */
+  viewer: Viewer | null;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -21,6 +24,6 @@ function createLoaders(db: Db) {
   };
 }
 
-export function createContext(db: Db): Context {
-  return { db, loaders: createLoaders(db) };
+export function createContext(db: Db, viewer: Viewer | null = null): Context {
+  return { db, loaders: createLoaders(db), viewer };
 }

@@ -2,7 +2,17 @@ import { GraphQLError } from 'graphql';
 import { LedgerError } from '@mingbai/db/ledger/errors';
 
 /** Stable codes third parties can branch on; the message is for people, in Chinese. */
-export type ApiErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR' | LedgerError['code'];
+export type ApiErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'INTERNAL_SERVER_ERROR'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'LOGIN_FAILED'
+  | 'USER_EXISTS'
+  | 'PERIOD_NOT_SUBMITTED'
+  | 'UPLOADER_CANNOT_PUBLISH'
+  | LedgerError['code'];
 
 export function apiError(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });

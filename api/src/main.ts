@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { migrateDb, openDb } from '@mingbai/db/client';
 import { seedDemoIfEmpty } from '@mingbai/db/demo/seed';
+import { DEMO_PASSWORD, seedDemoUsers } from './auth/demo-users.ts';
 import { readConfig } from './config.ts';
 import { startApiServer } from './server.ts';
 
@@ -10,7 +11,11 @@ export async function main(): Promise<void> {
   const config = readConfig();
   const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
   await migrateDb(handle);
-  if (config.seedDemo && (await seedDemoIfEmpty(handle.db))) console.log('已载入演示数据 / demo data loaded');
+  if (config.seedDemo) {
+    if (await seedDemoIfEmpty(handle.db)) console.log('已载入演示数据 / demo data loaded');
+    const users = await seedDemoUsers(handle.db);
+    if (users > 0) console.log(`已创建 ${users} 个演示用户，密码 ${DEMO_PASSWORD} / demo users created`);
+  }
   const api = await startApiServer({
     db: handle.db,
     port: config.port,

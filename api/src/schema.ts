@@ -1,7 +1,12 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AuthResolver } from './auth/auth.resolver.ts';
+import { UsersResolver } from './auth/users.resolver.ts';
+import { CommitteeResolver } from './committee/committee.resolver.ts';
+import { ImportResolver } from './imports/import.resolver.ts';
 import { RegionResolver } from './regions/region.resolver.ts';
 import { NodeResolver } from './relay/node.resolver.ts';
+import { ChainResolver } from './statements/chain.resolver.ts';
 import {
   MonthlyStatementResolver,
   PublishedMonthResolver,
@@ -23,6 +28,11 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       StatementLinesResolver,
       VillageVoucherResolver,
       VoucherResolver,
+      AuthResolver,
+      UsersResolver,
+      CommitteeResolver,
+      ChainResolver,
+      ImportResolver,
     ],
     validate: false,
   });

@@ -6,6 +6,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { sql } from 'drizzle-orm';
 import { withStatementLog, type Db } from '@mingbai/db/client';
+import { authenticate } from './auth/auth.service.ts';
 import { createContext, type Context } from './context.ts';
 import { toGraphQLError } from './errors.ts';
 import { buildApiSchema } from './schema.ts';
@@ -24,7 +25,10 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/** Public queries are small; signed-in committees upload ledger files (base64) through mutations. */
 const MAX_BODY_BYTES = 1_000_000;
+const MAX_AUTHENTICATED_BODY_BYTES = 40_000_000;
+export const SESSION_COOKIE = 'mingbai_session';
 
 type RequestContext = Context & { sql: { statements: string[] } };
 
@@ -70,10 +74,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       res.end();
       return;
     }
-    const body = req.method === 'POST' ? await readBody(req) : undefined;
+    const token = bearerToken(req);
+    const viewer = token ? await authenticate(options.db, token) : null;
+    const limit = viewer ? MAX_AUTHENTICATED_BODY_BYTES : MAX_BODY_BYTES;
+    const body = req.method === 'POST' ? await readBody(req, limit) : undefined;
     if (body === TOO_LARGE) {
       sendJson(res, 413, {
-        errors: [{ message: `请求体超过 ${MAX_BODY_BYTES} 字节`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+        errors: [{ message: `请求体超过 ${limit} 字节`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
       });
       return;
     }
@@ -94,7 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const result = await withStatementLog(sqlLog, () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
-        context: async () => ({ ...createContext(options.db), sql: sqlLog }),
+        context: async () => ({ ...createContext(options.db, viewer), sql: sqlLog }),
       }),
     );
     for (const [key, value] of result.headers) res.setHeader(key, value);
@@ -122,12 +129,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
 const TOO_LARGE = Symbol('too large');
 
-async function readBody(req: IncomingMessage): Promise<string | typeof TOO_LARGE> {
+/** `Authorization: Bearer …` for programs, the session cookie for the portal. */
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || undefined;
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('=')) || undefined;
+  }
+  return undefined;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) return TOO_LARGE;
+    if (size > limit) return TOO_LARGE;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

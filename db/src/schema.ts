@@ -3,7 +3,9 @@ import * as accounts from './schema/accounts.ts';
 import * as ledger from './schema/ledger.ts';
 import * as records from './schema/records.ts';
 import * as regions from './schema/regions.ts';
+import * as review from './schema/review.ts';
 import * as statements from './schema/statements.ts';
+import * as users from './schema/users.ts';
 
-export const schema = { ...regions, ...accounts, ...ledger, ...statements, ...records };
+export const schema = { ...regions, ...accounts, ...ledger, ...statements, ...records, ...users, ...review };
 export type Schema = typeof schema;

@@ -12,25 +12,46 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   text: string;
 }
 
+type Query = <T = Record<string, unknown>>(
+  query: string,
+  variables?: Record<string, unknown>,
+) => Promise<GraphQLResponse<T>>;
+
 export interface TestApi {
   url: string;
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  query: Query;
+  /** The same, signed in with a bearer token. */
+  as(token: string): Query;
+  /** Signs in and returns the token. */
+  login(username: string, password: string): Promise<string>;
   close(): Promise<void>;
 }
 
 /** The real API server on a free port of 127.0.0.1, queried over HTTP like any client would. */
 export async function startTestApi(db: Db): Promise<TestApi> {
   const api: RunningApi = await startApiServer({ db, port: 0, host: '127.0.0.1', exposeSqlStats: true });
-  return {
-    url: api.url,
-    async query(query, variables = {}) {
+  const send =
+    (token?: string): Query =>
+    async (query, variables = {}) => {
       const response = await fetch(api.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
       const text = await response.text();
       return { status: response.status, text, ...JSON.parse(text) };
+    };
+  return {
+    url: api.url,
+    query: send(),
+    as: send,
+    async login(username, password) {
+      const res = await send()<{ login: { token: string } }>(
+        `mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`,
+        { u: username, p: password },
+      );
+      if (!res.data) throw new Error(`login failed: ${res.text}`);
+      return res.data.login.token;
     },
     close: () => api.close(),
   };

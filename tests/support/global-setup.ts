@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { migrateDb, openDb } from '@mingbai/db/client';
 import { seedDemo } from '@mingbai/db/demo/seed';
+import { seedDemoUsers } from '@mingbai/api/auth/demo-users';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const handle = await openDb({ databaseUrl: url.toString() });
     await migrateDb(handle);
     const report = await seedDemo(handle.db);
+    await seedDemoUsers(handle.db);
     console.log(`test database ${name}: demo data in ${report.elapsedMs} ms`);
     await handle.close();
     project.provide('databaseUrl', url.toString());
@@ -40,6 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const handle = await openDb({ pgliteDir: dir });
   await migrateDb(handle);
   const report = await seedDemo(handle.db);
+  await seedDemoUsers(handle.db);
   console.log(`PGlite template ${dir}: demo data in ${report.elapsedMs} ms`);
   await handle.close();
   project.provide('databaseUrl', undefined);

@@ -50,7 +50,12 @@ export interface VillagePlan {
   opening: OpeningBalance[];
   months: MonthPlan[];
   corrections: VillageCorrection[];
+  /** 付村's current month, 2026-11: uploaded by the accountant, open, not public, for the committee pages. */
+  draft: MonthPlan | undefined;
 }
+
+/** The village whose committee has a month in progress, and who uploaded it. */
+export const DEMO_DRAFT = { villageSlug: 'fucun', year: 2026, month: 11, uploadedBy: 'fucun-kuaiji' } as const;
 
 export function openingBalances(cast: VillageCast): OpeningBalance[] {
   const standard = standardForDemoYear(DEMO_FIRST_MONTH.year);
@@ -96,5 +101,9 @@ export function planVillage(village: DemoVillage): VillagePlan {
       });
     }
   });
-  return { village, cast, opening: openingBalances(cast), months, corrections };
+  const draft =
+    village.slug === DEMO_DRAFT.villageSlug
+      ? planMonth(cast, { year: DEMO_DRAFT.year, month: DEMO_DRAFT.month }, MONTHS.length, state)
+      : undefined;
+  return { village, cast, opening: openingBalances(cast), months, corrections, draft };
 }

@@ -8,7 +8,7 @@ import { openPeriod, setOpeningBalances } from '../ledger/periods.ts';
 import { deleteVoucher, postVouchers } from '../ledger/post.ts';
 import { publishPeriod } from '../ledger/publish.ts';
 import { regions, villages } from '../schema/regions.ts';
-import { planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
+import { DEMO_DRAFT, planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
 import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
 
 export interface SeedReport {
@@ -158,6 +158,15 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
     report.periods++;
     report.vouchers += month.vouchers.length;
     report.lines += month.vouchers.reduce((n, v) => n + v.lines.length, 0);
+  }
+  if (plan.draft) {
+    const draft = plan.draft;
+    const key = { villageId, year: draft.year, month: draft.month };
+    const actor = DEMO_DRAFT.uploadedBy;
+    await db.transaction(async (tx) => {
+      const { revision } = await openPeriod(tx, { ...key, actor });
+      await postVouchers(tx, { ...key, revision, actor, vouchers: draft.vouchers });
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Tx } from '../client.ts';
+import type { DbOrTx, Tx } from '../client.ts';
 import { periods } from '../schema/ledger.ts';
 import { openingBalances } from '../schema/statements.ts';
 import { ensureVillageAccounts, standardForYear } from './accounts.ts';
@@ -152,3 +152,63 @@ export async function setOpeningBalances(
     details: { accounts: input.balances.length },
   });
 }
+
+/** The newest revision of a month, whatever its status. */
+export async function latestRevision(
+  tx: DbOrTx,
+  key: PeriodKey,
+): Promise<{ revision: number; status: 'open' | 'submitted' | 'published' } | undefined> {
+  const [row] = await tx
+    .select({ revision: periods.revision, status: periods.status })
+    .from(periods)
+    .where(and(eq(periods.villageId, key.villageId), eq(periods.year, key.year), eq(periods.month, key.month)))
+    .orderBy(desc(periods.revision))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Moves the newest revision of a month between `open` and `submitted` (review). Publishing has its own function
+ * because it derives and seals; a published month never moves back.
+ */
+export async function changeReviewStatus(
+  tx: Tx,
+  input: PeriodKey & { actor: string; to: 'open' | 'submitted' },
+): Promise<{ revision: number }> {
+  await lockVillageLedger(tx, input.villageId);
+  const from = input.to === 'submitted' ? 'open' : 'submitted';
+  const latest = await latestRevision(tx, input);
+  if (!latest || latest.status !== from) {
+    const now = latest ? STATUS_LABELS[latest.status] : '尚未开账';
+    throw new LedgerError(
+      'PERIOD_NOT_OPEN',
+      `${input.year}年${input.month}月${now}，不能${input.to === 'submitted' ? '提交审核' : '退回修改'}`,
+      { status: latest?.status ?? null },
+    );
+  }
+  await tx
+    .update(periods)
+    .set(
+      input.to === 'submitted'
+        ? { status: 'submitted', submittedAt: new Date(), submittedBy: input.actor }
+        : { status: 'open', submittedAt: null, submittedBy: null },
+    )
+    .where(
+      and(
+        eq(periods.villageId, input.villageId),
+        eq(periods.year, input.year),
+        eq(periods.month, input.month),
+        eq(periods.revision, latest.revision),
+      ),
+    );
+  await appendAudit(tx, {
+    villageId: input.villageId,
+    actor: input.actor,
+    action: input.to === 'submitted' ? 'period.submit' : 'period.withdraw',
+    entity: 'period',
+    entityKey: `${input.year}-${input.month}#${latest.revision}`,
+  });
+  return { revision: latest.revision };
+}
+
+export const STATUS_LABELS = { open: '正在录入', submitted: '已提交审核', published: '已公开' } as const;

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { queryRows, type Tx } from '../client.ts';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { queryRows, type DbOrTx, type Tx } from '../client.ts';
 import { accounts, villageAccounts, type AccountClass, type AccountStandard } from '../schema/accounts.ts';
 import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
 import { villages } from '../schema/regions.ts';
@@ -31,7 +31,7 @@ export async function publishPeriod(
   const [period] = await tx
     .select({ revision: periods.revision, standard: periods.standard })
     .from(periods)
-    .where(and(periodIs(input), eq(periods.status, 'open')))
+    .where(and(periodIs(input), inArray(periods.status, ['open', 'submitted'])))
     .for('update');
   if (!period) {
     throw new LedgerError('PERIOD_NOT_OPEN', `${input.year}年${input.month}月没有待公开的账目`, { ...input });
@@ -331,7 +331,7 @@ async function recomputeLaterOpenings(tx: Tx, from: PeriodKey, classOf: ClassOf)
 }
 
 /** The revision's vouchers as the public sees them, in digest order. */
-export async function publicLedger(tx: Tx, key: PeriodKey & { revision: number }): Promise<DigestVoucher[]> {
+export async function publicLedger(tx: DbOrTx, key: PeriodKey & { revision: number }): Promise<DigestVoucher[]> {
   const vs = await tx
     .select({
       id: vouchers.id,

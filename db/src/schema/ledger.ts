@@ -17,7 +17,7 @@ import {
 import { ACCOUNT_STANDARDS, villageAccounts } from './accounts.ts';
 import { villages } from './regions.ts';
 
-export const PERIOD_STATUSES = ['open', 'published'] as const;
+export const PERIOD_STATUSES = ['open', 'submitted', 'published'] as const;
 export type PeriodStatus = (typeof PERIOD_STATUSES)[number];
 
 /**
@@ -36,6 +36,8 @@ export const periods = pgTable(
     reason: text('reason'),
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
     openedBy: text('opened_by').notNull(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    submittedBy: text('submitted_by'),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     publishedBy: text('published_by'),
     /** SHA-256 over the canonical serialisation of this revision's vouchers and the previous digest. */
@@ -53,7 +55,7 @@ export const periods = pgTable(
     ),
     index('periods_published_at_idx').on(t.publishedAt),
     uniqueIndex('periods_chain_seq_key').on(t.villageId, t.chainSeq),
-    check('periods_status_valid', sql`${t.status} in ('open', 'published')`),
+    check('periods_status_valid', sql`${t.status} in ('open', 'submitted', 'published')`),
     check('periods_month_range', sql`${t.month} between 1 and 12`),
     check('periods_year_range', sql`${t.year} between 2000 and 2100`),
     check('periods_revision_positive', sql`${t.revision} >= 1`),

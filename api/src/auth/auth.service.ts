@@ -1,0 +1,156 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Db } from '@mingbai/db/client';
+import { regions, villages } from '@mingbai/db/schema/regions';
+import { sessions, userRoles, users, type UserRole } from '@mingbai/db/schema/users';
+import { apiError, badInput } from '../errors.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
+import type { Viewer } from './viewer.ts';
+
+export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+export const API_TOKEN_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** Secrets are 32 random bytes; the database keeps only their SHA-256, so a leaked table opens nothing. */
+function newSecret(): { token: string; tokenHash: string } {
+  const token = `mb_${randomBytes(32).toString('base64url')}`;
+  return { token, tokenHash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface RoleGrant {
+  role: UserRole;
+  /** Village slug for village roles, region slug for township_admin. */
+  scope: string;
+}
+
+export async function createUser(
+  db: Db,
+  input: { username: string; displayName: string; password: string; grants: RoleGrant[] },
+): Promise<{ id: number }> {
+  checkPassword(input.password);
+  const username = input.username.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{1,39}$/.test(username)) {
+    throw badInput('用户名只能用小写字母、数字、点、横线和下划线，2 到 40 个字符', 'username');
+  }
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.username, username));
+    if (existing) throw apiError('USER_EXISTS', `用户名“${username}”已被使用`);
+    const [user] = await tx
+      .insert(users)
+      .values({ username, displayName: input.displayName.trim() || username, passwordHash })
+      .returning({ id: users.id });
+    for (const grant of input.grants) await grantRole(tx as unknown as Db, user!.id, grant);
+    return { id: user!.id };
+  });
+}
+
+export async function grantRole(db: Db, userId: number, grant: RoleGrant): Promise<void> {
+  if (grant.role === 'township_admin') {
+    const [region] = await db.select({ id: regions.id }).from(regions).where(eq(regions.slug, grant.scope));
+    if (!region) throw badInput(`没有网址名为“${grant.scope}”的区划`, 'scope');
+    await db.insert(userRoles).values({ userId, role: grant.role, regionId: region.id }).onConflictDoNothing();
+    return;
+  }
+  const [village] = await db.select({ id: villages.id }).from(villages).where(eq(villages.slug, grant.scope));
+  if (!village) throw badInput(`没有网址名为“${grant.scope}”的村`, 'scope');
+  await db.insert(userRoles).values({ userId, role: grant.role, villageId: village.id }).onConflictDoNothing();
+}
+
+/** Sets a new password and ends every session and token issued before it. */
+export async function setPassword(db: Db, username: string, password: string): Promise<void> {
+  checkPassword(password);
+  const passwordHash = await hashPassword(password);
+  const updated = await db
+    .update(users)
+    .set({ passwordHash, passwordChangedAt: new Date() })
+    .where(eq(users.username, username.trim().toLowerCase()))
+    .returning({ id: users.id });
+  if (updated.length === 0) throw apiError('NOT_FOUND', `没有用户“${username}”`);
+  await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, updated[0]!.id));
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw badInput(`密码至少 ${MIN_PASSWORD_LENGTH} 个字符`, 'password');
+  }
+}
+
+/**
+ * Checks a username and password and opens a session (portal) or issues an API token. The error is the same for
+ * an unknown user and a wrong password, so it reveals nothing about who has an account.
+ */
+export async function login(
+  db: Db,
+  input: { username: string; password: string; kind?: 'session' | 'api_token'; label?: string },
+): Promise<{ token: string; expiresAt: Date; userId: number }> {
+  const user = await verifyCredentials(db, input.username, input.password);
+  if (!user) throw apiError('LOGIN_FAILED', '用户名或密码不正确');
+  const kind = input.kind ?? 'session';
+  const { token, tokenHash } = newSecret();
+  const expiresAt = new Date(Date.now() + (kind === 'session' ? SESSION_LIFETIME_MS : API_TOKEN_LIFETIME_MS));
+  await db.insert(sessions).values({ userId: user.id, kind, tokenHash, label: input.label ?? null, expiresAt });
+  return { token, expiresAt, userId: user.id };
+}
+
+/** The user when the password is theirs; undefined otherwise, in the same time whether or not the user exists. */
+export async function verifyCredentials(
+  db: Db,
+  username: string,
+  password: string,
+): Promise<{ id: number } | undefined> {
+  const [user] = await db.select().from(users).where(eq(users.username, username.trim().toLowerCase()));
+  const ok = await verifyPassword(user && !user.disabledAt ? user.passwordHash : undefined, password);
+  return user && ok ? user : undefined;
+}
+
+export async function logout(db: Db, token: string): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(eq(sessions.tokenHash, hashToken(token)));
+}
+
+/** The viewer a bearer token or session cookie stands for, or null when it is unknown, expired or revoked. */
+export async function authenticate(db: Db, token: string): Promise<Viewer | null> {
+  const [row] = await db
+    .select({
+      userId: users.id,
+      username: users.username,
+      displayName: users.displayName,
+      passwordChangedAt: users.passwordChangedAt,
+      createdAt: sessions.createdAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.tokenHash, hashToken(token)),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, new Date()),
+        isNull(users.disabledAt),
+      ),
+    );
+  if (!row || row.createdAt < row.passwordChangedAt) return null;
+  return viewerOf(db, row);
+}
+
+/** The viewer for a username, for the operator CLI's `--as`: roles are checked exactly as for a signed-in user. */
+export async function viewerByUsername(db: Db, username: string): Promise<Viewer | null> {
+  const [row] = await db
+    .select({ userId: users.id, username: users.username, displayName: users.displayName })
+    .from(users)
+    .where(and(eq(users.username, username.trim().toLowerCase()), isNull(users.disabledAt)));
+  return row ? viewerOf(db, row) : null;
+}
+
+async function viewerOf(db: Db, user: { userId: number; username: string; displayName: string }): Promise<Viewer> {
+  const roles = await db
+    .select({ role: userRoles.role, villageId: userRoles.villageId, regionId: userRoles.regionId })
+    .from(userRoles)
+    .where(eq(userRoles.userId, user.userId));
+  return { userId: user.userId, username: user.username, displayName: user.displayName, roles };
+}

@@ -1,0 +1,52 @@
+import type { UserRole } from '@mingbai/db/schema/users';
+
+/** The signed-in person behind a request, with every role they hold and where. */
+export interface Viewer {
+  userId: number;
+  username: string;
+  displayName: string;
+  roles: { role: UserRole; villageId: number | null; regionId: number | null }[];
+}
+
+/** What a committee action needs. Each action names the roles that may take it on a village. */
+export type VillageAction =
+  | 'import' // upload a ledger file into an open month
+  | 'submit' // hand an open month to the supervisors
+  | 'withdraw' // take a submitted month back to open
+  | 'publish' // make a submitted month public
+  | 'revise' // open a correction of a published month
+  | 'comment' // comment on a month under review
+  | 'flag' // flag a voucher as doubtful
+  | 'review' // read months that are not yet public
+  | 'manage_users'; // create the village's committee accounts and reset their passwords
+
+const ALLOWED: Record<VillageAction, readonly UserRole[]> = {
+  import: ['accountant', 'director'],
+  submit: ['accountant', 'director'],
+  withdraw: ['accountant', 'director'],
+  publish: ['director'],
+  revise: ['director'],
+  comment: ['accountant', 'director', 'supervisor'],
+  flag: ['supervisor'],
+  review: ['accountant', 'director', 'supervisor', 'township_admin'],
+  manage_users: ['township_admin'],
+};
+
+/**
+ * Whether the viewer may take the action on the village. `regionsOfVillage` lists the village's town, district and
+ * city, for township admins whose role is held over a region.
+ */
+export function mayAct(viewer: Viewer, action: VillageAction, villageId: number, regionsOfVillage: number[]): boolean {
+  return viewer.roles.some(
+    (r) =>
+      ALLOWED[action].includes(r.role) &&
+      (r.villageId === villageId || (r.regionId !== null && regionsOfVillage.includes(r.regionId))),
+  );
+}
+
+export const ROLE_LABELS: Record<UserRole, string> = {
+  accountant: '报账员',
+  director: '村主任/书记',
+  supervisor: '监督员',
+  township_admin: '镇街管理员',
+};

@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { importLedger } from '../imports/import.service.ts';
+import { contextAs, parseMonth, withDb } from './main.ts';
+
+/** `pnpm cli import --as <user> --village <slug> --file <path> [--month YYYY-MM] [--dry-run] [--append]` */
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description('upload a ledger file into a month: prints the JSON report, exits 1 when the file is rejected')
+    .requiredOption('--as <user>', 'act as this user (accountant or director of the village)')
+    .requiredOption('--village <slug>')
+    .requiredOption('--file <path>')
+    .option('--month <YYYY-MM>', 'the month the file is for; inferred from its dates when omitted')
+    .option('--dry-run', 'validate and preview only; write nothing', false)
+    .option('--append', 'add the vouchers to those already in the month instead of replacing them', false)
+    .action((opts: { as: string; village: string; file: string; month?: string; dryRun: boolean; append: boolean }) =>
+      withDb(async (handle) => {
+        const ctx = await contextAs(handle, opts.as);
+        // pnpm runs scripts from the workspace root; a relative path means relative to where the user typed it.
+        const bytes = new Uint8Array(await readFile(resolve(process.env.INIT_CWD ?? process.cwd(), opts.file)));
+        const report = await importLedger(ctx, {
+          villageSlug: opts.village,
+          bytes,
+          filename: basename(opts.file),
+          ...(opts.month ? parseMonth(opts.month) : {}),
+          dryRun: opts.dryRun,
+          mode: opts.append ? 'append' : 'replace',
+        });
+        if (report.status === 'rejected') process.exitCode = 1;
+        return { ok: report.status !== 'rejected', ...report };
+      }),
+    );
+}

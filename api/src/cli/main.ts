@@ -1,0 +1,152 @@
+// `pnpm cli …`: the operator's tool. It talks to the database directly and acts as the user named by --as, with
+// exactly that user's permissions. Every command prints one JSON document on stdout and exits non-zero on failure.
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
+import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
+import { createUser, grantRole, login, setPassword, viewerByUsername } from '../auth/auth.service.ts';
+import { readConfig } from '../config.ts';
+import { createContext, type Context } from '../context.ts';
+import { toGraphQLError } from '../errors.ts';
+import {
+  publishMonth,
+  reviseMonth,
+  submitMonth,
+  withdrawMonth,
+  type MonthRef,
+} from '../committee/committee.service.ts';
+import { registerImportCommand } from './import.command.ts';
+
+export interface CliIo {
+  print(value: unknown): void;
+}
+
+const io: CliIo = { print: (value) => process.stdout.write(JSON.stringify(value, bigintJson, 2) + '\n') };
+
+function bigintJson(_: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** Runs one command with a migrated database, printing a coded error as JSON when it fails. */
+export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Promise<void> {
+  const config = readConfig();
+  const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: 2 });
+  try {
+    await migrateDb(handle);
+    const result = await work(handle);
+    if (result !== undefined) io.print(result);
+  } catch (error) {
+    const coded = toGraphQLError(error);
+    if (coded.extensions.code === 'INTERNAL_SERVER_ERROR') console.error(error);
+    io.print({ ok: false, error: { code: coded.extensions.code, message: coded.message } });
+    process.exitCode = 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The request context for `--as <user>`: the same permission checks as a signed-in API call. */
+export async function contextAs(handle: DbHandle, username: string): Promise<Context> {
+  const viewer = await viewerByUsername(handle.db, username);
+  if (!viewer) throw Object.assign(new Error(`no user ${username}`), { code: 'NOT_FOUND' });
+  return createContext(handle.db, viewer);
+}
+
+/** "2025-06" → { year: 2025, month: 6 }. */
+export function parseMonth(text: string): { year: number; month: number } {
+  const match = /^(\d{4})-(\d{1,2})$/.exec(text.trim());
+  if (!match) throw new Error(`--month must look like 2025-06, got "${text}"`);
+  return { year: Number(match[1]), month: Number(match[2]) };
+}
+
+const program = new Command('mingbai').description('明白账 operator CLI');
+
+const users = program.command('users').description('create users, reset passwords, grant roles');
+users
+  .command('create <username>')
+  .requiredOption('--name <displayName>', '显示名')
+  .requiredOption('--password <password>', 'at least 8 characters')
+  .option(
+    '--grant <role:scope...>',
+    `role and village/region slug, e.g. accountant:fucun (${USER_ROLES.join(', ')})`,
+    [],
+  )
+  .action((username: string, opts: { name: string; password: string; grant: string[] }) =>
+    withDb(async ({ db }) => {
+      const grants = opts.grant.map(parseGrant);
+      const { id } = await createUser(db, { username, displayName: opts.name, password: opts.password, grants });
+      return { ok: true, user: { id, username, grants } };
+    }),
+  );
+users
+  .command('reset-password <username>')
+  .requiredOption('--password <password>')
+  .action((username: string, opts: { password: string }) =>
+    withDb(async ({ db }) => {
+      await setPassword(db, username, opts.password);
+      return { ok: true, username, sessionsEnded: true };
+    }),
+  );
+users.command('grant <username> <role:scope>').action((username: string, grant: string) =>
+  withDb(async ({ db }) => {
+    const viewer = await viewerByUsername(db, username);
+    if (!viewer) throw new Error(`no user ${username}`);
+    await grantRole(db, viewer.userId, parseGrant(grant));
+    return { ok: true, username, grant };
+  }),
+);
+users
+  .command('token <username>')
+  .description('issue an API token (prints it once)')
+  .requiredOption('--password <password>')
+  .option('--label <label>')
+  .action((username: string, opts: { password: string; label?: string }) =>
+    withDb(async ({ db }) => {
+      const { token, expiresAt } = await login(db, {
+        username,
+        password: opts.password,
+        kind: 'api_token',
+        label: opts.label,
+      });
+      return { ok: true, token, expiresAt };
+    }),
+  );
+
+function parseGrant(text: string): { role: UserRole; scope: string } {
+  const [role, scope] = text.split(':');
+  if (!role || !scope || !(USER_ROLES as readonly string[]).includes(role)) {
+    throw new Error(`--grant must be role:slug with role one of ${USER_ROLES.join(', ')}, got "${text}"`);
+  }
+  return { role: role as UserRole, scope };
+}
+
+function monthCommand(
+  name: string,
+  description: string,
+  run: (ctx: Context, ref: MonthRef, opts: { reason?: string }) => Promise<unknown>,
+) {
+  const cmd = program
+    .command(name)
+    .description(description)
+    .requiredOption('--as <user>', 'act as this user')
+    .requiredOption('--village <slug>')
+    .requiredOption('--month <YYYY-MM>');
+  if (name === 'revise')
+    cmd.addOption(new Option('--reason <text>', 'why the published month is corrected').makeOptionMandatory());
+  cmd.action((opts: { as: string; village: string; month: string; reason?: string }) =>
+    withDb(async (handle) => {
+      const ctx = await contextAs(handle, opts.as);
+      const ref = { villageSlug: opts.village, ...parseMonth(opts.month) };
+      return { ok: true, village: opts.village, month: opts.month, result: (await run(ctx, ref, opts)) ?? null };
+    }),
+  );
+}
+monthCommand('submit', 'hand an open month to the supervisors', (ctx, ref) => submitMonth(ctx, ref));
+monthCommand('withdraw', 'take a submitted month back to open', (ctx, ref) => withdrawMonth(ctx, ref));
+monthCommand('publish', 'publish a submitted month', (ctx, ref) => publishMonth(ctx, ref));
+monthCommand('revise', 'open a correction of a published month', (ctx, ref, opts) =>
+  reviseMonth(ctx, { ...ref, reason: opts.reason! }),
+);
+registerImportCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,107 @@
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Money } from '../money/money.type.ts';
+import type { ImportPreview, ImportReport } from './import.service.ts';
+
+export enum ImportMode {
+  REPLACE = 'replace',
+  APPEND = 'append',
+}
+registerEnumType(ImportMode, {
+  name: 'ImportMode',
+  description: 'REPLACE 以本文件替换本月全部凭证（默认）· APPEND 追加到本月已有凭证',
+});
+
+@ObjectType({ description: '导入问题：行、列、代码和中文说明 / One problem found in the file.' })
+export class ImportProblemType {
+  @Field(() => Int, { nullable: true, description: '文件中的行号（表头为第1行）/ Row as seen in Excel.' })
+  row!: number | null;
+
+  @Field(() => String, { nullable: true, description: '列名，按文件原样 / Column header as written.' })
+  column!: string | null;
+
+  @Field(() => String, { description: '稳定的错误代码 / Stable code, e.g. VOUCHER_UNBALANCED.' })
+  code!: string;
+
+  @Field(() => String)
+  message!: string;
+}
+
+@ObjectType()
+export class ImportCategoryPreview {
+  @Field(() => String)
+  code!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: 'INCOME 或 SPENDING' })
+  kind!: string;
+
+  @Field(() => Money)
+  amount!: Money;
+}
+
+@ObjectType({ description: '导入预览 / What the month would look like.' })
+export class ImportPreviewType {
+  constructor(p: ImportPreview) {
+    this.vouchers = p.vouchers;
+    this.lines = p.lines;
+    this.debitTotal = new Money(p.debitTotalFen);
+    this.income = new Money(p.incomeFen);
+    this.spending = new Money(p.spendingFen);
+    this.openingBalance = new Money(p.openingBalanceFen);
+    this.closingBalance = new Money(p.closingBalanceFen);
+    this.byCategory = p.byCategory.map((c) => ({
+      code: c.code,
+      name: c.name,
+      kind: c.kind.toUpperCase(),
+      amount: new Money(c.amountFen),
+    }));
+  }
+
+  @Field(() => Int) vouchers: number;
+  @Field(() => Int) lines: number;
+  @Field(() => Money, { description: '借方合计 / Total debits.' }) debitTotal: Money;
+  @Field(() => Money) income: Money;
+  @Field(() => Money) spending: Money;
+  @Field(() => Money) openingBalance: Money;
+  @Field(() => Money) closingBalance: Money;
+  @Field(() => [ImportCategoryPreview]) byCategory: ImportCategoryPreview[];
+}
+
+@ObjectType({ description: '导入结果 / Result of an upload.' })
+export class ImportReportType {
+  constructor(r: ImportReport) {
+    this.status = r.status.toUpperCase();
+    this.sha256 = r.sha256;
+    this.sizeBytes = r.sizeBytes;
+    this.filename = r.filename;
+    this.format = r.format;
+    this.encoding = r.encoding;
+    this.year = r.year;
+    this.month = r.month;
+    this.revision = r.revision;
+    this.rows = r.rows;
+    this.problems = r.problems;
+    this.preview = r.preview ? new ImportPreviewType(r.preview) : null;
+  }
+
+  @Field(() => String, {
+    description: 'REJECTED 有问题未导入 · PREVIEW 仅预览 · COMMITTED 已导入 · ALREADY_IMPORTED 同一文件已导入过',
+  })
+  status: string;
+
+  @Field(() => String, { description: '文件的 SHA-256' }) sha256: string;
+  @Field(() => Int) sizeBytes: number;
+  @Field(() => String) filename: string;
+  @Field(() => String, { nullable: true, description: 'mingbai · yonyou-u8 · kingdee-kis · cashbook' })
+  format: string | null;
+  @Field(() => String, { nullable: true, description: 'utf-8 · utf-8-bom · gb18030 · xlsx' })
+  encoding: string | null;
+  @Field(() => Int, { nullable: true }) year: number | null;
+  @Field(() => Int, { nullable: true }) month: number | null;
+  @Field(() => Int, { nullable: true }) revision: number | null;
+  @Field(() => Int, { description: '数据行数 / Data rows read.' }) rows: number;
+  @Field(() => [ImportProblemType]) problems: ImportProblemType[];
+  @Field(() => ImportPreviewType, { nullable: true }) preview: ImportPreviewType | null;
+}

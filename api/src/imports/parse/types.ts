@@ -1,0 +1,66 @@
+import type { VoucherInput } from '@mingbai/db/ledger/post';
+
+/** The four ledger layouts the importer reads; see README.md in this folder. */
+export type ImportFormat = 'mingbai' | 'yonyou-u8' | 'kingdee-kis' | 'cashbook';
+
+export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030' | 'xlsx';
+
+/** What the parser reports, from the file alone. */
+export type ParseErrorCode =
+  | 'ENCODING_UNDECODABLE'
+  | 'FILE_TOO_LARGE'
+  | 'FILE_EMPTY'
+  | 'LAYOUT_UNKNOWN'
+  | 'COLUMN_MISSING'
+  | 'DATE_INVALID'
+  | 'DATE_OUTSIDE_MONTH'
+  | 'MONTH_AMBIGUOUS'
+  | 'AMOUNT_INVALID'
+  | 'AMOUNT_NOT_POSITIVE'
+  | 'AMOUNT_TOO_LARGE'
+  | 'AMOUNT_BOTH_SIDES'
+  | 'SUMMARY_MISSING'
+  | 'ACCOUNT_INVALID'
+  | 'VOUCHER_NUMBER_INVALID'
+  | 'VOUCHER_DUPLICATE'
+  | 'VOUCHER_UNBALANCED'
+  | 'VOUCHER_TOO_FEW_LINES'
+  | 'XLSX_INVALID';
+
+/**
+ * Every code of an import: the parser's, and those the caller adds after looking at the database (an account not in
+ * the chart, a month already submitted or published). The parser itself never reports the latter.
+ */
+export type ImportErrorCode = ParseErrorCode | 'ACCOUNT_UNKNOWN' | 'MONTH_SUBMITTED' | 'MONTH_PUBLISHED';
+
+export interface ImportProblem {
+  /** 1-based row as a person sees it in Excel (header = row 1 when there is no title row); null for the whole file. */
+  row: number | null;
+  /** The header text as written in the file (or the expected name of a missing column); null when no column applies. */
+  column: string | null;
+  code: ImportErrorCode;
+  /** Plain Simplified Chinese for a village accountant. */
+  message: string;
+}
+
+export interface ParsedLedger {
+  format: ImportFormat | null;
+  encoding: DetectedEncoding | null;
+  year: number | null;
+  month: number | null;
+  /** Data rows read (non-empty rows below the header, totals rows excluded). */
+  rows: number;
+  /** Every voucher that was complete and correct; vouchers with a problem are left out. */
+  vouchers: VoucherInput[];
+  problems: ImportProblem[];
+  /** Voucher number (as in `vouchers`) → the row where that voucher starts, for problems the caller finds later. */
+  firstRowOf: Map<number, number>;
+}
+
+export interface ParseOptions {
+  /** The month the user says the file is for; when absent it is inferred from the dates (all in one month). */
+  year?: number;
+  month?: number;
+  /** Default 20 MiB. */
+  maxBytes?: number;
+}
