@@ -156,16 +156,14 @@ export async function commentOnMonth(ctx: Context, ref: MonthRef & { body: strin
   if (body.length === 0 || body.length > 2000) throw badInput('评论应为 1 到 2000 个字', 'body');
   const revision = await reviewableRevision(ctx, village.id, ref);
   await ctx.db.transaction(async (tx) => {
-    await tx
-      .insert(periodComments)
-      .values({
-        villageId: village.id,
-        year: ref.year,
-        month: ref.month,
-        revision,
-        author: ctx.viewer!.username,
-        body,
-      });
+    await tx.insert(periodComments).values({
+      villageId: village.id,
+      year: ref.year,
+      month: ref.month,
+      revision,
+      author: ctx.viewer!.username,
+      body,
+    });
     await appendAudit(tx, {
       villageId: village.id,
       actor: ctx.viewer!.username,
