@@ -83,6 +83,26 @@ describe('signing in', () => {
   });
 });
 
+describe('sessions', () => {
+  it('ends every session when the password changes, and refuses expired ones', async () => {
+    const { village, names } = await setUp();
+    const me = `{ me { username } }`;
+    const first = await t.api.login(names.accountant, TEST_PASSWORD);
+    const second = await t.api.login(names.accountant, TEST_PASSWORD);
+    expect((await t.api.as(first)<{ me: { username: string } }>(me)).data!.me.username).toBe(names.accountant);
+    const changed = await t.api.as(first)(
+      `mutation { changePassword(currentPassword: "${TEST_PASSWORD}", newPassword: "a-new-password-2") }`,
+    );
+    expect(changed.errors).toBeUndefined();
+    for (const token of [first, second]) expect((await t.api.as(token)(me)).data!.me).toBeNull();
+    const fresh = await t.api.login(names.accountant, 'a-new-password-2');
+    await t.handle.db.execute(sql`update sessions set expires_at = now() - interval '1 second'
+                                   where token_hash = encode(sha256(${fresh}::bytea), 'hex')`);
+    expect((await t.api.as(fresh)(me)).data!.me).toBeNull();
+    expect(village.slug).toBeTruthy();
+  });
+});
+
 describe('uploading a month', () => {
   it('previews without writing, commits all at once, and recognises the same file twice', async () => {
     const { village, as } = await setUp();
