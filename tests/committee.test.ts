@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
+import { hashToken } from '@mingbai/api/auth/auth.service';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 import { aUser, TEST_PASSWORD } from './support/users.ts';
@@ -97,7 +98,7 @@ describe('sessions', () => {
     for (const token of [first, second]) expect((await t.api.as(token)(me)).data!.me).toBeNull();
     const fresh = await t.api.login(names.accountant, 'a-new-password-2');
     await t.handle.db.execute(sql`update sessions set expires_at = now() - interval '1 second'
-                                   where token_hash = encode(sha256(${fresh}::bytea), 'hex')`);
+                                   where token_hash = ${hashToken(fresh)}`);
     expect((await t.api.as(fresh)(me)).data!.me).toBeNull();
     expect(village.slug).toBeTruthy();
   });
