@@ -1,16 +1,29 @@
 /** The portal is a client of the public GraphQL API like any other. */
 const API_URL = process.env.MINGBAI_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '4000'}/graphql`;
 
-export class ApiError extends Error {}
+export class ApiError extends Error {
+  override name = 'ApiError';
+}
+
+export interface Money {
+  fen: string;
+  yuan: string;
+}
 
 export async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(API_URL, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  let response: Response;
+  try {
+    response = await fetch(API_URL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch {
+    throw new ApiError('数据接口暂时连不上，请稍后再试');
+  }
+  const body = (await response.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join('；'));
-  if (!body.data) throw new ApiError(`接口没有返回数据（HTTP ${response.status}）`);
+  if (!body.data) throw new ApiError(`数据接口没有返回数据（HTTP ${response.status}）`);
   return body.data;
 }

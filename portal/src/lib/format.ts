@@ -1,0 +1,54 @@
+/**
+ * Display formats for villagers: ¥1,234.56, 12.35万, 2026年6月3日. Money arrives from the API as exact decimal
+ * strings and is formatted as text, never through a float.
+ */
+
+/** "1234567.8" → "¥1,234,567.80"; "-5.00" → "-¥5.00". */
+export function yuan(decimal: string): string {
+  const negative = decimal.startsWith('-');
+  const [whole = '0', frac = ''] = (negative ? decimal.slice(1) : decimal).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}¥${grouped}.${frac.padEnd(2, '0').slice(0, 2)}`;
+}
+
+/** Large amounts also in 万 (10,000 yuan), rounded half up to two decimals: "1234567.89" → "123.46万". */
+export function wan(decimal: string): string | undefined {
+  const negative = decimal.startsWith('-');
+  const [whole = '0', frac = ''] = (negative ? decimal.slice(1) : decimal).split('.');
+  if (whole.length < 5) return undefined;
+  const fen = BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
+  // 1万 = 1,000,000 fen; keep two decimals of 万 = units of 10,000 fen, rounded half up.
+  const hundredths = (fen + 5_000n) / 10_000n;
+  const text = `${hundredths / 100n}.${(hundredths % 100n).toString().padStart(2, '0')}万`;
+  return negative ? `-${text}` : text;
+}
+
+/** "2026-06-03" → "2026年6月3日". */
+export function date(iso: string): string {
+  const [y, m, d] = iso.slice(0, 10).split('-');
+  return `${Number(y)}年${Number(m)}月${Number(d)}日`;
+}
+
+export function monthLabel(year: number, month: number): string {
+  return `${year}年${month}月`;
+}
+
+/** "2026-06" for URLs. */
+export function monthSlug(year: number, month: number): string {
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+export function parseMonthSlug(text: string | undefined): { year: number; month: number } | undefined {
+  const match = /^(\d{4})-(\d{2})$/.exec(text ?? '');
+  if (!match) return undefined;
+  const [year, month] = [Number(match[1]), Number(match[2])];
+  return month >= 1 && month <= 12 && year >= 2000 && year <= 2100 ? { year, month } : undefined;
+}
+
+export const PAYMENT_METHOD: Record<string, string> = { CASH: '现金', BANK: '银行', TRANSFER: '转账' };
+export const FLOW_KIND: Record<string, string> = {
+  INCOME: '收入',
+  SPENDING: '支出',
+  OTHER_RECEIPT: '其他收款',
+  OTHER_PAYMENT: '其他付款',
+};
