@@ -42,17 +42,79 @@ export async function wholeMonth(
       village: {
         name: string;
         code: string;
-        statement: (Omit<MonthExport, 'lines' | 'villageName' | 'villageCode'> & {
-          lines: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ExportLine[] };
-        }) | null;
+        statement:
+          | (Omit<MonthExport, 'lines' | 'villageName' | 'villageCode'> & {
+              lines: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ExportLine[] };
+            })
+          | null;
       } | null;
     } = await graphql(
-      `query ($slug: String!, $year: Int!, $month: Int!, $revision: Int, $after: String) { village(slug: $slug) { name code
-        statement(year: $year, month: $month, revision: $revision) {
-          revision isCurrent digest reason openingBalance { yuan fen } closingBalance { yuan fen } income { yuan fen } spending { yuan fen }
-          byCategory { name kind amount { yuan fen } }
-          lines(first: 100, after: $after) { pageInfo { hasNextPage endCursor }
-            nodes { kind date summary amount { yuan fen } counterparty { name isPerson } paymentMethod account { code name categoryName } voucher { number } } } } } }`,
+      `
+        query ($slug: String!, $year: Int!, $month: Int!, $revision: Int, $after: String) {
+          village(slug: $slug) {
+            name
+            code
+            statement(year: $year, month: $month, revision: $revision) {
+              revision
+              isCurrent
+              digest
+              reason
+              openingBalance {
+                yuan
+                fen
+              }
+              closingBalance {
+                yuan
+                fen
+              }
+              income {
+                yuan
+                fen
+              }
+              spending {
+                yuan
+                fen
+              }
+              byCategory {
+                name
+                kind
+                amount {
+                  yuan
+                  fen
+                }
+              }
+              lines(first: 100, after: $after) {
+                pageInfo {
+                  hasNextPage
+                  endCursor
+                }
+                nodes {
+                  kind
+                  date
+                  summary
+                  amount {
+                    yuan
+                    fen
+                  }
+                  counterparty {
+                    name
+                    isPerson
+                  }
+                  paymentMethod
+                  account {
+                    code
+                    name
+                    categoryName
+                  }
+                  voucher {
+                    number
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
       { slug, year, month, revision, after },
     );
     const s = data.village?.statement;

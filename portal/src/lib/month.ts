@@ -52,7 +52,11 @@ export interface MonthData {
       previousMonth: { income: Money; spending: Money } | null;
       yearToDate: { income: Money; spending: Money };
       revisions: { revision: number; reason: string | null; publishedAt: string; isCurrent: boolean }[];
-      lines: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Line }[] };
+      lines: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: { node: Line }[];
+      };
     } | null;
   } | null;
 }
@@ -78,7 +82,10 @@ export function readFilters(params: URLSearchParams) {
   return {
     ...f,
     active: Boolean(f.category || f.min || f.max || f.q),
-    hash: createHash('sha256').update(JSON.stringify([f, rev || null])).digest('base64url').slice(0, 16),
+    hash: createHash('sha256')
+      .update(JSON.stringify([f, rev || null]))
+      .digest('base64url')
+      .slice(0, 16),
     variables: {
       revision: Number.isInteger(rev) && rev > 0 ? rev : undefined,
       category: f.category,
