@@ -37,7 +37,10 @@ const astro = fileURLToPath(new URL('../portal/node_modules/.bin/astro', import.
 
 const api = run('api', tsx, ['api/src/main.ts']);
 // Tests build the portal once for the whole run; a second build would race on portal/dist.
-const build = process.env.MINGBAI_SKIP_PORTAL_BUILD === '1' ? undefined : run('portal', astro, ['build', '--root', 'portal', '--silent']);
+const build =
+  process.env.MINGBAI_SKIP_PORTAL_BUILD === '1'
+    ? undefined
+    : run('portal', astro, ['build', '--root', 'portal', '--silent']);
 void exited(api).then((code) => {
   console.error(`API exited with code ${code}`);
   stopAll(code || 1);
