@@ -1,0 +1,11 @@
+import type { APIRoute } from 'astro';
+import { csrfOk, endSession, graphqlAs, sessionToken } from '../lib/session';
+
+export const POST: APIRoute = async ({ request, cookies, url, redirect }) => {
+  const form = await request.formData();
+  if (!csrfOk(request, cookies, url, form)) return new Response('页面已过期，请刷新后重试', { status: 403 });
+  const token = sessionToken(cookies);
+  if (token) await graphqlAs(token, `mutation ($t: String!) { logout(token: $t) }`, { t: token });
+  endSession(cookies);
+  return redirect('/', 303);
+};
