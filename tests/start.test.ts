@@ -43,6 +43,8 @@ describe('pnpm start', () => {
       PGLITE_DIR: dataDir,
       API_PORT: String(apiPort),
       PORTAL_PORT: String(portalPort),
+      // The test run's global setup has built portal/dist already; a second build would race the browser tests.
+      MINGBAI_SKIP_PORTAL_BUILD: '1',
     };
     delete env.DATABASE_URL;
     const child = spawn('pnpm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

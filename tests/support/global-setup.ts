@@ -1,9 +1,12 @@
 // Once per test run: a fresh database with the migrations and the demo villages, shared by every test file.
 // DATABASE_URL set → a new database on that PostgreSQL server, dropped afterwards; unset → a PGlite template folder
-// that each test file copies, since PGlite serves one process.
+// that each test file copies, since PGlite serves one process. Meanwhile the portal is built into portal/dist, once,
+// for the browser tests (tests/support/portal.ts) and the start test (which then skips its own build).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { migrateDb, openDb } from '@mingbai/db/client';
@@ -14,10 +17,60 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string | undefined;
     pgliteTemplateDir: string | undefined;
+    /** The failed portal build's output; only the tests that serve the portal fail on it. */
+    portalBuildError: string | undefined;
   }
 }
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const PORTAL_BUILD_MS = 300_000;
+
+/** `astro build --root portal` into portal/dist. Resolves to undefined when it built, else to why not. */
+function buildPortal(): Promise<string | undefined> {
+  const started = Date.now();
+  const astro = join(root, 'portal/node_modules/.bin/astro');
+  const child = spawn(astro, ['build', '--root', 'portal'], {
+    cwd: root,
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const timer = setTimeout(() => child.kill('SIGKILL'), PORTAL_BUILD_MS);
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      resolve(`${astro}: ${error.message}`);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) {
+        console.log(`portal built in ${Date.now() - started} ms`);
+        resolve(undefined);
+      } else {
+        const why = `astro build exited with ${signal ?? `code ${code}`}:\n${output}`;
+        console.error(`portal build failed: ${why}`);
+        resolve(why);
+      }
+    });
+  });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The build runs alongside the seeding, as another process; it never rejects, so it cannot go unhandled.
+  const portalBuild = buildPortal();
+  try {
+    return await prepareDatabase(project);
+  } finally {
+    project.provide('portalBuildError', await portalBuild);
+  }
+}
+
+async function prepareDatabase(project: TestProject): Promise<() => Promise<void>> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const name = `mingbai_test_${Date.now()}_${process.pid}`;
