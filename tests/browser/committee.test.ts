@@ -1,0 +1,121 @@
+// A committee's month in a real browser with JavaScript off: every form works as plain HTML.
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aVillage } from '../support/builders.ts';
+import { clearArtifacts, launchBrowser, openPage, screenshot } from '../support/browser.ts';
+import { useTestPortal } from '../support/portal.ts';
+import { aUser, TEST_PASSWORD } from '../support/users.ts';
+
+const t = useTestPortal();
+const fixtures = fileURLToPath(new URL('../fixtures/imports/', import.meta.url));
+const TEST = 'committee-path';
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  clearArtifacts(TEST);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function signedIn(username: string) {
+  const opened = await openPage(browser, { viewport: 'phone', javaScript: false });
+  const { page } = opened;
+  await page.goto(`${t.portal.url}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', TEST_PASSWORD);
+  await Promise.all([page.waitForURL(/\/committee$/), page.click('button[type=submit]')]);
+  return opened;
+}
+
+async function press(page: Page, label: string) {
+  await Promise.all([page.waitForLoadState('load'), page.click(`button:has-text("${label}")`)]);
+}
+
+describe('the committee’s path', () => {
+  it('log in → a broken file’s errors → a good file → submit → a supervisor flags → the director publishes', async () => {
+    const village = await aVillage(t.handle.db);
+    const [accountant, supervisor, director] = [
+      await aUser(t.handle.db, ['accountant', village.slug]),
+      await aUser(t.handle.db, ['supervisor', village.slug]),
+      await aUser(t.handle.db, ['director', village.slug]),
+    ];
+    const monthUrl = `${t.portal.url}/committee/${village.slug}?month=2025-06`;
+
+    const a = await signedIn(accountant);
+    await a.page.goto(monthUrl);
+    await a.page.setInputFiles('input[name=file]', fixtures + 'bad/unbalanced.csv');
+    await press(a.page, '上传并预览');
+    const problems = a.page.locator('table#problems tbody tr');
+    expect(await problems.count()).toBeGreaterThan(0);
+    expect(await a.page.locator('table#problems').innerText()).toMatch(/借贷不平|不平衡|不相等/);
+    await screenshot(a.page, TEST, '1-errors');
+
+    await a.page.setInputFiles('input[name=file]', fixtures + 'good/mingbai.utf-8.csv');
+    await press(a.page, '上传并预览');
+    expect(await a.page.locator('h2:has-text("预览")').count()).toBe(1);
+    await screenshot(a.page, TEST, '2-preview');
+    await press(a.page, '确认导入');
+    expect(await a.page.locator('[role=status]').innerText()).toContain('已导入');
+    await press(a.page, '提交监督员审核');
+    expect(await a.page.locator('[role=status]').innerText()).toContain('已提交审核');
+    await a.close();
+
+    const s = await signedIn(supervisor);
+    await s.page.goto(monthUrl);
+    expect(await s.page.locator('button:has-text("公开本月账目")').count()).toBe(0);
+    await s.page.fill('#flag input[name=number]', '2');
+    await s.page.fill('#flag input[name=reason]', '单价偏高，请补充发票');
+    await press(s.page, '标记存疑');
+    expect(await s.page.locator('main').innerText()).toContain('第2号凭证存疑');
+    await screenshot(s.page, TEST, '3-flagged');
+    await s.close();
+
+    const d = await signedIn(director);
+    await d.page.goto(monthUrl);
+    await press(d.page, '公开本月账目');
+    expect(await d.page.locator('[role=status]').innerText()).toContain('已公开');
+    await d.close();
+
+    const pub = await openPage(browser, { viewport: 'phone', javaScript: false });
+    const response = await pub.page.goto(`${t.portal.url}/v/${village.slug}/2025-06`);
+    expect(response?.status()).toBe(200);
+    expect(await pub.page.locator('h1').innerText()).toContain('2025年6月');
+    expect(await pub.page.locator('table#lines tbody tr').count()).toBeGreaterThan(0);
+    await screenshot(pub.page, TEST, '4-public');
+    await pub.close();
+  }, 180_000);
+
+  it('refuses a cross-site form post and a post without the CSRF token', async () => {
+    const village = await aVillage(t.handle.db);
+    const accountant = await aUser(t.handle.db, ['accountant', village.slug]);
+    const opened = await signedIn(accountant);
+    const cookies = await opened.context.cookies();
+    const cookieHeader = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const form = new URLSearchParams({ action: 'submit', csrf: cookies.find((c) => c.name === 'mingbai_csrf')!.value });
+    const url = `${t.portal.url}/committee/${village.slug}?month=2025-06`;
+    const crossSite = await fetch(url, {
+      method: 'POST',
+      headers: {
+        cookie: cookieHeader,
+        origin: 'https://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: form,
+      redirect: 'manual',
+    });
+    expect(crossSite.status).toBe(403);
+    const noToken = await fetch(url, {
+      method: 'POST',
+      headers: { cookie: cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ action: 'submit' }),
+      redirect: 'manual',
+    });
+    expect(noToken.status).toBe(403);
+    const session = cookies.find((c) => c.name === 'mingbai_session')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    await opened.close();
+  }, 90_000);
+});
