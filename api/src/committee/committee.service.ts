@@ -60,30 +60,24 @@ const ACTION_LABELS: Record<VillageAction, string> = {
   manage_users: '管理账号',
 };
 
-export async function submitMonth(ctx: Context, ref: MonthRef): Promise<void> {
-  checkMonth(ref.year, ref.month);
-  const village = await villageForAction(ctx, ref.villageSlug, 'submit');
-  await ctx.db.transaction((tx) =>
-    changeReviewStatus(tx, {
-      villageId: village.id,
-      year: ref.year,
-      month: ref.month,
-      actor: ctx.viewer!.username,
-      to: 'submitted',
-    }),
-  );
+export function submitMonth(ctx: Context, ref: MonthRef): Promise<void> {
+  return moveForReview(ctx, ref, 'submit', 'submitted');
 }
 
-export async function withdrawMonth(ctx: Context, ref: MonthRef): Promise<void> {
+export function withdrawMonth(ctx: Context, ref: MonthRef): Promise<void> {
+  return moveForReview(ctx, ref, 'withdraw', 'open');
+}
+
+async function moveForReview(ctx: Context, ref: MonthRef, action: VillageAction, to: 'open' | 'submitted') {
   checkMonth(ref.year, ref.month);
-  const village = await villageForAction(ctx, ref.villageSlug, 'withdraw');
+  const village = await villageForAction(ctx, ref.villageSlug, action);
   await ctx.db.transaction((tx) =>
     changeReviewStatus(tx, {
       villageId: village.id,
       year: ref.year,
       month: ref.month,
       actor: ctx.viewer!.username,
-      to: 'open',
+      to,
     }),
   );
 }

@@ -1,15 +1,8 @@
 import { graphql, type Money } from './api';
+import type { Line } from './month';
 
-export interface ExportLine {
-  kind: string;
-  date: string;
-  summary: string;
-  amount: Money;
-  counterparty: { name: string; isPerson: boolean } | null;
-  paymentMethod: string;
-  account: { code: string; name: string; categoryName: string };
-  voucher: { number: number };
-}
+/** A payment or receipt, as the month page shows it. */
+export type ExportLine = Line;
 
 export interface MonthExport {
   villageName: string;
