@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aVillage } from '../support/builders.ts';
-import { clearArtifacts, launchBrowser, openPage, screenshot } from '../support/browser.ts';
+import {
+  axeViolations,
+  clearArtifacts,
+  formatViolations,
+  launchBrowser,
+  openPage,
+  screenshot,
+} from '../support/browser.ts';
 import { useTestPortal } from '../support/portal.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
@@ -87,6 +94,30 @@ describe('the committee’s path', () => {
     await screenshot(pub.page, TEST, '4-public');
     await pub.close();
   }, 180_000);
+
+  it('has no serious or critical accessibility violations on the login, workbench and month pages', async () => {
+    const village = await aVillage(t.handle.db);
+    const accountant = await aUser(t.handle.db, ['accountant', village.slug]);
+    const opened = await openPage(browser, { viewport: 'desktop', javaScript: true });
+    const { page } = opened;
+    const problems: string[] = [];
+    const check = async (name: string) => {
+      const violations = await axeViolations(page);
+      if (violations.length > 0) problems.push(`${name}:\n${formatViolations(violations)}`);
+    };
+    await page.goto(`${t.portal.url}/login`);
+    await check('login');
+    await page.fill('input[name=username]', accountant);
+    await page.fill('input[name=password]', TEST_PASSWORD);
+    await Promise.all([page.waitForURL(/\/committee$/), page.click('button[type=submit]')]);
+    await check('workbench');
+    await page.goto(`${t.portal.url}/committee/${village.slug}?month=2025-06`);
+    await page.setInputFiles('input[name=file]', fixtures + 'bad/amounts.csv');
+    await press(page, '上传并预览');
+    await check('month with errors');
+    await opened.close();
+    expect(problems).toEqual([]);
+  }, 90_000);
 
   it('refuses a cross-site form post and a post without the CSRF token', async () => {
     const village = await aVillage(t.handle.db);
