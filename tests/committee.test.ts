@@ -169,7 +169,7 @@ describe('uploading a month', () => {
 
 describe('the month workflow', () => {
   it('runs open → submitted → published → revision 2, visible to the public only once published', async () => {
-    const { village, as } = await setUp();
+    const { village, as, names } = await setUp();
     const [accountant, director, supervisor] = [await as('accountant'), await as('director'), await as('supervisor')];
     const publicStatement = async () =>
       (
@@ -215,6 +215,16 @@ describe('the month workflow', () => {
     expect(published.errors).toBeUndefined();
     expect(published.data!.publishMonth.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(await publicStatement()).toEqual({ revision: 1, spending: { yuan: '1234.56' } });
+    const flags = await t.api.query<{ village: { voucher: { flags: { author: string; reason: string }[] } } }>(
+      `query ($v: String!) { village(slug: $v) { voucher(year: 2025, month: 6, number: 2) { flags { author reason } } } }`,
+      { v: village.slug },
+    );
+    expect(flags.data!.village.voucher.flags).toEqual([
+      {
+        author: expect.not.stringContaining(names.supervisor) as unknown as string,
+        reason: '办公用品单价偏高，请附发票',
+      },
+    ]);
 
     const noReason = await director(`mutation ${MONTH}{ reviseMonth(${ARGS}, reason: "  ") { revision } }`, {
       v: village.slug,

@@ -149,6 +149,12 @@ describe('demo data', () => {
       [1, false],
     ]);
     expect(before).toMatchObject({ revision: 1, isCurrent: false });
+    const changes = await t.api.query<{ village: { statement: { changes: unknown[] } } }>(
+      `{ village(slug: "fucun") { statement(year: 2025, month: 8) { changes { voucherNumber kind amountBefore { yuan } amountAfter { yuan } } } } }`,
+    );
+    expect(changes.data!.village.statement.changes).toEqual([
+      { voucherNumber: 12, kind: 'CHANGED', amountBefore: { yuan: '1850.00' }, amountAfter: { yuan: '1580.00' } },
+    ]);
     expect(before.spending.fen).not.toBe(now.spending.fen);
   });
 

@@ -293,7 +293,11 @@ describe('bad input', () => {
       const res = await t.api.query(query);
       expect(res.errors?.[0]?.extensions, query).toMatchObject({ code: 'BAD_USER_INPUT', argument });
       expect(res.errors![0]!.message).toMatch(/[\u4e00-\u9fff]/);
+      expect(res.text).not.toContain('stacktrace');
     }
+    const invalid = await t.api.query(`{ village(slug: "fucun") { noSuchField } }`);
+    expect(invalid.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(invalid.text).not.toContain('stacktrace');
   });
 
   it('filters lines by category, amount range and text, with LIKE wildcards taken literally', async () => {

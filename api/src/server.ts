@@ -37,6 +37,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const apollo = new ApolloServer<RequestContext>({
     schema: await buildApiSchema(),
     introspection: true,
+    // Stack traces are for our logs, never for the public.
+    includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.exposeSqlStats ? [sqlStatsPlugin] : [])],
     formatError: formatError,
   });

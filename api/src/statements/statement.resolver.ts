@@ -14,7 +14,15 @@ import {
   type PeriodRow,
   type RollupRow,
 } from './statement.service.ts';
-import { CategoryTotal, MonthComparison, MonthlyStatement, Reconciliation, YearToDate } from './statement.type.ts';
+import { revisionChanges, voucherTotalFen } from './changes.service.ts';
+import {
+  CategoryTotal,
+  MonthComparison,
+  MonthlyStatement,
+  Reconciliation,
+  RevisionChange,
+  YearToDate,
+} from './statement.type.ts';
 
 @ArgsType()
 class StatementArgs {
@@ -178,6 +186,21 @@ export class MonthlyStatementResolver {
       spending: new Money(cats.filter((c) => c.kind === 'spending').reduce((t, c) => t + c.amountFen, 0n)),
       byCategory: cats.map((c) => new CategoryTotal(c)),
     };
+  }
+
+  @FieldResolver(() => [RevisionChange], {
+    description: '本版相对上一版改了哪些凭证（第1版为空）/ What this revision changed against the one before.',
+  })
+  async changes(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<RevisionChange[]> {
+    const changes = await revisionChanges(ctx.db, s.period);
+    return changes.map((c) => ({
+      voucherNumber: c.number,
+      kind: c.kind.toUpperCase(),
+      summaryBefore: c.before?.summaryPublic ?? null,
+      summaryAfter: c.after?.summaryPublic ?? null,
+      amountBefore: c.before ? new Money(voucherTotalFen(c.before)) : null,
+      amountAfter: c.after ? new Money(voucherTotalFen(c.after)) : null,
+    }));
   }
 
   /** Exposed for the Relay-style month navigation: the published statement of the month before, if any. */

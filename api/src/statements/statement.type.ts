@@ -130,6 +130,27 @@ export class YearToDate {
   byCategory!: CategoryTotal[];
 }
 
+@ObjectType({ description: '更正带来的变化：一张凭证 / One voucher a correction added, removed or changed.' })
+export class RevisionChange {
+  @Field(() => Int, { description: '凭证号 / Voucher number.' })
+  voucherNumber!: number;
+
+  @Field(() => String, { description: 'ADDED 新增 · REMOVED 删除 · CHANGED 修改' })
+  kind!: string;
+
+  @Field(() => String, { nullable: true, description: '更正前的摘要 / Memo before.' })
+  summaryBefore!: string | null;
+
+  @Field(() => String, { nullable: true, description: '更正后的摘要 / Memo after.' })
+  summaryAfter!: string | null;
+
+  @Field(() => Money, { nullable: true, description: '更正前的金额（借方合计）/ Amount before.' })
+  amountBefore!: Money | null;
+
+  @Field(() => Money, { nullable: true, description: '更正后的金额 / Amount after.' })
+  amountAfter!: Money | null;
+}
+
 @ObjectType({ description: '一次公开（版本）/ One published revision of the month.' })
 export class StatementRevision {
   constructor(

@@ -8,7 +8,15 @@ import { loadStatement } from '../statements/statement.resolver.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
 import type { LineFilter, LineSort } from './voucher.service.ts';
-import { FlowKind, StatementLine, StatementLineConnection, Voucher, VoucherLine } from './voucher.type.ts';
+import { maskName } from '@mingbai/db/ledger/privacy';
+import {
+  FlowKind,
+  PublicVoucherFlag,
+  StatementLine,
+  StatementLineConnection,
+  Voucher,
+  VoucherLine,
+} from './voucher.type.ts';
 
 export enum LineOrder {
   DATE_ASC = 'date_asc',
@@ -126,6 +134,14 @@ export class VoucherResolver {
   async total(@Root() v: Voucher, @Ctx() ctx: Context) {
     const rows = await ctx.loaders.linesOfVoucher.load({ villageId: v.row.villageId, id: v.row.id });
     return new Money(rows.filter((r) => r.side === 'debit').reduce((t, r) => t + r.amountFen, 0n));
+  }
+
+  @FieldResolver(() => [PublicVoucherFlag], {
+    description: '审核时监督员的存疑标记 / Supervisors’ flags raised while the month was under review.',
+  })
+  async flags(@Root() v: Voucher, @Ctx() ctx: Context): Promise<PublicVoucherFlag[]> {
+    const flags = await ctx.loaders.flagsOfVoucher.load({ ...v.row, number: v.row.number });
+    return flags.map((f) => ({ ...f, author: maskName(f.author) }));
   }
 
   @FieldResolver(() => MonthlyStatement, {

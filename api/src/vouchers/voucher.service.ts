@@ -262,6 +262,33 @@ export function createVoucherLoaders(db: Db) {
       },
       { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${statementKey(k)}:${k.number}` },
     ),
+    /** Supervisors' flags on vouchers of published months, by voucher number within its revision. */
+    flagsOfVoucher: new DataLoader<
+      RevisionKey & { number: number },
+      { author: string; reason: string; createdAt: Date }[],
+      string
+    >(
+      async (keys) => {
+        const rows = await queryRows<{ key: string; author: string; reason: string; created_at: string }>(
+          db,
+          sql`select f.village_id || ':' || f.year || ':' || f.month || ':' || f.revision || ':' || f.voucher_number as key,
+                     f.author, f.reason, f.created_at
+                from voucher_flags f
+               where (f.village_id, f.year, f.month, f.revision, f.voucher_number) in
+                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]))})
+               order by f.id`,
+        );
+        const byKey = groupBy(rows, (r) => r.key);
+        return keys.map((k) =>
+          (byKey.get(`${statementKey(k)}:${k.number}`) ?? []).map((r) => ({
+            author: r.author,
+            reason: r.reason,
+            createdAt: new Date(r.created_at),
+          })),
+        );
+      },
+      { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${statementKey(k)}:${k.number}` },
+    ),
     linesOfVoucher: new DataLoader<{ villageId: number; id: number }, VoucherLineRow[], string>(
       async (keys) => {
         const rows = await queryRows<LineDbRow>(

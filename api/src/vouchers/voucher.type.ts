@@ -128,6 +128,18 @@ export class Approval {
   name!: string;
 }
 
+@ObjectType({ description: '监督员对凭证的存疑标记 / A supervisor’s flag on a voucher.' })
+export class PublicVoucherFlag {
+  @Field(() => String, { description: '标记人（已脱敏）/ Who flagged it, masked.' })
+  author!: string;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
 @ObjectType({ implements: Node, description: '记账凭证 / A voucher.' })
 export class Voucher implements Node {
   readonly nodeType = 'Voucher' as const;

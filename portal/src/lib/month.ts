@@ -13,6 +13,7 @@ export const MONTH_QUERY = `query ($slug: String!, $year: Int!, $month: Int!, $r
       previousMonth { income { yuan } spending { yuan } }
       yearToDate { income { yuan } spending { yuan } }
       revisions { revision reason publishedAt isCurrent }
+      changes { voucherNumber kind summaryBefore summaryAfter amountBefore { yuan } amountAfter { yuan } }
       lines(category: $category, minYuan: $minYuan, maxYuan: $maxYuan, search: $search, orderBy: $orderBy, after: $after, first: $first) {
         totalCount pageInfo { hasNextPage endCursor }
         edges { node { kind date summary amount { yuan } counterparty { name isPerson } paymentMethod
@@ -52,6 +53,14 @@ export interface MonthData {
       previousMonth: { income: Money; spending: Money } | null;
       yearToDate: { income: Money; spending: Money };
       revisions: { revision: number; reason: string | null; publishedAt: string; isCurrent: boolean }[];
+      changes: {
+        voucherNumber: number;
+        kind: 'ADDED' | 'REMOVED' | 'CHANGED';
+        summaryBefore: string | null;
+        summaryAfter: string | null;
+        amountBefore: Money | null;
+        amountAfter: Money | null;
+      }[];
       lines: {
         totalCount: number;
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
