@@ -274,6 +274,21 @@ describe('relay', () => {
   });
 });
 
+describe('GraphQL over HTTP', () => {
+  it('answers a plain GET, refuses a mutation over GET, and ignores cookies', async () => {
+    const get = (query: string, headers: Record<string, string> = {}) =>
+      fetch(`${t.api.url}?query=${encodeURIComponent(query)}`, { headers });
+    const ok = await get('{ village(slug: "fucun") { name } }');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ data: { village: { name: '付村' } } });
+    const mutation = await get('mutation { logout(token: "x") }');
+    expect(mutation.status).toBe(405);
+    const token = await t.api.login('fucun-kuaiji', 'mingbai-demo');
+    const withCookie = await get('{ me { username } }', { cookie: `mingbai_session=${token}` });
+    expect(await withCookie.json()).toMatchObject({ data: { me: null } });
+  });
+});
+
 describe('bad input', () => {
   it('answers bad arguments with a coded Chinese error and no data change', async () => {
     const cases: [string, string][] = [

@@ -28,7 +28,6 @@ export interface RunningApi {
 /** Public queries are small; signed-in committees upload ledger files (base64) through mutations. */
 const MAX_BODY_BYTES = 1_000_000;
 const MAX_AUTHENTICATED_BODY_BYTES = 40_000_000;
-export const SESSION_COOKIE = 'mingbai_session';
 
 type RequestContext = Context & { sql: { statements: string[] } };
 
@@ -39,6 +38,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     introspection: true,
     // Stack traces are for our logs, never for the public.
     includeStacktraceInErrorResponses: false,
+    // Apollo's CSRF guard protects cookie-authenticated APIs; this one takes only bearer tokens (see bearerToken),
+    // and public data must be fetchable with a plain GET by any client or cache.
+    csrfPrevention: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.exposeSqlStats ? [sqlStatsPlugin] : [])],
     formatError: formatError,
   });
@@ -131,15 +133,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
 const TOO_LARGE = Symbol('too large');
 
-/** `Authorization: Bearer …` for programs, the session cookie for the portal. */
+/**
+ * `Authorization: Bearer …` only. The API reads no cookies, so a browser never sends it credentials on its own and
+ * cross-site request forgery has nothing to ride on; the portal passes its session's token server-side.
+ */
 function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || undefined;
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('=')) || undefined;
-  }
-  return undefined;
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() || undefined : undefined;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string | typeof TOO_LARGE> {
