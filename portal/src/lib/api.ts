@@ -10,7 +10,13 @@ export interface Money {
   yuan: string;
 }
 
-export async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/** A query text that carries its result and variables types (see queries.ts, typed by codegen). */
+export type TypedQuery<Result, Variables> = string & { readonly __types?: [Result, Variables] };
+
+export async function graphql<T, V = Record<string, unknown>>(
+  query: TypedQuery<T, V> | string,
+  variables: V | Record<string, unknown> = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(API_URL, {

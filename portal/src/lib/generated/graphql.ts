@@ -1,0 +1,258 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** INCOME 收入 · SPENDING 支出 · OTHER_RECEIPT 其他收款（如代收低保金）· OTHER_PAYMENT 其他付款（如发放代收款、支付工资） */
+export type FlowKind = 'INCOME' | 'OTHER_PAYMENT' | 'OTHER_RECEIPT' | 'SPENDING';
+
+/** 排序 / Sort order of statement lines. */
+export type LineOrder = 'AMOUNT_ASC' | 'AMOUNT_DESC' | 'DATE_ASC' | 'DATE_DESC';
+
+/** DEBIT 借 · CREDIT 贷 */
+export type LineSide = 'CREDIT' | 'DEBIT';
+
+/** CASH 现金 · BANK 银行 · TRANSFER 转账（不涉及现金） */
+export type PaymentMethod = 'BANK' | 'CASH' | 'TRANSFER';
+
+/** 区划层级 / Level: CITY 市, DISTRICT 区, TOWN 镇/街道. */
+export type RegionLevel = 'CITY' | 'DISTRICT' | 'TOWN';
+
+/** VILLAGE 村 · COMMUNITY 社区 */
+export type VillageKind = 'COMMUNITY' | 'VILLAGE';
+
+export type HomeRegionsQueryVariables = Exact<{ [key: string]: never }>;
+
+export type HomeRegionsQuery = {
+  regions: Array<{
+    name: string;
+    children: Array<{ name: string; slug: string; children: Array<{ name: string; slug: string }> }>;
+  }>;
+};
+
+export type FindVillagesQueryVariables = Exact<{
+  q: string;
+}>;
+
+export type FindVillagesQuery = {
+  villages: {
+    totalCount: number;
+    nodes: Array<{ name: string; slug: string; town: { name: string }; district: { name: string } }>;
+  };
+};
+
+export type RegionPageQueryVariables = Exact<{
+  slug: string;
+  year: number;
+}>;
+
+export type RegionPageQuery = {
+  region: {
+    name: string;
+    level: RegionLevel;
+    parent: { name: string; slug: string } | null;
+    children: Array<{ name: string; slug: string }>;
+    summary: {
+      income: { yuan: string };
+      spending: { yuan: string };
+      byCategory: Array<{ kind: string; name: string; villageCount: number; amount: { yuan: string } }>;
+    };
+    villages: {
+      totalCount: number;
+      nodes: Array<{
+        name: string;
+        slug: string;
+        town: { name: string };
+        latestStatement: {
+          year: number;
+          month: number;
+          closingBalance: { yuan: string };
+          yearToDate: { income: { yuan: string }; spending: { yuan: string } };
+        } | null;
+      }>;
+    };
+  } | null;
+};
+
+export type VillagePageQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type VillagePageQuery = {
+  village: {
+    name: string;
+    kind: VillageKind;
+    code: string;
+    town: { name: string; slug: string };
+    district: { name: string; slug: string };
+    latestStatement: {
+      year: number;
+      month: number;
+      publishedAt: string;
+      closingBalance: { yuan: string };
+      income: { yuan: string };
+      spending: { yuan: string };
+      byCategory: Array<{ kind: string; name: string; amount: { yuan: string } }>;
+    } | null;
+    periods: {
+      totalCount: number;
+      nodes: Array<{
+        year: number;
+        month: number;
+        revision: number;
+        revised: boolean;
+        statement: { income: { yuan: string }; spending: { yuan: string }; closingBalance: { yuan: string } };
+      }>;
+    };
+  } | null;
+};
+
+export type MonthPageQueryVariables = Exact<{
+  slug: string;
+  year: number;
+  month: number;
+  revision?: number | null | undefined;
+  category?: string | null | undefined;
+  minYuan?: string | null | undefined;
+  maxYuan?: string | null | undefined;
+  search?: string | null | undefined;
+  orderBy?: LineOrder | null | undefined;
+  after?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+export type MonthPageQuery = {
+  village: {
+    name: string;
+    town: { name: string; slug: string };
+    district: { name: string; slug: string };
+    statement: {
+      revision: number;
+      isCurrent: boolean;
+      digest: string;
+      publishedAt: string;
+      reconciled: boolean;
+      openingBalance: { yuan: string };
+      closingBalance: { yuan: string };
+      income: { yuan: string };
+      spending: { yuan: string };
+      byCategory: Array<{ code: string; name: string; kind: string; amount: { yuan: string } }>;
+      previousMonth: { income: { yuan: string }; spending: { yuan: string } } | null;
+      yearToDate: { income: { yuan: string }; spending: { yuan: string } };
+      revisions: Array<{ revision: number; reason: string | null; publishedAt: string; isCurrent: boolean }>;
+      changes: Array<{
+        voucherNumber: number;
+        kind: string;
+        summaryBefore: string | null;
+        summaryAfter: string | null;
+        amountBefore: { yuan: string } | null;
+        amountAfter: { yuan: string } | null;
+      }>;
+      lines: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: Array<{
+          node: {
+            kind: FlowKind;
+            date: string;
+            summary: string;
+            paymentMethod: PaymentMethod;
+            amount: { yuan: string };
+            counterparty: { name: string; isPerson: boolean } | null;
+            account: { code: string; name: string; categoryName: string };
+            voucher: { number: number };
+          };
+        }>;
+      };
+    } | null;
+  } | null;
+};
+
+export type VoucherPageQueryVariables = Exact<{
+  slug: string;
+  year: number;
+  month: number;
+  number: number;
+  revision?: number | null | undefined;
+}>;
+
+export type VoucherPageQuery = {
+  village: {
+    name: string;
+    voucher: {
+      number: number;
+      date: string;
+      summary: string;
+      attachmentsCount: number;
+      revision: number;
+      total: { yuan: string };
+      approvals: Array<{ role: string; name: string }>;
+      lines: Array<{
+        lineNo: number;
+        side: LineSide;
+        summary: string | null;
+        paymentMethod: PaymentMethod;
+        amount: { yuan: string };
+        account: { code: string; name: string; categoryName: string };
+        counterparty: { name: string; isPerson: boolean } | null;
+      }>;
+      statement: {
+        isCurrent: boolean;
+        revisions: Array<{ revision: number; reason: string | null; isCurrent: boolean }>;
+      };
+      flags: Array<{ author: string; reason: string; createdAt: string }>;
+    } | null;
+  } | null;
+};
+
+export type WholeMonthQueryVariables = Exact<{
+  slug: string;
+  year: number;
+  month: number;
+  revision?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+export type WholeMonthQuery = {
+  village: {
+    name: string;
+    code: string;
+    statement: {
+      revision: number;
+      isCurrent: boolean;
+      digest: string;
+      reason: string | null;
+      openingBalance: { yuan: string; fen: string };
+      closingBalance: { yuan: string; fen: string };
+      income: { yuan: string; fen: string };
+      spending: { yuan: string; fen: string };
+      byCategory: Array<{ name: string; kind: string; amount: { yuan: string; fen: string } }>;
+      lines: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: Array<{
+          kind: FlowKind;
+          date: string;
+          summary: string;
+          paymentMethod: PaymentMethod;
+          amount: { yuan: string; fen: string };
+          counterparty: { name: string; isPerson: boolean } | null;
+          account: { code: string; name: string; categoryName: string };
+          voucher: { number: number };
+        }>;
+      };
+    } | null;
+  } | null;
+};
+
+export type VerifyChainQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type VerifyChainQuery = {
+  village: { name: string } | null;
+  verifyChain: {
+    ok: boolean;
+    checked: number;
+    lastDigest: string | null;
+    breaks: Array<{ year: number; month: number; revision: number; problem: string }>;
+  };
+};

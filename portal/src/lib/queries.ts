@@ -1,0 +1,425 @@
+/**
+ * Every query the public pages send, named, so `pnpm --filter @mingbai/portal codegen` can type them from
+ * api/schema.graphql into ./generated/graphql.ts. Pages import the document and get typed data back.
+ */
+import type * as G from './generated/graphql';
+import type { TypedQuery } from './api';
+
+const q = <R, V>(text: string) => text as TypedQuery<R, V>;
+
+export const HomeRegions = q<G.HomeRegionsQuery, G.HomeRegionsQueryVariables>(/* GraphQL */ `
+  query HomeRegions {
+    regions {
+      name
+      children {
+        name
+        slug
+        children {
+          name
+          slug
+        }
+      }
+    }
+  }
+`);
+
+export const FindVillages = q<G.FindVillagesQuery, G.FindVillagesQueryVariables>(/* GraphQL */ `
+  query FindVillages($q: String!) {
+    villages(search: $q, first: 50) {
+      totalCount
+      nodes {
+        name
+        slug
+        town {
+          name
+        }
+        district {
+          name
+        }
+      }
+    }
+  }
+`);
+
+export const RegionPage = q<G.RegionPageQuery, G.RegionPageQueryVariables>(/* GraphQL */ `
+  query RegionPage($slug: String!, $year: Int!) {
+    region(slug: $slug) {
+      name
+      level
+      parent {
+        name
+        slug
+      }
+      children {
+        name
+        slug
+      }
+      summary(year: $year) {
+        income {
+          yuan
+        }
+        spending {
+          yuan
+        }
+        byCategory {
+          kind
+          name
+          amount {
+            yuan
+          }
+          villageCount
+        }
+      }
+      villages(first: 100) {
+        totalCount
+        nodes {
+          name
+          slug
+          town {
+            name
+          }
+          latestStatement {
+            year
+            month
+            closingBalance {
+              yuan
+            }
+            yearToDate {
+              income {
+                yuan
+              }
+              spending {
+                yuan
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const VillagePage = q<G.VillagePageQuery, G.VillagePageQueryVariables>(/* GraphQL */ `
+  query VillagePage($slug: String!) {
+    village(slug: $slug) {
+      name
+      kind
+      code
+      town {
+        name
+        slug
+      }
+      district {
+        name
+        slug
+      }
+      latestStatement {
+        year
+        month
+        publishedAt
+        closingBalance {
+          yuan
+        }
+        income {
+          yuan
+        }
+        spending {
+          yuan
+        }
+        byCategory {
+          kind
+          name
+          amount {
+            yuan
+          }
+        }
+      }
+      periods(first: 100) {
+        totalCount
+        nodes {
+          year
+          month
+          revision
+          revised
+          statement {
+            income {
+              yuan
+            }
+            spending {
+              yuan
+            }
+            closingBalance {
+              yuan
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* GraphQL */ `
+  query MonthPage(
+    $slug: String!
+    $year: Int!
+    $month: Int!
+    $revision: Int
+    $category: String
+    $minYuan: String
+    $maxYuan: String
+    $search: String
+    $orderBy: LineOrder
+    $after: String
+    $first: Int
+  ) {
+    village(slug: $slug) {
+      name
+      town {
+        name
+        slug
+      }
+      district {
+        name
+        slug
+      }
+      statement(year: $year, month: $month, revision: $revision) {
+        revision
+        isCurrent
+        digest
+        publishedAt
+        reconciled
+        openingBalance {
+          yuan
+        }
+        closingBalance {
+          yuan
+        }
+        income {
+          yuan
+        }
+        spending {
+          yuan
+        }
+        byCategory {
+          code
+          name
+          kind
+          amount {
+            yuan
+          }
+        }
+        previousMonth {
+          income {
+            yuan
+          }
+          spending {
+            yuan
+          }
+        }
+        yearToDate {
+          income {
+            yuan
+          }
+          spending {
+            yuan
+          }
+        }
+        revisions {
+          revision
+          reason
+          publishedAt
+          isCurrent
+        }
+        changes {
+          voucherNumber
+          kind
+          summaryBefore
+          summaryAfter
+          amountBefore {
+            yuan
+          }
+          amountAfter {
+            yuan
+          }
+        }
+        lines(
+          category: $category
+          minYuan: $minYuan
+          maxYuan: $maxYuan
+          search: $search
+          orderBy: $orderBy
+          after: $after
+          first: $first
+        ) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              kind
+              date
+              summary
+              amount {
+                yuan
+              }
+              counterparty {
+                name
+                isPerson
+              }
+              paymentMethod
+              account {
+                code
+                name
+                categoryName
+              }
+              voucher {
+                number
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/* GraphQL */ `
+  query VoucherPage($slug: String!, $year: Int!, $month: Int!, $number: Int!, $revision: Int) {
+    village(slug: $slug) {
+      name
+      voucher(year: $year, month: $month, number: $number, revision: $revision) {
+        number
+        date
+        summary
+        attachmentsCount
+        revision
+        total {
+          yuan
+        }
+        approvals {
+          role
+          name
+        }
+        lines {
+          lineNo
+          side
+          amount {
+            yuan
+          }
+          summary
+          paymentMethod
+          account {
+            code
+            name
+            categoryName
+          }
+          counterparty {
+            name
+            isPerson
+          }
+        }
+        statement {
+          isCurrent
+          revisions {
+            revision
+            reason
+            isCurrent
+          }
+        }
+        flags {
+          author
+          reason
+          createdAt
+        }
+      }
+    }
+  }
+`);
+
+export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* GraphQL */ `
+  query WholeMonth($slug: String!, $year: Int!, $month: Int!, $revision: Int, $after: String) {
+    village(slug: $slug) {
+      name
+      code
+      statement(year: $year, month: $month, revision: $revision) {
+        revision
+        isCurrent
+        digest
+        reason
+        openingBalance {
+          yuan
+          fen
+        }
+        closingBalance {
+          yuan
+          fen
+        }
+        income {
+          yuan
+          fen
+        }
+        spending {
+          yuan
+          fen
+        }
+        byCategory {
+          name
+          kind
+          amount {
+            yuan
+            fen
+          }
+        }
+        lines(first: 100, after: $after) {
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            kind
+            date
+            summary
+            amount {
+              yuan
+              fen
+            }
+            counterparty {
+              name
+              isPerson
+            }
+            paymentMethod
+            account {
+              code
+              name
+              categoryName
+            }
+            voucher {
+              number
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const VerifyChain = q<G.VerifyChainQuery, G.VerifyChainQueryVariables>(/* GraphQL */ `
+  query VerifyChain($slug: String!) {
+    village(slug: $slug) {
+      name
+    }
+    verifyChain(villageSlug: $slug) {
+      ok
+      checked
+      lastDigest
+      breaks {
+        year
+        month
+        revision
+        problem
+      }
+    }
+  }
+`);
