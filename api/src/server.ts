@@ -118,6 +118,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     res.end();
   }
 
+  // Idle keep-alive connections outlive the client's and a load balancer's own timeouts, so the client never sends a
+  // request down a socket the server is closing at that instant (ECONNRESET under load).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
   return {
