@@ -42,7 +42,7 @@ export const DEFAULT_PGLITE_DIR = resolve(repoRoot, '.data/pglite');
 
 /**
  * Counts SQL statements per unit of work (a GraphQL request, a test) so an N+1 regression shows up as a number.
- * Work outside `countStatements` is not counted.
+ * Work outside `withStatementLog` is not counted.
  */
 const statementLog = new AsyncLocalStorage<{ statements: string[] }>();
 const countingLogger: Logger = {
@@ -50,12 +50,6 @@ const countingLogger: Logger = {
     statementLog.getStore()?.statements.push(query);
   },
 };
-
-export async function countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-  const store = { statements: [] as string[] };
-  const result = await statementLog.run(store, work);
-  return { result, statements: store.statements };
-}
 
 /** Records statements into an existing log, for servers that attach the log to a request. */
 export function withStatementLog<T>(log: { statements: string[] }, work: () => T): T {

@@ -43,10 +43,3 @@ export function mayAct(viewer: Viewer, action: VillageAction, villageId: number,
       (r.villageId === villageId || (r.regionId !== null && regionsOfVillage.includes(r.regionId))),
   );
 }
-
-export const ROLE_LABELS: Record<UserRole, string> = {
-  accountant: '报账员',
-  director: '村主任/书记',
-  supervisor: '监督员',
-  township_admin: '镇街管理员',
-};

@@ -1,3 +1,4 @@
+import { sumFen } from '@mingbai/db/ledger/money';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
 import { toGlobalId } from '../relay/global-id.ts';
@@ -100,12 +101,12 @@ export class RegionSummary {
 
   @Field(() => Money)
   get income(): Money {
-    return new Money(this.rows.filter((r) => r.class === 'income').reduce((s, r) => s + r.amountFen, 0n));
+    return new Money(sumFen(this.rows.flatMap((r) => (r.class === 'income' ? [r.amountFen] : []))));
   }
 
   @Field(() => Money)
   get spending(): Money {
-    return new Money(this.rows.filter((r) => r.class === 'expense').reduce((s, r) => s + r.amountFen, 0n));
+    return new Money(sumFen(this.rows.flatMap((r) => (r.class === 'expense' ? [r.amountFen] : []))));
   }
 
   @Field(() => [RegionCategoryTotal])

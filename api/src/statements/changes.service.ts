@@ -1,3 +1,4 @@
+import { sumFen } from '@mingbai/db/ledger/money';
 import type { Db } from '@mingbai/db/client';
 import type { DigestVoucher } from '@mingbai/db/ledger/digest';
 import { publicLedger } from '@mingbai/db/ledger/publish';
@@ -39,5 +40,5 @@ function fingerprint(v: DigestVoucher): string {
 }
 
 export function voucherTotalFen(v: DigestVoucher): bigint {
-  return v.lines.filter((l) => l.side === 'debit').reduce((sum, l) => sum + l.amountFen, 0n);
+  return sumFen(v.lines.flatMap((l) => (l.side === 'debit' ? [l.amountFen] : [])));
 }

@@ -1,3 +1,4 @@
+import { sumFen } from '@mingbai/db/ledger/money';
 import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
@@ -121,7 +122,7 @@ export class MonthlyStatementResolver {
   @FieldResolver(() => Reconciliation)
   async reconciliation(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<Reconciliation> {
     const totals = statementTotals(await rollupsOf(ctx, s.period));
-    const other = totals.otherMovements.reduce((sum, m) => sum + m.netInflowFen, 0n);
+    const other = sumFen(totals.otherMovements.map((m) => m.netInflowFen));
     const expected = totals.openingBalanceFen + totals.incomeFen - totals.spendingFen + other;
     const before = await previousStatement(ctx, s.period);
     const continues = before
@@ -182,8 +183,8 @@ export class MonthlyStatementResolver {
     );
     return {
       months: months.filter((m) => m.length > 0).length,
-      income: new Money(cats.filter((c) => c.kind === 'income').reduce((t, c) => t + c.amountFen, 0n)),
-      spending: new Money(cats.filter((c) => c.kind === 'spending').reduce((t, c) => t + c.amountFen, 0n)),
+      income: new Money(sumFen(cats.flatMap((c) => (c.kind === 'income' ? [c.amountFen] : [])))),
+      spending: new Money(sumFen(cats.flatMap((c) => (c.kind === 'spending' ? [c.amountFen] : [])))),
       byCategory: cats.map((c) => new CategoryTotal(c)),
     };
   }

@@ -1,5 +1,5 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root, registerEnumType } from 'type-graphql';
-import { parseYuan } from '@mingbai/db/ledger/money';
+import { parseYuan, sumFen } from '@mingbai/db/ledger/money';
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { Money } from '../money/money.type.ts';
@@ -133,7 +133,7 @@ export class VoucherResolver {
   @FieldResolver(() => Money, { description: '借方合计（等于贷方合计）/ Total debits, equal to total credits.' })
   async total(@Root() v: Voucher, @Ctx() ctx: Context) {
     const rows = await ctx.loaders.linesOfVoucher.load({ villageId: v.row.villageId, id: v.row.id });
-    return new Money(rows.filter((r) => r.side === 'debit').reduce((t, r) => t + r.amountFen, 0n));
+    return new Money(sumFen(rows.flatMap((r) => (r.side === 'debit' ? [r.amountFen] : []))));
   }
 
   @FieldResolver(() => [PublicVoucherFlag], {

@@ -5,7 +5,7 @@ import { openingBalances } from '../schema/statements.ts';
 import { ensureVillageAccounts, standardForYear } from './accounts.ts';
 import { appendAudit } from './audit.ts';
 import { LedgerError } from './errors.ts';
-import type { Fen } from './money.ts';
+import { sumFen, type Fen } from './money.ts';
 
 export interface PeriodKey {
   villageId: number;
@@ -111,7 +111,7 @@ export async function setOpeningBalances(
   if (published) {
     throw new LedgerError('PERIOD_OUT_OF_ORDER', '本村已有公开的月份，期初余额只能在建账时设置');
   }
-  const total = input.balances.reduce((sum, b) => sum + b.balanceFen, 0n);
+  const total = sumFen(input.balances.map((b) => b.balanceFen));
   if (total !== 0n) {
     throw new LedgerError('OPENING_BALANCES_UNBALANCED', `期初余额借贷不平：相差${total}分`, {
       differenceFen: total.toString(),
