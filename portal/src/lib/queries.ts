@@ -7,6 +7,32 @@ import type { TypedQuery } from './api';
 
 const q = <R, V>(text: string) => text as TypedQuery<R, V>;
 
+/** One payment or receipt as the month page, the print sheet and the downloads show it. */
+const STATEMENT_LINE_FIELDS = /* GraphQL */ `
+  fragment StatementLineFields on StatementLine {
+    kind
+    date
+    summary
+    amount {
+      yuan
+      fen
+    }
+    counterparty {
+      name
+      isPerson
+    }
+    paymentMethod
+    account {
+      code
+      name
+      categoryName
+    }
+    voucher {
+      number
+    }
+  }
+`;
+
 export const HomeRegions = q<G.HomeRegionsQuery, G.HomeRegionsQueryVariables>(/* GraphQL */ `
   query HomeRegions {
     regions {
@@ -258,31 +284,14 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
           }
           edges {
             node {
-              kind
-              date
-              summary
-              amount {
-                yuan
-              }
-              counterparty {
-                name
-                isPerson
-              }
-              paymentMethod
-              account {
-                code
-                name
-                categoryName
-              }
-              voucher {
-                number
-              }
+              ...StatementLineFields
             }
           }
         }
       }
     }
   }
+  ${STATEMENT_LINE_FIELDS}
 `);
 
 export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/* GraphQL */ `
@@ -378,31 +387,13 @@ export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* Gr
             endCursor
           }
           nodes {
-            kind
-            date
-            summary
-            amount {
-              yuan
-              fen
-            }
-            counterparty {
-              name
-              isPerson
-            }
-            paymentMethod
-            account {
-              code
-              name
-              categoryName
-            }
-            voucher {
-              number
-            }
+            ...StatementLineFields
           }
         }
       }
     }
   }
+  ${STATEMENT_LINE_FIELDS}
 `);
 
 export const VerifyChain = q<G.VerifyChainQuery, G.VerifyChainQueryVariables>(/* GraphQL */ `

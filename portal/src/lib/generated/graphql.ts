@@ -20,6 +20,17 @@ export type RegionLevel = 'CITY' | 'DISTRICT' | 'TOWN';
 /** VILLAGE 村 · COMMUNITY 社区 */
 export type VillageKind = 'COMMUNITY' | 'VILLAGE';
 
+export type StatementLineFieldsFragment = {
+  kind: FlowKind;
+  date: string;
+  summary: string;
+  paymentMethod: PaymentMethod;
+  amount: { yuan: string; fen: string };
+  counterparty: { name: string; isPerson: boolean } | null;
+  account: { code: string; name: string; categoryName: string };
+  voucher: { number: number };
+};
+
 export type HomeRegionsQueryVariables = Exact<{ [key: string]: never }>;
 
 export type HomeRegionsQuery = {
@@ -156,7 +167,7 @@ export type MonthPageQuery = {
             date: string;
             summary: string;
             paymentMethod: PaymentMethod;
-            amount: { yuan: string };
+            amount: { yuan: string; fen: string };
             counterparty: { name: string; isPerson: boolean } | null;
             account: { code: string; name: string; categoryName: string };
             voucher: { number: number };
