@@ -62,7 +62,9 @@ function buildPortal(): Promise<string | undefined> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // The build runs alongside the seeding, as another process; it never rejects, so it cannot go unhandled.
-  const portalBuild = buildPortal();
+  // MINGBAI_TEST_SKIP_PORTAL_BUILD=1 keeps the portal/dist already built: for API-only runs, and for several runs at
+  // once on one checkout, which would otherwise build into the same folder together.
+  const portalBuild = process.env.MINGBAI_TEST_SKIP_PORTAL_BUILD === '1' ? Promise.resolve(undefined) : buildPortal();
   try {
     return await prepareDatabase(project);
   } finally {
