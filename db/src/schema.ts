@@ -1,5 +1,6 @@
 // The drizzle schema object handed to the client factory; tables live in ./schema/<area>.ts.
 import * as accounts from './schema/accounts.ts';
+import * as apiKeys from './schema/api-keys.ts';
 import * as ledger from './schema/ledger.ts';
 import * as records from './schema/records.ts';
 import * as regions from './schema/regions.ts';
@@ -7,5 +8,5 @@ import * as review from './schema/review.ts';
 import * as statements from './schema/statements.ts';
 import * as users from './schema/users.ts';
 
-export const schema = { ...regions, ...accounts, ...ledger, ...statements, ...records, ...users, ...review };
+export const schema = { ...regions, ...accounts, ...ledger, ...statements, ...records, ...users, ...review, ...apiKeys };
 export type Schema = typeof schema;
