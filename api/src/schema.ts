@@ -4,16 +4,26 @@ import { AuthResolver } from './auth/auth.resolver.ts';
 import { UsersResolver } from './auth/users.resolver.ts';
 import { CommitteeResolver } from './committee/committee.resolver.ts';
 import { ImportResolver } from './imports/import.resolver.ts';
+import { RateLimitResolver } from './limits/rate-limit.resolver.ts';
 import { RegionResolver } from './regions/region.resolver.ts';
+import { DateTimeScalar } from './relay/date-time.ts';
+import { OpenDataResolver } from './opendata/opendata.resolver.ts';
 import { NodeResolver } from './relay/node.resolver.ts';
 import { ChainResolver } from './statements/chain.resolver.ts';
+import { StatementFeedResolver } from './statements/feed.resolver.ts';
 import {
   MonthlyStatementResolver,
   PublishedMonthResolver,
   VillageStatementResolver,
 } from './statements/statement.resolver.ts';
 import { VillageResolver } from './villages/village.resolver.ts';
-import { StatementLinesResolver, VillageVoucherResolver, VoucherResolver } from './vouchers/voucher.resolver.ts';
+import {
+  RegionLinesResolver,
+  StatementLineResolver,
+  StatementLinesResolver,
+  VillageVoucherResolver,
+  VoucherResolver,
+} from './vouchers/voucher.resolver.ts';
 
 /** The public schema: only the list of modules. Each type's queries live beside the type. */
 export function buildApiSchema(): Promise<GraphQLSchema> {
@@ -25,7 +35,10 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       VillageStatementResolver,
       MonthlyStatementResolver,
       PublishedMonthResolver,
+      StatementFeedResolver,
       StatementLinesResolver,
+      StatementLineResolver,
+      RegionLinesResolver,
       VillageVoucherResolver,
       VoucherResolver,
       AuthResolver,
@@ -33,7 +46,11 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       CommitteeResolver,
       ChainResolver,
       ImportResolver,
+      OpenDataResolver,
+      RateLimitResolver,
     ],
+    // Dates are graphql-scalars' `DateTime`, the name clients write in `$since: DateTime`.
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
   });
 }

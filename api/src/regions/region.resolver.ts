@@ -13,6 +13,13 @@ import { Region, RegionSummary } from './region.type.ts';
 class RegionVillagesArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: '村名或区划代码 / Name part or code.' })
   search?: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      '只列在此时刻或之后（含）公开过的村 / Only villages that published at or after this moment (inclusive).',
+  })
+  publishedSince?: Date;
 }
 
 @Resolver(() => Region)
@@ -54,7 +61,11 @@ export class RegionResolver {
     @Args(() => RegionVillagesArgs) args: RegionVillagesArgs,
     @Ctx() ctx: Context,
   ) {
-    const page = await findVillages(ctx.db, { regionId: region.row.id, search: args.search }, pageWindow(args));
+    const page = await findVillages(
+      ctx.db,
+      { regionId: region.row.id, search: args.search, publishedSince: args.publishedSince ?? undefined },
+      pageWindow(args),
+    );
     return toConnection({ ...page, nodes: page.nodes.map((r) => new Village(r)) });
   }
 

@@ -3,7 +3,7 @@ import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root } from '
 import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { Money } from '../money/money.type.ts';
-import { PageArgs, pageWindow, toConnection, type ConnectionShape } from '../relay/connection.ts';
+import { PageArgs, pageWindow, slicePage, toConnection, type ConnectionShape } from '../relay/connection.ts';
 import { Village } from '../villages/village.type.ts';
 import { PublishedMonth, PublishedMonthConnection } from './period.type.ts';
 import { previousMonth } from '@mingbai/db/ledger/publish';
@@ -22,6 +22,8 @@ import {
   MonthlyStatement,
   Reconciliation,
   RevisionChange,
+  RevisionChangeConnection,
+  StatementRevisionConnection,
   YearToDate,
 } from './statement.type.ts';
 
@@ -35,6 +37,16 @@ class StatementArgs {
 
   @Field(() => Int, { nullable: true, description: '版本号，默认当前版本 / Revision; the current one by default.' })
   revision?: number;
+}
+
+@ArgsType()
+class PeriodsArgs extends PageArgs {
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      '只列在此时刻或之后（含）有版本公开的月份（新公开或更正）/ Only months with a revision published at or after this moment (inclusive).',
+  })
+  publishedSince?: Date;
 }
 
 export function checkMonth(year: number, month: number): void {
@@ -79,10 +91,10 @@ export class VillageStatementResolver {
   })
   async periods(
     @Root() village: Village,
-    @Args(() => PageArgs) page: PageArgs,
+    @Args(() => PeriodsArgs) args: PeriodsArgs,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<PublishedMonth>> {
-    const result = await publishedMonths(ctx.db, village.row.id, pageWindow(page));
+    const result = await publishedMonths(ctx.db, village.row.id, args.publishedSince ?? undefined, pageWindow(args));
     return toConnection({ ...result, nodes: result.nodes.map((r) => new PublishedMonth(r)) });
   }
 }
@@ -202,6 +214,22 @@ export class MonthlyStatementResolver {
       amountBefore: c.before ? new Money(voucherTotalFen(c.before)) : null,
       amountAfter: c.after ? new Money(voucherTotalFen(c.after)) : null,
     }));
+  }
+
+  @FieldResolver(() => RevisionChangeConnection, {
+    description:
+      '同 changes，分页读取：一次更正可改动成千张凭证 / `changes` as a connection: a correction may touch thousands of vouchers.',
+  })
+  async changesConnection(@Root() s: MonthlyStatement, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
+    const window = pageWindow(args);
+    return toConnection(slicePage(await this.changes(s, ctx), window));
+  }
+
+  @FieldResolver(() => StatementRevisionConnection, {
+    description: '同 revisions（新的在前），分页读取 / `revisions` as a connection, newest first.',
+  })
+  revisionsConnection(@Root() s: MonthlyStatement, @Args(() => PageArgs) args: PageArgs) {
+    return toConnection(slicePage(s.revisions, pageWindow(args)));
   }
 
   /** Exposed for the Relay-style month navigation: the published statement of the month before, if any. */

@@ -1,11 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import DataLoader from 'dataloader';
 import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { AccountClass, AccountStandard } from '@mingbai/db/schema/accounts';
 import type { Fen } from '@mingbai/db/ledger/money';
-import type { Page, Window } from '../relay/connection.ts';
+import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
 import { groupBy, rowValues } from '../sql-helpers.ts';
+import { underRegion } from '../villages/village.service.ts';
 
 export interface MonthKey {
   villageId: number;
@@ -267,27 +268,123 @@ export function categories(rollups: RollupRow[]): CategoryRow[] {
   return [...byTop.values()].filter((c) => c.amountFen !== 0n).sort((a, b) => a.code.localeCompare(b.code));
 }
 
-/** Published months of a village, newest first, each at its current revision. */
+/**
+ * Published months of a village, newest first, each at its current revision; with `publishedSince`, only the months
+ * with a revision published at or after it.
+ */
 export async function publishedMonths(
   db: Db,
   villageId: number,
+  publishedSince: Date | undefined,
   window: Window,
 ): Promise<Page<PeriodRow & { revised: boolean }>> {
-  const rows = await queryRows<PeriodDbRow & { total: number }>(
+  const since =
+    publishedSince === undefined
+      ? sql`true`
+      : sql`exists (select 1 from periods s where s.village_id = p.village_id and s.year = p.year and s.month = p.month
+                      and s.status = 'published' and s.published_at >= ${publishedSince.toISOString()}::timestamptz)`;
+  const rows = await queryRows<
+    (PeriodDbRow & { rn: number; all_total: number }) | { village_id: null; all_total: number }
+  >(
     db,
-    sql`select * from (
+    sql`with m as (
           select distinct on (p.year, p.month) ${PERIOD_COLUMNS}
             from periods p
-           where p.village_id = ${villageId} and p.status = 'published'
+           where p.village_id = ${villageId} and p.status = 'published' and ${since}
            order by p.year desc, p.month desc, p.revision desc
-        ) m, lateral (select count(distinct (year, month))::int as total from periods
-                       where village_id = ${villageId} and status = 'published') t
-        order by m.year desc, m.month desc
-        limit ${window.limit} offset ${window.offset}`,
+        ),
+        f as (select m.*, row_number() over (order by m.year desc, m.month desc)::int as rn,
+                     count(*) over ()::int as total from m)
+        select n.all_total, w.* from (select count(*)::int as all_total from f) n
+          left join lateral (select * from f where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
+         order by w.rn`,
   );
+  const found = rows.filter((r): r is PeriodDbRow & { rn: number; all_total: number } => r.village_id !== null);
+  const totalCount = rows[0]?.all_total ?? 0;
   return {
-    offset: window.offset,
-    totalCount: rows[0]?.total ?? 0,
-    nodes: rows.map((r) => ({ ...toPeriod(r), revised: r.revision > 1 })),
+    offset: pageOffset(window, found[0]?.rn, totalCount),
+    totalCount,
+    nodes: found.map((r) => ({ ...toPeriod(r), revised: r.revision > 1 })),
   };
+}
+
+export interface FeedFilter {
+  /** Inclusive: publications at or after this moment. */
+  publishedSince?: Date | undefined;
+  regionId?: number | undefined;
+  year?: number | undefined;
+  month?: number | undefined;
+}
+
+/** Where a feed page starts or ends: the sort key of one publication. */
+export interface FeedKey {
+  /** published_at to the microsecond, as PostgreSQL prints it in UTC. */
+  at: string;
+  villageId: number;
+  year: number;
+  month: number;
+  revision: number;
+}
+
+export interface FeedPage {
+  rows: (PeriodRow & { key: FeedKey })[];
+  /** More rows beyond the page in the direction it was read. */
+  more: boolean;
+}
+
+function feedFilterSql(filter: FeedFilter): SQL {
+  const parts: SQL[] = [sql`p.status = 'published'`];
+  if (filter.publishedSince !== undefined) {
+    parts.push(sql`p.published_at >= ${filter.publishedSince.toISOString()}::timestamptz`);
+  }
+  if (filter.year !== undefined) parts.push(sql`p.year = ${filter.year}`);
+  if (filter.month !== undefined) parts.push(sql`p.month = ${filter.month}`);
+  if (filter.regionId !== undefined) {
+    parts.push(sql`p.village_id in (select v.id from villages v join regions t on t.id = v.town_id
+                     left join regions d on d.id = t.parent_id where ${underRegion(filter.regionId)})`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+const FEED_KEY = sql.raw(`(p.published_at, p.village_id, p.year, p.month, p.revision)`);
+const feedKeyValue = (k: FeedKey) => sql`(${k.at}::timestamptz, ${k.villageId}, ${k.year}, ${k.month}, ${k.revision})`;
+
+/**
+ * Published revisions in publication order (published_at, then village, year, month, revision), read by keyset:
+ * a page starts after a publication's key, so rows published meanwhile land at the end and never shift a page.
+ */
+export async function publicationFeed(
+  db: Db,
+  filter: FeedFilter,
+  bounds: { after?: FeedKey | undefined; before?: FeedKey | undefined },
+  take: number,
+  fromEnd: boolean,
+): Promise<FeedPage> {
+  const parts = [feedFilterSql(filter)];
+  if (bounds.after) parts.push(sql`${FEED_KEY} > ${feedKeyValue(bounds.after)}`);
+  if (bounds.before) parts.push(sql`${FEED_KEY} < ${feedKeyValue(bounds.before)}`);
+  const direction = sql.raw(fromEnd ? 'desc' : 'asc');
+  const rows = await queryRows<PeriodDbRow & { at: string }>(
+    db,
+    sql`select ${PERIOD_COLUMNS},
+               to_char(p.published_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
+          from periods p
+         where ${sql.join(parts, sql` and `)}
+         order by p.published_at ${direction}, p.village_id ${direction}, p.year ${direction}, p.month ${direction},
+                  p.revision ${direction}
+         limit ${take + 1}`,
+  );
+  const page = rows.slice(0, take).map((r) => ({
+    ...toPeriod(r),
+    key: { at: r.at, villageId: r.village_id, year: r.year, month: r.month, revision: r.revision },
+  }));
+  return { rows: fromEnd ? page.reverse() : page, more: rows.length > take };
+}
+
+export async function countPublications(db: Db, filter: FeedFilter): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from periods p where ${feedFilterSql(filter)}`,
+  );
+  return row?.n ?? 0;
 }

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
+import { ConnectionType } from '../relay/connection.ts';
 import { toGlobalId } from '../relay/global-id.ts';
 import { Node } from '../relay/node.type.ts';
 import type { CategoryRow, PeriodRow } from './statement.service.ts';
@@ -262,3 +263,6 @@ export class MonthlyStatement implements Node {
     return this.allRevisions.map((r, i) => new StatementRevision(r, i === 0));
   }
 }
+
+export const RevisionChangeConnection = ConnectionType(RevisionChange, 'RevisionChange');
+export const StatementRevisionConnection = ConnectionType(StatementRevision, 'StatementRevision');

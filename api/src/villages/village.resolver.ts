@@ -15,6 +15,13 @@ class VillagesArgs extends PageArgs {
 
   @Field(() => String, { nullable: true, description: '村名的一部分、网址名或区划代码 / Name part, slug or code.' })
   search?: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      '只列在此时刻或之后（含）公开过任何版本的村，供镜像增量同步 / Only villages that published any revision at or after this moment (inclusive).',
+  })
+  publishedSince?: Date;
 }
 
 @Resolver(() => Village)
@@ -37,7 +44,11 @@ export class VillageResolver {
       if (!region) throw badInput(`没有网址名为“${args.regionSlug}”的区划`, 'regionSlug');
       regionId = region.id;
     }
-    const page = await findVillages(ctx.db, { regionId, search: args.search }, window);
+    const page = await findVillages(
+      ctx.db,
+      { regionId, search: args.search, publishedSince: args.publishedSince ?? undefined },
+      window,
+    );
     return toConnection({ ...page, nodes: page.nodes.map((r) => new Village(r)) });
   }
 

@@ -1,9 +1,9 @@
-import { inArray, sql } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import DataLoader from 'dataloader';
 import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { villages } from '@mingbai/db/schema/regions';
-import type { Page, Window } from '../relay/connection.ts';
+import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
 import { likePattern } from '../sql-helpers.ts';
 
 export type VillageRow = typeof villages.$inferSelect;
@@ -34,49 +34,64 @@ export interface VillageFilter {
   regionId?: number | undefined;
   /** Part of the name, or the 12-digit code. */
   search?: string | undefined;
+  /** Only villages that published a revision at or after this moment. */
+  publishedSince?: Date | undefined;
 }
 
-/** Villages in 区划代码 order, with the total in the same statement. */
+/** The villages under a region, as SQL over `villages v`, `regions t` (town) and `regions d` (district). */
+export function underRegion(regionId: number): SQL {
+  return sql`(t.id = ${regionId} or d.id = ${regionId} or d.parent_id = ${regionId})`;
+}
+
+/**
+ * Villages in 区划代码 order, with the total in the same statement. The left join keeps one row carrying the total
+ * even when the window is past the end of the list.
+ */
 export async function findVillages(db: Db, filter: VillageFilter, window: Window): Promise<Page<VillageRow>> {
-  const region =
-    filter.regionId === undefined
-      ? sql`true`
-      : sql`(t.id = ${filter.regionId} or d.id = ${filter.regionId} or d.parent_id = ${filter.regionId})`;
+  const region = filter.regionId === undefined ? sql`true` : underRegion(filter.regionId);
   const search = filter.search?.trim()
     ? sql`(v.name ilike ${likePattern(filter.search.trim())} or v.code = ${filter.search.trim()} or v.slug = ${filter.search.trim().toLowerCase()})`
     : sql`true`;
+  const since =
+    filter.publishedSince === undefined
+      ? sql`true`
+      : sql`exists (select 1 from periods p where p.village_id = v.id and p.status = 'published'
+                      and p.published_at >= ${filter.publishedSince.toISOString()}::timestamptz)`;
   const rows = await queryRows<{
-    id: number;
+    id: number | null;
     town_id: number;
     kind: 'village' | 'community';
     code: string;
     slug: string;
     name: string;
-    total: number;
+    rn: number;
+    all_total: number;
   }>(
     db,
-    sql`select v.id, v.town_id, v.kind, v.code, v.slug, v.name, count(*) over ()::int as total
-          from villages v
-          join regions t on t.id = v.town_id
-          left join regions d on d.id = t.parent_id
-         where ${region} and ${search}
-         order by v.code
-         limit ${window.limit} offset ${window.offset}`,
+    sql`with f as (
+          select v.id, v.town_id, v.kind, v.code, v.slug, v.name,
+                 row_number() over (order by v.code)::int as rn, count(*) over ()::int as total
+            from villages v
+            join regions t on t.id = v.town_id
+            left join regions d on d.id = t.parent_id
+           where ${region} and ${search} and ${since}
+        )
+        select n.all_total, w.* from (select count(*)::int as all_total from f) n
+          left join lateral (select * from f where ${windowSql(window, sql`f.rn`, sql`f.total`)} order by f.rn) w on true
+         order by w.rn`,
   );
-  const totalCount = rows[0]?.total ?? (window.offset > 0 ? await countVillages(db, region, search) : 0);
+  const found = rows.filter((r) => r.id !== null);
+  const totalCount = rows[0]?.all_total ?? 0;
   return {
-    offset: window.offset,
+    offset: pageOffset(window, found[0]?.rn, totalCount),
     totalCount,
-    nodes: rows.map((r) => ({ id: r.id, townId: r.town_id, kind: r.kind, code: r.code, slug: r.slug, name: r.name })),
+    nodes: found.map((r) => ({
+      id: r.id!,
+      townId: r.town_id,
+      kind: r.kind,
+      code: r.code,
+      slug: r.slug,
+      name: r.name,
+    })),
   };
-}
-
-/** Only needed when the page is past the end, where the windowed count has no row to ride on. */
-async function countVillages(db: Db, region: ReturnType<typeof sql>, search: ReturnType<typeof sql>): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(
-    db,
-    sql`select count(*)::int as n from villages v join regions t on t.id = v.town_id
-          left join regions d on d.id = t.parent_id where ${region} and ${search}`,
-  );
-  return row?.n ?? 0;
 }

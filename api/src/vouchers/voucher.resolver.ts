@@ -4,10 +4,11 @@ import type { Context } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { Money } from '../money/money.type.ts';
 import { PageArgs, pageWindow, toConnection } from '../relay/connection.ts';
-import { loadStatement } from '../statements/statement.resolver.ts';
+import { Region } from '../regions/region.type.ts';
+import { checkMonth, loadStatement } from '../statements/statement.resolver.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
-import type { LineFilter, LineSort } from './voucher.service.ts';
+import { regionLines, type LineFilter, type LineSort } from './voucher.service.ts';
 import { maskName } from '@mingbai/db/ledger/privacy';
 import {
   FlowKind,
@@ -86,6 +87,47 @@ export class StatementLinesResolver {
       window: pageWindow(args),
     });
     return toConnection({ ...page, nodes: page.nodes.map((r) => new StatementLine(r)) });
+  }
+}
+
+@ArgsType()
+class RegionLineArgs extends LineArgs {
+  @Field(() => Int, { description: '账目年份 / Year of the months.' })
+  year!: number;
+
+  @Field(() => Int, { nullable: true, description: '1–12；不给则全年 / One month; the whole year without it.' })
+  month?: number;
+}
+
+@Resolver(() => Region)
+export class RegionLinesResolver {
+  @FieldResolver(() => StatementLineConnection, {
+    description:
+      '辖区内所有村某年（或某月）已公开月份当前版本的每一笔收支，筛选同月报表的 lines。' +
+      '公益支出：2023 制度为 514；2004 制度没有公益支出科目（记在 551 其他支出下），按 category:"514" 只会得到 2024 年起的账 / ' +
+      'Every payment and receipt of the current revision of each published month of every village under the region, ' +
+      'filtered like `MonthlyStatement.lines`. Codes belong to the month’s chart: 514 公益支出 exists in the 2023 chart only.',
+  })
+  async lines(@Root() region: Region, @Args(() => RegionLineArgs) args: RegionLineArgs, @Ctx() ctx: Context) {
+    const month = args.month ?? undefined;
+    if (month === undefined) checkMonth(args.year, 1);
+    else checkMonth(args.year, month);
+    const window = pageWindow(args);
+    const page = await regionLines(
+      ctx.db,
+      { regionId: region.row.id, year: args.year, month },
+      lineFilter(args),
+      window,
+    );
+    return toConnection({ ...page, nodes: page.nodes.map((r) => new StatementLine(r)) });
+  }
+}
+
+@Resolver(() => StatementLine)
+export class StatementLineResolver {
+  @FieldResolver(() => Village, { description: '所属的村 / The village the line belongs to.' })
+  async village(@Root() line: StatementLine, @Ctx() ctx: Context) {
+    return new Village((await ctx.loaders.villageById.load(line.row.villageId))!);
   }
 }
 

@@ -4,9 +4,10 @@ import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { AccountClass } from '@mingbai/db/schema/accounts';
 import type { Fen } from '@mingbai/db/ledger/money';
-import type { Page, Window } from '../relay/connection.ts';
+import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
 import { groupBy, likePattern, rowValues } from '../sql-helpers.ts';
 import type { RevisionKey } from '../statements/statement.service.ts';
+import { underRegion } from '../villages/village.service.ts';
 
 export interface VoucherRow extends RevisionKey {
   id: number;
@@ -95,12 +96,85 @@ const FLOW_KIND = sql.raw(`case
     then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
   end`);
 
+// village_id keeps lines of different villages apart when a region's lines share a date and a voucher number.
 const ORDER: Record<LineSort, string> = {
-  date_asc: 'date asc, number asc, line_no asc',
-  date_desc: 'date desc, number desc, line_no asc',
-  amount_desc: 'amount_fen::bigint desc, date asc, number asc, line_no asc',
-  amount_asc: 'amount_fen::bigint asc, date asc, number asc, line_no asc',
+  date_asc: 'date asc, village_id asc, number asc, line_no asc',
+  date_desc: 'date desc, village_id desc, number desc, line_no asc',
+  amount_desc: 'amount_fen::bigint desc, date asc, village_id asc, number asc, line_no asc',
+  amount_asc: 'amount_fen::bigint asc, date asc, village_id asc, number asc, line_no asc',
 };
+
+/**
+ * The statement lines of the vouchers `scope` selects (a condition on `vouchers v`), classified and filtered, each
+ * numbered within its `partition` in the filter's order with the partition's total, cut to the window. One statement.
+ */
+function linesSql(scope: SQL, filter: LineFilter, window: Window, partition: SQL): SQL {
+  return sql`select * from (
+      select f.*, row_number() over (partition by ${partition} order by ${sql.raw(ORDER[filter.sort])})::int as rn,
+             count(*) over (partition by ${partition})::int as total
+        from (
+          select ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}, ${FLOW_KIND} as kind
+            from vouchers v
+            join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+            ${LINE_JOINS}
+           where ${scope}
+        ) f
+       where ${filterSql(filter)}
+    ) w
+   where ${windowSql(window, sql`rn`, sql`total`)}
+   order by rn`;
+}
+
+function toStatementLine(r: LineDbRow & { kind: FlowKind }): StatementLineRow {
+  return { ...toLine(r), kind: r.kind, voucher: toVoucher(r) };
+}
+
+export interface RegionLinesScope {
+  regionId: number;
+  year: number;
+  month?: number | undefined;
+}
+
+/**
+ * Statement lines over every village under a region: the current revision of each published month of the year (or
+ * one month). The same classification and filters as a single statement's lines, in one statement; a second one
+ * counts only when the window is past the end.
+ */
+export async function regionLines(
+  db: Db,
+  scope: RegionLinesScope,
+  filter: LineFilter,
+  window: Window,
+): Promise<Page<StatementLineRow>> {
+  const current = sql`(v.village_id, v.year, v.month, v.revision) in (
+      select distinct on (p.village_id, p.month) p.village_id, p.year, p.month, p.revision
+        from periods p
+       where p.status = 'published' and p.year = ${scope.year}
+         and ${scope.month === undefined ? sql`true` : sql`p.month = ${scope.month}`}
+         and p.village_id in (select vv.id from villages vv join regions t on t.id = vv.town_id
+                               left join regions d on d.id = t.parent_id where ${underRegion(scope.regionId)})
+       order by p.village_id, p.month, p.revision desc)`;
+  const rows = await queryRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
+    db,
+    linesSql(current, filter, window, sql`true`),
+  );
+  const totalCount = rows[0]?.total ?? (await countLines(db, current, filter));
+  return { offset: pageOffset(window, rows[0]?.rn, totalCount), totalCount, nodes: rows.map(toStatementLine) };
+}
+
+async function countLines(db: Db, scope: SQL, filter: LineFilter): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from (
+          select ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}, ${FLOW_KIND} as kind
+            from vouchers v
+            join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+            ${LINE_JOINS}
+           where ${scope}) f
+         where ${filterSql(filter)}`,
+  );
+  return row?.n ?? 0;
+}
 
 function filterSql(f: LineFilter): SQL {
   const parts: SQL[] = [sql`kind is not null`];
@@ -194,38 +268,22 @@ export function createVoucherLoaders(db: Db) {
         const byFilter = groupBy(keys, (k) => JSON.stringify([k.filter, k.window], bigintSafe));
         for (const group of byFilter.values()) {
           const { filter, window } = group[0]!;
-          const rows = await queryRows<LineDbRow & { rn: number; total: number }>(
+          const scope = sql`(v.village_id, v.year, v.month, v.revision) in
+              (${rowValues(group.map((k) => [k.statement.villageId, k.statement.year, k.statement.month, k.statement.revision]))})`;
+          const rows = await queryRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
             db,
-            sql`select * from (
-                  select f.*, row_number() over (partition by village_id, year, month, revision
-                                                 order by ${sql.raw(ORDER[filter.sort])})::int as rn,
-                         count(*) over (partition by village_id, year, month, revision)::int as total
-                    from (
-                      select ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}, ${FLOW_KIND} as kind
-                        from vouchers v
-                        join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
-                        ${LINE_JOINS}
-                       where (v.village_id, v.year, v.month, v.revision) in
-                             (${rowValues(group.map((k) => [k.statement.villageId, k.statement.year, k.statement.month, k.statement.revision]))})
-                    ) f
-                   where ${filterSql(filter)}
-                ) w
-               where rn > ${window.offset} and rn <= ${window.offset + window.limit}
-               order by rn`,
+            linesSql(scope, filter, window, sql`village_id, year, month, revision`),
           );
           const byStatement = groupBy(rows, (r) =>
             statementKey({ villageId: r.village_id, year: r.year, month: r.month, revision: r.revision }),
           );
           for (const k of group) {
             const mine = byStatement.get(statementKey(k.statement)) ?? [];
+            const totalCount = mine[0]?.total ?? 0;
             results.set(linesKey(k), {
-              offset: window.offset,
-              totalCount: mine[0]?.total ?? 0,
-              nodes: mine.map((r) => ({
-                ...toLine(r),
-                kind: (r as unknown as { kind: FlowKind }).kind,
-                voucher: toVoucher(r),
-              })),
+              offset: pageOffset(window, mine[0]?.rn, totalCount),
+              totalCount,
+              nodes: mine.map(toStatementLine),
             });
           }
         }
