@@ -1,5 +1,5 @@
 /** The portal is a client of the public GraphQL API like any other. */
-const API_URL = process.env.MINGBAI_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '4000'}/graphql`;
+export const API_URL = process.env.MINGBAI_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '4000'}/graphql`;
 
 export class ApiError extends Error {
   override name = 'ApiError';

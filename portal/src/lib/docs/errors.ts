@@ -1,0 +1,226 @@
+/**
+ * Every error code a client can meet, for the docs' tables. Codes in `errors[].extensions.code` come from the API
+ * (api/src/errors.ts, api/src/limits), the ledger rules (db/src/ledger/errors.ts) and Apollo Server itself; codes in
+ * `importLedger { problems { code } }` come from the import pipeline (api/src/imports/parse/types.ts).
+ * tests/docs.test.ts checks that no code in those files is missing here.
+ */
+export interface ErrorCode {
+  code: string;
+  /** HTTP status the response carries; 200 when the error sits beside partial data. */
+  status: number;
+  zh: string;
+  en: string;
+}
+
+export interface ErrorGroup {
+  zh: string;
+  en: string;
+  codes: ErrorCode[];
+}
+
+export const ERROR_GROUPS: ErrorGroup[] = [
+  {
+    zh: '请求本身',
+    en: 'The request itself',
+    codes: [
+      { code: 'GRAPHQL_PARSE_FAILED', status: 400, zh: '查询文本有语法错误', en: 'The query text does not parse' },
+      {
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        status: 400,
+        zh: '查询不符合 schema（字段或参数不存在、类型不对）',
+        en: 'The query does not match the schema (unknown field or argument, wrong type)',
+      },
+      {
+        code: 'BAD_REQUEST',
+        status: 400,
+        zh: '请求格式不对：请求体不是 JSON、缺少 query；用 GET 发送 mutation 时为 HTTP 405',
+        en: 'Malformed request: body is not JSON, no query; HTTP 405 for a mutation sent by GET',
+      },
+      {
+        code: 'BAD_USER_INPUT',
+        status: 200,
+        zh: '参数值不合要求（如 first 超出 1–100、月份不是 1–12）；extensions.argument 指出哪个参数',
+        en: 'An argument value is out of range (first outside 1–100, month not 1–12); extensions.argument names it',
+      },
+      {
+        code: 'OPERATION_RESOLUTION_FAILURE',
+        status: 400,
+        zh: '文档里有多个操作，但没有给出或给错了 operationName',
+        en: 'Several operations in the document and operationName missing or wrong',
+      },
+      {
+        code: 'PERSISTED_QUERY_NOT_FOUND',
+        status: 200,
+        zh: '服务器还没有这个哈希对应的查询：带上 query 再发一次',
+        en: 'The server does not know this hash yet: send the request again with the query',
+      },
+      {
+        code: 'PAYLOAD_TOO_LARGE',
+        status: 413,
+        zh: '请求体超过上限（见“限额”）',
+        en: 'Request body over the limit (see Limits)',
+      },
+      {
+        code: 'NOT_FOUND',
+        status: 404,
+        zh: '地址不对（接口只在 /graphql）',
+        en: 'Wrong path (the API is at /graphql only)',
+      },
+      {
+        code: 'INTERNAL_SERVER_ERROR',
+        status: 200,
+        zh: '服务器出错；信息不含细节。稍后重试，仍有问题请告诉运营方',
+        en: 'Server fault; the message carries no details. Retry later, tell the operator if it persists',
+      },
+    ],
+  },
+  {
+    zh: '限额',
+    en: 'Limits',
+    codes: [
+      {
+        code: 'QUERY_TOO_COSTLY',
+        status: 400,
+        zh: '查询成本超过上限，未执行；extensions.cost 和 extensions.limit 给出数值',
+        en: 'Query cost over the limit, not run; extensions.cost and extensions.limit give the numbers',
+      },
+      { code: 'QUERY_TOO_DEEP', status: 400, zh: '嵌套层数超过上限', en: 'Selections nested too deep' },
+      { code: 'TOO_MANY_ALIASES', status: 400, zh: '别名太多', en: 'Too many aliases' },
+      {
+        code: 'TOO_MANY_FIELDS',
+        status: 400,
+        zh: '字段太多（片段展开后计）',
+        en: 'Too many fields (fragments expanded)',
+      },
+      { code: 'TOO_MANY_DIRECTIVES', status: 400, zh: '指令太多', en: 'Too many directives' },
+      {
+        code: 'TOO_MANY_TOKENS',
+        status: 400,
+        zh: '查询文本太长（词法单元太多）',
+        en: 'Query text too long (too many tokens)',
+      },
+      {
+        code: 'RATE_LIMITED',
+        status: 429,
+        zh: '本小时的点数用完了；等到 x-ratelimit-reset 再试',
+        en: 'This hour’s points are spent; wait until x-ratelimit-reset',
+      },
+      { code: 'QUERY_TIMEOUT', status: 503, zh: '执行超时；缩小查询范围再试', en: 'Execution timed out; ask for less' },
+    ],
+  },
+  {
+    zh: '登录和权限',
+    en: 'Sign-in and permissions',
+    codes: [
+      {
+        code: 'UNAUTHENTICATED',
+        status: 200,
+        zh: '需要登录（令牌缺少、过期或已作废）',
+        en: 'Sign-in needed (token missing, expired or revoked)',
+      },
+      {
+        code: 'INVALID_API_KEY',
+        status: 401,
+        zh: 'Authorization 头里的 API 密钥或令牌无效、过期或已作废；请求未执行',
+        en: 'The key or token in Authorization is unknown, expired or revoked; nothing ran',
+      },
+      { code: 'FORBIDDEN', status: 200, zh: '已登录，但没有这项权限', en: 'Signed in, but not allowed to do this' },
+      { code: 'LOGIN_FAILED', status: 200, zh: '用户名或密码不正确', en: 'Wrong username or password' },
+      { code: 'USER_EXISTS', status: 200, zh: '用户名已被使用', en: 'Username already taken' },
+    ],
+  },
+  {
+    zh: '村委会操作和账目规则（mutation）',
+    en: 'Committee actions and ledger rules (mutations)',
+    codes: [
+      {
+        code: 'PERIOD_NOT_SUBMITTED',
+        status: 200,
+        zh: '这个月还没有提交审核，不能公开',
+        en: 'The month has not been submitted for review, so it cannot be published',
+      },
+      {
+        code: 'UPLOADER_CANNOT_PUBLISH',
+        status: 200,
+        zh: '上传账目的人不能自己公开',
+        en: 'Whoever uploaded the ledger cannot publish it',
+      },
+      { code: 'PERIOD_NOT_OPEN', status: 200, zh: '这个月不在录入状态', en: 'The month is not open for entries' },
+      { code: 'PERIOD_ALREADY_OPEN', status: 200, zh: '这个月已经在录入或更正中', en: 'The month is already open' },
+      {
+        code: 'PERIOD_OUT_OF_ORDER',
+        status: 200,
+        zh: '月份要按顺序开：上个月还没有公开',
+        en: 'Months open in order: the previous month is not published',
+      },
+      { code: 'REASON_REQUIRED', status: 200, zh: '更正必须写明原因', en: 'A correction needs a reason' },
+      { code: 'VOUCHER_UNBALANCED', status: 200, zh: '凭证借贷不平', en: 'Voucher debits differ from credits' },
+      { code: 'VOUCHER_TOO_FEW_LINES', status: 200, zh: '凭证少于两条分录', en: 'Voucher has fewer than two lines' },
+      { code: 'AMOUNT_NOT_POSITIVE', status: 200, zh: '金额必须大于 0', en: 'Amount must be above zero' },
+      { code: 'ACCOUNT_UNKNOWN', status: 200, zh: '科目不在科目表里', en: 'Account not in the chart' },
+      {
+        code: 'ACCOUNT_NAME_REQUIRED',
+        status: 200,
+        zh: '新的明细科目要写名称',
+        en: 'A new sub-account needs a name',
+      },
+      { code: 'DATE_OUTSIDE_PERIOD', status: 200, zh: '凭证日期不在这个月', en: 'Voucher date outside the month' },
+      { code: 'DUPLICATE_VOUCHER_NUMBER', status: 200, zh: '凭证号重复', en: 'Voucher number used twice' },
+      { code: 'SUMMARY_MISSING', status: 200, zh: '凭证没有摘要', en: 'Voucher has no memo' },
+      {
+        code: 'OPENING_BALANCES_UNBALANCED',
+        status: 200,
+        zh: '期初余额借贷不平',
+        en: 'Opening balances do not balance',
+      },
+      { code: 'OPENING_BALANCES_MISSING', status: 200, zh: '缺少期初余额', en: 'Opening balances missing' },
+      { code: 'VOUCHER_NOT_FOUND', status: 200, zh: '没有这张凭证', en: 'No such voucher' },
+    ],
+  },
+];
+
+/** Codes of `importLedger { problems { code } }`: a rejected file lists every problem with its row and column. */
+export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
+  { code: 'FILE_TOO_LARGE', status: 200, zh: '文件（或 xlsx 解压后）太大', en: 'File (or unzipped xlsx) too large' },
+  { code: 'FILE_EMPTY', status: 200, zh: '空文件或只有表头', en: 'Empty file, or a header only' },
+  {
+    code: 'ENCODING_UNDECODABLE',
+    status: 200,
+    zh: '既不是 UTF-8 也不是 GB18030',
+    en: 'Neither UTF-8 nor GB18030',
+  },
+  { code: 'XLSX_INVALID', status: 200, zh: 'xlsx 损坏或是旧版 .xls', en: 'Broken xlsx, or an old .xls' },
+  { code: 'LAYOUT_UNKNOWN', status: 200, zh: '认不出表头', en: 'No known header row' },
+  { code: 'COLUMN_MISSING', status: 200, zh: '缺少必需的列', en: 'A required column is missing' },
+  { code: 'DATE_INVALID', status: 200, zh: '日期无效或缺少', en: 'Date missing or invalid' },
+  { code: 'DATE_OUTSIDE_MONTH', status: 200, zh: '凭证日期不在所选月份', en: 'Voucher date outside the chosen month' },
+  { code: 'MONTH_AMBIGUOUS', status: 200, zh: '没选月份且日期跨月', en: 'No month chosen and dates span months' },
+  { code: 'AMOUNT_INVALID', status: 200, zh: '金额无法读取', en: 'Amount unreadable' },
+  { code: 'AMOUNT_NOT_POSITIVE', status: 200, zh: '金额为 0 或负数', en: 'Amount zero or negative' },
+  { code: 'AMOUNT_TOO_LARGE', status: 200, zh: '金额超过 10 万亿元', en: 'Amount over 10 trillion yuan' },
+  { code: 'AMOUNT_BOTH_SIDES', status: 200, zh: '借方和贷方都填了', en: 'Both debit and credit filled in' },
+  { code: 'SUMMARY_MISSING', status: 200, zh: '凭证没有摘要', en: 'Voucher has no memo' },
+  { code: 'ACCOUNT_INVALID', status: 200, zh: '科目编码不合规则', en: 'Account code malformed' },
+  { code: 'ACCOUNT_UNKNOWN', status: 200, zh: '科目不在科目表中', en: 'Account not in the chart' },
+  {
+    code: 'VOUCHER_NUMBER_INVALID',
+    status: 200,
+    zh: '凭证号缺少或不是正整数',
+    en: 'Voucher number missing or invalid',
+  },
+  { code: 'VOUCHER_DUPLICATE', status: 200, zh: '凭证号重复', en: 'Voucher number used twice' },
+  { code: 'VOUCHER_UNBALANCED', status: 200, zh: '借贷不平', en: 'Debits differ from credits' },
+  { code: 'VOUCHER_TOO_FEW_LINES', status: 200, zh: '凭证少于两条分录', en: 'Fewer than two lines' },
+  {
+    code: 'MONTH_SUBMITTED',
+    status: 200,
+    zh: '这个月已提交审核，先撤回',
+    en: 'Month submitted for review; withdraw it first',
+  },
+  {
+    code: 'MONTH_PUBLISHED',
+    status: 200,
+    zh: '这个月已公开，先开更正',
+    en: 'Month published; open a correction first',
+  },
+];

@@ -1,0 +1,40 @@
+/** Facts the docs state that are not examples, limits or codes. */
+
+/** The query of the curl examples (GET, APQ): short enough for a URL. */
+export const APQ_QUERY = '{ village(slug: "fucun") { name latestStatement { year month revision } } }';
+
+export const DATA_LICENCE = {
+  name: 'CC-BY-4.0',
+  url: 'https://creativecommons.org/licenses/by/4.0/',
+} as const;
+
+/** Bulk files on the API server; see api/src/opendata. */
+export const BULK_PATHS: { path: string; zh: string; en: string }[] = [
+  { path: '/data/catalog.json', zh: '目录：所有可下载的月份和文件', en: 'Catalogue: every month and file there is' },
+  {
+    path: '/data/months/{YYYY-MM}/lines.csv',
+    zh: '全部村该月的每一笔收支（CSV，UTF-8）',
+    en: 'Every payment and receipt of all villages that month (CSV, UTF-8)',
+  },
+  {
+    path: '/data/months/{YYYY-MM}/lines.jsonl',
+    zh: '同上，每行一个 JSON 对象',
+    en: 'The same, one JSON object a line',
+  },
+  {
+    path: '/data/months/{YYYY-MM}/statements.csv',
+    zh: '全部村该月的月报表汇总（版本、收入、支出、余额、摘要）',
+    en: 'All villages’ statement totals that month (revision, income, spending, balances, digest)',
+  },
+  {
+    path: '/data/months/{YYYY-MM}/datapackage.json',
+    zh: '数据包说明（Frictionless Data Package：字段、类型、许可）',
+    en: 'Frictionless Data Package descriptor: fields, types, licence',
+  },
+  { path: '/data/v/{slug}/{YYYY-MM}/…', zh: '一个村的同样文件', en: 'The same files for one village' },
+  {
+    path: '/data/r/{regionSlug}/{YYYY-MM}/…',
+    zh: '一个区或镇的同样文件',
+    en: 'The same files for one district or town',
+  },
+];
