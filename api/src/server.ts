@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { withStatementLog, type Db } from '@mingbai/db/client';
 import { authenticate } from './auth/auth.service.ts';
 import { createContext, type Context } from './context.ts';
+import { handleOpenData } from './opendata/opendata.http.ts';
 import { toGraphQLError } from './errors.ts';
 import { buildApiSchema } from './schema.ts';
 
@@ -63,6 +64,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
       return;
     }
+    if (url.pathname === '/data' || url.pathname.startsWith('/data/')) return handleOpenData(req, res, options.db, url);
     if (url.pathname !== '/graphql') {
       sendJson(res, 404, {
         errors: [{ message: '没有这个地址；GraphQL 接口在 /graphql', extensions: { code: 'NOT_FOUND' } }],

@@ -1,0 +1,97 @@
+import { DIGEST_FORMAT } from '@mingbai/db/ledger/digest';
+import { LINE_FIELDS, LINE_PRIMARY_KEY, STATEMENT_FIELDS, STATEMENT_PRIMARY_KEY, type FieldDef } from './export-sql.ts';
+import type { FileMeta, OpenDataFile, ResolvedScope } from './opendata.service.ts';
+
+/**
+ * CC-BY-4.0: it is one of the licences the Open Definition lists as conformant and the one most Chinese public-data
+ * platforms' reuse terms resemble (free reuse, commercial included, with attribution). Attribution keeps the source
+ * and its digest chain visible wherever the data is mirrored, which is the point of publishing it.
+ */
+export const OPEN_DATA_LICENSE = {
+  name: 'CC-BY-4.0',
+  title: 'Creative Commons Attribution 4.0 International（署名 4.0 国际）',
+  path: 'https://creativecommons.org/licenses/by/4.0/',
+};
+
+export const MEDIA_TYPES: Record<OpenDataFile, string> = {
+  'lines.csv': 'text/csv',
+  'lines.jsonl': 'application/jsonl',
+  'statements.csv': 'text/csv',
+};
+
+function tableSchema(fields: readonly FieldDef[], primaryKey: string[], json: boolean) {
+  return {
+    fields: fields.map((f) => ({
+      name: f.name,
+      type: json && f.jsonType ? f.jsonType : f.type,
+      title: f.title,
+      description:
+        f.type === 'string' && !json
+          ? `${f.description}. A cell starting with = + - @ is prefixed with ' so spreadsheets never run it`
+          : f.description,
+      ...(f.enum ? { constraints: { enum: f.enum } } : {}),
+    })),
+    primaryKey,
+    missingValues: [''],
+  };
+}
+
+/** A Frictionless (Tabular) Data Package describing the three files of one scope, with their size and SHA-256. */
+export function dataPackage(
+  scope: ResolvedScope,
+  files: { file: OpenDataFile; path: string; meta: FileMeta }[],
+  sources: { title: string; path: string }[],
+): object {
+  const { year, month } = scope.selection;
+  return {
+    profile: 'tabular-data-package',
+    name: `mingbai-${scope.name}`,
+    title: scope.title,
+    description:
+      '村级集体经济组织已公开的记账凭证，逐笔逐项。个人姓名、证件号、电话、银行账号已按规则遮盖。' +
+      ' Published vouchers of village collectives, line by line; personal data masked.',
+    licenses: [OPEN_DATA_LICENSE],
+    sources,
+    keywords: ['村务公开', '财务公开', 'village finance', 'open data'],
+    temporal: { year, month },
+    resources: files.map(({ file, path, meta }) => {
+      const json = file.endsWith('.jsonl');
+      const statements = file === 'statements.csv';
+      return {
+        name: file.replace('.', '-'),
+        path,
+        profile: 'tabular-data-resource',
+        format: json ? 'jsonl' : 'csv',
+        mediatype: MEDIA_TYPES[file],
+        encoding: 'utf-8',
+        bytes: meta.bytes,
+        hash: `sha256:${meta.sha256}`,
+        ...(json
+          ? {}
+          : { dialect: { delimiter: ',', quoteChar: '"', doubleQuote: true, header: true, lineTerminator: '\n' } }),
+        schema: statements
+          ? tableSchema(STATEMENT_FIELDS, STATEMENT_PRIMARY_KEY, false)
+          : tableSchema(LINE_FIELDS, LINE_PRIMARY_KEY, json),
+      };
+    }),
+    // The digest chain: each published revision's SHA-256 covers its public vouchers and the village's previous
+    // digest (see statements.csv for every village in this package, and /v/{slug}/verify on the portal).
+    mingbai: {
+      digestFormat: DIGEST_FORMAT,
+      villages: scope.selection.periods.length,
+      lines: scope.selection.periods.reduce((n, p) => n + p.lineCount, 0),
+      chain: scope.village
+        ? [
+            {
+              villageCode: scope.village.code,
+              revision: scope.village.revision,
+              digest: scope.selection.periods[0]!.digest,
+              previousDigest: scope.village.previousDigest,
+              chainSeq: scope.village.chainSeq,
+              publishedAt: scope.village.publishedAt,
+            },
+          ]
+        : 'statements.csv',
+    },
+  };
+}

