@@ -14,6 +14,12 @@ export interface ApiConfig {
   seedDemo: boolean;
   /** Report the SQL statements of each request in `extensions.sql` (default false; tests and benchmarks turn it on). */
   exposeSqlStats: boolean;
+  /** Query points per hour for the public, per IP address (default LIMITS.anonymousPointsPerHour). */
+  anonymousPointsPerHour: number | undefined;
+  /** Query points per hour per API key, unless the key has its own (default LIMITS.apiKeyPointsPerHour). */
+  apiKeyPointsPerHour: number | undefined;
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed, comma-separated (default loopback). */
+  trustedProxies: string[] | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -26,6 +32,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     host: env.API_HOST?.trim() || '127.0.0.1',
     seedDemo: flag(env.MINGBAI_SEED_DEMO, true, 'MINGBAI_SEED_DEMO'),
     exposeSqlStats: flag(env.MINGBAI_SQL_STATS, false, 'MINGBAI_SQL_STATS'),
+    anonymousPointsPerHour: positive(env.MINGBAI_RATE_LIMIT_ANONYMOUS, 'MINGBAI_RATE_LIMIT_ANONYMOUS'),
+    apiKeyPointsPerHour: positive(env.MINGBAI_RATE_LIMIT_API_KEY, 'MINGBAI_RATE_LIMIT_API_KEY'),
+    trustedProxies: env.MINGBAI_TRUSTED_PROXIES?.trim()
+      ? env.MINGBAI_TRUSTED_PROXIES.split(',')
+          .map((a) => a.trim())
+          .filter(Boolean)
+      : undefined,
   };
 }
 
@@ -34,6 +47,13 @@ function port(value: string | undefined, fallback: number, name: string): number
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65_535)
     throw new ConfigError(`${name} must be a port number, got "${value}"`);
+  return n;
+}
+
+function positive(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${name} must be a positive integer, got "${value}"`);
   return n;
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from '@mingbai/db/client';
 import type { Viewer } from './auth/viewer.ts';
+import type { RequestLimits } from './limits/request-limits.ts';
 import { createRegionLoaders } from './regions/region.service.ts';
 import { createStatementLoaders } from './statements/statement.service.ts';
 import { createVillageLoaders } from './villages/village.service.ts';
@@ -11,6 +12,8 @@ export interface Context {
   loaders: Loaders;
   /** The signed-in user, or null for the public. */
   viewer: Viewer | null;
+  /** The request's cost and rate limit; absent outside HTTP (the CLI). */
+  limits?: RequestLimits;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -24,6 +27,6 @@ function createLoaders(db: Db) {
   };
 }
 
-export function createContext(db: Db, viewer: Viewer | null = null): Context {
-  return { db, loaders: createLoaders(db), viewer };
+export function createContext(db: Db, viewer: Viewer | null = null, limits?: RequestLimits): Context {
+  return { db, loaders: createLoaders(db), viewer, ...(limits ? { limits } : {}) };
 }

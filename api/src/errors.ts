@@ -12,6 +12,14 @@ export type ApiErrorCode =
   | 'USER_EXISTS'
   | 'PERIOD_NOT_SUBMITTED'
   | 'UPLOADER_CANNOT_PUBLISH'
+  | 'INVALID_API_KEY'
+  | 'QUERY_TOO_COSTLY'
+  | 'QUERY_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'TOO_MANY_DIRECTIVES'
+  | 'TOO_MANY_FIELDS'
+  | 'TOO_MANY_TOKENS'
+  | 'RATE_LIMITED'
   | LedgerError['code'];
 
 export function apiError(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {

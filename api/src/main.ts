@@ -21,6 +21,11 @@ export async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     exposeSqlStats: config.exposeSqlStats,
+    rateLimits: {
+      ...(config.anonymousPointsPerHour ? { anonymousPointsPerHour: config.anonymousPointsPerHour } : {}),
+      ...(config.apiKeyPointsPerHour ? { apiKeyPointsPerHour: config.apiKeyPointsPerHour } : {}),
+    },
+    ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
   });
   const where = handle.engine === 'pglite' ? `PGlite at ${handle.dataDir}` : 'PostgreSQL';
   console.log(`GraphQL API ready at ${api.url} (${where}, ${Date.now() - started} ms)`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
@@ -6,10 +7,23 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { sql } from 'drizzle-orm';
 import { withStatementLog, type Db } from '@mingbai/db/client';
+import { authenticateApiKey, isApiKey } from './auth/api-keys.service.ts';
 import { authenticate } from './auth/auth.service.ts';
+import type { Viewer } from './auth/viewer.ts';
 import { createContext, type Context } from './context.ts';
 import { handleOpenData } from './opendata/opendata.http.ts';
 import { toGraphQLError } from './errors.ts';
+import { LIMITS } from './limits/limits.ts';
+import { limitsPlugin } from './limits/limits.plugin.ts';
+import { checkQueryShape } from './limits/query-limits.ts';
+import {
+  clientAddress,
+  DEFAULT_TRUSTED_PROXIES,
+  RateLimiter,
+  type RateClient,
+  type RateLimitState,
+} from './limits/rate-limit.ts';
+import type { RequestLimits } from './limits/request-limits.ts';
 import { buildApiSchema } from './schema.ts';
 
 export interface ApiServerOptions {
@@ -18,6 +32,12 @@ export interface ApiServerOptions {
   host?: string;
   /** Add `extensions.sql.statements` to every response: the SQL statements the request ran. */
   exposeSqlStats?: boolean;
+  /** Points per hour; defaults from LIMITS. Tests and benchmarks raise or lower them. */
+  rateLimits?: { anonymousPointsPerHour?: number; apiKeyPointsPerHour?: number; windowSeconds?: number };
+  /** Default LIMITS.executionTimeoutMs. */
+  executionTimeoutMs?: number;
+  /** Peers whose X-Forwarded-For is believed (default: loopback, where the portal runs). */
+  trustedProxies?: readonly string[];
 }
 
 export interface RunningApi {
@@ -26,23 +46,30 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Public queries are small; signed-in committees upload ledger files (base64) through mutations. */
-const MAX_BODY_BYTES = 1_000_000;
-const MAX_AUTHENTICATED_BODY_BYTES = 40_000_000;
-
 type RequestContext = Context & { sql: { statements: string[] } };
 
 /** Apollo Server on plain Node HTTP: /graphql for queries, /healthz for load balancers. */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
+  const rateLimiter = new RateLimiter(options.rateLimits?.windowSeconds);
+  const timeoutMs = options.executionTimeoutMs ?? LIMITS.executionTimeoutMs;
+  const anonymousLimit = options.rateLimits?.anonymousPointsPerHour ?? LIMITS.anonymousPointsPerHour;
+  const apiKeyLimit = options.rateLimits?.apiKeyPointsPerHour ?? LIMITS.apiKeyPointsPerHour;
+  const trustedProxies = options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES;
+  const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildApiSchema(),
+    schema,
     introspection: true,
     // Stack traces are for our logs, never for the public.
     includeStacktraceInErrorResponses: false,
     // Apollo's CSRF guard protects cookie-authenticated APIs; this one takes only bearer tokens (see bearerToken),
     // and public data must be fetchable with a plain GET by any client or cache.
     csrfPrevention: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.exposeSqlStats ? [sqlStatsPlugin] : [])],
+    // Automatic persisted queries use Apollo's default bounded in-memory cache.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      limitsPlugin(rateLimiter),
+      ...(options.exposeSqlStats ? [sqlStatsPlugin] : []),
+    ],
     formatError: formatError,
   });
   await apollo.start();
@@ -50,8 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       console.error('request failed', error);
-      if (!res.headersSent)
-        sendJson(res, 500, { errors: [{ message: '服务器内部错误', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', '服务器内部错误');
       else res.end();
     });
   });
@@ -66,28 +92,49 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     if (url.pathname === '/data' || url.pathname.startsWith('/data/')) return handleOpenData(req, res, options.db, url);
     if (url.pathname !== '/graphql') {
-      sendJson(res, 404, {
-        errors: [{ message: '没有这个地址；GraphQL 接口在 /graphql', extensions: { code: 'NOT_FOUND' } }],
-      });
+      sendError(res, 404, 'NOT_FOUND', '没有这个地址；GraphQL 接口在 /graphql');
       return;
     }
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-methods': 'GET, POST, OPTIONS',
         'access-control-allow-headers': 'content-type, authorization, apollo-require-preflight',
+        'access-control-expose-headers': 'etag, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset',
         'access-control-max-age': '86400',
       });
       res.end();
       return;
     }
-    const token = bearerToken(req);
-    const viewer = token ? await authenticate(options.db, token) : null;
-    const limit = viewer ? MAX_AUTHENTICATED_BODY_BYTES : MAX_BODY_BYTES;
-    const body = req.method === 'POST' ? await readBody(req, limit) : undefined;
-    if (body === TOO_LARGE) {
-      sendJson(res, 413, {
-        errors: [{ message: `请求体超过 ${limit} 字节`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('allow', 'GET, POST, OPTIONS');
+      sendError(res, 405, 'METHOD_NOT_ALLOWED', 'GraphQL 接口只接受 GET 和 POST');
+      return;
+    }
+    res.setHeader('access-control-expose-headers', 'etag, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset');
+
+    const caller = await identify(req);
+    if (caller === INVALID_KEY) {
+      sendError(res, 401, 'INVALID_API_KEY', 'API 密钥无效或已被吊销');
+      return;
+    }
+    const { viewer, client } = caller;
+    // Every request spends a point on arrival, even one that never parses; its query's cost is spent once known.
+    const arrival = await rateLimiter.spend(client, 1);
+    const limits: RequestLimits = { client, cost: null, rate: arrival.state, readsPrivateData: false };
+    if (!arrival.allowed) {
+      setRateLimitHeaders(res, limits.rate);
+      res.setHeader('retry-after', String(Math.max(1, Math.ceil((limits.rate.resetAt.getTime() - Date.now()) / 1000))));
+      sendError(res, 429, 'RATE_LIMITED', `本小时的查询点数已用完，${limits.rate.resetAt.toISOString()} 重置`, {
+        resetAt: limits.rate.resetAt.toISOString(),
       });
+      return;
+    }
+
+    const bodyLimit = viewer ? LIMITS.maxAuthenticatedBodyBytes : LIMITS.maxBodyBytes;
+    const body = req.method === 'POST' ? await readBody(req, bodyLimit) : undefined;
+    if (body === TOO_LARGE) {
+      res.setHeader('connection', 'close');
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `请求体超过 ${bodyLimit} 字节`, { limit: bodyLimit });
       return;
     }
     let parsedBody: unknown;
@@ -95,29 +142,77 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       try {
         parsedBody = (req.headers['content-type'] ?? '').includes('json') ? JSON.parse(body) : body;
       } catch {
-        sendJson(res, 400, { errors: [{ message: '请求体不是有效的 JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        sendError(res, 400, 'BAD_REQUEST', '请求体不是有效的 JSON');
         return;
       }
+    }
+    const queryText = req.method === 'GET' ? url.searchParams.get('query') : (parsedBody as { query?: unknown })?.query;
+    const shapeError = typeof queryText === 'string' ? checkQueryShape(schema, queryText) : undefined;
+    if (shapeError) {
+      setRateLimitHeaders(res, limits.rate);
+      sendError(res, 400, String(shapeError.extensions.code), shapeError.message, {
+        limit: shapeError.extensions.limit,
+      });
+      return;
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const sqlLog = { statements: [] as string[] };
-    const result = await withStatementLog(sqlLog, () =>
+    const execution = withStatementLog(sqlLog, () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
-        context: async () => ({ ...createContext(options.db, viewer), sql: sqlLog }),
+        context: async () => ({ ...createContext(options.db, viewer, limits), sql: sqlLog }),
       }),
     );
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+    const result = await withTimeout(execution, timeoutMs);
+    setRateLimitHeaders(res, limits.rate);
+    if (result === TIMED_OUT) {
+      sendError(res, 503, 'QUERY_TIMEOUT', `查询超过 ${timeoutMs / 1000} 秒未完成，请缩小范围后重试`, {
+        limit: LIMITS.executionTimeoutMs,
+      });
       return;
     }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    const status = legacyStatus(result.status ?? 200, result.headers.get('content-type'), result.body);
+    if (result.body.kind !== 'complete') {
+      res.statusCode = status;
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+      return;
+    }
+    const text = result.body.string;
+    const isPublic =
+      req.method === 'GET' &&
+      status === 200 &&
+      !viewer &&
+      !client.key.startsWith('key:') &&
+      !limits.readsPrivateData &&
+      limits.cost !== null &&
+      !hasErrors(text);
+    if (!isPublic) {
+      res.setHeader('cache-control', 'private, no-store');
+      res.statusCode = status;
+      res.end(text);
+      return;
+    }
+    sendCacheable(req, res, text, LIMITS.publicMaxAgeSeconds);
+  }
+
+  /** Who is asking: a committee member (session token), an API key's holder, or the public by address. */
+  async function identify(
+    req: IncomingMessage,
+  ): Promise<{ viewer: Viewer | null; client: RateClient } | typeof INVALID_KEY> {
+    const token = bearerToken(req);
+    if (token && isApiKey(token)) {
+      const key = await authenticateApiKey(options.db, token);
+      if (!key) return INVALID_KEY;
+      return { viewer: null, client: { key: `key:${key.keyId}`, limit: key.pointsPerHour ?? apiKeyLimit } };
+    }
+    const viewer = token ? await authenticate(options.db, token) : null;
+    if (viewer) return { viewer, client: { key: `user:${viewer.userId}`, limit: apiKeyLimit } };
+    return { viewer: null, client: { key: `ip:${clientAddress(req, trustedProxies)}`, limit: anonymousLimit } };
   }
 
   // Idle keep-alive connections outlive the client's and a load balancer's own timeouts, so the client never sends a
@@ -135,6 +230,64 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       await apollo.stop();
     },
   };
+}
+
+const INVALID_KEY = Symbol('invalid api key');
+const TIMED_OUT = Symbol('timed out');
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * GraphQL over HTTP: a client that accepts only `application/json` (the legacy media type) gets 200 for a document
+ * that does not parse, validate or match its variables, the errors in the body; `application/graphql-response+json`
+ * keeps Apollo's 400.
+ */
+function legacyStatus(
+  status: number,
+  contentType: string | undefined,
+  body: { kind: string; string?: string },
+): number {
+  if (status !== 400 || !contentType?.startsWith('application/json') || body.kind !== 'complete') return status;
+  return /"code":"(GRAPHQL_PARSE_FAILED|GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT)"/.test(body.string ?? '')
+    ? 200
+    : status;
+}
+
+function setRateLimitHeaders(res: ServerResponse, rate: RateLimitState): void {
+  res.setHeader('x-ratelimit-limit', String(rate.limit));
+  res.setHeader('x-ratelimit-remaining', String(rate.remaining));
+  res.setHeader('x-ratelimit-reset', String(Math.floor(rate.resetAt.getTime() / 1000)));
+}
+
+/** `{"errors":` leads every response that carries errors (Apollo writes errors before data). */
+function hasErrors(text: string): boolean {
+  return text.includes('"errors":');
+}
+
+/**
+ * A public, anonymous GET of published data: cacheable by browsers and CDNs for a short while (a correction can
+ * publish a new revision at any time), with a strong ETag so a revalidation costs no body.
+ */
+function sendCacheable(req: IncomingMessage, res: ServerResponse, text: string, maxAgeSeconds: number): void {
+  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 32)}"`;
+  res.setHeader('cache-control', `public, max-age=${maxAgeSeconds}`);
+  res.setHeader('etag', etag);
+  res.setHeader('vary', 'accept, authorization');
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+    res.statusCode = 304;
+    res.removeHeader('content-type');
+    res.end();
+    return;
+  }
+  res.statusCode = 200;
+  res.end(text);
 }
 
 const TOO_LARGE = Symbol('too large');
@@ -159,8 +312,17 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | t
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): void {
+  res.setHeader('cache-control', 'no-store');
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+    .end(JSON.stringify({ errors: [{ message, extensions: { code, ...details } }] }));
 }
 
 /** Resolver errors become coded errors; anything unexpected is logged here and shown only as a generic message. */

@@ -15,6 +15,7 @@ import {
   withdrawMonth,
   type MonthRef,
 } from '../committee/committee.service.ts';
+import { registerApiKeyCommands } from './apikeys.command.ts';
 import { registerImportCommand } from './import.command.ts';
 
 export interface CliIo {
@@ -148,5 +149,6 @@ monthCommand('revise', 'open a correction of a published month', (ctx, ref, opts
   reviseMonth(ctx, { ...ref, reason: opts.reason! }),
 );
 registerImportCommand(program);
+registerApiKeyCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,5 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /** The portal is a client of the public GraphQL API like any other. */
 export const API_URL = process.env.MINGBAI_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '4000'}/graphql`;
+
+const visitor = new AsyncLocalStorage<string | undefined>();
+
+/**
+ * Runs a page render on behalf of a visitor: the API counts the page's queries against the visitor's address (passed
+ * as X-Forwarded-For, which the API believes from the portal on loopback), not against the portal's own.
+ */
+export function withVisitor<T>(address: string | undefined, render: () => T): T {
+  return visitor.run(address, render);
+}
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -21,7 +33,7 @@ export async function graphql<T, V = Record<string, unknown>>(
   try {
     response = await fetch(API_URL, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...forwardedFor() },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(15_000),
     });
@@ -32,4 +44,9 @@ export async function graphql<T, V = Record<string, unknown>>(
   if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join('；'));
   if (!body.data) throw new ApiError(`数据接口没有返回数据（HTTP ${response.status}）`);
   return body.data;
+}
+
+function forwardedFor(): Record<string, string> {
+  const address = visitor.getStore();
+  return address ? { 'x-forwarded-for': address } : {};
 }

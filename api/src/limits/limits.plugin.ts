@@ -1,0 +1,83 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { Context } from '../context.ts';
+import { queryCost } from './cost.ts';
+import { LIMITS } from './limits.ts';
+import { limitError } from './query-limits.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+/** Top-level fields whose answer depends on who asks: never cached publicly. */
+const PRIVATE_ROOT_FIELDS = new Set(['me', 'committeeMonth', 'rateLimit']);
+
+/**
+ * Prices each operation before it runs, refuses it above the per-query maximum or the client's remaining points,
+ * and reports the price in `extensions.cost`. The HTTP layer has already spent 1 point when the request arrived.
+ */
+export function limitsPlugin(rateLimiter: RateLimiter): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          const limits = contextValue.limits;
+          if (!limits || !operation) return;
+          limits.readsPrivateData = operation.operation !== 'query' || readsPrivateRoot(operation, document);
+          let cost: number;
+          try {
+            cost = queryCost(schema, document, request.variables, request.operationName ?? undefined);
+          } catch {
+            // Variables that do not fit the operation: execution refuses them before any resolver runs.
+            return;
+          }
+          limits.cost = cost;
+          if (cost > LIMITS.maxQueryCost) {
+            throw limitError(
+              'QUERY_TOO_COSTLY',
+              `查询成本 ${cost} 超过每次查询的上限 ${LIMITS.maxQueryCost}，请减少 first/last 或嵌套`,
+              {
+                cost,
+                limit: LIMITS.maxQueryCost,
+              },
+            );
+          }
+          if (cost > 1) {
+            const { allowed, state } = await rateLimiter.spend(limits.client, cost - 1);
+            limits.rate = state;
+            if (!allowed) {
+              throw limitError(
+                'RATE_LIMITED',
+                `本小时的查询点数不足：需要 ${cost}，剩余 ${state.remaining}，${state.resetAt.toISOString()} 重置`,
+                { cost, remaining: state.remaining, resetAt: state.resetAt.toISOString() },
+                429,
+              );
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          const cost = contextValue.limits?.cost;
+          if (cost === null || cost === undefined || response.body.kind !== 'single') return;
+          response.body.singleResult.extensions = {
+            ...response.body.singleResult.extensions,
+            cost: { requested: cost, limit: LIMITS.maxQueryCost },
+          };
+        },
+      };
+    },
+  };
+}
+
+function readsPrivateRoot(operation: OperationDefinitionNode, document: DocumentNode): boolean {
+  const fragments = new Map(
+    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+  );
+  const seen = new Set<string>();
+  const visit = (set: SelectionSetNode): boolean =>
+    set.selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return PRIVATE_ROOT_FIELDS.has(selection.name.value);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
+      if (seen.has(selection.name.value)) return false;
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      return fragment ? visit(fragment.selectionSet) : false;
+    });
+  return visit(operation.selectionSet);
+}

@@ -1,0 +1,12 @@
+import type { RateClient, RateLimitState } from './rate-limit.ts';
+
+/** What the limits know about one request; shared by the HTTP layer, the Apollo plugin and `Query.rateLimit`. */
+export interface RequestLimits {
+  client: RateClient;
+  /** Set once the operation is known, before it runs. */
+  cost: number | null;
+  /** After this request's spend. */
+  rate: RateLimitState;
+  /** The operation reads something that is not public data (the viewer, unpublished months, the client's budget). */
+  readsPrivateData: boolean;
+}
