@@ -13,9 +13,11 @@ class StatementFeedArgs extends PageArgs {
   @Field(() => Date, {
     nullable: true,
     description:
-      '只列在此时刻或之后（含，≥）公开的版本。镜像以上次见到的最后一个 publishedAt 续取，会再收到那一条，按 id 去重即可 / ' +
-      'Inclusive (≥): revisions published at or after this moment. Resume with the last `publishedAt` you saw; ' +
-      'that publication comes again, so de-duplicate by `id`.',
+      '只列在此时刻或之后（含，≥）公开的版本。镜像以上次见到的最后一个 publishedAt 续取（会再收到那一条，按 id 去重）；' +
+      '同一时刻前后提交的公开可能稍晚才可见，稳妥起见再往前留一分钟 / ' +
+      'Inclusive (≥): revisions published at or after this moment. Resume with the last `publishedAt` you saw ' +
+      '(that publication comes again: de-duplicate by `id`); publications committing concurrently may become visible ' +
+      'slightly late, so a mirror that must miss nothing resumes a minute earlier.',
   })
   publishedSince?: Date;
 
