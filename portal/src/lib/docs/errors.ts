@@ -57,8 +57,8 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       {
         code: 'PAYLOAD_TOO_LARGE',
         status: 413,
-        zh: '请求体超过上限（见“限额”）',
-        en: 'Request body over the limit (see Limits)',
+        zh: '请求体超过上限（见“限额”）；extensions.limit 是上限字节数',
+        en: 'Request body over the limit (see Limits); extensions.limit is the limit in bytes',
       },
       {
         code: 'NOT_FOUND',
@@ -102,10 +102,15 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       {
         code: 'RATE_LIMITED',
         status: 429,
-        zh: '本小时的点数用完了；等到 x-ratelimit-reset 再试',
-        en: 'This hour’s points are spent; wait until x-ratelimit-reset',
+        zh: '本小时的点数不够了；extensions.resetAt 和 Retry-After / x-ratelimit-reset 头给出何时再试',
+        en: 'Not enough points left this hour; extensions.resetAt and the Retry-After / x-ratelimit-reset headers say when to retry',
       },
-      { code: 'QUERY_TIMEOUT', status: 503, zh: '执行超时；缩小查询范围再试', en: 'Execution timed out; ask for less' },
+      {
+        code: 'QUERY_TIMEOUT',
+        status: 503,
+        zh: '执行超时（extensions.limit 毫秒）；缩小查询范围再试',
+        en: 'Execution timed out (extensions.limit ms); ask for less',
+      },
     ],
   },
   {
@@ -115,14 +120,14 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       {
         code: 'UNAUTHENTICATED',
         status: 200,
-        zh: '需要登录（令牌缺少、过期或已作废）',
-        en: 'Sign-in needed (token missing, expired or revoked)',
+        zh: '需要登录。过期或作废的会话令牌按匿名处理，所以也得到这个代码',
+        en: 'Sign-in needed. An expired or revoked session token counts as anonymous, so it gets this code too',
       },
       {
         code: 'INVALID_API_KEY',
         status: 401,
-        zh: 'Authorization 头里的 API 密钥或令牌无效、过期或已作废；请求未执行',
-        en: 'The key or token in Authorization is unknown, expired or revoked; nothing ran',
+        zh: 'Authorization 头里的 API 密钥（mbk_ 开头）不存在或已作废；请求未执行',
+        en: 'The API key (starting mbk_) in Authorization is unknown or revoked; nothing ran',
       },
       { code: 'FORBIDDEN', status: 200, zh: '已登录，但没有这项权限', en: 'Signed in, but not allowed to do this' },
       { code: 'LOGIN_FAILED', status: 200, zh: '用户名或密码不正确', en: 'Wrong username or password' },

@@ -8,7 +8,7 @@ export interface DocsExample {
   title: { zh: string; en: string };
   query: string;
   variables: Record<string, unknown>;
-  /** A real response, shortened (lists cut to a few items, marked with a comment in the docs). */
+  /** A real response from the demo data, lists cut to two items (pnpm start serves the same villages). */
   sample: string;
 }
 
@@ -39,7 +39,64 @@ export const EXAMPLES: DocsExample[] = [
   }
 }`,
     variables: { slug: 'fucun', year: 2025, month: 6 },
-    sample: '',
+    sample: `{
+  "data": {
+    "village": {
+      "name": "付村",
+      "statement": {
+        "revision": 1,
+        "income": {
+          "yuan": "135833.33"
+        },
+        "spending": {
+          "yuan": "69271.40"
+        },
+        "reconciliation": {
+          "ok": true
+        },
+        "lines": {
+          "totalCount": 50,
+          "pageInfo": {
+            "hasNextPage": false,
+            "endCursor": "YzE6NDk"
+          },
+          "nodes": [
+            {
+              "date": "2025-06-02",
+              "summary": "收取6月份村委会临街门面房租金",
+              "amount": {
+                "yuan": "1100.00"
+              },
+              "kind": "INCOME",
+              "account": {
+                "code": "50102",
+                "name": "房屋租赁收入"
+              }
+            },
+            {
+              "date": "2025-06-02",
+              "summary": "收取6月份集体仓库租金",
+              "amount": {
+                "yuan": "1700.00"
+              },
+              "kind": "INCOME",
+              "account": {
+                "code": "50102",
+                "name": "房屋租赁收入"
+              }
+            }
+          ]
+        }
+      }
+    }
+  },
+  "extensions": {
+    "cost": {
+      "requested": 207,
+      "limit": 20000
+    }
+  }
+}`,
   },
   {
     id: 'district-welfare',
@@ -61,7 +118,64 @@ export const EXAMPLES: DocsExample[] = [
   }
 }`,
     variables: { region: 'xiqing', year: 2025, after: null },
-    sample: '',
+    sample: `{
+  "data": {
+    "region": {
+      "name": "西青区",
+      "lines": {
+        "totalCount": 939,
+        "pageInfo": {
+          "hasNextPage": true,
+          "endCursor": "YzE6OTk"
+        },
+        "nodes": [
+          {
+            "date": "2025-01-03",
+            "summary": "购买路灯维修小配件",
+            "amount": {
+              "yuan": "305.20"
+            },
+            "account": {
+              "code": "51402",
+              "name": "路灯照明"
+            },
+            "voucher": {
+              "village": {
+                "slug": "baitansi",
+                "name": "白滩寺村"
+              },
+              "number": 4
+            }
+          },
+          {
+            "date": "2025-01-06",
+            "summary": "春节走访慰问困难群众",
+            "amount": {
+              "yuan": "600.00"
+            },
+            "account": {
+              "code": "51406",
+              "name": "困难群众慰问"
+            },
+            "voucher": {
+              "village": {
+                "slug": "fucun",
+                "name": "付村"
+              },
+              "number": 14
+            }
+          }
+        ]
+      }
+    }
+  },
+  "extensions": {
+    "cost": {
+      "requested": 603,
+      "limit": 20000
+    }
+  }
+}`,
   },
   {
     id: 'mirror-sync',
@@ -83,7 +197,50 @@ export const EXAMPLES: DocsExample[] = [
   }
 }`,
     variables: { since: '2025-01-01T00:00:00Z', cursor: null },
-    sample: '',
+    sample: `{
+  "data": {
+    "statements": {
+      "pageInfo": {
+        "hasNextPage": true,
+        "endCursor": "cDE6MjAyNi0xMS0yN1QwODoyOTo0My41NjYwMDBafDN8MjAyNXw4fDE"
+      },
+      "nodes": [
+        {
+          "id": "TW9udGhseVN0YXRlbWVudDoyOjIwMjM6MTE6MQ",
+          "village": {
+            "slug": "xiaonanhe"
+          },
+          "year": 2023,
+          "month": 11,
+          "revision": 1,
+          "isCurrent": true,
+          "publishedAt": "2026-11-27T08:29:41.588Z",
+          "digest": "5566516e0a5605db197147281b0d04cff945c804754c22b99e4a90a2e7003099",
+          "previousDigest": null
+        },
+        {
+          "id": "TW9udGhseVN0YXRlbWVudDo0OjIwMjM6MTE6MQ",
+          "village": {
+            "slug": "baitansi"
+          },
+          "year": 2023,
+          "month": 11,
+          "revision": 1,
+          "isCurrent": true,
+          "publishedAt": "2026-11-27T08:29:41.601Z",
+          "digest": "3f88f22db0c098172166a57b8250181c81a24282ea851b7684e02709bb39cda1",
+          "previousDigest": null
+        }
+      ]
+    }
+  },
+  "extensions": {
+    "cost": {
+      "requested": 302,
+      "limit": 20000
+    }
+  }
+}`,
   },
   {
     id: 'villages',
@@ -96,7 +253,47 @@ export const EXAMPLES: DocsExample[] = [
   }
 }`,
     variables: { region: 'xiqing', after: null },
-    sample: '',
+    sample: `{
+  "data": {
+    "villages": {
+      "totalCount": 5,
+      "pageInfo": {
+        "hasNextPage": false,
+        "endCursor": "YzE6NA"
+      },
+      "nodes": [
+        {
+          "id": "VmlsbGFnZTo0",
+          "slug": "baitansi",
+          "name": "白滩寺村",
+          "code": "120111101204",
+          "kind": "VILLAGE",
+          "town": {
+            "slug": "yangliuqing",
+            "name": "杨柳青镇"
+          }
+        },
+        {
+          "id": "VmlsbGFnZTox",
+          "slug": "fucun",
+          "name": "付村",
+          "code": "120111102201",
+          "kind": "VILLAGE",
+          "town": {
+            "slug": "jingwu",
+            "name": "精武镇"
+          }
+        }
+      ]
+    }
+  },
+  "extensions": {
+    "cost": {
+      "requested": 62,
+      "limit": 20000
+    }
+  }
+}`,
   },
   {
     id: 'corrections',
@@ -113,7 +310,53 @@ export const EXAMPLES: DocsExample[] = [
   }
 }`,
     variables: { slug: 'fucun', year: 2025, month: 8 },
-    sample: '',
+    sample: `{
+  "data": {
+    "village": {
+      "statement": {
+        "id": "TW9udGhseVN0YXRlbWVudDoxOjIwMjU6ODoy",
+        "revision": 2,
+        "digest": "6d439dc6daf56ab4def2fb7da6254bba9c6e64162784362ba164ed41d967f045",
+        "revisions": [
+          {
+            "revision": 2,
+            "isCurrent": true,
+            "publishedAt": "2026-11-27T08:29:53.564Z",
+            "reason": "第12号凭证金额录入错误：应为1,580.00元，误录为1,850.00元",
+            "digest": "6d439dc6daf56ab4def2fb7da6254bba9c6e64162784362ba164ed41d967f045"
+          },
+          {
+            "revision": 1,
+            "isCurrent": false,
+            "publishedAt": "2026-11-27T08:29:43.567Z",
+            "reason": null,
+            "digest": "33a64e595413e4a1bcd9a0a3c8156ecfb9c488bd644c3343291672674f25b28e"
+          }
+        ],
+        "changes": [
+          {
+            "kind": "CHANGED",
+            "voucherNumber": 12,
+            "summaryBefore": "购买路灯维修配件",
+            "summaryAfter": "购买路灯维修配件",
+            "amountBefore": {
+              "yuan": "1850.00"
+            },
+            "amountAfter": {
+              "yuan": "1580.00"
+            }
+          }
+        ]
+      }
+    }
+  },
+  "extensions": {
+    "cost": {
+      "requested": 42,
+      "limit": 20000
+    }
+  }
+}`,
   },
   {
     id: 'rate-limit',
@@ -122,7 +365,23 @@ export const EXAMPLES: DocsExample[] = [
   rateLimit { limit remaining used resetAt cost }
 }`,
     variables: {},
-    sample: '',
+    sample: `{
+  "data": {
+    "rateLimit": {
+      "limit": 200000,
+      "remaining": 198783,
+      "used": 1217,
+      "resetAt": "2026-11-27T09:35:50.000Z",
+      "cost": 1
+    }
+  },
+  "extensions": {
+    "cost": {
+      "requested": 1,
+      "limit": 20000
+    }
+  }
+}`,
   },
 ];
 

@@ -31,7 +31,16 @@ export const BULK_PATHS: { path: string; zh: string; en: string }[] = [
     zh: '数据包说明（Frictionless Data Package：字段、类型、许可）',
     en: 'Frictionless Data Package descriptor: fields, types, licence',
   },
-  { path: '/data/v/{slug}/{YYYY-MM}/…', zh: '一个村的同样文件', en: 'The same files for one village' },
+  {
+    path: '/data/v/{slug}/{YYYY-MM}/…',
+    zh: '一个村该月当前版本的同样四个文件',
+    en: 'The same four files for one village’s month, current revision',
+  },
+  {
+    path: '/data/v/{slug}/{YYYY-MM}/r{n}/…',
+    zh: '一个村该月第 n 版（永不改变，可永久缓存）',
+    en: 'Revision n of one village’s month (never changes, cacheable for ever)',
+  },
   {
     path: '/data/r/{regionSlug}/{YYYY-MM}/…',
     zh: '一个区或镇的同样文件',
