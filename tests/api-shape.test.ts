@@ -109,8 +109,9 @@ describe('connections', () => {
         const res = await t.api.query(connectionQuery(c, paging));
         expect(res.errors, `${where}(${paging})`).toBeUndefined();
         const page = dig(res.data, c.field.name);
-        expect(page.totalCount, `${where}(${paging})`).toBe(whole.totalCount);
-        expect(page.edges.length).toBe(Math.min(Number(paging.split(': ')[1]), whole.totalCount));
+        // Other test files publish into the shared database meanwhile: public lists only ever grow.
+        expect(page.totalCount, `${where}(${paging})`).toBeGreaterThanOrEqual(whole.totalCount);
+        expect(page.edges.length).toBe(Math.min(Number(paging.split(': ')[1]), page.totalCount));
         if (paging === 'first: 1' && whole.totalCount > 1) {
           expect(page.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
         }
@@ -175,6 +176,25 @@ interface NodeIds {
   MonthlyStatement: string;
   Voucher: string;
 }
+
+describe('a page past the end', () => {
+  it('still tells the total, on a statement’s lines and on villages', async () => {
+    const QUERY = `query ($after: String) { village(slug: "fucun") { latestStatement {
+      lines(first: 100, after: $after) { totalCount edges { cursor } pageInfo { hasNextPage hasPreviousPage } } } }
+      villages(first: 100, after: $after) { totalCount edges { cursor } } }`;
+    type R = {
+      village: { latestStatement: { lines: { totalCount: number; pageInfo: { hasPreviousPage: boolean } } } };
+      villages: { totalCount: number };
+    };
+    const whole = (await t.api.query<R>(QUERY)).data!;
+    const far = Buffer.from('c1:5000').toString('base64url');
+    const past = await t.api.query<R>(QUERY, { after: far });
+    expect(past.errors).toBeUndefined();
+    expect(past.data!.village.latestStatement.lines.totalCount).toBe(whole.village.latestStatement.lines.totalCount);
+    expect(past.data!.village.latestStatement.lines.pageInfo.hasPreviousPage).toBe(true);
+    expect(past.data!.villages.totalCount).toBeGreaterThanOrEqual(whole.villages.totalCount); // others add villages
+  });
+});
 
 describe('node(id:)', () => {
   it('round-trips every Node type of the schema', async () => {

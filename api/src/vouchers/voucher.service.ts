@@ -162,6 +162,27 @@ export async function regionLines(
   return { offset: pageOffset(window, rows[0]?.rn, totalCount), totalCount, nodes: rows.map(toStatementLine) };
 }
 
+async function countLinesOf(db: Db, statements: RevisionKey[], filter: LineFilter): Promise<Map<string, number>> {
+  const rows = await queryRows<{ village_id: number; year: number; month: number; revision: number; n: number }>(
+    db,
+    sql`select village_id, year, month, revision, count(*)::int as n from (
+          select ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}, ${FLOW_KIND} as kind
+            from vouchers v
+            join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+            ${LINE_JOINS}
+           where (v.village_id, v.year, v.month, v.revision) in
+                 (${rowValues(statements.map((k) => [k.villageId, k.year, k.month, k.revision]))})) f
+         where ${filterSql(filter)}
+         group by village_id, year, month, revision`,
+  );
+  return new Map(
+    rows.map((r) => [
+      statementKey({ villageId: r.village_id, year: r.year, month: r.month, revision: r.revision }),
+      r.n,
+    ]),
+  );
+}
+
 async function countLines(db: Db, scope: SQL, filter: LineFilter): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db,
@@ -277,9 +298,22 @@ export function createVoucherLoaders(db: Db) {
           const byStatement = groupBy(rows, (r) =>
             statementKey({ villageId: r.village_id, year: r.year, month: r.month, revision: r.revision }),
           );
+          // A page past the end has no row to carry its total: count those statements, in one more statement.
+          const unknown =
+            window.start > 0 || window.end !== undefined
+              ? group.filter((k) => !byStatement.has(statementKey(k.statement)))
+              : [];
+          const counted =
+            unknown.length > 0
+              ? await countLinesOf(
+                  db,
+                  unknown.map((k) => k.statement),
+                  filter,
+                )
+              : new Map<string, number>();
           for (const k of group) {
             const mine = byStatement.get(statementKey(k.statement)) ?? [];
-            const totalCount = mine[0]?.total ?? 0;
+            const totalCount = mine[0]?.total ?? counted.get(statementKey(k.statement)) ?? 0;
             results.set(linesKey(k), {
               offset: pageOffset(window, mine[0]?.rn, totalCount),
               totalCount,
