@@ -8,7 +8,7 @@ const config: CodegenConfig = {
     'src/lib/generated/graphql.ts': {
       plugins: ['typescript-operations'],
       config: {
-        scalars: { DateTimeISO: 'string', ID: 'string' },
+        scalars: { DateTime: 'string', ID: 'string' },
         enumsAsTypes: true,
         avoidOptionals: { field: true, inputValue: false, object: true },
         skipTypename: true,
