@@ -54,6 +54,10 @@ export const periods = pgTable(
       'restrict',
     ),
     index('periods_published_at_idx').on(t.publishedAt),
+    // The publication feed (statements(publishedSince)) pages in exactly this order.
+    index('periods_publication_feed_idx')
+      .on(t.publishedAt, t.villageId, t.year, t.month, t.revision)
+      .where(sql`${t.status} = 'published'`),
     uniqueIndex('periods_chain_seq_key').on(t.villageId, t.chainSeq),
     check('periods_status_valid', sql`${t.status} in ('open', 'submitted', 'published')`),
     check('periods_month_range', sql`${t.month} between 1 and 12`),

@@ -1,0 +1,1 @@
+CREATE INDEX "periods_publication_feed_idx" ON "periods" USING btree ("published_at","village_id","year","month","revision") WHERE "periods"."status" = 'published';
