@@ -1,0 +1,73 @@
+// `pnpm bench:data --scale tianjin|district|tiny [--seed N] [--database mingbai_bench_x] [--force]`: resets the
+// database, migrates it and fills it with published village ledgers through COPY. See README.md in this folder.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadScaleData, type LoadSummary } from './load.ts';
+import { SCALES } from './scales.ts';
+
+const USAGE =
+  'usage: DATABASE_URL=postgres://… pnpm bench:data --scale tianjin|district|tiny [--seed N] [--database name] [--force]';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'district' },
+    seed: { type: 'string', default: '1' },
+    database: { type: 'string' },
+    force: { type: 'boolean', default: false },
+  },
+});
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  console.error(
+    'bench:data needs a PostgreSQL server: set DATABASE_URL=postgres://user@host:5432/mingbai_bench_<name>. ' +
+      'Embedded PGlite is not supported here (no COPY FROM STDIN over the wire, and 13 million lines would not fit).',
+  );
+  console.error(USAGE);
+  process.exit(2);
+}
+const scale = SCALES[values.scale!];
+const seed = Number(values.seed);
+if (!scale || !Number.isSafeInteger(seed)) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+const summary = await loadScaleData({
+  databaseUrl,
+  database: values.database,
+  scale,
+  seed,
+  force: values.force,
+  log: (m) => console.log(m),
+});
+print(summary);
+const out = resolve(dirname(fileURLToPath(import.meta.url)), `../results/data-${summary.scale}.json`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
+console.log(`summary written to ${out}`);
+
+function print(s: LoadSummary): void {
+  const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
+  console.log(`\nscale ${s.scale}, seed ${s.seed}, database ${s.database}, months ${s.months.from}..${s.months.to}`);
+  console.log(
+    `places: ${s.places.districts} districts, ${s.places.towns} towns, ${s.places.villages} units ` +
+      `(${s.places.communities} communities)`,
+  );
+  console.log('rows:');
+  for (const [table, n] of Object.entries(s.rows))
+    console.log(`  ${table.padEnd(18)} ${n.toLocaleString('en').padStart(12)}`);
+  console.log('50,000-line months:');
+  for (const b of s.bigMonths)
+    console.log(`  /v/${b.slug}/${b.year}-${String(b.month).padStart(2, '0')}  ${b.lines} lines`);
+  console.log('phases:');
+  for (const [phase, ms] of Object.entries(s.phasesMs))
+    console.log(`  ${phase.padEnd(18)} ${(ms / 1000).toFixed(1).padStart(8)} s`);
+  console.log(
+    `total ${(s.totalMs / 1000).toFixed(1)} s, ${s.linesPerSecond.toLocaleString('en')} lines/s overall, ` +
+      `copied ${mb(s.copiedBytes)}, database ${mb(s.databaseBytes)}`,
+  );
+  console.log(`chain heads digest ${s.chainHeadsDigest}`);
+}
