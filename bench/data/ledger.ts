@@ -156,8 +156,8 @@ export function buildCast(village: PlacedVillage, seed: number): Cast {
       person: people.person(rng.chance(0.5) ? 'elder' : 'middle'),
       yuan: rng.int(40, 130) * 10,
     })),
-    elders: rural ? people.people(rng.int(10, 40), 'elder') : [],
-    delegates: rural ? people.people(rng.int(8, 12), 'middle') : [],
+    elders: people.people(rural ? rng.int(10, 40) : rng.int(6, 20), 'elder'),
+    delegates: people.people(rural ? rng.int(8, 12) : rng.int(5, 9), 'middle'),
     tenants,
     contracts,
     deposit: {
@@ -502,7 +502,7 @@ export function planMonth(
     );
   }
   if (cast.delegates.length > 0 && m % 3 === 2) {
-    const summary = '支付村民代表会议误工补贴';
+    const summary = cast.community ? '支付居民代表会议误工补贴' : '支付村民代表会议误工补贴';
     const each = yuan(rng.pick([100, 120, 150, 200]));
     add(
       rng.int(10, 25),
@@ -551,6 +551,22 @@ export function planMonth(
     const p = rng.pick(catalog);
     const amount = p.fen[0] + rng.int(0, Math.floor((p.fen[1] - p.fen[0]) / p.fen[2])) * p.fen[2];
     const cash = p.cash && balances.cash - amount > yuan(300);
+    if (!cash && rng.chance(0.4)) {
+      // A transfer to another bank costs a fee, booked on the same voucher.
+      const vendor = p.vendor ? firm(cast.vendors[p.vendor]) : undefined;
+      const fee = rng.pick([200, 500, 1_000, 1_500]);
+      add(
+        rng.int(1, daysIn(ym)),
+        p.what,
+        [
+          line(p.key, 'debit', amount, p.what, vendor),
+          line('bankFees', 'debit', fee, '跨行转账手续费'),
+          line('bank', 'credit', amount + fee, p.what),
+        ],
+        rng.int(1, 3),
+      );
+      continue;
+    }
     pay(
       rng.int(1, daysIn(ym)),
       p.what,

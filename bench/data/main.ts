@@ -4,11 +4,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadScaleData, type LoadSummary } from './load.ts';
+import { openDb } from '@mingbai/db/client';
+import { verifyVillageChain } from '@mingbai/db/ledger/verify';
+import { createRng } from '@mingbai/db/demo/random';
+import { loadScaleData, targetUrl, type LoadSummary } from './load.ts';
 import { SCALES } from './scales.ts';
 
 const USAGE =
-  'usage: DATABASE_URL=postgres://… pnpm bench:data --scale tianjin|district|tiny [--seed N] [--database name] [--force]';
+  'usage: DATABASE_URL=postgres://… pnpm bench:data --scale tianjin|district|tiny [--seed N] [--database name] [--force] [--verify N]';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +19,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     database: { type: 'string' },
     force: { type: 'boolean', default: false },
+    verify: { type: 'string', default: '20' },
   },
 });
 
@@ -44,6 +48,7 @@ const summary = await loadScaleData({
   log: (m) => console.log(m),
 });
 print(summary);
+await verifySample(databaseUrl, summary, Number(values.verify));
 const out = resolve(dirname(fileURLToPath(import.meta.url)), `../results/data-${summary.scale}.json`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
@@ -70,4 +75,29 @@ function print(s: LoadSummary): void {
       `copied ${mb(s.copiedBytes)}, database ${mb(s.databaseBytes)}`,
   );
   console.log(`chain heads digest ${s.chainHeadsDigest}`);
+}
+
+/** verifyVillageChain on the 50,000-line villages and `n` others picked at random: every digest recomputed. */
+async function verifySample(url: string, s: LoadSummary, n: number): Promise<void> {
+  const handle = await openDb({ databaseUrl: targetUrl(url, s.database).url, poolSize: 2 });
+  try {
+    const started = performance.now();
+    const rng = createRng(s.seed);
+    const ids = new Set<number>();
+    for (const b of s.bigMonths) {
+      const v = await handle.db.query.villages.findFirst({ where: (t, { eq }) => eq(t.slug, b.slug) });
+      ids.add(v!.id);
+    }
+    while (ids.size < Math.min(s.places.villages, s.bigMonths.length + n)) ids.add(rng.int(1, s.places.villages));
+    let months = 0;
+    for (const id of ids) {
+      const report = await verifyVillageChain(handle.db, id);
+      if (!report.ok) throw new Error(`village ${id}: chain broken at ${JSON.stringify(report.breaks[0])}`);
+      months += report.checked;
+    }
+    const ms = performance.now() - started;
+    console.log(`verifyVillageChain: ${ids.size} villages, ${months} months, all ok (${(ms / 1000).toFixed(1)} s)`);
+  } finally {
+    await handle.close();
+  }
 }

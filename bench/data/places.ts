@@ -29,11 +29,11 @@ export const TIANJIN_DISTRICTS: readonly DistrictPlan[] = [
   { name: '津南区', slug: 'jinnan', code6: '120112', urban: false, towns: 8, villages: 230 },
   { name: '北辰区', slug: 'beichen', code6: '120113', urban: false, towns: 14, villages: 269 },
   { name: '武清区', slug: 'wuqing', code6: '120114', urban: false, towns: 29, villages: 731 },
-  { name: '宝坻区', slug: 'baodi', code6: '120115', urban: false, towns: 24, villages: 827 },
+  { name: '宝坻区', slug: 'baodi', code6: '120115', urban: false, towns: 24, villages: 727 },
   { name: '滨海新区', slug: 'binhai', code6: '120116', urban: false, towns: 21, villages: 563 },
   { name: '宁河区', slug: 'ninghe', code6: '120117', urban: false, towns: 14, villages: 310 },
   { name: '静海区', slug: 'jinghai', code6: '120118', urban: false, towns: 18, villages: 422 },
-  { name: '蓟州区', slug: 'jizhou', code6: '120119', urban: false, towns: 38, villages: 953 },
+  { name: '蓟州区', slug: 'jizhou', code6: '120119', urban: false, towns: 38, villages: 853 },
 ];
 
 export interface PlacedVillage extends DemoVillage {
@@ -116,7 +116,7 @@ export function buildPlaceTree(shape: TreeShape, rng: Rng): PlaceTree {
       const count =
         t === d.towns - 1 ? d.villages - placed : Math.max(1, Math.round((d.villages * weights[t]!) / total));
       placed += count;
-      const isStreet = d.urban || rng.chance(0.25);
+      const isStreet = d.urban || rng.chance(0.1);
       let name: string;
       let slug: string;
       do {
@@ -139,7 +139,7 @@ export function buildPlaceTree(shape: TreeShape, rng: Rng): PlaceTree {
       let villageNo = 0;
       const used = new Set<string>();
       for (let v = 0; v < count; v++) {
-        const community = d.urban || isStreet || rng.chance(shape.communityShare * 0.6);
+        const community = d.urban || isStreet || rng.chance(shape.communityShare * 0.35);
         // 0xx and 2xx hold 99 units each in a town; a very large town spills its villages into 3xx.
         const number = community
           ? String(++communityNo).padStart(3, '0')
