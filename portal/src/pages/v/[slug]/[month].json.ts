@@ -1,31 +1,21 @@
 import type { APIRoute } from 'astro';
 import { parseMonthSlug } from '../../../lib/format';
-import { wholeMonth } from '../../../lib/lines';
 
-/** The month as JSON: the statement's figures and every payment and receipt, money as exact strings. */
-export const GET: APIRoute = async ({ params, url }) => {
+/**
+ * The old JSON address of a month: now its data package (JSON, describing the month's CSV and JSON Lines files),
+ * so the open-data files are the one way to export.
+ */
+export const GET: APIRoute = ({ params, url }) => {
   const ym = parseMonthSlug(params.month);
-  const rev = Number(url.searchParams.get('rev')) || undefined;
-  const m = ym ? await wholeMonth(params.slug!, ym.year, ym.month, rev) : undefined;
-  if (!m || !ym)
-    return Response.json({ error: { code: 'NOT_FOUND', message: '没有这个月的公开账目' } }, { status: 404 });
-  return new Response(
-    JSON.stringify(
-      {
-        village: { slug: params.slug, name: m.villageName, code: m.villageCode },
-        year: ym.year,
-        month: ym.month,
-        ...m,
-      },
-      null,
-      1,
-    ),
-    {
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        'cache-control': 'public, max-age=600',
-        etag: `"${m.digest.slice(0, 32)}-json"`,
-      },
-    },
-  );
+  if (!ym)
+    return Response.json(
+      { errors: [{ message: '没有这个月的公开账目', extensions: { code: 'NOT_FOUND' } }] },
+      { status: 404 },
+    );
+  const rev = Number(url.searchParams.get('rev'));
+  const revision = Number.isInteger(rev) && rev > 0 ? `/r${rev}` : '';
+  return new Response(null, {
+    status: 301,
+    headers: { location: `/data/v/${params.slug}/${params.month}${revision}/datapackage.json` },
+  });
 };
