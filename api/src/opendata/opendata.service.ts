@@ -330,11 +330,23 @@ function copySource(client: PostgresClient, query: string, prefix: string): Read
         abandon(stream, running);
         return;
       }
-      stream.on('data', (chunk: Buffer) => {
-        if (!out.push(chunk)) stream.pause();
+      // COPY sends one message per row: gathered into large chunks, the hash, file and socket see few writes.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = () => {
+        const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        return out.push(chunk);
+      };
+      stream.on('data', (row: Buffer) => {
+        pending.push(row);
+        pendingBytes += row.length;
+        if (pendingBytes >= COPY_CHUNK_BYTES && !flush()) stream.pause();
       });
       stream.once('end', () => {
         ended = true;
+        if (pendingBytes > 0) flush();
         out.push(null);
       });
       stream.once('error', (error) => {
@@ -345,6 +357,8 @@ function copySource(client: PostgresClient, query: string, prefix: string): Read
     .catch((error: unknown) => out.destroy(error as Error));
   return out;
 }
+
+const COPY_CHUNK_BYTES = 256 * 1024;
 
 /** Lines per query on PGlite: a page's rows are all in memory at once, so they are few. */
 const PAGE_LINES = 20_000;
