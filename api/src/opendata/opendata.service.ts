@@ -361,8 +361,8 @@ function copySource(client: PostgresClient, query: string, prefix: string): Read
 const COPY_CHUNK_BYTES = 256 * 1024;
 
 /** Lines per query on PGlite: a page's rows are all in memory at once, so they are few. */
-const PAGE_LINES = 20_000;
-const PAGE_VOUCHERS = 2_000;
+const PAGE_LINES = 5_000;
+const PAGE_VOUCHERS = 500;
 const STATEMENTS_PER_PAGE = 1_000;
 
 async function* pagedRows(
