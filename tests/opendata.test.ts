@@ -3,7 +3,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { queryRows } from '@mingbai/db/client';
+import { openPeriod } from '@mingbai/db/ledger/periods';
+import { postVouchers } from '@mingbai/db/ledger/post';
+import { publishPeriod } from '@mingbai/db/ledger/publish';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 
@@ -129,6 +134,45 @@ describe('a village month', () => {
     });
   });
 
+  it('serves every published revision for ever, the current one at the plain address, never an open one', async () => {
+    const village = await aVillage(t.handle.db);
+    await aMonth(t.handle.db, village.id, 2025, 5, [
+      aVoucher(1, '2025-05-02', '修路', debit('514', 1_000), credit('102', 1_000)),
+    ]);
+    const correct = (amountFen: number, publish: boolean) =>
+      t.handle.db.transaction(async (tx) => {
+        const key = { villageId: village.id, year: 2025, month: 5 };
+        // A correction starts from a copy of the revision before it; this one adds a voucher it had missed.
+        const { revision } = await openPeriod(tx, { ...key, actor: 'test', reason: '漏记一笔' });
+        await postVouchers(tx, {
+          ...key,
+          revision,
+          actor: 'test',
+          vouchers: [aVoucher(revision, '2025-05-03', '补记', debit('514', amountFen), credit('102', amountFen))],
+        });
+        if (publish) await publishPeriod(tx, { ...key, actor: 'test-director' });
+      });
+    await correct(2_000, true);
+    await correct(3_000, false);
+    const amounts = async (path: string) => {
+      const res = await get(path);
+      if (res.status !== 200) return res.status;
+      const lines = (await res.text()).trimEnd().split('\n');
+      return lines
+        .map((l) => JSON.parse(l) as { village_slug: string; revision: number; amount_fen: string })
+        .filter((l) => l.village_slug === village.slug)
+        .map((l) => `r${l.revision}:${l.amount_fen}`);
+    };
+    const base = `/data/v/${village.slug}/2025-05`;
+    const r2 = ['r2:1000', 'r2:1000', 'r2:2000', 'r2:2000'];
+    expect(await amounts(`${base}/lines.jsonl`)).toEqual(r2);
+    expect(await amounts(`${base}/r1/lines.jsonl`)).toEqual(['r1:1000', 'r1:1000']);
+    expect(await amounts(`${base}/r2/lines.jsonl`)).toEqual(r2);
+    expect(await amounts(`${base}/r3/lines.jsonl`)).toBe(404);
+    expect(await amounts('/data/months/2025-05/lines.jsonl')).toEqual(r2);
+    expect((await get(`${base}/lines.jsonl`)).headers.get('cache-control')).not.toContain('immutable');
+  });
+
   it('answers unknown, unpublished and malformed addresses with a coded 404 in Chinese', async () => {
     const village = await aVillage(t.handle.db);
     await aMonth(
@@ -200,6 +244,17 @@ describe('a month across villages', () => {
     expect(res.data!.village.statement.downloads.csv).toBe(`/data/v/${village.slug}/2025-03/r1/lines.csv`);
     expect(res.data!.openData!.csv).toBe('/data/months/2025-03/lines.csv');
     expect(res.data!.none).toBeNull();
+
+    const [town] = await queryRows<{ town: string; district: string }>(
+      t.handle.db,
+      sql`select t.slug as town, d.slug as district from villages v join regions t on t.id = v.town_id
+            join regions d on d.id = t.parent_id where v.slug = ${village.slug}`,
+    );
+    for (const region of [town!.town, town!.district]) {
+      const regional = await (await get(`/data/r/${region}/2025-03/lines.csv`)).text();
+      expect(regional, region).toContain(`,${village.slug},`);
+      expect(regional, region).not.toContain(',fucun,');
+    }
 
     const statements = await (await get(res.data!.openData!.statementsCsv)).text();
     expect(statements).toContain(village.slug);
