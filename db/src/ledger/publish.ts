@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx, type Tx } from '../client.ts';
 import { accounts, villageAccounts, type AccountClass, type AccountStandard } from '../schema/accounts.ts';
 import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
@@ -71,6 +71,9 @@ export async function publishPeriod(
     })
     .where(and(periodIs(input), eq(periods.revision, period.revision)));
 
+  await deriveStatementLines(tx, revisionIs(key));
+  if (key.revision > 1) await deriveStatementChanges(tx, revisionIs(key));
+
   const later = await recomputeLaterOpenings(tx, input, classOf);
   await appendAudit(tx, {
     villageId: input.villageId,
@@ -81,6 +84,80 @@ export async function publishPeriod(
     details: { digest, vouchers: ledger.length, laterMonthsRecomputed: later },
   });
   return { revision: period.revision, digest };
+}
+
+/** One revision, as a condition on `periods p` for the derivations below. */
+function revisionIs(key: PeriodKey & { revision: number }): SQL {
+  return sql`p.village_id = ${key.villageId} and p.year = ${key.year} and p.month = ${key.month} and p.revision = ${key.revision}`;
+}
+
+/**
+ * Derives `statement_lines` for the revisions `which` selects (a condition on `periods p`): the lines villagers read
+ * as payments and receipts, classified once and numbered in date order. Credits of income accounts are income, debits
+ * of expense accounts spending; in a voucher that moves cash (101 库存现金, 102 银行存款) without touching income or
+ * expense (低保 passed on, wages paid out of 应付工资), the non-cash side is an other receipt or payment. Vouchers that
+ * only move cash between 库存现金 and 银行存款 list nothing. Used by publishing, the scale loader and migration 0005.
+ */
+export async function deriveStatementLines(tx: DbOrTx, which: SQL): Promise<void> {
+  await tx.execute(sql`
+    insert into statement_lines (village_id, year, month, revision, seq, voucher_id, line_no, kind, account_code, amount_fen)
+    select village_id, year, month, revision,
+           row_number() over (partition by village_id, year, month, revision order by date, number, line_no),
+           voucher_id, line_no, kind, account_code, amount_fen
+      from (
+        select v.village_id, v.year, v.month, v.revision, v.date, v.number, l.voucher_id, l.line_no, l.account_code,
+               l.amount_fen,
+               case
+                 when a.class = 'income' and l.side = 'credit' then 'income'
+                 when a.class = 'expense' and l.side = 'debit' then 'spending'
+                 when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
+                      and not bool_or(a.class in ('income', 'expense')) over voucher
+                      and bool_or(left(l.account_code, 3) in ('101', '102')) over voucher
+                   then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
+               end as kind
+          from periods p
+          join vouchers v on v.village_id = p.village_id and v.year = p.year and v.month = p.month
+                         and v.revision = p.revision
+          join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+          join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
+         where ${which}
+        window voucher as (partition by l.village_id, l.voucher_id)
+      ) f
+     where kind is not null`);
+}
+
+/**
+ * Derives `statement_changes` for the corrections `which` selects (a condition on `periods p`, revision > 1): every
+ * voucher number added, removed or changed against the revision before, comparing what the public sees of it.
+ */
+export async function deriveStatementChanges(tx: DbOrTx, which: SQL): Promise<void> {
+  await tx.execute(sql`
+    with wanted as (select p.village_id, p.year, p.month, p.revision from periods p where ${which} and p.revision > 1),
+    pub as (
+      select w.village_id, w.year, w.month, w.revision as wanted_revision, v.revision, v.number, v.summary_public,
+             jsonb_build_object('date', v.date, 'summary', v.summary_public, 'attachments', v.attachments,
+                                'preparer', v.preparer, 'reviewer', v.reviewer, 'approver', v.approver,
+                                'lines', (select jsonb_agg(jsonb_build_array(l.line_no, l.account_code, l.side,
+                                                 l.amount_fen::text, l.summary_public, l.counterparty_public,
+                                                 l.payment_method) order by l.line_no)
+                                            from voucher_lines l where l.village_id = v.village_id and l.voucher_id = v.id)) as shown,
+             (select sum(l.amount_fen) from voucher_lines l
+               where l.village_id = v.village_id and l.voucher_id = v.id and l.side = 'debit') as total_fen
+        from wanted w
+        join vouchers v on v.village_id = w.village_id and v.year = w.year and v.month = w.month
+                       and v.revision in (w.revision - 1, w.revision)
+    ),
+    b as (select * from pub where revision = wanted_revision - 1),
+    a as (select * from pub where revision = wanted_revision)
+    insert into statement_changes (village_id, year, month, revision, voucher_number, kind, summary_before,
+                                   summary_after, amount_before_fen, amount_after_fen)
+    select coalesce(a.village_id, b.village_id), coalesce(a.year, b.year), coalesce(a.month, b.month),
+           coalesce(a.wanted_revision, b.wanted_revision), coalesce(a.number, b.number),
+           case when b.number is null then 'added' when a.number is null then 'removed' else 'changed' end,
+           b.summary_public, a.summary_public, b.total_fen, a.total_fen
+      from a full join b on b.village_id = a.village_id and b.year = a.year and b.month = a.month
+                        and b.wanted_revision = a.wanted_revision and b.number = a.number
+     where a.number is null or b.number is null or a.shown <> b.shown`);
 }
 
 function periodIs(key: PeriodKey) {

@@ -4,21 +4,38 @@ import type { ImportProblem, ParseErrorCode } from './types.ts';
 /** Collects every problem of a file; parsing goes on after each one. */
 export class Problems {
   readonly list: ImportProblem[] = [];
+  private found = 0;
+
+  /** `cap`: how many problems to keep, the first by row; a file of a million bad rows must not hold a million. */
+  constructor(private readonly cap = Infinity) {}
 
   add(row: number | null, column: string | null, code: ParseErrorCode, message: string): void {
     this.list.push({ row, column, code, message });
+    this.found++;
+    if (this.list.length >= 2 * this.cap) {
+      const kept = this.sorted();
+      this.list.length = 0;
+      this.list.push(...kept);
+    }
   }
 
-  /** Problems ordered by row (file-wide ones first), keeping the order of discovery within a row. */
+  /** Problems ordered by row (file-wide ones first), keeping the order of discovery within a row; at most `cap`. */
   sorted(): ImportProblem[] {
-    return this.list
+    const sorted = this.list
       .map((p, i) => ({ p, i }))
       .sort((a, b) => (a.p.row ?? 0) - (b.p.row ?? 0) || a.i - b.i)
       .map(({ p }) => p);
+    return sorted.length > this.cap ? sorted.slice(0, this.cap) : sorted;
   }
 
+  /** Every problem found, kept or not. */
   get size(): number {
-    return this.list.length;
+    return this.found;
+  }
+
+  /** Found but not kept. */
+  get omitted(): number {
+    return Math.max(0, this.found - this.cap);
   }
 }
 

@@ -39,7 +39,7 @@ export interface Assembled {
   month: number | null;
 }
 
-interface Group {
+export interface Group {
   key: string;
   ref: VoucherRef;
   rows: RowLine[];
@@ -50,7 +50,7 @@ interface Group {
   duplicate: boolean;
 }
 
-function keyOf(line: RowLine): string {
+export function keyOf(line: RowLine): string {
   const ref = line.ref;
   if (ref.kind === 'number') return `${ref.word}#${ref.number}`;
   if (ref.kind === 'invalid') return `?${ref.raw}`;
@@ -58,7 +58,7 @@ function keyOf(line: RowLine): string {
 }
 
 /** A row's date fits a voucher unless both are valid dates and differ (a bad date is reported on its own). */
-function sameDay(voucher: DateCell, row: DateCell): boolean {
+export function sameDay(voucher: DateCell, row: DateCell): boolean {
   return voucher.kind !== 'date' || row.kind !== 'date' || voucher.iso === row.iso;
 }
 
@@ -180,7 +180,7 @@ function settleMonth(
   return { year: null, month: null };
 }
 
-function checkLines(g: Group, problems: Problems, columns: VoucherColumns): void {
+export function checkLines(g: Group, problems: Problems, columns: VoucherColumns): void {
   const row = g.rows[0]!.row;
   if (!g.rows.some((r) => r.summary !== '')) {
     problems.add(row, columns.summary, 'SUMMARY_MISSING', `${at(row, columns.summary)}${voucherLabel(g.ref)}缺少摘要`);
@@ -246,7 +246,7 @@ function firstOf<K extends 'attachments' | 'preparer' | 'reviewer' | 'approver'>
   return undefined;
 }
 
-function toVoucher(g: Group, number: number): VoucherInput {
+export function toVoucher(g: Group, number: number): VoucherInput {
   const summary = g.rows.find((r) => r.summary !== '')!.summary;
   const voucher: VoucherInput = {
     number,

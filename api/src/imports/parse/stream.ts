@@ -1,0 +1,673 @@
+/**
+ * The streaming reader: bytes → text → CSV records → rows → vouchers, one at a time, so that memory does not grow with
+ * the file. It reports exactly what `parseLedgerFile` reports (fixtures.test.ts and stream.test.ts hold them equal);
+ * what needs the whole file (repeated voucher numbers, the month, renumbering) is kept as a few numbers per voucher.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { parse } from 'csv-parse';
+import type { VoucherInput } from '@mingbai/db/ledger/post';
+import { cellText, halfWidth, type TableRow } from './cells.ts';
+import { hasXlsxName, isZip, looksLikeOldExcel } from './decode.ts';
+import { findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
+import { LAYOUTS } from './layouts/index.ts';
+import { at, shown, Problems } from './problems.ts';
+import { detectDelimiter, xlsxTable } from './table.ts';
+import type { DetectedEncoding, ImportFormat, ImportProblem, ParseOptions } from './types.ts';
+import {
+  checkLines,
+  keyOf,
+  sameDay,
+  toVoucher,
+  voucherLabel,
+  type Group,
+  type RowLine,
+  type VoucherColumns,
+} from './vouchers.ts';
+
+/** Bytes that can be read more than once (a file, or an upload held in memory). */
+export interface ByteSource {
+  size: number;
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.byteLength,
+    async *chunks() {
+      for (let i = 0; i < bytes.byteLength; i += CHUNK_BYTES) yield bytes.subarray(i, i + CHUNK_BYTES);
+    },
+  };
+}
+
+export async function fileSource(path: string): Promise<ByteSource> {
+  const { size } = await stat(path);
+  return {
+    size,
+    chunks: () => createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>,
+  };
+}
+
+export async function readAll(source: ByteSource): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of source.chunks()) parts.push(chunk);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+async function head(source: ByteSource, bytes: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const chunk of source.chunks()) {
+    parts.push(chunk);
+    n += chunk.byteLength;
+    if (n >= bytes) break;
+  }
+  return new Uint8Array(Buffer.concat(parts)).subarray(0, bytes);
+}
+
+/** Where every voucher without a problem goes, as soon as it is complete. */
+export interface VoucherSink {
+  /** `ordinal` counts the vouchers handed over, from 0; `row` is where the voucher starts. */
+  voucher(voucher: VoucherInput, ordinal: number, row: number): void | Promise<void>;
+  /** Forget every voucher handed over: the file is being read again from the start. */
+  reset(): void | Promise<void>;
+}
+
+export interface StreamedLedger {
+  format: ImportFormat | null;
+  encoding: DetectedEncoding | null;
+  year: number | null;
+  month: number | null;
+  rows: number;
+  /** Sorted by row; at most `MAX_PROBLEMS`. */
+  problems: ImportProblem[];
+  /** Problems found beyond those listed. */
+  problemsOmitted: number;
+  /** Vouchers handed to the sink. */
+  vouchers: number;
+  /** The voucher's number in the ledger, by ordinal (numbers are final only once the whole file is read). */
+  numberOf(ordinal: number): number;
+}
+
+export const MAX_PROBLEMS = 1000;
+const DETECT_BYTES = 64 * 1024;
+
+class DecodeFailure extends Error {}
+class CsvFailure extends Error {
+  constructor(readonly row: number | null) {
+    super('csv');
+  }
+}
+
+const UNDECODABLE =
+  '文件既不是 UTF-8 也不是 GBK/GB18030 编码的文字，无法读取；请从记账软件或 Excel 重新导出为 CSV 或 .xlsx';
+const BAD_QUOTES =
+  '文件中的引号不成对（某个以英文双引号开头的单元格没有结束），读不出表格；请用 Excel 打开检查后重新另存为 CSV';
+
+type TextEncoding = Exclude<DetectedEncoding, 'xlsx'>;
+
+function looksLikeUtf16(bytes: Uint8Array): boolean {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
+  const sample = bytes.subarray(0, 4096);
+  let nul = 0;
+  for (const b of sample) if (b === 0) nul++;
+  return sample.length >= 4 && nul * 4 >= sample.length;
+}
+
+const COMMON_TWO_BYTE = new Set([0xa0, 0xa5, 0xb0, 0xb1, 0xb2, 0xb3, 0xb7, 0xd7, 0xf7]);
+
+function looksMisread(text: string): boolean {
+  let foreign = 0;
+  let chinese = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x80 && c < 0x800 && !COMMON_TWO_BYTE.has(c)) foreign++;
+    else if ((c >= 0x3000 && c <= 0x9fff) || (c >= 0xff00 && c <= 0xffef)) chinese++;
+  }
+  return foreign > chinese;
+}
+
+/**
+ * The encodings to try, in order, judged from the first 64 KB as `decodeText` judges a whole file; a later byte that
+ * does not fit makes the reader start again with the next.
+ */
+function encodingsToTry(first: Uint8Array): TextEncoding[] | { message: string } {
+  if (looksLikeUtf16(first)) {
+    return { message: '文件是 UTF-16 编码（Excel 的“Unicode 文本”），请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再上传' };
+  }
+  if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) return ['utf-8-bom'];
+  let text: string | undefined;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(first, { stream: true });
+  } catch {
+    return ['gb18030'];
+  }
+  return looksMisread(text) ? ['gb18030', 'utf-8'] : ['utf-8', 'gb18030'];
+}
+
+/** Decoded text with line breaks as \n, chunk by chunk; throws DecodeFailure on a byte the encoding has no use for. */
+async function* decodedText(source: ByteSource, encoding: TextEncoding): AsyncGenerator<string> {
+  const decoder = new TextDecoder(encoding === 'gb18030' ? 'gb18030' : 'utf-8', { fatal: true, ignoreBOM: true });
+  let skip = encoding === 'utf-8-bom' ? 3 : 0;
+  let carry = '';
+  const lines = (text: string): string => {
+    text = carry + text;
+    carry = text.endsWith('\r') ? '\r' : '';
+    if (carry) text = text.slice(0, -1);
+    return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  };
+  for await (let chunk of source.chunks()) {
+    if (skip > 0) {
+      const n = Math.min(skip, chunk.byteLength);
+      chunk = chunk.subarray(n);
+      skip -= n;
+    }
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new DecodeFailure();
+    }
+    yield lines(text);
+  }
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw new DecodeFailure();
+  }
+  yield lines(rest) + (carry ? '\n' : '');
+}
+
+/** Whether 10 non-blank lines (what detectDelimiter looks at) are complete in `text`. */
+function enoughForDelimiter(text: string): boolean {
+  let seen = 0;
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    if (end < 0) return false;
+    if (text.slice(start, end).trim() !== '') seen++;
+    if (seen === 10) return true;
+    start = end + 1;
+  }
+}
+
+interface TextRows {
+  rows: AsyncGenerator<TableRow>;
+  /** Whether the text had anything but white space (known once `rows` is done). */
+  hadText(): boolean;
+}
+
+/** CSV text → the rows that are not empty, numbered as csvTable numbers them; throws CsvFailure on unclosed quotes. */
+function csvRows(text: AsyncIterable<string>): TextRows {
+  let hadText = false;
+  async function* rows(): AsyncGenerator<TableRow> {
+    const iterator = text[Symbol.asyncIterator]();
+    let start = '';
+    let done = false;
+    while (!done && !enoughForDelimiter(start)) {
+      const next = await iterator.next();
+      if (next.done) done = true;
+      else start += next.value;
+    }
+    if (/\S/.test(start)) hadText = true;
+    const parser = parse({
+      delimiter: detectDelimiter(start),
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+    });
+    const feeding = (async () => {
+      try {
+        if (start !== '' && !parser.write(start)) await once(parser, 'drain');
+        while (!done) {
+          const next = await iterator.next();
+          if (next.done) break;
+          if (!hadText && /\S/.test(next.value)) hadText = true;
+          if (!parser.write(next.value)) await once(parser, 'drain');
+        }
+        parser.end();
+      } catch (error) {
+        parser.destroy(error as Error);
+      }
+    })();
+    let row = 0;
+    try {
+      for await (const cells of parser as AsyncIterable<string[]>) {
+        row++;
+        for (const c of cells) {
+          if (c !== '' && cellText(c) !== '') {
+            yield { row, cells };
+            break;
+          }
+        }
+      }
+    } catch (error) {
+      if (error instanceof DecodeFailure) throw error;
+      const line = (error as { lines?: unknown }).lines;
+      if (typeof line === 'number' || (error as { code?: unknown }).code !== undefined) {
+        throw new CsvFailure(typeof line === 'number' ? line : null);
+      }
+      throw error;
+    } finally {
+      await feeding;
+    }
+  }
+  return { rows: rows(), hadText: () => hadText };
+}
+
+async function* arrayRows(rows: TableRow[]): AsyncGenerator<TableRow> {
+  yield* rows;
+}
+
+const TOTALS = /^(?:合计|总计|小计|本月合计|本期合计|本月累计|本年累计|累计|本页合计)$/;
+
+function isTotalsRow(row: TableRow, columns: ColumnMap): boolean {
+  const account = columns.get('account');
+  if (account && cellText(row.cells[account.index] ?? null) !== '') return false;
+  return row.cells.some((c) => TOTALS.test(halfWidth(cellText(c)).replace(/\s/g, '')));
+}
+
+function unknownLayoutMessage(first: TableRow): string {
+  const seen = first.cells
+    .map((c) => cellText(c))
+    .filter((t) => t !== '')
+    .slice(0, 8)
+    .join('、');
+  return (
+    `认不出这是哪种账目表格：前${HEADER_SEARCH_ROWS}行里没有找到表头（第${first.row}行是${shown(seen)}）。` +
+    '能导入的格式有：明白账模板（凭证号、日期、摘要、科目编码、借方金额、贷方金额）、' +
+    '用友U8凭证（iperiod、csign、ino_id、dbill_date、cdigest、ccode、md、mc）、' +
+    '金蝶KIS凭证（FDATE、FNUM、FEXP、FACCTID、FDEBIT、FCREDIT）、' +
+    '收支流水（日期、摘要、科目、收入、支出）'
+  );
+}
+
+/**
+ * assembleVouchers, one row at a time: consecutive rows of one number and date form a voucher, checked as soon as the
+ * next one starts. Numbers already used are remembered as a key per voucher; the month and the final numbering as a
+ * few integers per voucher.
+ */
+class VoucherStream {
+  private current: Group | undefined;
+  private readonly seen = new Map<string, number>();
+  private readonly months = new Map<string, number>();
+  private readonly words = new Map<string, number>();
+  /** Per voucher with a valid, unrepeated number: its word (index), its number, its ordinal or -1. */
+  private readonly numberedWord: number[] = [];
+  private readonly numberedNumber: number[] = [];
+  private readonly numberedOrdinal: number[] = [];
+  /** Per ordinal: index into the numbered arrays. */
+  private readonly ordinalNumbered: number[] = [];
+  private final: Int32Array | undefined;
+  private readonly prefix: string | undefined;
+
+  constructor(
+    private readonly columns: VoucherColumns,
+    private readonly options: { year?: number | undefined; month?: number | undefined; blankNumberContinues: boolean },
+    private readonly problems: Problems,
+    private readonly sink: VoucherSink | undefined,
+  ) {
+    if (options.year !== undefined && options.month !== undefined) {
+      this.prefix = `${options.year}-${String(options.month).padStart(2, '0')}-`;
+    }
+  }
+
+  get vouchers(): number {
+    return this.ordinalNumbered.length;
+  }
+
+  async push(line: RowLine): Promise<void> {
+    const key = keyOf(line);
+    const current = this.current;
+    if (
+      current !== undefined &&
+      (line.ref.kind === 'blank' ? this.options.blankNumberContinues : current.key === key) &&
+      sameDay(current.date, line.date)
+    ) {
+      current.rows.push(line);
+      if (current.date.kind === 'blank') current.date = line.date;
+      return;
+    }
+    if (current) await this.close(current);
+    this.current = { key, ref: line.ref, rows: [line], date: line.date, ok: true, duplicate: false };
+  }
+
+  private async close(g: Group): Promise<void> {
+    const { columns, problems } = this;
+    const row = g.rows[0]!.row;
+    // Numbers, then the date, then lines, then the month: the order assembleVouchers reports them in within a row.
+    if (g.ref.kind === 'blank') {
+      problems.add(row, columns.number, 'VOUCHER_NUMBER_INVALID', `${at(row, columns.number)}缺少凭证号`);
+      g.ok = false;
+    } else if (g.ref.kind === 'invalid') {
+      problems.add(
+        row,
+        columns.number,
+        'VOUCHER_NUMBER_INVALID',
+        `${at(row, columns.number)}${shown(g.ref.raw)}不是有效的凭证号：应为正整数，如 12 或 记-12`,
+      );
+      g.ok = false;
+    } else {
+      const first = this.seen.get(g.key);
+      if (first !== undefined) {
+        problems.add(
+          row,
+          columns.number,
+          'VOUCHER_DUPLICATE',
+          `${at(row, columns.number)}${voucherLabel(g.ref)}重复：第${first}行已有同号凭证` +
+            '（同一张凭证的各行要连在一起、日期相同）',
+        );
+        g.ok = false;
+        g.duplicate = true;
+      } else {
+        this.seen.set(g.key, row);
+      }
+    }
+    if (g.date.kind === 'blank') {
+      problems.add(row, columns.date, 'DATE_INVALID', `${at(row, columns.date)}${voucherLabel(g.ref)}缺少日期`);
+    }
+    if (g.date.kind !== 'date') g.ok = false;
+    checkLines(g, problems, columns);
+    if (g.date.kind === 'date') {
+      if (this.prefix !== undefined) {
+        if (!g.date.iso.startsWith(this.prefix)) {
+          problems.add(
+            row,
+            columns.date,
+            'DATE_OUTSIDE_MONTH',
+            `${at(row, columns.date)}${voucherLabel(g.ref)}的日期${g.date.iso}不在${this.options.year}年${this.options.month}月内`,
+          );
+          g.ok = false;
+        }
+      } else {
+        const ym = g.date.iso.slice(0, 7);
+        this.months.set(ym, (this.months.get(ym) ?? 0) + 1);
+      }
+    }
+    let numbered = -1;
+    if (g.ref.kind === 'number' && !g.duplicate) {
+      let word = this.words.get(g.ref.word);
+      if (word === undefined) this.words.set(g.ref.word, (word = this.words.size));
+      numbered = this.numberedWord.length;
+      this.numberedWord.push(word);
+      this.numberedNumber.push(g.ref.number);
+      this.numberedOrdinal.push(g.ok ? this.ordinalNumbered.length : -1);
+    }
+    if (g.ok) {
+      const ordinal = this.ordinalNumbered.length;
+      this.ordinalNumbered.push(numbered);
+      const sent = this.sink?.voucher(toVoucher(g, (g.ref as { number: number }).number), ordinal, row);
+      if (sent) await sent;
+    }
+  }
+
+  /** Closes the last voucher; settles the month and the numbers. */
+  async end(): Promise<{ year: number | null; month: number | null }> {
+    if (this.current) await this.close(this.current);
+    this.current = undefined;
+    this.final = this.finalNumbers();
+    if (this.prefix !== undefined) return { year: this.options.year!, month: this.options.month! };
+    if (this.months.size === 1) {
+      const ym = [...this.months.keys()][0]!;
+      return { year: Number(ym.slice(0, 4)), month: Number(ym.slice(5, 7)) };
+    }
+    if (this.months.size > 1) {
+      const months = [...this.months.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([ym, n]) => `${Number(ym.slice(0, 4))}年${Number(ym.slice(5, 7))}月（${n}张凭证）`)
+        .join('、');
+      this.problems.add(
+        null,
+        null,
+        'MONTH_AMBIGUOUS',
+        `文件里的凭证日期跨了${this.months.size}个月：${months}。每次只能导入一个月，请选择要导入的月份，或把文件按月分开`,
+      );
+    }
+    return { year: null, month: null };
+  }
+
+  /** As finalNumbers in vouchers.ts: kept, unless several words number from 1 and collide. */
+  private finalNumbers(): Int32Array {
+    const n = this.numberedNumber.length;
+    const final = Int32Array.from(this.numberedNumber);
+    if (this.words.size <= 1) return final;
+    const distinct = new Set(this.numberedNumber).size;
+    if (distinct === n) return final;
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => this.numberedWord[a]! - this.numberedWord[b]! || this.numberedNumber[a]! - this.numberedNumber[b]!,
+    );
+    order.forEach((index, rank) => (final[index] = rank + 1));
+    return final;
+  }
+
+  numberOf(ordinal: number): number {
+    return this.final![this.ordinalNumbered[ordinal]!]!;
+  }
+}
+
+interface Attempt {
+  format: ImportFormat | null;
+  encoding: DetectedEncoding | null;
+  rows: number;
+  problems: Problems;
+  assembler: VoucherStream | undefined;
+  period: { year: number | null; month: number | null };
+}
+
+/** Reads table rows into vouchers: header, layout, each data row, each voucher. */
+async function readRows(
+  rows: AsyncGenerator<TableRow>,
+  hadText: () => boolean,
+  out: Attempt,
+  options: ParseOptions,
+  sink: VoucherSink | undefined,
+): Promise<void> {
+  const { problems } = out;
+  const first: TableRow[] = [];
+  let next = await rows.next();
+  while (!next.done && first.length < HEADER_SEARCH_ROWS) {
+    first.push(next.value);
+    if (first.length < HEADER_SEARCH_ROWS) next = await rows.next();
+  }
+  const drain = async () => {
+    // A CSV error further down replaces every other problem, as when the whole file was parsed first.
+    if (first.length === HEADER_SEARCH_ROWS) while (!(await rows.next()).done);
+  };
+  if (first.length === 0) {
+    problems.add(null, null, 'FILE_EMPTY', hadText() ? '文件里没有任何数据' : '文件是空的，没有任何内容');
+    return;
+  }
+  const header = findHeader(first, LAYOUTS);
+  if (!header) {
+    await drain();
+    problems.add(null, null, 'LAYOUT_UNKNOWN', unknownLayoutMessage(first[0]!));
+    return;
+  }
+  const { layout, columns } = header;
+  out.format = layout.format;
+  const missing = layout.missing(new Set(columns.keys()));
+  for (const name of missing) {
+    problems.add(header.row, name, 'COLUMN_MISSING', `第${header.row}行（表头）：缺少“${name}”列`);
+  }
+  if (missing.length > 0) {
+    await drain();
+    return;
+  }
+  const assembler = new VoucherStream(
+    {
+      number: columns.get('voucherNo')?.header ?? null,
+      date: columns.get('date')?.header ?? null,
+      summary: columns.get('summary')?.header ?? null,
+    },
+    { year: options.year, month: options.month, blankNumberContinues: layout.blankNumberContinues },
+    problems,
+    sink,
+  );
+  out.assembler = assembler;
+  // The cash book numbers its rows 1..n unless some row has a 凭证号: that needs every row, so it is read at once
+  // (a village's cash book is a few hundred rows).
+  const whole = layout.format === 'cashbook';
+  const held: TableRow[] = [];
+  const read = async (row: TableRow) => {
+    if (isTotalsRow(row, columns)) return;
+    out.rows++;
+    if (whole) held.push(row);
+    else await assembler.push(readOne(layout, row, columns, problems));
+  };
+  for (const row of first.slice(header.position + 1)) await read(row);
+  if (first.length === HEADER_SEARCH_ROWS) {
+    for (let r = await rows.next(); !r.done; r = await rows.next()) await read(r.value);
+  }
+  if (out.rows === 0) {
+    problems.add(null, null, 'FILE_EMPTY', '文件只有表头，没有凭证数据');
+    out.assembler = undefined;
+    return;
+  }
+  if (whole) for (const line of layout.read(held, columns, problems)) await assembler.push(line);
+  out.period = await assembler.end();
+}
+
+function readOne(layout: Layout, row: TableRow, columns: ColumnMap, problems: Problems): RowLine {
+  return layout.read([row], columns, problems)[0]!;
+}
+
+function fresh(): Attempt {
+  return {
+    format: null,
+    encoding: null,
+    rows: 0,
+    problems: new Problems(MAX_PROBLEMS),
+    assembler: undefined,
+    period: { year: null, month: null },
+  };
+}
+
+function result(a: Attempt): StreamedLedger {
+  const assembler = a.assembler;
+  return {
+    format: a.format,
+    encoding: a.encoding,
+    year: a.period.year,
+    month: a.period.month,
+    rows: a.rows,
+    problems: a.problems.sorted(),
+    problemsOmitted: a.problems.omitted,
+    vouchers: assembler?.vouchers ?? 0,
+    numberOf: (ordinal) => assembler!.numberOf(ordinal),
+  };
+}
+
+function checkOptions(options: ParseOptions): void {
+  const { year, month } = options;
+  if ((year === undefined) !== (month === undefined))
+    throw new TypeError('parseLedgerStream: year and month go together');
+  if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 2200)) {
+    throw new RangeError(`parseLedgerStream: year ${year}`);
+  }
+  if (month !== undefined && (!Number.isInteger(month) || month < 1 || month > 12)) {
+    throw new RangeError(`parseLedgerStream: month ${month}`);
+  }
+}
+
+/**
+ * `parseLedgerFile`, streaming: every voucher without a problem goes to `sink` as soon as its last row is read, with a
+ * provisional number (`numberOf` gives the final one afterwards). Problems are as parseLedgerFile reports them, the
+ * first `MAX_PROBLEMS` by row.
+ */
+export async function parseLedgerStream(
+  source: ByteSource,
+  filename: string,
+  options: ParseOptions = {},
+  sink?: VoucherSink,
+): Promise<StreamedLedger> {
+  checkOptions(options);
+  const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
+  const out = fresh();
+  if (source.size > maxBytes) {
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    out.problems.add(
+      null,
+      null,
+      'FILE_TOO_LARGE',
+      `文件有 ${mb(source.size)} MB，超过 ${mb(maxBytes)} MB 的上限，请按月分开导出`,
+    );
+    return result(out);
+  }
+  if (source.size === 0) {
+    out.problems.add(null, null, 'FILE_EMPTY', '文件是空的，没有任何内容');
+    return result(out);
+  }
+  const first = await head(source, DETECT_BYTES);
+  if (isZip(first)) {
+    out.encoding = 'xlsx';
+    const table = await xlsxTable(await readAll(source), maxBytes * 10);
+    if (!table.ok) {
+      out.problems.add(
+        table.row,
+        null,
+        table.code,
+        table.row === null ? table.message : `第${table.row}行：${table.message}`,
+      );
+      return result(out);
+    }
+    await readRows(arrayRows(table.rows), () => true, out, options, sink);
+    return result(out);
+  }
+  if (looksLikeOldExcel(first)) {
+    out.problems.add(
+      null,
+      null,
+      'XLSX_INVALID',
+      '这是旧版 Excel 文件（.xls），无法直接读取；请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再上传',
+    );
+    return result(out);
+  }
+  const undecodable = (message: string): StreamedLedger => {
+    const bad = fresh();
+    if (hasXlsxName(filename)) {
+      bad.problems.add(
+        null,
+        null,
+        'XLSX_INVALID',
+        '文件名是 .xlsx，但内容不是 Excel 工作簿，文件可能已损坏，请重新导出',
+      );
+    } else {
+      bad.problems.add(null, null, 'ENCODING_UNDECODABLE', message);
+    }
+    return result(bad);
+  };
+  const encodings = encodingsToTry(first);
+  if (!Array.isArray(encodings)) return undecodable(encodings.message);
+  for (const [i, encoding] of encodings.entries()) {
+    const attempt = fresh();
+    attempt.encoding = encoding;
+    const text = csvRows(decodedText(source, encoding));
+    try {
+      await readRows(text.rows, text.hadText, attempt, options, sink);
+      return result(attempt);
+    } catch (error) {
+      if (error instanceof CsvFailure) {
+        const bad = fresh();
+        bad.encoding = encoding;
+        const row = error.row;
+        bad.problems.add(row, null, 'LAYOUT_UNKNOWN', row === null ? BAD_QUOTES : `第${row}行：${BAD_QUOTES}`);
+        await sink?.reset();
+        return result(bad);
+      }
+      if (!(error instanceof DecodeFailure)) throw error;
+      await sink?.reset();
+      if (i === encodings.length - 1) {
+        return undecodable(
+          encoding === 'utf-8-bom'
+            ? '文件开头标明是 UTF-8 编码，但其中有不是 UTF-8 的字节，文件可能已损坏，请重新导出'
+            : UNDECODABLE,
+        );
+      }
+    }
+  }
+  return undecodable(UNDECODABLE);
+}
