@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { importLedger } from '../imports/import.service.ts';
+import { importLedger, MAX_FILE_IMPORT_BYTES } from '../imports/import.service.ts';
+import { fileSource } from '../imports/parse/stream.ts';
 import { contextAs, parseMonth, withDb } from './main.ts';
 
 /** `pnpm cli import --as <user> --village <slug> --file <path> [--month YYYY-MM] [--dry-run] [--append]` */
@@ -19,10 +19,12 @@ export function registerImportCommand(program: Command): void {
       withDb(async (handle) => {
         const ctx = await contextAs(handle, opts.as);
         // pnpm runs scripts from the workspace root; a relative path means relative to where the user typed it.
-        const bytes = new Uint8Array(await readFile(resolve(process.env.INIT_CWD ?? process.cwd(), opts.file)));
+        // Read as a stream: a million-line file never sits in memory whole.
+        const source = await fileSource(resolve(process.env.INIT_CWD ?? process.cwd(), opts.file));
         const report = await importLedger(ctx, {
           villageSlug: opts.village,
-          bytes,
+          source,
+          maxBytes: MAX_FILE_IMPORT_BYTES,
           filename: basename(opts.file),
           ...(opts.month ? parseMonth(opts.month) : {}),
           dryRun: opts.dryRun,

@@ -1,28 +1,41 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { appendAudit } from '@mingbai/db/ledger/audit';
 import { latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
-import { postVouchers, type VoucherInput } from '@mingbai/db/ledger/post';
+import {
+  copyConnection,
+  copyImportedFile,
+  copyVoucherSpool,
+  postVouchers,
+  VoucherSpool,
+  type VoucherInput,
+} from '@mingbai/db/ledger/post';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
 import type { Context } from '../context.ts';
 import { villageForAction } from '../committee/committee.service.ts';
-import { parseLedgerFile } from './parse/parse-ledger.ts';
-import type { ImportErrorCode, ParsedLedger } from './parse/types.ts';
+import { bufferSource, MAX_PROBLEMS, parseLedgerStream, readAll, type ByteSource } from './parse/stream.ts';
+import type { ImportErrorCode } from './parse/types.ts';
 
 /** A problem found in the file, or one only the ledger can see (the month's state, the village's chart). */
 export interface ImportProblem {
   row: number | null;
   column: string | null;
-  code: ImportErrorCode | 'ACCOUNT_UNKNOWN' | 'MONTH_PUBLISHED' | 'MONTH_SUBMITTED';
+  code: ImportErrorCode;
   message: string;
 }
 
-export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+/** An upload through the API (base64 in a GraphQL request). */
+export const MAX_IMPORT_BYTES = 40 * 1024 * 1024;
+/** A file the operator CLI reads from disk: streamed, so memory does not grow with it. */
+export const MAX_FILE_IMPORT_BYTES = 512 * 1024 * 1024;
 
 export type ImportMode = 'replace' | 'append';
 export type ImportStatus = 'rejected' | 'preview' | 'committed' | 'already_imported';
@@ -63,7 +76,10 @@ export interface ImportReport {
 
 export interface ImportInput {
   villageSlug: string;
-  bytes: Uint8Array;
+  /** The file's bytes (an upload), or `source` (a file on disk, read as a stream). */
+  bytes?: Uint8Array | undefined;
+  source?: ByteSource | undefined;
+  maxBytes?: number | undefined;
   filename: string;
   year?: number | undefined;
   month?: number | undefined;
@@ -80,88 +96,185 @@ export interface ImportInput {
 export async function importLedger(ctx: Context, input: ImportInput): Promise<ImportReport> {
   const village = await villageForAction(ctx, input.villageSlug, 'import');
   const actor = ctx.viewer!.username;
-  const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-  const parsed = await parseLedgerFile(input.bytes, input.filename, {
-    year: input.year,
-    month: input.month,
-    maxBytes: MAX_IMPORT_BYTES,
-  });
-  const report: ImportReport = {
-    status: 'rejected',
-    sha256,
-    sizeBytes: input.bytes.byteLength,
-    filename: input.filename,
-    format: parsed.format,
-    encoding: parsed.encoding,
-    year: parsed.year,
-    month: parsed.month,
-    revision: null,
-    rows: parsed.rows,
-    problems: [...parsed.problems],
-    preview: null,
-    importId: null,
-  };
-
+  const source = input.source ?? bufferSource(input.bytes ?? new Uint8Array());
+  const hash = createHash('sha256');
+  for await (const chunk of source.chunks()) hash.update(chunk);
+  const sha256 = hash.digest('hex');
+  const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
   const previous = await previousImport(ctx.db, village.id, sha256);
-  if (previous !== undefined) return { ...report, status: 'already_imported', importId: previous, problems: [] };
-  if (parsed.year === null || parsed.month === null) return report;
-  const key = { villageId: village.id, year: parsed.year, month: parsed.month };
+  const copying = !input.dryRun && previous === undefined && copyConnection(ctx.db as never) !== undefined;
+  const dir = copying ? await mkdtemp(join(tmpdir(), 'mingbai-import-')) : undefined;
+  try {
+    const tally = new Tally(dir ? new VoucherSpool(dir) : undefined, !input.dryRun && previous === undefined);
+    const parsed = await parseLedgerStream(source, input.filename, options, tally);
+    tally.spool?.close();
+    const report: ImportReport = {
+      status: 'rejected',
+      sha256,
+      sizeBytes: source.size,
+      filename: input.filename,
+      format: parsed.format,
+      encoding: parsed.encoding,
+      year: parsed.year,
+      month: parsed.month,
+      revision: null,
+      rows: parsed.rows,
+      problems: [...parsed.problems],
+      preview: null,
+      importId: null,
+    };
+    if (previous !== undefined) return { ...report, status: 'already_imported', importId: previous, problems: [] };
+    const finish = (r: ImportReport): ImportReport => {
+      const omitted = parsed.problemsOmitted + Math.max(0, r.problems.length - MAX_PROBLEMS);
+      if (omitted === 0) return r;
+      const problems = r.problems.slice(0, MAX_PROBLEMS);
+      problems.push({
+        row: null,
+        column: null,
+        code: 'TOO_MANY_PROBLEMS',
+        message: `另有${omitted}个问题没有列出；请先改正上面这些，再上传一次`,
+      });
+      return { ...r, problems };
+    };
+    if (parsed.year === null || parsed.month === null) return finish(report);
+    const key = { villageId: village.id, year: parsed.year, month: parsed.month };
 
-  report.problems.push(...(await ledgerProblems(ctx.db, key, parsed, input.mode ?? 'replace')));
-  report.preview = await preview(ctx.db, key, parsed.vouchers);
-  if (report.problems.length > 0) return report;
-  if (input.dryRun) return { ...report, status: 'preview' };
+    report.problems.push(...(await ledgerProblems(ctx.db, key, tally, parsed.numberOf, input.mode ?? 'replace')));
+    report.preview = await preview(ctx.db, key, tally);
+    if (report.problems.length > 0) return finish(report);
+    if (input.dryRun) return { ...report, status: 'preview' };
 
-  return ctx.db.transaction(async (tx) => {
-    await lockVillageLedger(tx, village.id);
-    const again = await previousImport(tx, village.id, sha256);
-    if (again !== undefined) return { ...report, status: 'already_imported' as const, importId: again };
-    const latest = await latestRevision(tx, key);
-    const revision = latest?.status === 'open' ? latest.revision : (await openPeriod(tx, { ...key, actor })).revision;
-    const [file] = await tx
-      .insert(importedFiles)
-      .values({
+    return await ctx.db.transaction(async (tx) => {
+      await lockVillageLedger(tx, village.id);
+      const again = await previousImport(tx, village.id, sha256);
+      if (again !== undefined) return { ...report, status: 'already_imported' as const, importId: again };
+      const latest = await latestRevision(tx, key);
+      const revision = latest?.status === 'open' ? latest.revision : (await openPeriod(tx, { ...key, actor })).revision;
+      const mediaType = parsed.encoding === 'xlsx' ? XLSX_MEDIA_TYPE : 'text/csv';
+      const fileRow = { villageId: village.id, sha256, sizeBytes: source.size, filename: input.filename, mediaType };
+      const importId = tally.spool
+        ? await copyImportedFile(tx, { ...fileRow, uploadedBy: actor, chunks: () => source.chunks() })
+        : Number(
+            (
+              await tx
+                .insert(importedFiles)
+                .values({ ...fileRow, content: await readAll(source), uploadedBy: actor })
+                .returning({ id: importedFiles.id })
+            )[0]!.id,
+          );
+      if ((input.mode ?? 'replace') === 'replace') {
+        await tx
+          .delete(vouchers)
+          .where(
+            and(
+              eq(vouchers.villageId, village.id),
+              eq(vouchers.year, key.year),
+              eq(vouchers.month, key.month),
+              eq(vouchers.revision, revision),
+            ),
+          );
+      }
+      if (tally.spool) {
+        await copyVoucherSpool(tx, {
+          ...key,
+          revision,
+          actor,
+          importId,
+          spool: tally.spool,
+          numberOf: parsed.numberOf,
+        });
+      } else {
+        const list = tally.held.map((v, i) => ({ ...v, number: parsed.numberOf(i) }));
+        await postVouchers(tx, { ...key, revision, actor, importId, vouchers: list });
+      }
+      await appendAudit(tx, {
         villageId: village.id,
-        sha256,
-        content: input.bytes,
-        sizeBytes: input.bytes.byteLength,
-        filename: input.filename,
-        mediaType: parsed.encoding === 'xlsx' ? XLSX_MEDIA_TYPE : 'text/csv',
-        uploadedBy: actor,
-      })
-      .returning({ id: importedFiles.id });
-    if ((input.mode ?? 'replace') === 'replace') {
-      await tx
-        .delete(vouchers)
-        .where(
-          and(
-            eq(vouchers.villageId, village.id),
-            eq(vouchers.year, key.year),
-            eq(vouchers.month, key.month),
-            eq(vouchers.revision, revision),
-          ),
-        );
-    }
-    await postVouchers(tx, { ...key, revision, actor, importId: file!.id, vouchers: parsed.vouchers });
-    await appendAudit(tx, {
-      villageId: village.id,
-      actor,
-      action: 'import.commit',
-      entity: 'period',
-      entityKey: `${key.year}-${key.month}#${revision}`,
-      importId: file!.id,
-      details: {
-        sha256,
-        filename: input.filename,
-        format: parsed.format,
-        encoding: parsed.encoding,
-        mode: input.mode ?? 'replace',
-        vouchers: parsed.vouchers.length,
-        lines: parsed.vouchers.reduce((n, v) => n + v.lines.length, 0),
-      },
+        actor,
+        action: 'import.commit',
+        entity: 'period',
+        entityKey: `${key.year}-${key.month}#${revision}`,
+        importId,
+        details: {
+          sha256,
+          filename: input.filename,
+          format: parsed.format,
+          encoding: parsed.encoding,
+          mode: input.mode ?? 'replace',
+          vouchers: tally.vouchers,
+          lines: tally.lines,
+        },
+      });
+      return { ...report, status: 'committed' as const, revision, importId };
     });
-    return { ...report, status: 'committed' as const, revision, importId: file!.id };
-  });
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface CodeUse {
+  /** Line ordinal and voucher row of the first line with this account, and of the first without a name. */
+  first: number;
+  firstRow: number;
+  unnamed: number;
+  unnamedRow: number;
+}
+
+/**
+ * What the import needs to know of the vouchers read, kept small: counts, sums by first-level account, cash movement,
+ * the accounts used and where, voucher numbers; the vouchers themselves go to the spool (PostgreSQL) or, on PGlite or
+ * for a preview, are held only when they will be written.
+ */
+class Tally {
+  vouchers = 0;
+  lines = 0;
+  debitTotal = 0n;
+  cashMovement = 0n;
+  /** First-level account → [debit, credit]. */
+  readonly byTop = new Map<string, [bigint, bigint]>();
+  readonly codes = new Map<string, CodeUse>();
+  readonly rows: number[] = [];
+  readonly held: VoucherInput[] = [];
+
+  constructor(
+    readonly spool: VoucherSpool | undefined,
+    private readonly hold: boolean,
+  ) {}
+
+  voucher(v: VoucherInput, ordinal: number, row: number): void {
+    this.vouchers++;
+    this.rows.push(row);
+    for (const l of v.lines) {
+      const at = this.lines++;
+      const top = l.accountCode.slice(0, 3);
+      let sums = this.byTop.get(top);
+      if (!sums) this.byTop.set(top, (sums = [0n, 0n]));
+      if (l.side === 'debit') {
+        this.debitTotal += l.amountFen;
+        sums[0] += l.amountFen;
+      } else sums[1] += l.amountFen;
+      if (top === '101' || top === '102') this.cashMovement += l.side === 'debit' ? l.amountFen : -l.amountFen;
+      let use = this.codes.get(l.accountCode);
+      if (!use) this.codes.set(l.accountCode, (use = { first: at, firstRow: row, unnamed: -1, unnamedRow: 0 }));
+      if (use.unnamed < 0 && !l.accountName?.trim()) {
+        use.unnamed = at;
+        use.unnamedRow = row;
+      }
+    }
+    if (this.spool) this.spool.add(v, ordinal);
+    else if (this.hold) this.held.push(v);
+  }
+
+  reset(): void {
+    this.vouchers = 0;
+    this.lines = 0;
+    this.debitTotal = 0n;
+    this.cashMovement = 0n;
+    this.byTop.clear();
+    this.codes.clear();
+    this.rows.length = 0;
+    this.held.length = 0;
+    this.spool?.reset();
+  }
 }
 
 const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -181,7 +294,8 @@ async function previousImport(db: DbOrTx, villageId: number, sha256: string): Pr
 async function ledgerProblems(
   db: DbOrTx,
   key: { villageId: number; year: number; month: number },
-  parsed: ParsedLedger,
+  tally: Tally,
+  numberOf: (ordinal: number) => number,
   mode: ImportMode,
 ): Promise<ImportProblem[]> {
   const problems: ImportProblem[] = [];
@@ -203,7 +317,7 @@ async function ledgerProblems(
   }
 
   const standard = standardForYear(key.year);
-  const codes = [...new Set(parsed.vouchers.flatMap((v) => v.lines.map((l) => l.accountCode)))];
+  const codes = [...tally.codes.keys()];
   const national = new Set(
     (
       await db
@@ -231,31 +345,32 @@ async function ledgerProblems(
         )
     ).map((a) => a.code),
   );
-  const reported = new Set<string>();
-  for (const v of parsed.vouchers) {
-    for (const line of v.lines) {
-      const code = line.accountCode;
-      if (reported.has(code)) continue;
-      const row = parsed.firstRowOf.get(v.number) ?? null;
-      if (!national.has(code.slice(0, 3))) {
-        reported.add(code);
-        problems.push({
-          row,
+  // In the order the lines come, as when every voucher was held: each account once, at its first offending line.
+  const found: { at: number; problem: ImportProblem }[] = [];
+  for (const [code, use] of tally.codes) {
+    if (!national.has(code.slice(0, 3))) {
+      found.push({
+        at: use.first,
+        problem: {
+          row: use.firstRow,
           column: null,
           code: 'ACCOUNT_UNKNOWN',
           message: `科目“${code}”不在${key.year < 2024 ? '2004年' : '2023年'}会计制度的科目表中（一级科目${code.slice(0, 3)}不存在）`,
-        });
-      } else if (code.length > 3 && !known.has(code) && !line.accountName?.trim()) {
-        reported.add(code);
-        problems.push({
-          row,
+        },
+      });
+    } else if (code.length > 3 && !known.has(code) && use.unnamed >= 0) {
+      found.push({
+        at: use.unnamed,
+        problem: {
+          row: use.unnamedRow,
           column: null,
           code: 'ACCOUNT_UNKNOWN',
           message: `明细科目“${code}”本村尚未使用过，请在“科目名称”列写明名称`,
-        });
-      }
+        },
+      });
     }
   }
+  problems.push(...found.sort((a, b) => a.at - b.at).map((f) => f.problem));
 
   if (mode === 'append' && latest?.status === 'open') {
     const used = new Set(
@@ -273,13 +388,14 @@ async function ledgerProblems(
           )
       ).map((v) => v.number),
     );
-    for (const v of parsed.vouchers) {
-      if (used.has(v.number)) {
+    for (let i = 0; i < tally.vouchers; i++) {
+      const number = numberOf(i);
+      if (used.has(number)) {
         problems.push({
-          row: parsed.firstRowOf.get(v.number) ?? null,
+          row: tally.rows[i] ?? null,
           column: null,
           code: 'VOUCHER_DUPLICATE',
-          message: `第${v.number}号凭证本月已有；追加上传时凭证号不能重复`,
+          message: `第${number}号凭证本月已有；追加上传时凭证号不能重复`,
         });
       }
     }
@@ -291,7 +407,7 @@ async function ledgerProblems(
 async function preview(
   db: DbOrTx,
   key: { villageId: number; year: number; month: number },
-  list: VoucherInput[],
+  tally: Tally,
 ): Promise<ImportPreview> {
   const standard = standardForYear(key.year);
   const chart = await db
@@ -301,43 +417,29 @@ async function preview(
   const byCode = new Map<string, { name: string; cls: AccountClass }>(
     chart.map((a) => [a.code, { name: a.name, cls: a.cls }]),
   );
-  const categories = new Map<string, CategoryPreview>();
-  let debitTotal = 0n;
+  const categories: CategoryPreview[] = [];
   let income = 0n;
   let spending = 0n;
-  let cashMovement = 0n;
-  let lines = 0;
-  for (const v of list) {
-    for (const l of v.lines) {
-      lines++;
-      const top = l.accountCode.slice(0, 3);
-      const account = byCode.get(top);
-      if (l.side === 'debit') debitTotal += l.amountFen;
-      if (top === '101' || top === '102') cashMovement += l.side === 'debit' ? l.amountFen : -l.amountFen;
-      const kind =
-        account?.cls === 'income' && l.side === 'credit'
-          ? 'income'
-          : account?.cls === 'expense' && l.side === 'debit'
-            ? 'spending'
-            : undefined;
-      if (!kind) continue;
-      if (kind === 'income') income += l.amountFen;
-      else spending += l.amountFen;
-      const cat = categories.get(top) ?? { code: top, name: account!.name, kind, amountFen: 0n };
-      cat.amountFen += l.amountFen;
-      categories.set(top, cat);
+  for (const [top, [debit, credit]] of tally.byTop) {
+    const account = byCode.get(top);
+    if (account?.cls === 'income' && credit > 0n) {
+      income += credit;
+      categories.push({ code: top, name: account.name, kind: 'income', amountFen: credit });
+    } else if (account?.cls === 'expense' && debit > 0n) {
+      spending += debit;
+      categories.push({ code: top, name: account.name, kind: 'spending', amountFen: debit });
     }
   }
   const opening = await openingCash(db, key);
   return {
-    vouchers: list.length,
-    lines,
-    debitTotalFen: debitTotal,
+    vouchers: tally.vouchers,
+    lines: tally.lines,
+    debitTotalFen: tally.debitTotal,
     incomeFen: income,
     spendingFen: spending,
-    byCategory: [...categories.values()].sort((a, b) => a.code.localeCompare(b.code)),
+    byCategory: categories.sort((a, b) => a.code.localeCompare(b.code)),
     openingBalanceFen: opening,
-    closingBalanceFen: opening + cashMovement,
+    closingBalanceFen: opening + tally.cashMovement,
   };
 }
 

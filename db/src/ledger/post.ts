@@ -1,3 +1,8 @@
+import { once } from 'node:events';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Tx } from '../client.ts';
 import type { AccountStandard } from '../schema/accounts.ts';
@@ -286,4 +291,295 @@ function* chunkVouchers(all: VoucherInput[]): Generator<VoucherInput[]> {
     lines += v.lines.length;
   }
   if (chunk.length > 0) yield chunk;
+}
+
+// ---- Streaming: vouchers spooled to disk while a file is read, then COPY'd once the whole file is known good ----
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const COPY_UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r', t: '\t' };
+
+/** A text value as a COPY text-format field. */
+function copyField(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+function copyValue(field: string): string | null {
+  if (field === '\\N') return null;
+  return field.includes('\\') ? field.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPES[c] ?? c) : field;
+}
+
+/**
+ * Vouchers of one import, written to two temporary files as they are read (one line per voucher, one per line) with
+ * what the ledger needs from the whole batch kept small: the accounts used and the persons paid.
+ */
+export class VoucherSpool {
+  vouchers = 0;
+  lines = 0;
+  readonly accounts = new Map<string, string | undefined>();
+  readonly persons = new Set<string>();
+  private readonly files: { path: string; fd: number; parts: string[]; chars: number }[];
+
+  constructor(readonly dir: string) {
+    this.files = ['vouchers.tsv', 'lines.tsv'].map((name) => {
+      const path = join(dir, name);
+      return { path, fd: openSync(path, 'w'), parts: [], chars: 0 };
+    });
+  }
+
+  add(v: VoucherInput, ordinal: number): void {
+    const [vf, lf] = this.files as [(typeof this.files)[0], (typeof this.files)[0]];
+    this.vouchers++;
+    const vl = `${ordinal}\t${v.date}\t${copyField(v.summary.trim())}\t${v.attachments}\t${copyField(v.preparer)}\t${copyField(v.reviewer)}\t${copyField(v.approver)}\n`;
+    vf.parts.push(vl);
+    vf.chars += vl.length;
+    v.lines.forEach((line, i) => {
+      this.lines++;
+      if (!this.accounts.has(line.accountCode) || line.accountName) {
+        this.accounts.set(line.accountCode, line.accountName ?? this.accounts.get(line.accountCode));
+      }
+      const cp = line.counterparty;
+      if (cp?.isPerson) this.persons.add(cp.name.trim());
+      const ll =
+        `${ordinal}\t${i + 1}\t${line.accountCode}\t${line.side}\t${line.amountFen}\t${copyField(line.summary?.trim() || null)}\t` +
+        `${copyField(cp?.name.trim() || null)}\t${cp?.isPerson ? 't' : 'f'}\t${copyField(cp?.idNumber)}\t${copyField(cp?.phone)}\t` +
+        `${copyField(cp?.bankAccount)}\t${copyField(line.paymentMethod)}\n`;
+      lf.parts.push(ll);
+      lf.chars += ll.length;
+    });
+    for (const f of this.files) if (f.chars > 256 * 1024) flushSpool(f);
+  }
+
+  reset(): void {
+    this.close();
+    this.vouchers = 0;
+    this.lines = 0;
+    this.accounts.clear();
+    this.persons.clear();
+    for (const f of this.files) f.fd = openSync(f.path, 'w');
+  }
+
+  close(): void {
+    for (const f of this.files) {
+      if (f.fd < 0) continue;
+      flushSpool(f);
+      closeSync(f.fd);
+      f.fd = -1;
+    }
+  }
+
+  get paths(): { vouchers: string; lines: string } {
+    return { vouchers: this.files[0]!.path, lines: this.files[1]!.path };
+  }
+}
+
+function flushSpool(f: { fd: number; parts: string[]; chars: number }): void {
+  if (f.parts.length === 0) return;
+  writeSync(f.fd, f.parts.join(''));
+  f.parts = [];
+  f.chars = 0;
+}
+
+async function* spoolLines(path: string): AsyncGenerator<string[]> {
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    const text = rest + (chunk as string);
+    const end = text.lastIndexOf('\n');
+    rest = text.slice(end + 1);
+    if (end >= 0) yield text.slice(0, end).split('\n');
+  }
+  if (rest) yield [rest];
+}
+
+type PgSql = {
+  unsafe(query: string, params?: unknown[]): Promise<Record<string, unknown>[]> & { writable(): Promise<Writable> };
+};
+
+/** The postgres.js connection of a drizzle transaction, or undefined on PGlite (which has no COPY from a stream). */
+export function copyConnection(tx: Tx): PgSql | undefined {
+  const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
+  return typeof client === 'function' && 'unsafe' in client ? (client as unknown as PgSql) : undefined;
+}
+
+/** Rows into a COPY, 256 KB at a time, waiting for the server when it falls behind. */
+async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<string>): Promise<void> {
+  const stream = await sql.unsafe(statement).writable();
+  const done = finished(stream);
+  for await (const chunk of rows) if (!stream.write(chunk)) await once(stream, 'drain');
+  stream.end();
+  await done;
+}
+
+/** `n` ids from a sequence, as ranges (one range unless another session took ids meanwhile). */
+async function reserveIds(sql: PgSql, sequence: string, n: number): Promise<Float64Array> {
+  const ranges = await sql.unsafe(
+    `select min(id)::text as lo, max(id)::text as hi from (
+       select id, id - row_number() over (order by id) as grp
+         from (select nextval('${sequence}') as id from generate_series(1, $1::int)) s) t
+      group by grp order by 1::int`,
+    [n],
+  );
+  const ids = new Float64Array(n);
+  let i = 0;
+  for (const r of ranges) for (let id = Number(r.lo); id <= Number(r.hi); id++) ids[i++] = id;
+  return ids;
+}
+
+/**
+ * Posts a spooled batch through `COPY … FROM STDIN` on PostgreSQL, with the checks and effects of postVouchers: the
+ * period must be open, accounts enter the village's chart, 摘要 are masked with every person known (the batch's
+ * included), the ledger's triggers check balance. `numberOf` gives each voucher's final number by ordinal.
+ */
+export async function copyVoucherSpool(
+  tx: Tx,
+  input: Omit<PostVouchersInput, 'vouchers'> & { spool: VoucherSpool; numberOf: (ordinal: number) => number },
+): Promise<void> {
+  const sql = copyConnection(tx);
+  if (!sql) throw new Error('copyVoucherSpool needs PostgreSQL');
+  const period = await openPeriodRow(tx, input);
+  const { spool } = input;
+  await ensureVillageAccounts(
+    tx,
+    input.villageId,
+    period.standard,
+    [...spool.accounts].map(([code, name]) => ({ code, name })),
+  );
+  const earlier = await tx
+    .selectDistinct({ name: voucherLines.counterpartyName })
+    .from(voucherLines)
+    .where(and(eq(voucherLines.villageId, input.villageId), eq(voucherLines.counterpartyIsPerson, true)));
+  const names = new Set(earlier.flatMap((r) => (r.name ? [r.name] : [])));
+  for (const n of spool.persons) names.add(n);
+  const mask = createTextMasker(names);
+  const ids = await reserveIds(sql, 'vouchers_id_seq', spool.vouchers);
+  const numbers: number[] = [];
+  const head = `${input.villageId}\t`;
+  const period4 = `\t${input.year}\t${input.month}\t${input.revision}\t`;
+  const tail = `\t${input.importId ?? '\\N'}\t${copyField(input.actor)}\n`;
+  async function* voucherRows(): AsyncGenerator<string> {
+    for await (const lines of spoolLines(spool.paths.vouchers)) {
+      let out = '';
+      for (const line of lines) {
+        const [ordinal, date, summary, attachments, preparer, reviewer, approver] = line.split('\t') as string[];
+        const number = input.numberOf(Number(ordinal));
+        numbers.push(number);
+        out +=
+          head +
+          ids[Number(ordinal)] +
+          period4 +
+          number +
+          '\t' +
+          date +
+          '\t' +
+          summary +
+          '\t' +
+          copyField(mask(copyValue(summary!)!)) +
+          '\t' +
+          attachments +
+          '\t' +
+          preparer +
+          '\t' +
+          reviewer +
+          '\t' +
+          approver +
+          tail;
+      }
+      yield out;
+    }
+  }
+  await copyInto(
+    sql,
+    'copy vouchers (village_id, id, year, month, revision, number, date, summary, summary_public, attachments, preparer, reviewer, approver, import_id, created_by) from stdin',
+    voucherRows(),
+  );
+  const standard = `\t${period.standard}\t`;
+  async function* lineRows(): AsyncGenerator<string> {
+    for await (const lines of spoolLines(spool.paths.lines)) {
+      let out = '';
+      for (const line of lines) {
+        const f = line.split('\t');
+        const summary = copyValue(f[5]!);
+        const name = copyValue(f[6]!);
+        const person = f[7] === 't';
+        const shown = name === null ? null : person ? maskName(name) : mask(name);
+        out +=
+          head +
+          ids[Number(f[0])] +
+          '\t' +
+          f[1] +
+          standard +
+          f[2] +
+          '\t' +
+          f[3] +
+          '\t' +
+          f[4] +
+          '\t' +
+          f[5] +
+          '\t' +
+          copyField(summary === null ? null : mask(summary)) +
+          '\t' +
+          f[6] +
+          '\t' +
+          f[7] +
+          '\t' +
+          copyField(shown) +
+          '\t' +
+          f[8] +
+          '\t' +
+          f[9] +
+          '\t' +
+          f[10] +
+          '\t' +
+          f[11] +
+          '\n';
+      }
+      yield out;
+    }
+  }
+  await copyInto(
+    sql,
+    'copy voucher_lines (village_id, voucher_id, line_no, standard, account_code, side, amount_fen, summary, summary_public, counterparty_name, counterparty_is_person, counterparty_public, counterparty_id_number, counterparty_phone, counterparty_bank_account, payment_method) from stdin',
+    lineRows(),
+  );
+  await appendAudit(tx, {
+    villageId: input.villageId,
+    actor: input.actor,
+    action: 'vouchers.post',
+    entity: 'period',
+    entityKey: `${input.year}-${input.month}#${input.revision}`,
+    importId: input.importId,
+    details: { vouchers: spool.vouchers, lines: spool.lines, numbers },
+  });
+}
+
+/** Keeps an uploaded file byte for byte through COPY (hex, streamed), without holding it in memory. */
+export async function copyImportedFile(
+  tx: Tx,
+  file: {
+    villageId: number;
+    sha256: string;
+    sizeBytes: number;
+    filename: string;
+    mediaType: string;
+    uploadedBy: string;
+    chunks: () => AsyncIterable<Uint8Array>;
+  },
+): Promise<number> {
+  const sql = copyConnection(tx);
+  if (!sql) throw new Error('copyImportedFile needs PostgreSQL');
+  const [row] = await sql.unsafe(`select nextval('imported_files_id_seq')::text as id`);
+  const id = Number(row!.id);
+  async function* rows(): AsyncGenerator<string> {
+    yield `${file.villageId}\t${id}\t${file.sha256}\t${file.sizeBytes}\t${copyField(file.filename)}\t${copyField(file.mediaType)}\t${copyField(file.uploadedBy)}\t\\\\x`;
+    for await (const chunk of file.chunks())
+      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('hex');
+    yield '\n';
+  }
+  await copyInto(
+    sql,
+    'copy imported_files (village_id, id, sha256, size_bytes, filename, media_type, uploaded_by, content) from stdin',
+    rows(),
+  );
+  return id;
 }

@@ -31,7 +31,13 @@ export type ParseErrorCode =
  * Every code of an import: the parser's, and those the caller adds after looking at the database (an account not in
  * the chart, a month already submitted or published). The parser itself never reports the latter.
  */
-export type ImportErrorCode = ParseErrorCode | 'ACCOUNT_UNKNOWN' | 'MONTH_SUBMITTED' | 'MONTH_PUBLISHED';
+export type ImportErrorCode =
+  | ParseErrorCode
+  | 'ACCOUNT_UNKNOWN'
+  | 'MONTH_SUBMITTED'
+  | 'MONTH_PUBLISHED'
+  /** The last entry when more problems were found than are listed; its message says how many. */
+  | 'TOO_MANY_PROBLEMS';
 
 export interface ImportProblem {
   /** 1-based row as a person sees it in Excel (header = row 1 when there is no title row); null for the whole file. */
