@@ -1,10 +1,10 @@
 // Bulk open data over HTTP: the files of a village month, a region and the country, exactly what is published.
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
@@ -13,7 +13,9 @@ import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 
 // Each run writes its generated files to a folder of its own.
-process.env.MINGBAI_OPENDATA_DIR = mkdtempSync(join(tmpdir(), 'mingbai-opendata-test-'));
+const cacheDir = mkdtempSync(join(tmpdir(), 'mingbai-opendata-test-'));
+process.env.MINGBAI_OPENDATA_DIR = cacheDir;
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 const t = useTestApi();
 const get = (path: string, init?: RequestInit) => fetch(new URL(path, t.api.url), init);
