@@ -1,0 +1,120 @@
+// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,export]`: the benchmark suite
+// against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
+// process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { concurrencyRuns, monthSizes, statementReadCost } from './suite/api.ts';
+import { exportRun } from './suite/export.ts';
+import { importRun } from './suite/import.ts';
+import { machineFacts, storage } from './suite/machine.ts';
+import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
+import { ROOT, startApi } from './suite/procs.ts';
+import { renderTable } from './suite/report.ts';
+import { extremes, sampleMonths } from './suite/workload.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'tianjin' },
+    database: { type: 'string' },
+    seconds: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'import-lines': { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    out: { type: 'string', default: `${ROOT}/bench/results.json` },
+  },
+});
+
+const quick = args.quick;
+const seconds = Number(args.seconds ?? (quick ? 3 : 10));
+const levels = quick ? [1, 16] : [1, 16, 64];
+const importLines = Number(args['import-lines'] ?? (quick ? 100_000 : 1_000_000));
+const sections = new Set((args.only ?? 'api,portal,import,export').split(','));
+const server = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const databaseUrl =
+  args.database ?? (process.env.DATABASE_URL || server.replace(/\/[^/]*$/, `/mingbai_bench_${args.scale}`));
+const log = (s: string) => console.error(s);
+
+/** The API's pool is 8 connections (db/src/client.ts); the floor gets the same. */
+const POOL = 8;
+const sql = postgres(databaseUrl, { max: POOL, onnotice: () => {}, connection: { application_name: 'mingbai-bench' } });
+const started = Date.now();
+const results: Record<string, unknown> = {
+  scale: args.scale,
+  database: new URL(databaseUrl).pathname.slice(1),
+  settings: { secondsPerPoint: seconds, concurrency: levels, quick, importLines, floorPool: POOL },
+  machine: await machineFacts(sql),
+  storage: await storage(sql),
+};
+log(`bench: ${results.database}, ${seconds} s per point, concurrency ${levels.join('/')}`);
+
+const months = await sampleMonths(sql, quick ? 500 : 2000);
+const { small, large } = await extremes(sql);
+const villages = [...new Set(months.map((m) => m.slug))];
+results.workload = {
+  months: months.length,
+  villages: villages.length,
+  order: 'md5(village code, year, month); months over 5,000 lines left out of the concurrency runs',
+  small: `/v/${small.slug}/${small.year}-${small.month} (${small.lineCount} lines)`,
+  large: `/v/${large.slug}/${large.year}-${large.month} (${large.lineCount} lines)`,
+};
+
+try {
+  if (sections.has('api') || sections.has('portal')) {
+    const api = await startApi(databaseUrl);
+    try {
+      if (sections.has('api')) {
+        log('1. API over HTTP beside the SQL floor');
+        results.concurrency = await concurrencyRuns({
+          apiUrl: api.url,
+          floorSql: sql,
+          months,
+          villages,
+          levels,
+          seconds,
+          log,
+        });
+        log('2. statements per request, small and large month');
+        results.monthSizes = await monthSizes({
+          apiUrl: api.url,
+          floorSql: sql,
+          months: { small, large },
+          seconds: Math.min(seconds, 5),
+        });
+        log('3. statement read cost');
+        results.statementRead = await statementReadCost(api.url, [small, large], Math.min(seconds, 5));
+      }
+      if (sections.has('portal')) {
+        log('5. portal month page');
+        if (!args['no-build']) buildPortal();
+        const portal = await startPortal(api.url);
+        try {
+          results.portal = await portalRun({ portalUrl: portal.url, months, connections: 16, seconds });
+        } finally {
+          await portal.stop();
+        }
+      }
+      results.apiPeakRssMb = Math.round((await import('./suite/procs.ts')).memoryOf(api.pid)?.peakMb ?? 0);
+    } finally {
+      await api.stop();
+    }
+  }
+  if (sections.has('import')) {
+    log(`4. import of a ${importLines.toLocaleString('en')}-line GBK CSV`);
+    results.import = await importRun({ serverUrl: server, lines: importLines, log });
+  }
+  if (sections.has('export')) {
+    log('6. national month export (CSV), cold cache');
+    results.export = await exportRun({ databaseUrl, sql, year: large.year, month: large.month });
+  }
+} finally {
+  await sql.end();
+}
+results.totalSeconds = Math.round((Date.now() - started) / 1000);
+results.loadAverageAtEnd = (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100);
+
+writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
+console.log(renderTable(results));
+log(`wrote ${args.out}`);

@@ -1,0 +1,144 @@
+// Child processes of the suite (the API, the portal, the importer) and their memory, read from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident and peak resident memory of a process in MB (VmRSS, VmHWM), or undefined once it has exited. */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples a process's peak RSS every 20 ms until stopped. VmHWM is the kernel's own high-water mark, so the last
+ * reading before the process exits is exact; sampling only covers the final 20 ms after it.
+ */
+export function watchMemory(pid: number): { stop(): number } {
+  let peak = 0;
+  const read = () => {
+    const m = memoryOf(pid);
+    if (m) peak = Math.max(peak, m.peakMb, m.rssMb);
+  };
+  read();
+  const timer = setInterval(read, 20);
+  return {
+    stop() {
+      read();
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+export interface Child {
+  url: string;
+  pid: number;
+  process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node --import tsx <args>` (or plain node) in the repository and waits until `readyPath` answers 200. */
+export async function startChild(options: {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  port: number;
+  readyPath: string;
+  /** Any HTTP answer means ready (the portal's favicon may be a 404); by default only 200 does. */
+  anyAnswer?: boolean;
+  timeoutMs?: number;
+}): Promise<Child> {
+  const child = spawn(process.execPath, options.args, {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const res = await fetch(url + options.readyPath, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (res.ok || options.anyAnswer) return { url, pid: child.pid!, process: child, output: () => output, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`${options.name} did not start (exit ${child.exitCode}). Output:\n${output}`);
+}
+
+/** The API as `pnpm start` runs it, without demo data, rate limits off, SQL statement counts in every response. */
+export async function startApi(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Child> {
+  const port = await freePort();
+  return startChild({
+    name: 'API',
+    args: ['--import', 'tsx', 'api/src/main.ts'],
+    env: {
+      DATABASE_URL: databaseUrl,
+      API_PORT: String(port),
+      MINGBAI_SEED_DEMO: 'false',
+      MINGBAI_SQL_STATS: 'true',
+      MINGBAI_RATE_LIMIT_ANONYMOUS: String(Number.MAX_SAFE_INTEGER),
+      NODE_ENV: 'production',
+      ...extraEnv,
+    },
+    port,
+    readyPath: '/healthz',
+  });
+}
+
+/** Runs a command to completion, returning its stdout, wall time and peak RSS of that very process. */
+export async function runMeasured(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number; peakRssMb: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
+  const memory = watchMemory(child.pid!);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
+  // Read the high-water mark while the process is a zombie-to-be: 'exit' fires before /proc is reaped only rarely,
+  // so the sampler's last reading (≤ 20 ms before exit) is what counts.
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  const peakRssMb = memory.stop();
+  return { code, stdout, stderr, seconds: (performance.now() - started) / 1000, peakRssMb };
+}

@@ -1,0 +1,87 @@
+// The results as a Markdown table, each figure beside its target from issue 6.
+/* eslint-disable @typescript-eslint/no-explicit-any -- results.json is read back loosely, as printed */
+
+const ok = (met: boolean | undefined) => (met === undefined ? '' : met ? 'met' : '**not met**');
+const n = (v: number | undefined, unit = '') => (v === undefined ? '–' : `${v.toLocaleString('en')}${unit}`);
+
+export function renderTable(r: any): string {
+  const rows: string[][] = [];
+  for (const p of r.concurrency ?? []) {
+    const target = p.query === 'month page' && p.concurrency === 16 ? '≤ 2× floor' : '';
+    rows.push([
+      `1. API ${p.query}, c=${p.concurrency}`,
+      `${n(p.api.rps)} req/s, p50 ${n(p.api.p50)} ms, p99 ${n(p.api.p99)} ms`,
+      `${n(p.floor.rps)} req/s, p50 ${n(p.floor.p50)} ms`,
+      `${p.ratio}×`,
+      target,
+      target ? ok(p.ratio <= 2) : '',
+    ]);
+  }
+  for (const s of r.monthSizes ?? []) {
+    rows.push([
+      `2. SQL statements, ${s.lines.toLocaleString('en')}-line month`,
+      `month page ${s.monthPage.statements}, village page ${s.villagePageStatements}; month page p50 ${s.monthPage.p50} ms` +
+        (s.monthPage.errors ? ` (${s.monthPage.errors} of ${s.monthPage.requests} failed)` : ''),
+      `3 (+1 for the village page); p50 ${s.floorP50} ms`,
+      '',
+      '≤ 3 per month page',
+      ok(s.monthPage.statements >= 0 && s.monthPage.statements <= 3 && !s.monthPage.errors),
+    ]);
+  }
+  for (const s of r.statementRead ?? []) {
+    rows.push([
+      `3. statement read, ${s.lines.toLocaleString('en')}-line month`,
+      `p50 ${s.p50} ms, p99 ${s.p99} ms, ${s.statements} statements` + (s.errors ? ` (${s.errors} failed)` : ''),
+      '',
+      '',
+      'p50 ≤ 5 ms, same at any size',
+      ok(s.p50 <= 5 && !s.errors),
+    ]);
+  }
+  if (r.import) {
+    const i = r.import;
+    rows.push([
+      `4. import ${i.file.lines.toLocaleString('en')}-line GBK CSV (CLI)`,
+      `${n(i.cli.linesPerSecond)} lines/s (${i.cli.seconds} s incl. ${i.cli.startupSeconds} s start), peak RSS ${i.cli.peakRssMb} MB`,
+      `COPY ${n(i.floor.linesPerSecond)} lines/s (${i.floor.seconds} s)`,
+      `${i.ratio}×`,
+      '≥ 100,000 lines/s, ≤ 256 MB',
+      ok(i.cli.linesPerSecond >= 100_000 && i.cli.peakRssMb <= 256),
+    ]);
+  }
+  if (r.portal) {
+    const p = r.portal;
+    rows.push([
+      `5. portal month page, c=${p.load.connections}`,
+      `${n(p.load.rps)} req/s, p50 ${p.load.p50} ms; TTFB p50 ${p.ttfbP50} ms; ${n(p.bodyBytesMedian)} B (${p.encoding})`,
+      '',
+      '',
+      '≥ 500 req/s',
+      ok(p.load.rps >= 500),
+    ]);
+  }
+  if (r.export) {
+    const e = r.export;
+    rows.push([
+      `6. export ${e.month} lines.csv (${n(e.villages)} villages, ${n(e.lines)} lines, cold)`,
+      `${e.api.mbPerSecond} MB/s (${(e.api.bytes / 1024 / 1024).toFixed(0)} MB in ${e.api.seconds} s), API peak RSS ${e.api.peakRssMb} MB`,
+      `COPY ${e.floor.mbPerSecond} MB/s (${e.floor.seconds} s)`,
+      `${e.ratio}×`,
+      '≥ 100 MB/s',
+      ok(e.api.mbPerSecond >= 100),
+    ]);
+  }
+  const head = ['measure', 'result', 'floor', 'floor ÷ result', 'target', ''];
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const m = r.machine ?? {};
+  const s = r.storage ?? {};
+  return [
+    `scale ${r.scale} (${r.database}: ${n(s.villages)} villages, ${n(s.villageMonths)} village-months, ` +
+      `${n(s.lines)} lines; ${n(s.bytesPerVillageMonth)} B per village-month), ${r.settings?.secondsPerPoint} s per point`,
+    `${m.cpu}, ${m.cores} cores, ${m.ramGb} GB, Node ${m.node}, ${String(m.postgres).split(' on ')[0]}, commit ${String(m.commit).slice(0, 8)}`,
+    '',
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+  ].join('\n');
+}
