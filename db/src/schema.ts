@@ -8,5 +8,14 @@ import * as review from './schema/review.ts';
 import * as statements from './schema/statements.ts';
 import * as users from './schema/users.ts';
 
-export const schema = { ...regions, ...accounts, ...ledger, ...statements, ...records, ...users, ...review, ...apiKeys };
+export const schema = {
+  ...regions,
+  ...accounts,
+  ...ledger,
+  ...statements,
+  ...records,
+  ...users,
+  ...review,
+  ...apiKeys,
+};
 export type Schema = typeof schema;
