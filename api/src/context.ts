@@ -19,9 +19,10 @@ export interface Context {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 function createLoaders(db: Db) {
+  const regions = createRegionLoaders(db);
   return {
-    ...createRegionLoaders(db),
-    ...createVillageLoaders(db),
+    ...regions,
+    ...createVillageLoaders(db, (r) => regions.regionById.prime(r.id, r)),
     ...createStatementLoaders(db),
     ...createVoucherLoaders(db),
   };

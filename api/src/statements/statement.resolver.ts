@@ -15,7 +15,6 @@ import {
   type PeriodRow,
   type RollupRow,
 } from './statement.service.ts';
-import { revisionChanges, voucherTotalFen } from './changes.service.ts';
 import {
   CategoryTotal,
   MonthComparison,
@@ -59,8 +58,10 @@ export async function loadStatement(
   ctx: Context,
   key: MonthKey,
   revision?: number | undefined,
+  { whole = false }: { whole?: boolean } = {},
 ): Promise<MonthlyStatement | undefined> {
-  const revisions = await ctx.loaders.publishedRevisions.load(key);
+  // A page about one month asks for most of the statement: read all of it at once (see statementBundle).
+  const revisions = await (whole ? ctx.loaders.statementBundle : ctx.loaders.publishedRevisions).load(key);
   const period = revision === undefined ? revisions[0] : revisions.find((r) => r.revision === revision);
   return period ? new MonthlyStatement(period, revisions) : undefined;
 }
@@ -77,7 +78,9 @@ export class VillageStatementResolver {
   })
   async statement(@Root() village: Village, @Args(() => StatementArgs) args: StatementArgs, @Ctx() ctx: Context) {
     checkMonth(args.year, args.month);
-    return loadStatement(ctx, { villageId: village.row.id, year: args.year, month: args.month }, args.revision);
+    return loadStatement(ctx, { villageId: village.row.id, year: args.year, month: args.month }, args.revision, {
+      whole: true,
+    });
   }
 
   @FieldResolver(() => MonthlyStatement, { nullable: true, description: '最新公开的月报表 / Latest published month.' })
@@ -186,15 +189,10 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => YearToDate, { description: '本年累计 / From January to this month.' })
   async yearToDate(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<YearToDate> {
-    const rows = await ctx.loaders.yearToDate.load(s.period);
-    const cats = categories(rows);
-    const months = await Promise.all(
-      Array.from({ length: s.period.month }, (_, i) =>
-        ctx.loaders.publishedRevisions.load({ villageId: s.period.villageId, year: s.period.year, month: i + 1 }),
-      ),
-    );
+    const ytd = await ctx.loaders.yearToDate.load(s.period);
+    const cats = categories(ytd.rollups);
     return {
-      months: months.filter((m) => m.length > 0).length,
+      months: ytd.months,
       income: new Money(sumFen(cats.flatMap((c) => (c.kind === 'income' ? [c.amountFen] : [])))),
       spending: new Money(sumFen(cats.flatMap((c) => (c.kind === 'spending' ? [c.amountFen] : [])))),
       byCategory: cats.map((c) => new CategoryTotal(c)),
@@ -205,14 +203,14 @@ export class MonthlyStatementResolver {
     description: '本版相对上一版改了哪些凭证（第1版为空）/ What this revision changed against the one before.',
   })
   async changes(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<RevisionChange[]> {
-    const changes = await revisionChanges(ctx.db, s.period);
+    const changes = await ctx.loaders.changes.load(s.period);
     return changes.map((c) => ({
       voucherNumber: c.number,
       kind: c.kind.toUpperCase(),
-      summaryBefore: c.before?.summaryPublic ?? null,
-      summaryAfter: c.after?.summaryPublic ?? null,
-      amountBefore: c.before ? new Money(voucherTotalFen(c.before)) : null,
-      amountAfter: c.after ? new Money(voucherTotalFen(c.after)) : null,
+      summaryBefore: c.summaryBefore,
+      summaryAfter: c.summaryAfter,
+      amountBefore: c.amountBeforeFen === null ? null : new Money(c.amountBeforeFen),
+      amountAfter: c.amountAfterFen === null ? null : new Money(c.amountAfterFen),
     }));
   }
 

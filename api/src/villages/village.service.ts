@@ -5,10 +5,29 @@ import { queryRows, type Db } from '@mingbai/db/client';
 import { villages } from '@mingbai/db/schema/regions';
 import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
 import { likePattern } from '../sql-helpers.ts';
+import type { RegionRow } from '../regions/region.service.ts';
 
 export type VillageRow = typeof villages.$inferSelect;
 
-export function createVillageLoaders(db: Db) {
+interface RegionDbRow {
+  id: number;
+  parent_id: number | null;
+  level: RegionRow['level'];
+  code: string;
+  slug: string;
+  name: string;
+}
+const toRegion = (r: RegionDbRow): RegionRow => ({
+  id: r.id,
+  parentId: r.parent_id,
+  level: r.level,
+  code: r.code,
+  slug: r.slug,
+  name: r.name,
+});
+
+/** `primeRegion` receives the town and district read with a village, so pages showing them read no more SQL. */
+export function createVillageLoaders(db: Db, primeRegion: (region: RegionRow) => void = () => {}) {
   return {
     villageById: new DataLoader<number, VillageRow | undefined>(async (ids) => {
       const rows = await db
@@ -19,11 +38,36 @@ export function createVillageLoaders(db: Db) {
       return ids.map((id) => byId.get(id));
     }, BATCH_PER_TICK),
     villageBySlug: new DataLoader<string, VillageRow | undefined>(async (slugs) => {
-      const rows = await db
-        .select()
-        .from(villages)
-        .where(inArray(villages.slug, [...slugs]));
-      const bySlug = new Map(rows.map((r) => [r.slug, r]));
+      const rows = await queryRows<{
+        id: number;
+        town_id: number;
+        kind: VillageRow['kind'];
+        code: string;
+        slug: string;
+        name: string;
+        town: RegionDbRow;
+        district: RegionDbRow | null;
+      }>(
+        db,
+        sql`select v.id, v.town_id, v.kind, v.code, v.slug, v.name, row_to_json(t) as town, row_to_json(d) as district
+              from villages v
+              join regions t on t.id = v.town_id
+              left join regions d on d.id = t.parent_id
+             where v.slug in (${sql.join(
+               slugs.map((s) => sql`${s}`),
+               sql`, `,
+             )})`,
+      );
+      for (const r of rows) {
+        primeRegion(toRegion(r.town));
+        if (r.district) primeRegion(toRegion(r.district));
+      }
+      const bySlug = new Map<string, VillageRow>(
+        rows.map((r) => [
+          r.slug,
+          { id: r.id, townId: r.town_id, kind: r.kind, code: r.code, slug: r.slug, name: r.name },
+        ]),
+      );
       return slugs.map((s) => bySlug.get(s));
     }, BATCH_PER_TICK),
   };
