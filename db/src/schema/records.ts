@@ -67,3 +67,24 @@ export const auditLog = pgTable(
     index('audit_log_entity_idx').on(t.villageId, t.entity, t.entityKey),
   ],
 );
+
+/**
+ * What happens outside any one village: accounts created, passwords reset or changed, sign-ins and sign-outs, API
+ * keys issued and revoked. Append-only (triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained like
+ * audit_log, in one chain; a reference table when the village tables are sharded.
+ */
+export const systemAuditLog = pgTable(
+  'system_audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityKey: text('entity_key').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    previousHash: text('previous_hash'),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('system_audit_log_entity_idx').on(t.entity, t.entityKey)],
+);
