@@ -121,6 +121,8 @@ export async function startApi(databaseUrl: string, extraEnv: Record<string, str
     },
     port,
     readyPath: '/healthz',
+    // The API migrates on start; a migration that backfills derived data at tianjin scale takes minutes.
+    timeoutMs: 30 * 60_000,
   });
 }
 
