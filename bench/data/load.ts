@@ -13,6 +13,7 @@ import type { YearMonth } from '@mingbai/db/demo/calendar';
 import { createRng, hashSeed } from '@mingbai/db/demo/random';
 import { carryForward } from '@mingbai/db/ledger/carry-forward';
 import { periodDigest, type DigestVoucher } from '@mingbai/db/ledger/digest';
+import { derivePublishedStatements } from '@mingbai/db/ledger/publish';
 import { createTextMasker, maskName } from '@mingbai/db/ledger/privacy';
 import type { AccountClass, AccountStandard } from '@mingbai/db/schema/accounts';
 import { CopyWriter } from './copy.ts';
@@ -121,6 +122,14 @@ export async function loadScaleData(options: LoadOptions): Promise<LoadSummary> 
     await sql`select setval(pg_get_serial_sequence('villages', 'id'), (select coalesce(max(id), 1) from villages))`;
     await sql`select setval(pg_get_serial_sequence('regions', 'id'), (select coalesce(max(id), 1) from regions))`;
     phase('build indexes');
+    // What publishPeriod derives for the month page besides rollups, by the same SQL, for every month at once.
+    const derive = await openDb({ databaseUrl: target.url, poolSize: 1 });
+    try {
+      await derivePublishedStatements(derive.db);
+    } finally {
+      await derive.close();
+    }
+    phase('derive statement lines');
     await sql`analyze`;
     phase('analyze');
 

@@ -160,6 +160,12 @@ export async function deriveStatementChanges(tx: DbOrTx, which: SQL): Promise<vo
      where a.number is null or b.number is null or a.shown <> b.shown`);
 }
 
+/** Both derivations for every published revision at once: for loaders that write published months in bulk. */
+export async function derivePublishedStatements(tx: DbOrTx): Promise<void> {
+  await deriveStatementLines(tx, sql`p.status = 'published'`);
+  await deriveStatementChanges(tx, sql`p.status = 'published'`);
+}
+
 function periodIs(key: PeriodKey) {
   return and(eq(periods.villageId, key.villageId), eq(periods.year, key.year), eq(periods.month, key.month));
 }
