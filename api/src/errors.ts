@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'LOGIN_FAILED'
+  | 'LOGIN_THROTTLED'
   | 'USER_EXISTS'
   | 'PERIOD_NOT_SUBMITTED'
   | 'UPLOADER_CANNOT_PUBLISH'
@@ -34,5 +35,19 @@ export function badInput(message: string, argument: string): GraphQLError {
 export function toGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
   if (error instanceof LedgerError) return apiError(error.code, error.message, error.details);
+  // SQLSTATE class 22 (data exception: a value out of range, a NUL byte, a bad date) is the client's input that slipped
+  // past validation; it is refused like any bad input rather than reported as our failure.
+  if (sqlState(error)?.startsWith('22')) {
+    return apiError('BAD_USER_INPUT', '输入的值无法接受（超出范围、格式不对或含有不允许的字符）');
+  }
   return apiError('INTERNAL_SERVER_ERROR', '服务器内部错误，请稍后再试');
+}
+
+/** The PostgreSQL error code of an error or of its cause (drizzle wraps the driver's error). */
+function sqlState(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq, isNull, and } from 'drizzle-orm';
 import type { Db } from '@mingbai/db/client';
+import { appendSystemAudit } from '@mingbai/db/ledger/audit';
 import { apiKeys } from '@mingbai/db/schema/api-keys';
 import { apiError } from '../errors.ts';
-import { hashToken } from './auth.service.ts';
+import { hashToken, OPERATOR } from './auth.service.ts';
 
 /** API keys start with this, so the server tells them from committee session tokens without a lookup. */
 export const API_KEY_PREFIX = 'mbk_';
@@ -47,29 +48,46 @@ export async function createApiKey(
   }
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const keyPrefix = key.slice(0, API_KEY_PREFIX.length + 6);
-  const [row] = await db
-    .insert(apiKeys)
-    .values({
-      name,
-      contact,
-      keyHash: hashToken(key),
-      keyPrefix,
-      pointsPerHour: points ?? null,
-      createdBy: input.createdBy,
-    })
-    .returning({ id: apiKeys.id });
-  return { id: row!.id, name, contact, keyPrefix, pointsPerHour: points ?? null, key };
+  const id = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({
+        name,
+        contact,
+        keyHash: hashToken(key),
+        keyPrefix,
+        pointsPerHour: points ?? null,
+        createdBy: input.createdBy,
+      })
+      .returning({ id: apiKeys.id });
+    await appendSystemAudit(tx, {
+      actor: input.createdBy,
+      action: 'apikey.create',
+      entity: 'api_key',
+      entityKey: String(row!.id),
+      details: { name, keyPrefix, pointsPerHour: points ?? null },
+    });
+    return row!.id;
+  });
+  return { id, name, contact, keyPrefix, pointsPerHour: points ?? null, key };
 }
 
 /** Revoking is immediate: the next request with the key is refused (401 INVALID_API_KEY). */
-export async function revokeApiKey(db: Db, id: number): Promise<{ id: number; revokedAt: Date }> {
-  const [row] = await db
-    .update(apiKeys)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id, revokedAt: apiKeys.revokedAt });
-  if (!row?.revokedAt) throw apiError('NOT_FOUND', `没有编号为 ${id} 的有效 API 密钥`);
-  return { id: row.id, revokedAt: row.revokedAt };
+export async function revokeApiKey(
+  db: Db,
+  id: number,
+  actor: string = OPERATOR,
+): Promise<{ id: number; revokedAt: Date }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id, revokedAt: apiKeys.revokedAt });
+    if (!row?.revokedAt) throw apiError('NOT_FOUND', `没有编号为 ${id} 的有效 API 密钥`);
+    await appendSystemAudit(tx, { actor, action: 'apikey.revoke', entity: 'api_key', entityKey: String(id) });
+    return { id: row.id, revokedAt: row.revokedAt };
+  });
 }
 
 export async function listApiKeys(db: Db) {

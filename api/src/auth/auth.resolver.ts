@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context.ts';
 import { authenticate, login, logout } from './auth.service.ts';
-import type { Viewer } from './viewer.ts';
+import { refuseApiKey, requestSource, type Viewer } from './viewer.ts';
 
 @ObjectType({ description: '角色及其范围 / A role and where it applies.' })
 export class RoleAssignment {
@@ -65,13 +65,15 @@ export class AuthResolver {
     @Arg('password', () => String) password: string,
     @Ctx() ctx: Context,
   ): Promise<LoginResult> {
-    const session = await login(ctx.db, { username, password });
+    refuseApiKey(ctx.limits);
+    const session = await login(ctx.db, { username, password, source: requestSource(ctx.limits) });
     const viewer = (await authenticate(ctx.db, session.token))!;
     return { token: session.token, expiresAt: session.expiresAt, me: await meOf(ctx, viewer) };
   }
 
   @Mutation(() => Boolean, { description: '退出登录，令牌作废 / Sign out: the token stops working.' })
   async logout(@Arg('token', () => String) token: string, @Ctx() ctx: Context): Promise<boolean> {
+    refuseApiKey(ctx.limits);
     await logout(ctx.db, token);
     return true;
   }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { Db } from '@mingbai/db/client';
+import type { Db, Tx } from '@mingbai/db/client';
+import { appendSystemAudit } from '@mingbai/db/ledger/audit';
 import { regions, villages } from '@mingbai/db/schema/regions';
 import { sessions, userRoles, users, type UserRole } from '@mingbai/db/schema/users';
 import { apiError, badInput } from '../errors.ts';
+import { loginThrottle } from './login-throttle.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -26,24 +28,36 @@ export interface RoleGrant {
   scope: string;
 }
 
+/** Who acts when nobody is signed in: the operator at the command line, or the demo seed. */
+export const OPERATOR = 'operator';
+
 export async function createUser(
   db: Db,
-  input: { username: string; displayName: string; password: string; grants: RoleGrant[] },
+  input: { username: string; displayName: string; password: string; grants: RoleGrant[]; actor?: string },
 ): Promise<{ id: number }> {
   checkPassword(input.password);
   const username = input.username.trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9._-]{1,39}$/.test(username)) {
     throw badInput('用户名只能用小写字母、数字、点、横线和下划线，2 到 40 个字符', 'username');
   }
+  const displayName = input.displayName.trim();
+  if (displayName.length > 100) throw badInput('姓名不能超过 100 个字', 'displayName');
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.username, username));
     if (existing) throw apiError('USER_EXISTS', `用户名“${username}”已被使用`);
     const [user] = await tx
       .insert(users)
-      .values({ username, displayName: input.displayName.trim() || username, passwordHash })
+      .values({ username, displayName: displayName || username, passwordHash })
       .returning({ id: users.id });
     for (const grant of input.grants) await grantRole(tx as unknown as Db, user!.id, grant);
+    await appendSystemAudit(tx, {
+      actor: input.actor ?? OPERATOR,
+      action: 'user.create',
+      entity: 'user',
+      entityKey: username,
+      details: { displayName: displayName || username, grants: input.grants },
+    });
     return { id: user!.id };
   });
 }
@@ -60,17 +74,34 @@ export async function grantRole(db: Db, userId: number, grant: RoleGrant): Promi
   await db.insert(userRoles).values({ userId, role: grant.role, villageId: village.id }).onConflictDoNothing();
 }
 
-/** Sets a new password and ends every session and token issued before it. */
-export async function setPassword(db: Db, username: string, password: string): Promise<void> {
+/**
+ * Sets a new password and ends every session and token issued before it. `actor` is who did it: the user
+ * themselves (a change), a township admin or the operator (a reset).
+ */
+export async function setPassword(db: Db, username: string, password: string, actor: string = OPERATOR): Promise<void> {
   checkPassword(password);
   const passwordHash = await hashPassword(password);
-  const updated = await db
-    .update(users)
-    .set({ passwordHash, passwordChangedAt: new Date() })
-    .where(eq(users.username, username.trim().toLowerCase()))
-    .returning({ id: users.id });
-  if (updated.length === 0) throw apiError('NOT_FOUND', `没有用户“${username}”`);
-  await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, updated[0]!.id));
+  const name = username.trim().toLowerCase();
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(users)
+      .set({ passwordHash, passwordChangedAt: new Date() })
+      .where(eq(users.username, name))
+      .returning({ id: users.id });
+    if (updated.length === 0) throw apiError('NOT_FOUND', `没有用户“${username}”`);
+    const revoked = await tx
+      .update(sessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(sessions.userId, updated[0]!.id), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id });
+    await appendSystemAudit(tx, {
+      actor,
+      action: actor === name ? 'user.password_change' : 'user.password_reset',
+      entity: 'user',
+      entityKey: name,
+      details: { sessionsEnded: revoked.length },
+    });
+  });
 }
 
 function checkPassword(password: string): void {
@@ -85,15 +116,41 @@ function checkPassword(password: string): void {
  */
 export async function login(
   db: Db,
-  input: { username: string; password: string; kind?: 'session' | 'api_token'; label?: string },
+  input: {
+    username: string;
+    password: string;
+    kind?: 'session' | 'api_token';
+    label?: string;
+    /** Where the attempt comes from ("ip:…"), for throttling; absent at the command line. */
+    source?: string | undefined;
+  },
 ): Promise<{ token: string; expiresAt: Date; userId: number }> {
+  // Refused before the password is even checked, so a throttled guesser learns nothing more.
+  await loginThrottle.check(input.username, input.source);
   const user = await verifyCredentials(db, input.username, input.password);
-  if (!user) throw apiError('LOGIN_FAILED', '用户名或密码不正确');
+  if (!user) {
+    await loginThrottle.failed(input.username, input.source);
+    throw apiError('LOGIN_FAILED', '用户名或密码不正确');
+  }
+  await loginThrottle.succeeded(input.username, input.source);
   const kind = input.kind ?? 'session';
   const { token, tokenHash } = newSecret();
   const expiresAt = new Date(Date.now() + (kind === 'session' ? SESSION_LIFETIME_MS : API_TOKEN_LIFETIME_MS));
-  await db.insert(sessions).values({ userId: user.id, kind, tokenHash, label: input.label ?? null, expiresAt });
+  await db.transaction(async (tx) => {
+    const [session] = await tx
+      .insert(sessions)
+      .values({ userId: user.id, kind, tokenHash, label: input.label ?? null, expiresAt })
+      .returning({ id: sessions.id });
+    await auditSession(tx, user.username, kind === 'session' ? 'session.login' : 'session.api_token', session!.id, {
+      expiresAt: expiresAt.toISOString(),
+      ...(input.source ? { source: input.source } : {}),
+    });
+  });
   return { token, expiresAt, userId: user.id };
+}
+
+function auditSession(tx: Tx, actor: string, action: string, sessionId: number, details: Record<string, unknown>) {
+  return appendSystemAudit(tx, { actor, action, entity: 'session', entityKey: String(sessionId), details });
 }
 
 /** The user when the password is theirs; undefined otherwise, in the same time whether or not the user exists. */
@@ -101,17 +158,24 @@ export async function verifyCredentials(
   db: Db,
   username: string,
   password: string,
-): Promise<{ id: number } | undefined> {
+): Promise<{ id: number; username: string } | undefined> {
   const [user] = await db.select().from(users).where(eq(users.username, username.trim().toLowerCase()));
   const ok = await verifyPassword(user && !user.disabledAt ? user.passwordHash : undefined, password);
   return user && ok ? user : undefined;
 }
 
+/** Ends the session of the token, if it is still live; a second logout changes nothing. */
 export async function logout(db: Db, token: string): Promise<void> {
-  await db
-    .update(sessions)
-    .set({ revokedAt: new Date() })
-    .where(eq(sessions.tokenHash, hashToken(token)));
+  await db.transaction(async (tx) => {
+    const [ended] = await tx
+      .update(sessions)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id, userId: sessions.userId });
+    if (!ended) return;
+    const [user] = await tx.select({ username: users.username }).from(users).where(eq(users.id, ended.userId));
+    await auditSession(tx, user?.username ?? `#${ended.userId}`, 'session.logout', ended.id, {});
+  });
 }
 
 /** The viewer a bearer token or session cookie stands for, or null when it is unknown, expired or revoked. */

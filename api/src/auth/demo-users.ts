@@ -44,7 +44,7 @@ export async function seedDemoUsers(db: Db): Promise<number> {
   let created = 0;
   for (const user of DEMO_USERS) {
     if (existing.has(user.username)) continue;
-    await createUser(db, { ...user, password: DEMO_PASSWORD });
+    await createUser(db, { ...user, password: DEMO_PASSWORD, actor: 'demo-seed' });
     created++;
   }
   return created;

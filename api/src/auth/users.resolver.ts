@@ -1,9 +1,11 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
-import { villageForAction } from '../committee/committee.service.ts';
+import { requireViewer, villageForAction } from '../committee/committee.service.ts';
 import type { Context } from '../context.ts';
 import { apiError, badInput } from '../errors.ts';
 import { createUser, setPassword, verifyCredentials, viewerByUsername } from './auth.service.ts';
+import { loginThrottle } from './login-throttle.ts';
+import { requestSource } from './viewer.ts';
 
 /** Township admins manage the committee accounts of the villages in their towns. */
 @Resolver()
@@ -20,6 +22,7 @@ export class UsersResolver {
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     await villageForAction(ctx, villageSlug, 'manage_users');
+    const admin = requireViewer(ctx);
     if (!(USER_ROLES as readonly string[]).includes(role) || role === 'township_admin') {
       throw badInput('角色应为 accountant、director 或 supervisor', 'role');
     }
@@ -28,6 +31,7 @@ export class UsersResolver {
       displayName,
       password,
       grants: [{ role: role as UserRole, scope: villageSlug }],
+      actor: admin.username,
     });
     return true;
   }
@@ -40,13 +44,19 @@ export class UsersResolver {
     @Arg('password', () => String) password: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
+    const admin = requireViewer(ctx);
     const user = await viewerByUsername(ctx.db, username);
     const villageIds = user?.roles.flatMap((r) => (r.villageId === null ? [] : [r.villageId])) ?? [];
     // The admin must manage every village the user works in; an unknown user gets the same answer.
     const villages = await Promise.all(villageIds.map((id) => ctx.loaders.villageById.load(id)));
-    if (!user || villages.length === 0) throw apiError('FORBIDDEN', '您不能管理这个账号');
+    // A township admin's own account (or any account holding a region role) is the operator's to reset, so an admin
+    // can never take over a wider account through a village role it also holds.
+    const holdsRegionRole = user?.roles.some((r) => r.regionId !== null) ?? false;
+    if (!user || villages.length === 0 || holdsRegionRole || user.userId === admin.userId) {
+      throw apiError('FORBIDDEN', '您不能管理这个账号');
+    }
     for (const village of villages) await villageForAction(ctx, village!.slug, 'manage_users');
-    await setPassword(ctx.db, username, password);
+    await setPassword(ctx.db, username, password, admin.username);
     return true;
   }
 
@@ -56,11 +66,15 @@ export class UsersResolver {
     @Arg('newPassword', () => String) newPassword: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    if (!ctx.viewer) throw apiError('UNAUTHENTICATED', '请先登录');
-    if (!(await verifyCredentials(ctx.db, ctx.viewer.username, currentPassword))) {
+    const viewer = requireViewer(ctx);
+    // Guessing the current password from a stolen session is throttled like signing in.
+    const source = requestSource(ctx.limits);
+    await loginThrottle.check(viewer.username, source);
+    if (!(await verifyCredentials(ctx.db, viewer.username, currentPassword))) {
+      await loginThrottle.failed(viewer.username, source);
       throw apiError('LOGIN_FAILED', '当前密码不正确');
     }
-    await setPassword(ctx.db, ctx.viewer.username, newPassword);
+    await setPassword(ctx.db, viewer.username, newPassword, viewer.username);
     return true;
   }
 }

@@ -1,4 +1,6 @@
 import type { UserRole } from '@mingbai/db/schema/users';
+import { apiError } from '../errors.ts';
+import type { RequestLimits } from '../limits/request-limits.ts';
 
 /** The signed-in person behind a request, with every role they hold and where. */
 export interface Viewer {
@@ -42,4 +44,21 @@ export function mayAct(viewer: Viewer, action: VillageAction, villageId: number,
       ALLOWED[action].includes(r.role) &&
       (r.villageId === villageId || (r.regionId !== null && regionsOfVillage.includes(r.regionId))),
   );
+}
+
+/**
+ * API keys are for reading. A request that presents one is refused every mutation and every private query, even
+ * signing in: a leaked key must never become a way to write.
+ */
+export function refuseApiKey(limits: RequestLimits | undefined): void {
+  if (limits?.client.key.startsWith('key:')) {
+    throw apiError('FORBIDDEN', 'API 密钥只能读取公开数据，不能修改或查看未公开的账目', {
+      reason: 'API_KEY_READ_ONLY',
+    });
+  }
+}
+
+/** Where a request comes from, for throttling sign-ins: the client's address, or its user or key. */
+export function requestSource(limits: RequestLimits | undefined): string | undefined {
+  return limits?.client.key;
 }

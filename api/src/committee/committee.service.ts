@@ -6,7 +6,7 @@ import { appendAudit } from '@mingbai/db/ledger/audit';
 import { auditLog } from '@mingbai/db/schema/records';
 import { periodComments, voucherFlags } from '@mingbai/db/schema/review';
 import { periods } from '@mingbai/db/schema/ledger';
-import { mayAct, type Viewer, type VillageAction } from '../auth/viewer.ts';
+import { mayAct, refuseApiKey, type Viewer, type VillageAction } from '../auth/viewer.ts';
 import type { Context } from '../context.ts';
 import { apiError, badInput } from '../errors.ts';
 import { checkMonth } from '../statements/statement.resolver.ts';
@@ -19,6 +19,7 @@ export interface MonthRef {
 }
 
 export function requireViewer(ctx: Context): Viewer {
+  refuseApiKey(ctx.limits);
   if (!ctx.viewer) throw apiError('UNAUTHENTICATED', '请先登录');
   return ctx.viewer;
 }
