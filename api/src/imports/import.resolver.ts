@@ -26,6 +26,10 @@ export class ImportResolver {
     if ((year === undefined || year === null) !== (month === undefined || month === null)) {
       throw badInput('year 和 month 要么都给，要么都不给', 'month');
     }
+    if (month !== undefined && month !== null && (month < 1 || month > 12))
+      throw badInput('month 必须在 1 到 12 之间', 'month');
+    if (year !== undefined && year !== null && (year < 2000 || year > 2100))
+      throw badInput('year 必须在 2000 到 2100 之间', 'year');
     const report = await importLedger(ctx, {
       villageSlug,
       bytes,

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Context } from '../context.ts';
 import { queryCost } from './cost.ts';
 import { LIMITS } from './limits.ts';
@@ -19,7 +19,11 @@ export function limitsPlugin(rateLimiter: RateLimiter): ApolloServerPlugin<Conte
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           const limits = contextValue.limits;
-          if (!limits || !operation) return;
+          if (!operation) return;
+          if (containsNul(request.variables) || documentContainsNul(document)) {
+            throw limitError('BAD_USER_INPUT', '文本不能包含 NUL（\\u0000）字符', {});
+          }
+          if (!limits) return;
           limits.readsPrivateData = operation.operation !== 'query' || readsPrivateRoot(operation, document);
           let cost: number;
           try {
@@ -80,4 +84,21 @@ function readsPrivateRoot(operation: OperationDefinitionNode, document: Document
       return fragment ? visit(fragment.selectionSet) : false;
     });
   return visit(operation.selectionSet);
+}
+
+/** PostgreSQL text cannot hold U+0000: refuse it up front with a clear message instead of failing in the database. */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 50 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v, depth + 1));
+}
+
+function documentContainsNul(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
+  return found;
 }
