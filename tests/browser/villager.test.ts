@@ -323,14 +323,18 @@ describe("the villagers' portal", () => {
   );
 
   it(
-    "the month's CSV and JSON downloads answer",
+    "the month's CSV and JSON downloads answer, through their permanent redirects to the open-data files",
     async () => {
       for (const [ext, type] of [
         ['csv', /text\/csv/],
         ['json', /application\/json/],
       ] as const) {
-        const res = await get(`${fixture.portal.url}${MONTH.path}.${ext}`);
-        expect(res.status, `${MONTH.path}.${ext}`).toBe(200);
+        const moved = await get(`${fixture.portal.url}${MONTH.path}.${ext}`);
+        expect(moved.status, `${MONTH.path}.${ext}`).toBe(301);
+        const location = String(moved.headers.location);
+        expect(location, `${MONTH.path}.${ext} → open data`).toMatch(/^\/data\/v\//);
+        const res = await get(`${fixture.portal.url}${location}`);
+        expect(res.status, location).toBe(200);
         expect(String(res.headers['content-type']), `${MONTH.path}.${ext} content-type`).toMatch(type);
         if (ext === 'json') expect(() => JSON.parse(res.text)).not.toThrow();
         else expect(res.text.split('\n').length, 'CSV rows').toBeGreaterThan(40);
