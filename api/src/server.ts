@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { sql } from 'drizzle-orm';
-import { withStatementLog, type Db } from '@mingbai/db/client';
+import { isDatabaseUnavailable, withStatementLog, type Db } from '@mingbai/db/client';
 import { authenticateApiKey, isApiKey } from './auth/api-keys.service.ts';
 import { authenticate } from './auth/auth.service.ts';
 import type { Viewer } from './auth/viewer.ts';
@@ -76,6 +76,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) {
+        // Signing in and rate limiting read the database before GraphQL runs: a restart is not an internal error.
+        console.error('database unavailable:', (error as Error).message);
+        if (!res.headersSent) sendDatabaseUnavailable(res);
+        else res.end();
+        return;
+      }
       console.error('request failed', error);
       if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', '服务器内部错误');
       else res.end();
@@ -175,7 +182,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       return;
     }
     for (const [key, value] of result.headers) res.setHeader(key, value);
-    const status = legacyStatus(result.status ?? 200, result.headers.get('content-type'), result.body);
+    let status = legacyStatus(result.status ?? 200, result.headers.get('content-type'), result.body);
+    if (result.body.kind === 'complete' && result.body.string.includes(`"code":"${DATABASE_UNAVAILABLE}"`)) {
+      status = 503;
+      res.setHeader('retry-after', '1');
+    }
     if (result.body.kind !== 'complete') {
       res.statusCode = status;
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
@@ -312,6 +323,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | t
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
+const DATABASE_UNAVAILABLE_MESSAGE = '数据库暂时无法连接，请稍后再试';
+
+function sendDatabaseUnavailable(res: ServerResponse): void {
+  res.setHeader('retry-after', '1');
+  sendError(res, 503, DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
+}
+
 function sendError(
   res: ServerResponse,
   status: number,
@@ -329,6 +348,9 @@ function sendError(
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (formatted.extensions?.code && formatted.extensions.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  if (isDatabaseUnavailable(original)) {
+    return { message: DATABASE_UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: DATABASE_UNAVAILABLE } };
+  }
   const coded = toGraphQLError(original);
   if (coded.extensions.code === 'INTERNAL_SERVER_ERROR') console.error('unexpected error', original);
   return { message: coded.message, path: formatted.path, locations: formatted.locations, extensions: coded.extensions };

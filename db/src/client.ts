@@ -60,6 +60,14 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
       max: Math.max(2, options.poolSize ?? 8),
+      // A server that does not answer (restarting, unreachable) fails a request within seconds instead of holding it
+      // for postgres.js's default 30 s; idle connections close, so none outlives a database restart unnoticed.
+      connect_timeout: 5,
+      idle_timeout: 60,
+      // postgres.js waits before reconnecting by 3^n / 100 s, n counting every failed connection of the whole pool
+      // (up to 20 s): a restart under load left the API unable to query for 10 s after the server was back. A short,
+      // capped wait keeps recovery within a second or so of PostgreSQL accepting connections again.
+      backoff: (retries: number) => Math.min(0.05 * retries, 1),
       onnotice: () => {},
       connection: { application_name: 'mingbai' },
     });
@@ -94,4 +102,40 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   if (Array.isArray(result)) return result as T[];
   return (result as { rows: T[] }).rows;
+}
+
+/** Errors of the connection, not of the query: the database is down, restarting, out of connections, or cut off. */
+const UNAVAILABLE_CODES = new Set([
+  // postgres.js
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  // Node sockets
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  // SQLSTATE: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/**
+ * True when the database could not be reached or dropped the connection (a restart, a failover, a cut cable), so the
+ * caller can answer "try again shortly" instead of an internal error. Follows `cause` through drizzle's wrappers.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    // SQLSTATE class 08: connection exception.
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -406,6 +406,9 @@ export function copyConnection(tx: Tx): PgSql | undefined {
 async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<string>): Promise<void> {
   const stream = await sql.unsafe(statement).writable();
   const done = finished(stream);
+  // Awaited below; when the connection drops mid-COPY the loop throws first, and this must not also go unhandled
+  // (an unhandled rejection ends the API process).
+  done.catch(() => {});
   for await (const chunk of rows) if (!stream.write(chunk)) await once(stream, 'drain');
   stream.end();
   await done;
