@@ -94,6 +94,7 @@ export interface ImportInput {
  * listed, and writes nothing. A committed file is kept byte for byte; the same bytes again add nothing.
  */
 export async function importLedger(ctx: Context, input: ImportInput): Promise<ImportReport> {
+  input = { ...input, filename: safeFilename(input.filename) };
   const village = await villageForAction(ctx, input.villageSlug, 'import');
   const actor = ctx.viewer!.username;
   const source = input.source ?? bufferSource(input.bytes ?? new Uint8Array());
@@ -209,6 +210,20 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The name a file is kept and shown under: its last path segment, without control, invisible or bidirectional
+ * characters (PostgreSQL refuses NUL; CR/LF would break a download header; U+202E would disguise the extension).
+ */
+export function safeFilename(name: string): string {
+  const last = name.split(/[/\\]/).pop() ?? '';
+  const clean = last
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g, '')
+    .trim();
+  const short = [...clean].slice(0, 200).join('');
+  return short === '' || short === '.' || short === '..' ? 'upload' : short;
 }
 
 interface CodeUse {

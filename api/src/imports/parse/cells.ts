@@ -9,8 +9,11 @@ export interface TableRow {
 
 // Line breaks and tabs become spaces; other C0/C1 controls, zero-width characters and bidirectional overrides go.
 const BREAKS = /\r\n|[\r\n\t\u2028\u2029]/g;
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+// Also the other characters that show nothing (soft hyphen, fillers, variation selectors, tags): a name with one
+// inside would no longer match itself when it is masked in a 摘要. Combining marks are listed on purpose.
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
 
 /** Text as a person meant it: trimmed, without control or invisible characters. Nothing else changes. */
 export function cleanText(text: string): string {

@@ -131,3 +131,25 @@ export function findHeader(rows: readonly TableRow[], layouts: readonly Layout[]
   }
   return undefined;
 }
+
+/**
+ * Header names of the layout that the header row has more than once (two 借方金额 columns): which one counts would be a
+ * guess, and a hostile file could hide a different amount in the other.
+ */
+export function duplicateHeaders(header: Header, row: TableRow): string[] {
+  const known = new Set(
+    Object.values(header.layout.fields)
+      .flat()
+      .map((n) => headerKey(n!)),
+  );
+  const seen = new Map<string, number>();
+  const names = new Map<string, string>();
+  for (const cell of row.cells) {
+    const text = cellText(cell);
+    const key = headerKey(text);
+    if (!key || !known.has(key)) continue;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    if (!names.has(key)) names.set(key, text);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([key]) => names.get(key)!);
+}

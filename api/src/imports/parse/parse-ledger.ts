@@ -1,6 +1,6 @@
 import { cellText, halfWidth, type TableRow } from './cells.ts';
 import { decodeText, hasXlsxName, isZip, looksLikeOldExcel } from './decode.ts';
-import { findHeader, HEADER_SEARCH_ROWS, type ColumnMap } from './headers.ts';
+import { duplicateHeaders, findHeader, HEADER_SEARCH_ROWS, type ColumnMap } from './headers.ts';
 import { LAYOUTS } from './layouts/index.ts';
 import { Problems, shown } from './problems.ts';
 import { csvTable, xlsxTable, type TableResult } from './table.ts';
@@ -166,7 +166,16 @@ export async function parseLedgerFile(
   for (const name of missing) {
     problems.add(header.row, name, 'COLUMN_MISSING', `第${header.row}行（表头）：缺少“${name}”列`);
   }
-  if (missing.length > 0) return done();
+  const twice = duplicateHeaders(header, rows[header.position]!);
+  for (const name of twice) {
+    problems.add(
+      header.row,
+      name,
+      'COLUMN_DUPLICATE',
+      `第${header.row}行（表头）：“${name}”列出现了不止一次，请删去多余的列`,
+    );
+  }
+  if (missing.length > 0 || twice.length > 0) return done();
 
   const dataRows = rows.slice(header.position + 1).filter((row) => !isTotalsRow(row, columns));
   result.rows = dataRows.length;

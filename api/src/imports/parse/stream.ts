@@ -10,7 +10,7 @@ import { parse } from 'csv-parse';
 import type { VoucherInput } from '@mingbai/db/ledger/post';
 import { cellText, halfWidth, type TableRow } from './cells.ts';
 import { hasXlsxName, isZip, looksLikeOldExcel } from './decode.ts';
-import { findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
+import { duplicateHeaders, findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
 import { LAYOUTS } from './layouts/index.ts';
 import { at, shown, Problems } from './problems.ts';
 import { detectDelimiter, xlsxTable } from './table.ts';
@@ -97,10 +97,34 @@ const DETECT_BYTES = 64 * 1024;
 
 class DecodeFailure extends Error {}
 class CsvFailure extends Error {
-  constructor(readonly row: number | null) {
+  constructor(
+    readonly row: number | null,
+    readonly kind: 'quotes' | 'too-long' = 'quotes',
+  ) {
     super('csv');
   }
 }
+
+/** What a row of a ledger may hold, in characters; a 100 MB line must not be held whole. */
+const MAX_RECORD_CHARS = 1_000_000;
+/** How much text the delimiter is guessed from when ten lines take longer than that. */
+const DELIMITER_SAMPLE_CHARS = 256 * 1024;
+
+/**
+ * csv-parse builds a CsvError (with a stack and context) for every record whose length differs from the first, even
+ * with relax_column_count, which then ignores it: a million ragged rows took minutes. Rows of any length are fine
+ * here (the layout reads cells by index), so the expected length follows each record.
+ */
+function tolerateRaggedRows(parser: object): void {
+  const state = (parser as { state?: { record?: unknown[]; expectedRecordLength?: number } }).state;
+  if (!state || !('expectedRecordLength' in state)) return;
+  Object.defineProperty(state, 'expectedRecordLength', {
+    get: () => state.record?.length ?? 0,
+    set: () => undefined,
+  });
+}
+
+const TOO_LONG = `有一行超过100万个字符，读不出表格：可能是某个英文双引号没有配对，或单元格内容过长；请用 Excel 打开检查后重新另存为 CSV`;
 
 const UNDECODABLE =
   '文件既不是 UTF-8 也不是 GBK/GB18030 编码的文字，无法读取；请从记账软件或 Excel 重新导出为 CSV 或 .xlsx';
@@ -208,7 +232,7 @@ function csvRows(text: AsyncIterable<string>): TextRows {
     const iterator = text[Symbol.asyncIterator]();
     let start = '';
     let done = false;
-    while (!done && !enoughForDelimiter(start)) {
+    while (!done && start.length < DELIMITER_SAMPLE_CHARS && !enoughForDelimiter(start)) {
       const next = await iterator.next();
       if (next.done) done = true;
       else start += next.value;
@@ -219,7 +243,9 @@ function csvRows(text: AsyncIterable<string>): TextRows {
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
+      max_record_size: MAX_RECORD_CHARS,
     });
+    tolerateRaggedRows(parser);
     const feeding = (async () => {
       try {
         if (start !== '' && !parser.write(start)) await once(parser, 'drain');
@@ -247,6 +273,9 @@ function csvRows(text: AsyncIterable<string>): TextRows {
       }
     } catch (error) {
       if (error instanceof DecodeFailure) throw error;
+      if ((error as { code?: unknown }).code === 'CSV_MAX_RECORD_SIZE') {
+        throw new CsvFailure(row + 1, 'too-long');
+      }
       const line = (error as { lines?: unknown }).lines;
       if (typeof line === 'number' || (error as { code?: unknown }).code !== undefined) {
         throw new CsvFailure(typeof line === 'number' ? line : null);
@@ -493,7 +522,16 @@ async function readRows(
   for (const name of missing) {
     problems.add(header.row, name, 'COLUMN_MISSING', `第${header.row}行（表头）：缺少“${name}”列`);
   }
-  if (missing.length > 0) {
+  const twice = duplicateHeaders(header, first[header.position]!);
+  for (const name of twice) {
+    problems.add(
+      header.row,
+      name,
+      'COLUMN_DUPLICATE',
+      `第${header.row}行（表头）：“${name}”列出现了不止一次，请删去多余的列`,
+    );
+  }
+  if (missing.length > 0 || twice.length > 0) {
     await drain();
     return;
   }
@@ -654,7 +692,11 @@ export async function parseLedgerStream(
         const bad = fresh();
         bad.encoding = encoding;
         const row = error.row;
-        bad.problems.add(row, null, 'LAYOUT_UNKNOWN', row === null ? BAD_QUOTES : `第${row}行：${BAD_QUOTES}`);
+        if (error.kind === 'too-long') {
+          bad.problems.add(row, null, 'TEXT_TOO_LONG', `第${row}行：${TOO_LONG}`);
+        } else {
+          bad.problems.add(row, null, 'LAYOUT_UNKNOWN', row === null ? BAD_QUOTES : `第${row}行：${BAD_QUOTES}`);
+        }
         await sink?.reset();
         return result(bad);
       }

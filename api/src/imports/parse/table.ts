@@ -1,7 +1,15 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { cellText, type Cell, type TableRow } from './cells.ts';
-import { declaredUnzippedBytes } from './zip-size.ts';
+import { declaredUnzippedBytes, unzipsAsDeclared } from './zip-size.ts';
+
+/**
+ * What an xlsx may unzip to, whatever the upload limit: exceljs holds the whole workbook as objects, many times the
+ * size of its XML.
+ */
+export const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
+/** Columns read from a worksheet; a ledger has a few dozen. */
+const MAX_COLUMNS = 1000;
 
 export type TableResult =
   | { ok: true; rows: TableRow[] }
@@ -83,12 +91,22 @@ export async function xlsxTable(bytes: Uint8Array, maxUnzippedBytes: number): Pr
       message: 'xlsx 文件已损坏或不完整（可能没有上传完），请重新导出后再上传',
     };
   }
-  if (unzipped > maxUnzippedBytes) {
+  const limit = Math.min(maxUnzippedBytes, MAX_UNZIPPED_BYTES);
+  if (unzipped > limit) {
     return {
       ok: false,
       code: 'FILE_TOO_LARGE',
       row: null,
       message: `xlsx 文件解压后有 ${Math.round(unzipped / 1024 / 1024)} MB，超过上限，请分月导出`,
+    };
+  }
+  // The declared sizes may lie: inflate each part, counting, and stop at the first byte beyond what it declared.
+  if (!(await unzipsAsDeclared(bytes))) {
+    return {
+      ok: false,
+      code: 'XLSX_INVALID',
+      row: null,
+      message: 'xlsx 文件已损坏：解压后的大小与文件里记录的不符，请重新导出后再上传',
     };
   }
   const workbook = new ExcelJS.Workbook();
@@ -108,8 +126,13 @@ export async function xlsxTable(bytes: Uint8Array, maxUnzippedBytes: number): Pr
   const rows: TableRow[] = [];
   try {
     sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+      // Only the cells that exist: a row with one cell in column XFD must not become 16,384 cells.
       const cells: Cell[] = [];
-      for (let c = 1; c <= row.cellCount; c++) cells.push(excelCell(row.getCell(c).value));
+      row.eachCell({ includeEmpty: false }, (cell, c) => {
+        if (c > MAX_COLUMNS) return;
+        while (cells.length < c - 1) cells.push(null);
+        cells[c - 1] = excelCell(cell.value);
+      });
       rows.push({ row: rowNumber, cells });
     });
   } catch {

@@ -25,7 +25,9 @@ export type ParseErrorCode =
   | 'VOUCHER_DUPLICATE'
   | 'VOUCHER_UNBALANCED'
   | 'VOUCHER_TOO_FEW_LINES'
-  | 'XLSX_INVALID';
+  | 'XLSX_INVALID'
+  | 'COLUMN_DUPLICATE'
+  | 'TEXT_TOO_LONG';
 
 /**
  * Every code of an import: the parser's, and those the caller adds after looking at the database (an account not in

@@ -11,7 +11,12 @@ import { at, shown, type Problems } from '../problems.ts';
 import type { ParseErrorCode } from '../types.ts';
 
 /** Reads the cells of one data row by field, and reports each bad cell with its row and column. */
+/** Far more than any 摘要 or name; a longer cell is a broken or hostile file, not a ledger. */
+export const MAX_CELL_CHARS = 2000;
+
 export class RowReader {
+  private readonly tooLong = new Set<Field>();
+
   constructor(
     readonly row: TableRow,
     private readonly columns: ColumnMap,
@@ -30,7 +35,15 @@ export class RowReader {
   cell(field: Field): Cell {
     const column = this.columns.get(field);
     if (!column) return null;
-    const cell = this.row.cells[column.index] ?? null;
+    let cell = this.row.cells[column.index] ?? null;
+    if (typeof cell === 'string' && cell.length > MAX_CELL_CHARS) {
+      if (!this.tooLong.has(field)) {
+        this.tooLong.add(field);
+        this.report(field, 'TEXT_TOO_LONG', `内容有${cell.length}个字符，超过${MAX_CELL_CHARS}个字符的上限，请检查`);
+      }
+      // Cut by code point, so that no half of a surrogate pair is left; the row is rejected anyway.
+      cell = [...cell.slice(0, MAX_CELL_CHARS + 1)].slice(0, MAX_CELL_CHARS - 1).join('');
+    }
     return cellText(cell) === '' ? null : cell;
   }
 
