@@ -131,6 +131,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       },
       { code: 'FORBIDDEN', status: 200, zh: '已登录，但没有这项权限', en: 'Signed in, but not allowed to do this' },
       { code: 'LOGIN_FAILED', status: 200, zh: '用户名或密码不正确', en: 'Wrong username or password' },
+      {
+        code: 'LOGIN_THROTTLED',
+        status: 200,
+        zh: '登录失败次数过多（按用户名和按 IP 计），extensions.retryAfterSeconds 秒后再试',
+        en: 'Too many failed sign-ins (per username and per IP); retry after extensions.retryAfterSeconds seconds',
+      },
       { code: 'USER_EXISTS', status: 200, zh: '用户名已被使用', en: 'Username already taken' },
     ],
   },
@@ -188,6 +194,13 @@ export const ERROR_GROUPS: ErrorGroup[] = [
 export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
   { code: 'FILE_TOO_LARGE', status: 200, zh: '文件（或 xlsx 解压后）太大', en: 'File (or unzipped xlsx) too large' },
   { code: 'FILE_EMPTY', status: 200, zh: '空文件或只有表头', en: 'Empty file, or a header only' },
+  {
+    code: 'COLUMN_DUPLICATE',
+    status: 200,
+    zh: '表头里同一列出现了两次',
+    en: 'The same column appears twice in the header',
+  },
+  { code: 'TEXT_TOO_LONG', status: 200, zh: '单元格文字太长', en: 'A text cell is too long' },
   {
     code: 'ENCODING_UNDECODABLE',
     status: 200,

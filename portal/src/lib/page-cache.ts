@@ -1,0 +1,112 @@
+import { gzipSync } from 'node:zlib';
+
+/**
+ * A small in-memory cache of rendered public pages, the way a CDN in front of the portal would keep them: only
+ * anonymous GETs whose page declared itself `Cache-Control: public`, for at most a minute (a correction must show
+ * soon), bounded in bytes. A notice-board crowd reading the same month then costs one render a minute, not one each.
+ * Pages are stored gzipped too, since cheap phones on slow links benefit most from fewer bytes.
+ */
+export interface CachedPage {
+  status: number;
+  headers: [string, string][];
+  body: Buffer;
+  gzipped: Buffer;
+  expiresAt: number;
+}
+
+const MAX_TTL_MS = 60_000;
+const MAX_ENTRY_BYTES = 2_000_000;
+
+export class PageCache {
+  private readonly entries = new Map<string, CachedPage>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+
+  get(key: string, now = Date.now()): CachedPage | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now) {
+      this.delete(key, entry);
+      return undefined;
+    }
+    // Map order is insertion order: re-inserting marks the entry most recently used.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  /** Keeps the page if it may be shared; returns what was stored, or undefined. */
+  put(key: string, status: number, headers: Headers, body: Buffer, now = Date.now()): CachedPage | undefined {
+    const maxAge = publicMaxAge(headers.get('cache-control'));
+    if (status !== 200 || maxAge === undefined || headers.has('set-cookie') || body.length > MAX_ENTRY_BYTES) {
+      return undefined;
+    }
+    const entry: CachedPage = {
+      status,
+      headers: [...headers.entries()].filter(([name]) => name !== 'content-length' && name !== 'content-encoding'),
+      body,
+      gzipped: gzipSync(body),
+      expiresAt: now + Math.min(maxAge * 1000, MAX_TTL_MS),
+    };
+    const previous = this.entries.get(key);
+    if (previous) this.delete(key, previous);
+    this.entries.set(key, entry);
+    this.bytes += size(entry);
+    for (const [oldest, old] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.delete(oldest, old);
+    }
+    return entry;
+  }
+
+  private delete(key: string, entry: CachedPage): void {
+    this.entries.delete(key);
+    this.bytes -= size(entry);
+  }
+}
+
+function size(entry: CachedPage): number {
+  return entry.body.length + entry.gzipped.length;
+}
+
+/** Seconds of `public, max-age=N`, or undefined when the response is not meant for shared caches. */
+function publicMaxAge(cacheControl: string | null): number | undefined {
+  if (!cacheControl) return undefined;
+  const directives = cacheControl
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
+  if (!directives.includes('public') || directives.some((d) => d === 'private' || d === 'no-store')) return undefined;
+  const maxAge = directives.find((d) => d.startsWith('max-age='));
+  const seconds = maxAge ? Number(maxAge.slice('max-age='.length)) : NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/** The response for a cached page: 304 when the client has it, gzip when the client takes it. */
+export function respondFromCache(entry: CachedPage, request: Request): Response {
+  const headers = new Headers(entry.headers);
+  headers.set('x-cache', 'HIT');
+  headers.append('vary', 'accept-encoding');
+  const etag = headers.get('etag');
+  const ifNoneMatch = request.headers.get('if-none-match');
+  if (etag && ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  if (/\bgzip\b/.test(request.headers.get('accept-encoding') ?? '')) {
+    headers.set('content-encoding', 'gzip');
+    return new Response(request.method === 'HEAD' ? null : new Uint8Array(entry.gzipped), {
+      status: entry.status,
+      headers,
+    });
+  }
+  return new Response(request.method === 'HEAD' ? null : new Uint8Array(entry.body), { status: entry.status, headers });
+}
+
+/** Only what any visitor would see alike: anonymous reads, never the committee's pages or the query explorer. */
+export function isCacheableRequest(request: Request, url: URL): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (request.headers.has('authorization') || /(^|;\s*)mingbai_session=/.test(request.headers.get('cookie') ?? ''))
+    return false;
+  return !/^\/(committee|login|logout|data|docs\/explorer|en\/docs\/explorer)(\/|$)/.test(url.pathname);
+}
