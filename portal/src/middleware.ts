@@ -1,5 +1,7 @@
 import { defineMiddleware } from 'astro:middleware';
 import { withVisitor } from './lib/api.ts';
+import { behindTls, withTls } from './lib/session.ts';
+import { isCacheableRequest, PageCache, respondFromCache } from './lib/page-cache.ts';
 
 /**
  * Security headers on every page. The portal ships no script at all, so the policy forbids every script; styles
@@ -13,15 +15,34 @@ const POLICY = [
   "frame-ancestors 'none'",
   "base-uri 'none'",
   "script-src 'none'",
+  "object-src 'none'",
+  "connect-src 'none'",
+  "manifest-src 'self'",
 ].join('; ');
+
+/** Two years, the HSTS preload list's minimum; sent only when the request came over TLS (see behindTls). */
+const HSTS = 'max-age=63072000; includeSubDomains';
+
+const pages = new PageCache();
 
 export const onRequest = defineMiddleware(async (context, next) => {
   // The API limits queries per visitor's address; every query made while rendering this request carries it.
-  const response = await withVisitor(visitorAddress(context), next);
+  const address = visitorAddress(context);
+  // Cookies set while rendering are Secure when the visitor came over TLS.
+  const tls = behindTls(context.request, context.url, address);
+  const render = () => withTls(tls, () => withVisitor(address, next));
+  let response = isCacheableRequest(context.request, context.url)
+    ? await fromPageCache(context.request, context.url, render)
+    : await render();
+  // Redirects come with immutable headers: copy them into a response we may add to.
+  if (!canSetHeaders(response)) response = new Response(response.body, response);
   response.headers.set('content-security-policy', POLICY);
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');
   response.headers.set('x-frame-options', 'DENY');
+  response.headers.set('cross-origin-opener-policy', 'same-origin');
+  response.headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+  if (tls) response.headers.set('strict-transport-security', HSTS);
   return response;
 });
 
@@ -30,5 +51,29 @@ function visitorAddress(context: { clientAddress: string }): string | undefined 
     return context.clientAddress;
   } catch {
     return undefined; // prerendered pages have none
+  }
+}
+
+/** A public page from the cache, or rendered now and kept for the next visitors. */
+async function fromPageCache(request: Request, url: URL, render: () => Promise<Response>): Promise<Response> {
+  const key = url.pathname + url.search;
+  const cached = pages.get(key);
+  if (cached) return respondFromCache(cached, request);
+  const rendered = await render();
+  const body = Buffer.from(await rendered.arrayBuffer());
+  const stored = pages.put(key, rendered.status, rendered.headers, body);
+  if (!stored)
+    return new Response(rendered.status === 304 ? null : body, { status: rendered.status, headers: rendered.headers });
+  const response = respondFromCache(stored, request);
+  response.headers.set('x-cache', 'MISS');
+  return response;
+}
+
+function canSetHeaders(response: Response): boolean {
+  try {
+    response.headers.set('x-content-type-options', 'nosniff');
+    return true;
+  } catch {
+    return false;
   }
 }

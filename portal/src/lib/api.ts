@@ -46,7 +46,7 @@ export async function graphql<T, V = Record<string, unknown>>(
   return body.data;
 }
 
-function forwardedFor(): Record<string, string> {
+export function forwardedFor(): Record<string, string> {
   const address = visitor.getStore();
   return address ? { 'x-forwarded-for': address } : {};
 }

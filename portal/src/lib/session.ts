@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AstroCookies } from 'astro';
-import { ApiError } from './api';
+import { ApiError, forwardedFor } from './api';
 
 /**
  * Committee sessions: the API's bearer token lives in an HttpOnly, SameSite cookie, never in a page. Forms carry a
@@ -10,8 +11,35 @@ export const SESSION_COOKIE = 'mingbai_session';
 const CSRF_COOKIE = 'mingbai_csrf';
 const API_URL = process.env.MINGBAI_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '4000'}/graphql`;
 
+/** Peers whose X-Forwarded-Proto is believed: a TLS-terminating proxy (default loopback, as for the API). */
+const TRUSTED_PROXIES = (process.env.MINGBAI_TRUSTED_PROXIES ?? '127.0.0.1,::1,::ffff:127.0.0.1')
+  .split(',')
+  .map((a) => a.trim())
+  .filter(Boolean);
+
+/**
+ * Whether the browser reached us over TLS: the public address is https
+ * (MINGBAI_PUBLIC_URL), MINGBAI_SECURE_COOKIES=true says so, or a trusted proxy says `X-Forwarded-Proto: https`.
+ * A forwarded header from anyone else is ignored.
+ */
+export function behindTls(request: Request, _url: URL, peerAddress: string | undefined): boolean {
+  // Not url.protocol: the Node adapter builds it from X-Forwarded-Proto whoever sent it. The portal itself serves
+  // plain HTTP; TLS ends at a proxy.
+  if (process.env.MINGBAI_SECURE_COOKIES === 'true') return true;
+  if (process.env.MINGBAI_PUBLIC_URL?.startsWith('https://')) return true;
+  const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  return proto === 'https' && peerAddress !== undefined && TRUSTED_PROXIES.includes(peerAddress);
+}
+
+const tls = new AsyncLocalStorage<boolean>();
+
+/** Renders a request knowing whether it came over TLS (see behindTls), so its cookies are Secure when it did. */
+export function withTls<T>(secureRequest: boolean, render: () => T): T {
+  return tls.run(secureRequest, render);
+}
+
 function secure(url: URL): boolean {
-  return url.protocol === 'https:' || process.env.MINGBAI_SECURE_COOKIES === 'true';
+  return tls.getStore() ?? (url.protocol === 'https:' || process.env.MINGBAI_SECURE_COOKIES === 'true');
 }
 
 export function sessionToken(cookies: AstroCookies): string | undefined {
@@ -28,8 +56,8 @@ export function startSession(cookies: AstroCookies, url: URL, token: string, exp
   });
 }
 
-export function endSession(cookies: AstroCookies): void {
-  cookies.delete(SESSION_COOKIE, { path: '/' });
+export function endSession(cookies: AstroCookies, url: URL): void {
+  cookies.delete(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(url) });
 }
 
 /** The CSRF token for this browser, created on first use. Put it in every form as `csrf`. */
@@ -52,17 +80,29 @@ export function publicOrigin(request: Request, url: URL): string {
   return `${proto}://${host}`;
 }
 
-/** True when a POST came from our own form: same origin, and the form's token matches the cookie. */
+/**
+ * True when a POST came from our own form: not marked cross-site by the browser, same origin (an unreadable Origin
+ * such as `null` counts as foreign), and the form's token matches the cookie.
+ */
 export function csrfOk(request: Request, cookies: AstroCookies, url: URL, form: FormData): boolean {
+  if (request.headers.get('sec-fetch-site') === 'cross-site') return false;
   const origin = request.headers.get('origin');
-  if (origin && new URL(origin).host !== new URL(publicOrigin(request, url)).host) return false;
+  if (origin && originHost(origin) !== new URL(publicOrigin(request, url)).host) return false;
   const cookie = cookies.get(CSRF_COOKIE)?.value ?? '';
   const field = String(form.get('csrf') ?? '');
   if (cookie.length < 32 || cookie.length !== field.length) return false;
   return timingSafeEqual(Buffer.from(cookie), Buffer.from(field));
 }
 
-/** A GraphQL call as the signed-in user. */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A GraphQL call as the signed-in user, on behalf of the visitor's address (for the API's limits and throttles). */
 export async function graphqlAs<T>(
   token: string | undefined,
   query: string,
@@ -71,7 +111,11 @@ export async function graphqlAs<T>(
   try {
     const response = await fetch(API_URL, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...forwardedFor(),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(60_000),
     });

@@ -6,6 +6,6 @@ export const POST: APIRoute = async ({ request, cookies, url, redirect }) => {
   if (!csrfOk(request, cookies, url, form)) return new Response('页面已过期，请刷新后重试', { status: 403 });
   const token = sessionToken(cookies);
   if (token) await graphqlAs(token, `mutation ($t: String!) { logout(token: $t) }`, { t: token });
-  endSession(cookies);
+  endSession(cookies, url);
   return redirect('/', 303);
 };
