@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: apiRequire.resolve('graphql') }] },
   test: {
     include: ['{api,db,tests}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'tests/soak/**'], // the soak runs for minutes: `pnpm test:soak`
     globalSetup: ['tests/support/global-setup.ts'],
     setupFiles: ['tests/support/setup.ts'],
     testTimeout: 60_000,
