@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
-import { LINE_FIELDS } from '../../api/src/opendata/export-sql.ts';
+import { copyQuery, linesQuery } from '../../api/src/opendata/export-sql.ts';
 import { startApi, watchMemory } from './procs.ts';
 import { round } from './stats.ts';
 
@@ -20,33 +20,17 @@ export interface ExportResult {
 const MB = 1024 * 1024;
 
 /**
- * The floor: the same columns (the API's own field expressions), the same joins and order, every village's current
- * published revision of the month, as CSV from COPY; the bytes are counted and dropped.
+ * The floor: the API's own SQL for the file (export-sql.ts) over every village's current published revision of the
+ * month, in village-code order, as CSV from one COPY; the bytes are counted and dropped.
  */
-function floorQuery(year: number, month: number): string {
-  const fields = LINE_FIELDS.map((f) => `${f.sql} as ${f.name}`).join(',\n');
-  return `copy (
-    with sel as (
-      select distinct on (village_id) village_id, revision from periods
-       where status = 'published' and year = ${year} and month = ${month}
-       order by village_id, revision desc),
-    vs as (select v.* from sel join vouchers v on v.village_id = sel.village_id and v.year = ${year}
-                                              and v.month = ${month} and v.revision = sel.revision)
-    select ${fields}
-      from vs
-      join periods p on p.village_id = vs.village_id and p.year = vs.year and p.month = vs.month
-                    and p.revision = vs.revision
-      join villages vi on vi.id = vs.village_id
-      join regions t on t.id = vi.town_id
-      left join regions d on d.id = t.parent_id
-      join voucher_lines l on l.village_id = vs.village_id and l.voucher_id = vs.id
-      join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
-      left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard
-                                   and va.code = l.account_code
-    window w as (partition by vi.code, vs.number order by l.line_no
-                 rows between unbounded preceding and unbounded following)
-    order by vi.code, vs.number, l.line_no
-  ) to stdout with (format csv, header true)`;
+async function floorQuery(sql: Sql, year: number, month: number): Promise<string> {
+  const periods = await sql<{ villageId: number; revision: number }[]>`
+    select distinct on (vi.code) p.village_id as "villageId", p.revision from periods p
+      join villages vi on vi.id = p.village_id
+     where p.status = 'published' and p.year = ${year} and p.month = ${month}
+     order by vi.code, p.revision desc`;
+  const selection = { year, month, periods: periods.map((p) => ({ ...p, digest: '', lineCount: 0 })) };
+  return copyQuery(linesQuery(selection, 'csv'), 'csv');
 }
 
 export async function exportRun(options: {
@@ -87,7 +71,7 @@ export async function exportRun(options: {
   }
 
   const started = performance.now();
-  const stream = await options.sql.unsafe(floorQuery(year, month)).readable();
+  const stream = await options.sql.unsafe(await floorQuery(options.sql, year, month)).readable();
   let bytes = 0;
   for await (const chunk of stream) bytes += (chunk as Buffer).length;
   const seconds = (performance.now() - started) / 1000;

@@ -14,6 +14,18 @@ export interface FieldDef {
   /** How the value is written in JSON Lines when it differs from `type` (bigint money stays a string). */
   jsonType?: 'string';
   enum?: readonly string[];
+  /**
+   * Read once per village month (from `sel`, `p`, `vi`, `t`, `d`) rather than per line: the lines query computes it,
+   * formula-neutralised for CSV, before it meets the lines.
+   */
+  perPeriod?: true;
+  /**
+   * A string no CHECK constraint lets start with = + - @ tab or CR (codes, enums, hex): written as is, since
+   * neutralising it could never change a byte.
+   */
+  safe?: true;
+  /** The CSV cell when it differs from `sql` yet prints the same bytes more cheaply. */
+  csvSql?: string;
 }
 
 /** One village's revision in a file; the (village, revision, digest) set names the file's content. */
@@ -45,24 +57,41 @@ const int = (name: string, title: string, description: string, sql: string): Fie
   description,
   sql: `(${sql})::int`,
 });
+const period = (f: FieldDef): FieldDef => ({ ...f, perPeriod: true });
+const safe = (f: FieldDef): FieldDef => ({ ...f, safe: true });
+
+/**
+ * The flow kind as statement lines classify it (db/src/ledger/publish.ts), over the voucher's lines in window `w`:
+ * that window is ordered as the file is, so it costs no sort of its own.
+ */
+const KIND_SQL = `case
+        when a.class = 'income' and l.side = 'credit' then 'income'
+        when a.class = 'expense' and l.side = 'debit' then 'spending'
+        when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
+             and not bool_or(a.class in ('income', 'expense')) over w
+             and bool_or(left(l.account_code, 3) in ('101', '102')) over w
+          then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
+      end`;
 
 export const LINE_FIELDS: readonly FieldDef[] = [
-  text('village_code', '村统计用区划代码', '12-digit statistical division code of the village', 'vi.code'),
-  text('village_slug', '村网址名', 'URL name of the village on the portal', 'vi.slug'),
-  text('village_name', '村名', 'Village or community name', 'vi.name'),
-  text('district', '区', 'District (区)', 'd.name'),
-  text('town', '镇/街道', 'Town or sub-district (镇/街道)', 't.name'),
-  int('year', '年', 'Year of the ledger month', 'vs.year'),
-  int('month', '月', 'Month, 1–12', 'vs.month'),
-  int('revision', '版本', 'Published revision of the month (1 = first publication)', 'vs.revision'),
-  int('voucher_number', '凭证号', 'Voucher number within the month', 'vs.number'),
-  { ...text('voucher_date', '凭证日期', 'Voucher date', 'vs.date::text'), type: 'date' },
+  period(
+    safe(text('village_code', '村统计用区划代码', '12-digit statistical division code of the village', 'vi.code')),
+  ),
+  period(safe(text('village_slug', '村网址名', 'URL name of the village on the portal', 'vi.slug'))),
+  period(text('village_name', '村名', 'Village or community name', 'vi.name')),
+  period(text('district', '区', 'District (区)', 'd.name')),
+  period(text('town', '镇/街道', 'Town or sub-district (镇/街道)', 't.name')),
+  period(int('year', '年', 'Year of the ledger month', 'p.year')),
+  period(int('month', '月', 'Month, 1–12', 'p.month')),
+  period(int('revision', '版本', 'Published revision of the month (1 = first publication)', 'p.revision')),
+  int('voucher_number', '凭证号', 'Voucher number within the month', 'v.number'),
+  { ...text('voucher_date', '凭证日期', 'Voucher date', 'v.date::text'), type: 'date' },
   int('line_no', '分录号', 'Line number within the voucher', 'l.line_no'),
   {
-    ...text('account_standard', '会计制度', '2004 = 财会〔2004〕12号, 2023 = 财会〔2023〕14号', 'l.standard'),
+    ...safe(text('account_standard', '会计制度', '2004 = 财会〔2004〕12号, 2023 = 财会〔2023〕14号', 'l.standard')),
     enum: ['2004', '2023'],
   },
-  text('account_code', '科目编码', 'Account code; read together with account_standard', 'l.account_code'),
+  safe(text('account_code', '科目编码', 'Account code; read together with account_standard', 'l.account_code')),
   text(
     'account_name',
     '科目名称',
@@ -70,65 +99,72 @@ export const LINE_FIELDS: readonly FieldDef[] = [
     'coalesce(va.name, a.name)',
   ),
   {
-    ...text('account_class', '科目类别', 'Class of the first-level account', 'a.class'),
+    ...safe(text('account_class', '科目类别', 'Class of the first-level account', 'a.class')),
     enum: ['asset', 'liability', 'equity', 'cost', 'income', 'expense'],
   },
   {
-    ...text(
-      'kind',
-      '收支',
-      'income 收入 · spending 支出 · other_receipt 其他收款 · other_payment 其他付款; empty for the other side of a voucher',
-      // As the API classifies statement lines (vouchers/voucher.service.ts), over the voucher's lines in a window.
-      `case
-        when a.class = 'income' and l.side = 'credit' then 'income'
-        when a.class = 'expense' and l.side = 'debit' then 'spending'
-        when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
-             and not bool_or(a.class in ('income', 'expense')) over w
-             and bool_or(left(l.account_code, 3) in ('101', '102')) over w
-          then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
-      end`,
+    ...safe(
+      text(
+        'kind',
+        '收支',
+        'income 收入 · spending 支出 · other_receipt 其他收款 · other_payment 其他付款; empty for the other side of a voucher',
+        KIND_SQL,
+      ),
     ),
     enum: ['income', 'spending', 'other_receipt', 'other_payment'],
   },
-  { ...text('side', '借贷', 'debit 借 or credit 贷', 'l.side'), enum: ['debit', 'credit'] },
+  { ...safe(text('side', '借贷', 'debit 借 or credit 贷', 'l.side')), enum: ['debit', 'credit'] },
   {
     ...text('amount_fen', '金额（分）', 'Amount in fen (1/100 yuan), exact integer', 'l.amount_fen::text'),
     type: 'integer',
     jsonType: 'string',
+    csvSql: 'l.amount_fen',
   },
   {
+    // numeric × 0.01 has exactly two decimal places: 12345 → 123.45, 100 → 1.00 (amounts are positive).
     ...text(
       'amount_yuan',
       '金额（元）',
       'Amount in yuan, exact decimal with two places',
-      `(l.amount_fen / 100)::text || '.' || lpad((l.amount_fen % 100)::text, 2, '0')`,
+      '(l.amount_fen * 0.01)::text',
     ),
     type: 'number',
     jsonType: 'string',
+    csvSql: 'l.amount_fen * 0.01',
   },
   text('counterparty', '收付款人', 'Counterparty; a natural person only masked (张*静)', 'l.counterparty_public'),
   {
     ...text('counterparty_is_person', '是否个人', 'The counterparty is a natural person', 'l.counterparty_is_person'),
     type: 'boolean',
+    csvSql: `case when l.counterparty_is_person then 'true' else 'false' end`,
   },
   {
-    ...text(
-      'payment_method',
-      '结算方式',
-      'cash 现金 · bank 银行 · transfer 转账; empty when not given',
-      'l.payment_method',
+    ...safe(
+      text(
+        'payment_method',
+        '结算方式',
+        'cash 现金 · bank 银行 · transfer 转账; empty when not given',
+        'l.payment_method',
+      ),
     ),
     enum: ['cash', 'bank', 'transfer'],
   },
-  text('summary', '摘要', 'Voucher memo with personal data masked', 'vs.summary_public'),
+  text('summary', '摘要', 'Voucher memo with personal data masked', 'v.summary_public'),
   text(
     'line_summary',
     '分录摘要',
     'Line memo with personal data masked, when the line has its own',
     'l.summary_public',
   ),
-  int('attachments', '附件数', 'Number of attached receipts', 'vs.attachments'),
-  text('digest', '版本摘要', 'SHA-256 digest of the published revision (see statements.csv for the chain)', 'p.digest'),
+  int('attachments', '附件数', 'Number of attached receipts', 'v.attachments'),
+  period(
+    text(
+      'digest',
+      '版本摘要',
+      'SHA-256 digest of the published revision (see statements.csv for the chain)',
+      'p.digest',
+    ),
+  ),
 ];
 
 export const LINE_PRIMARY_KEY = ['village_code', 'year', 'month', 'revision', 'voucher_number', 'line_no'];
@@ -202,52 +238,67 @@ function csvProjection(fields: readonly FieldDef[]): string {
     .join(', ');
 }
 
-function jsonProjection(fields: readonly FieldDef[]): string {
-  // A row value's column names become the JSON keys, in field order, without the spaces json_build_object adds.
-  return `(select row_to_json(j) from (select ${fields.map((f) => `b.${f.name}`).join(', ')}) j)::text`;
-}
-
 export type LineFormat = 'csv' | 'jsonl';
 
+/** A line file's cell: CSV cells are neutralised and printable as COPY writes them, JSON values stay raw. */
+function lineCell(f: FieldDef, format: LineFormat): string {
+  if (format === 'jsonl') return f.sql;
+  const expr = f.csvSql ?? f.sql;
+  if (f.type === 'string' && !f.safe) return neutralised(expr);
+  if (f.type === 'boolean' && !f.csvSql) return `${expr}::text`;
+  return expr;
+}
+
 /**
- * Every line of the selected revisions, in (village code, voucher number, line) order. `page` limits it to the
- * vouchers after a number, for PGlite's paging within one big village month.
+ * Every line of the selected revisions, in (village code, voucher number, line) order. The selection is already in
+ * village-code order, so the query walks it by its position `ord`: each village month comes off the indexes
+ * (vouchers by number, lines by voucher) and only its own few hundred lines are sorted, never the whole file, and the
+ * flow kind's window rides on that same order. `page` limits it to the vouchers after a number, for PGlite's paging
+ * within one big village month.
  */
 export function linesQuery(
   selection: Selection,
   format: LineFormat,
   page?: { afterNumber: number; vouchers: number },
 ): string {
-  // PGlite pages by voucher number; COPY must not see the extra column.
   const y = checkInt(selection.year);
   const m = checkInt(selection.month);
-  const paging = page
-    ? `where v.number > ${checkInt(page.afterNumber)} order by v.village_id, v.number limit ${checkInt(page.vouchers)}`
-    : '';
-  const base = `with sel(village_id, revision) as (values ${selectionValues(selection.periods)}),
-    vs as (
-      select v.village_id, v.year, v.month, v.revision, v.id, v.number, v.date, v.summary_public, v.attachments
-        from sel join vouchers v on v.village_id = sel.village_id and v.year = ${y} and v.month = ${m}
-                                and v.revision = sel.revision
-       ${paging}
-    )
-    select ${LINE_FIELDS.map((f) => `${f.sql} as ${f.name}`).join(',\n      ')}
-      from vs
-      join periods p on p.village_id = vs.village_id and p.year = vs.year and p.month = vs.month
-                    and p.revision = vs.revision and p.status = 'published'
-      join villages vi on vi.id = vs.village_id
-      join regions t on t.id = vi.town_id
-      left join regions d on d.id = t.parent_id
-      join voucher_lines l on l.village_id = vs.village_id and l.voucher_id = vs.id
+  const values = selection.periods
+    .map((p, i) => `(${i + 1}, ${checkInt(p.villageId)}, ${checkInt(p.revision)})`)
+    .join(', ');
+  const perPeriod = LINE_FIELDS.filter((f) => f.perPeriod);
+  const vouchers = page
+    ? `cross join lateral (
+        select v.* from vouchers v
+         where v.village_id = vh._village_id and v.year = ${y} and v.month = ${m} and v.revision = vh._revision
+           and v.number > ${checkInt(page.afterNumber)}
+         order by v.number limit ${checkInt(page.vouchers)}) v`
+    : `join vouchers v on v.village_id = vh._village_id and v.year = ${y} and v.month = ${m}
+                     and v.revision = vh._revision`;
+  const base = `with sel(ord, village_id, revision) as (values ${values})
+    select ${LINE_FIELDS.map((f) => `${f.perPeriod ? `vh.${f.name}` : lineCell(f, format)} as ${f.name}`).join(',\n      ')},
+           vh.ord as _ord, v.number as _number, l.line_no as _line
+      from (select sel.ord, sel.village_id as _village_id, sel.revision as _revision,
+                   ${perPeriod.map((f) => `${lineCell(f, format)} as ${f.name}`).join(',\n                   ')}
+              from sel
+              join periods p on p.village_id = sel.village_id and p.year = ${y} and p.month = ${m}
+                            and p.revision = sel.revision and p.status = 'published'
+              join villages vi on vi.id = sel.village_id
+              join regions t on t.id = vi.town_id
+              left join regions d on d.id = t.parent_id
+             order by sel.ord) vh
+      ${vouchers}
+      join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
       join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
       left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard
                                    and va.code = l.account_code
-    window w as (partition by vi.code, vs.number order by l.line_no
+    window w as (partition by vh.ord, v.number order by l.line_no
                  rows between unbounded preceding and unbounded following)`;
-  const projection = format === 'csv' ? csvProjection(LINE_FIELDS) : jsonProjection(LINE_FIELDS);
-  const pageKey = page ? ', b.voucher_number as _page_key' : '';
-  return `select ${projection}${pageKey} from (${base}) b
-    order by b.village_code, b.voucher_number, b.line_no`;
+  const names = LINE_FIELDS.map((f) => `b.${f.name}`).join(', ');
+  // A row value's column names become the JSON keys, in field order, without the spaces json_build_object adds.
+  const projection = format === 'csv' ? names : `(select row_to_json(j) from (select ${names}) j)::text`;
+  const pageKey = page ? ', b._number as _page_key' : '';
+  return `select ${projection}${pageKey} from (${base}) b order by b._ord, b._number, b._line`;
 }
 
 /** One row per selected revision: the digest chain and the statement's totals from its rollups. */
