@@ -27,7 +27,7 @@ const KILLS = 20;
 /** Every 4th kill hits the CLI instead of the API. */
 const CLI_EVERY = 4;
 /** Lines per file: one import takes a second or two here, long enough to land kills inside it. */
-const LINES = 4_000;
+const LINES = 1_500;
 const SEED = 20_260_707;
 
 const sharedUrl = inject('databaseUrl');

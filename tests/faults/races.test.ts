@@ -12,8 +12,8 @@ import { aUser, TEST_PASSWORD } from '../support/users.ts';
 import { IMPORT, PUBLISH, SUBMIT, ledgerFile } from './harness.ts';
 
 const t = useTestApi();
-const ROUNDS = 3;
-const LINES = 600;
+const ROUNDS = 2;
+const LINES = 300;
 const YEAR = 2027;
 const MONTH = 3;
 
