@@ -1,5 +1,5 @@
-import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver.ts';
 import { UsersResolver } from './auth/users.resolver.ts';
 import { CommitteeResolver } from './committee/committee.resolver.ts';
@@ -26,8 +26,8 @@ import {
 } from './vouchers/voucher.resolver.ts';
 
 /** The public schema: only the list of modules. Each type's queries live beside the type. */
-export function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [
       NodeResolver,
       RegionResolver,
@@ -53,4 +53,36 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
   });
+  readGettersDirectly(schema);
+  return schema;
+}
+
+/**
+ * TypeGraphQL resolves a field declared on a getter (`@Field() get yuan()`) as a field resolver: for every value it
+ * allocates resolver data and runs a middleware chain, although this schema has no middleware and no auth checker.
+ * A month page reads some 900 such fields (50 lines × amount, account, counterparty, voucher…), so read the getter
+ * directly when the value is an instance of its class; anything else (a plain object a resolver returned) still goes
+ * through TypeGraphQL, which converts it to the class first.
+ */
+function readGettersDirectly(schema: GraphQLSchema): void {
+  for (const { name, target } of getMetadataStorage().objectTypes) {
+    const type = schema.getType(name);
+    if (!(type instanceof GraphQLObjectType)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const original = field.resolve;
+      const key = field.name;
+      if (!original || field.args.length > 0 || !isGetter(target.prototype as object, key)) continue;
+      const direct: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) =>
+        root instanceof target ? (root as Record<string, unknown>)[key] : original(root, args, context, info);
+      field.resolve = direct;
+    }
+  }
+}
+
+function isGetter(prototype: object | null, key: string): boolean {
+  for (let p = prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(p, key);
+    if (descriptor) return descriptor.get !== undefined;
+  }
+  return false;
 }

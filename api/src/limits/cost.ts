@@ -1,5 +1,15 @@
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { getNamedType, getNullableType, isLeafType, isListType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  isLeafType,
+  isListType,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../relay/connection.ts';
 
 /** A list that is not paginated is assumed to hold this many items. */
@@ -16,6 +26,66 @@ export const MUTATION_COST = 10;
  * - a mutation costs 10 plus its selection.
  */
 export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): number {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return computeCost(schema, document, variables, operationName);
+  // Variables that do not fit the operation throw here, as they do in getComplexity.
+  const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (errors) throw errors[0]!;
+  let bySchema = costCache.get(schema);
+  if (!bySchema) costCache.set(schema, (bySchema = new WeakMap()));
+  let entry = bySchema.get(document);
+  if (!entry) bySchema.set(document, (entry = { variables: costVariables(document), costs: new Map() }));
+  const key = [
+    operationName ?? '',
+    ...entry.variables.map((v) => (v in coerced ? JSON.stringify(coerced[v]) : '-')),
+  ].join('\u0000');
+  let cost = entry.costs.get(key);
+  if (cost === undefined) {
+    cost = computeCost(schema, document, variables, operationName);
+    if (entry.costs.size >= MAX_COSTS_PER_DOCUMENT) entry.costs.clear();
+    entry.costs.set(key, cost);
+  }
+  return cost;
+}
+
+/**
+ * Costs already computed, per schema and parsed document (Apollo keeps one parsed document per query text), then per
+ * the values of the only variables a cost depends on: page sizes and directive conditions. A page that thousands of
+ * visitors open with different slugs and months is priced once.
+ */
+const costCache = new WeakMap<
+  GraphQLSchema,
+  WeakMap<DocumentNode, { variables: string[]; costs: Map<string, number> }>
+>();
+const MAX_COSTS_PER_DOCUMENT = 100;
+
+/** Variables used in a `first` or `last` argument or in a directive (`@skip(if: $x)`): all that the cost reads. */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  let depth = 0;
+  visit(document, {
+    Argument: {
+      enter(node) {
+        if (node.name.value === 'first' || node.name.value === 'last') depth++;
+      },
+      leave(node) {
+        if (node.name.value === 'first' || node.name.value === 'last') depth--;
+      },
+    },
+    Directive: { enter: () => void depth++, leave: () => void depth-- },
+    Variable(node) {
+      if (depth > 0) names.add(node.name.value);
+    },
+  });
+  return [...names].sort();
+}
+
+function computeCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,

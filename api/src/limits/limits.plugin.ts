@@ -93,7 +93,18 @@ function containsNul(value: unknown, depth = 0): boolean {
   return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v, depth + 1));
 }
 
+/** Apollo keeps one parsed document per query text, so each is searched once. */
+const nulInDocument = new WeakMap<DocumentNode, boolean>();
+
 function documentContainsNul(document: DocumentNode): boolean {
+  let found = nulInDocument.get(document);
+  if (found !== undefined) return found;
+  found = searchNul(document);
+  nulInDocument.set(document, found);
+  return found;
+}
+
+function searchNul(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     StringValue(node) {

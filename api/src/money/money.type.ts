@@ -5,7 +5,10 @@ import { formatYuan, type Fen } from '@mingbai/db/ledger/money';
  * An exact amount of money. GraphQL's Int is 32-bit and Float is inexact, so both fields are decimal strings:
  * `fen` the integer number of 分, `yuan` the same amount with two decimals.
  */
-@ObjectType({ description: '精确金额 / An exact amount: integer fen and decimal yuan, both as strings.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '精确金额 / An exact amount: integer fen and decimal yuan, both as strings.',
+})
 export class Money {
   constructor(readonly amountFen: Fen) {}
 

@@ -15,7 +15,11 @@ registerEnumType(RegionLevel, {
   description: '区划层级 / Level: CITY 市, DISTRICT 区, TOWN 镇/街道.',
 });
 
-@ObjectType({ implements: Node, description: '行政区划（市、区、镇/街道）/ A region above the village.' })
+@ObjectType({
+  simpleResolvers: true,
+  implements: Node,
+  description: '行政区划（市、区、镇/街道）/ A region above the village.',
+})
 export class Region implements Node {
   readonly nodeType = 'Region' as const;
   constructor(readonly row: RegionRow) {}
@@ -46,7 +50,7 @@ export class Region implements Node {
   }
 }
 
-@ObjectType({ description: '一级科目合计 / Total of one first-level account across villages.' })
+@ObjectType({ simpleResolvers: true, description: '一级科目合计 / Total of one first-level account across villages.' })
 export class RegionCategoryTotal {
   constructor(readonly row: CategoryAmountRow) {}
 
@@ -81,7 +85,7 @@ export class RegionCategoryTotal {
   }
 }
 
-@ObjectType({ description: '区域收支汇总 / Income and spending over all villages of a region.' })
+@ObjectType({ simpleResolvers: true, description: '区域收支汇总 / Income and spending over all villages of a region.' })
 export class RegionSummary {
   constructor(
     readonly year: number,

@@ -28,7 +28,7 @@ export class PageArgs {
   before?: string;
 }
 
-@ObjectType({ description: '分页信息 / Relay page info.' })
+@ObjectType({ simpleResolvers: true, description: '分页信息 / Relay page info.' })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -141,7 +141,7 @@ export interface ConnectionShape<T> {
 
 /** Builds the GraphQL types `XConnection` and `XEdge` for a node type. */
 export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String, { description: '不透明游标 / Opaque cursor.' })
     cursor!: string;
@@ -150,7 +150,7 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class Connection {
     @Field(() => [Edge])
     edges!: Edge[];

@@ -3,7 +3,10 @@ import { verifyVillageChain } from '@mingbai/db/ledger/verify';
 import type { Context } from '../context.ts';
 import { apiError } from '../errors.ts';
 
-@ObjectType({ description: '摘要链上的一处断裂 / A place where the digest chain does not hold.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '摘要链上的一处断裂 / A place where the digest chain does not hold.',
+})
 export class ChainBreak {
   @Field(() => Int)
   year!: number;
@@ -24,7 +27,7 @@ export class ChainBreak {
   problem!: string;
 }
 
-@ObjectType({ description: '摘要链校验结果 / Result of checking a village’s digest chain.' })
+@ObjectType({ simpleResolvers: true, description: '摘要链校验结果 / Result of checking a village’s digest chain.' })
 export class ChainVerification {
   @Field(() => Boolean, { description: '全部相符 / Every digest matches.' })
   ok!: boolean;

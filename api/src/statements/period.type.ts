@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../relay/connection.ts';
 import type { PeriodRow } from './statement.service.ts';
 
-@ObjectType({ description: '已公开的月份 / A published month, at its current revision.' })
+@ObjectType({ simpleResolvers: true, description: '已公开的月份 / A published month, at its current revision.' })
 export class PublishedMonth {
   constructor(readonly row: PeriodRow & { revised: boolean }) {}
 

@@ -5,7 +5,7 @@ import { toGlobalId } from '../relay/global-id.ts';
 import { Node } from '../relay/node.type.ts';
 import type { CategoryRow, PeriodRow } from './statement.service.ts';
 
-@ObjectType({ description: '明细科目金额 / Amount of one sub-account.' })
+@ObjectType({ simpleResolvers: true, description: '明细科目金额 / Amount of one sub-account.' })
 export class SubAccountTotal {
   @Field(() => String)
   code!: string;
@@ -17,7 +17,10 @@ export class SubAccountTotal {
   amount!: Money;
 }
 
-@ObjectType({ description: '按一级科目的收入或支出 / Income or spending of one first-level account.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '按一级科目的收入或支出 / Income or spending of one first-level account.',
+})
 export class CategoryTotal {
   constructor(row: CategoryRow) {
     this.code = row.code;
@@ -43,7 +46,10 @@ export class CategoryTotal {
   subAccounts: SubAccountTotal[];
 }
 
-@ObjectType({ description: '引起现金变动的其他科目 / Cash moved by an account that is neither income nor spending.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '引起现金变动的其他科目 / Cash moved by an account that is neither income nor spending.',
+})
 export class AccountMovement {
   @Field(() => String)
   code!: string;
@@ -56,6 +62,7 @@ export class AccountMovement {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     '对账：期初 + 收入 − 支出 + 其他变动 = 期末，由系统根据账目计算 / Reconciliation computed by the system, never stored.',
 })
@@ -92,7 +99,7 @@ export class Reconciliation {
   ok!: boolean;
 }
 
-@ObjectType({ description: '与上月比较 / The previous month, for comparison.' })
+@ObjectType({ simpleResolvers: true, description: '与上月比较 / The previous month, for comparison.' })
 export class MonthComparison {
   @Field(() => Int)
   year!: number;
@@ -116,7 +123,7 @@ export class MonthComparison {
   spendingChange!: Money;
 }
 
-@ObjectType({ description: '本年累计（1月至本月）/ Year to date, January to this month.' })
+@ObjectType({ simpleResolvers: true, description: '本年累计（1月至本月）/ Year to date, January to this month.' })
 export class YearToDate {
   @Field(() => Int, { description: '已公开的月数 / Published months included.' })
   months!: number;
@@ -131,7 +138,10 @@ export class YearToDate {
   byCategory!: CategoryTotal[];
 }
 
-@ObjectType({ description: '更正带来的变化：一张凭证 / One voucher a correction added, removed or changed.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '更正带来的变化：一张凭证 / One voucher a correction added, removed or changed.',
+})
 export class RevisionChange {
   @Field(() => Int, { description: '凭证号 / Voucher number.' })
   voucherNumber!: number;
@@ -152,7 +162,7 @@ export class RevisionChange {
   amountAfter!: Money | null;
 }
 
-@ObjectType({ description: '一次公开（版本）/ One published revision of the month.' })
+@ObjectType({ simpleResolvers: true, description: '一次公开（版本）/ One published revision of the month.' })
 export class StatementRevision {
   constructor(
     readonly row: PeriodRow,
@@ -186,6 +196,7 @@ export class StatementRevision {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   implements: Node,
   description: '月报表：一个村一个月的一次公开 / Monthly statement: one published revision of a village month.',
 })

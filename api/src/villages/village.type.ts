@@ -9,7 +9,11 @@ export enum VillageKind {
 }
 registerEnumType(VillageKind, { name: 'VillageKind', description: 'VILLAGE 村 · COMMUNITY 社区' });
 
-@ObjectType({ implements: Node, description: '村或社区：拥有一本账 / A village or community, which keeps one ledger.' })
+@ObjectType({
+  simpleResolvers: true,
+  implements: Node,
+  description: '村或社区：拥有一本账 / A village or community, which keeps one ledger.',
+})
 export class Village implements Node {
   readonly nodeType = 'Village' as const;
   constructor(readonly row: VillageRow) {}

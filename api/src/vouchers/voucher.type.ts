@@ -34,7 +34,7 @@ registerEnumType(FlowKind, {
     'INCOME 收入 · SPENDING 支出 · OTHER_RECEIPT 其他收款（如代收低保金）· OTHER_PAYMENT 其他付款（如发放代收款、支付工资）',
 });
 
-@ObjectType({ description: '会计科目 / An account of the village’s chart.' })
+@ObjectType({ simpleResolvers: true, description: '会计科目 / An account of the village’s chart.' })
 export class Account {
   @Field(() => String, { description: '2004 或 2023' })
   standard!: string;
@@ -68,7 +68,10 @@ function account(l: VoucherLineRow): Account {
   };
 }
 
-@ObjectType({ description: '收付款对象；个人姓名已脱敏 / Counterparty; a person’s name is masked (张*静).' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '收付款对象；个人姓名已脱敏 / Counterparty; a person’s name is masked (张*静).',
+})
 export class Counterparty {
   @Field(() => String)
   name!: string;
@@ -77,7 +80,7 @@ export class Counterparty {
   isPerson!: boolean;
 }
 
-@ObjectType({ description: '分录 / One line of a voucher.' })
+@ObjectType({ simpleResolvers: true, description: '分录 / One line of a voucher.' })
 export class VoucherLine {
   constructor(readonly row: VoucherLineRow) {}
 
@@ -119,7 +122,7 @@ export class VoucherLine {
   }
 }
 
-@ObjectType({ description: '审批签字 / A signature on the voucher; names masked.' })
+@ObjectType({ simpleResolvers: true, description: '审批签字 / A signature on the voucher; names masked.' })
 export class Approval {
   @Field(() => String, { description: 'PREPARER 制单 · REVIEWER 审核 · APPROVER 审批' })
   role!: string;
@@ -128,7 +131,7 @@ export class Approval {
   name!: string;
 }
 
-@ObjectType({ description: '监督员对凭证的存疑标记 / A supervisor’s flag on a voucher.' })
+@ObjectType({ simpleResolvers: true, description: '监督员对凭证的存疑标记 / A supervisor’s flag on a voucher.' })
 export class PublicVoucherFlag {
   @Field(() => String, { description: '标记人（已脱敏）/ Who flagged it, masked.' })
   author!: string;
@@ -140,7 +143,7 @@ export class PublicVoucherFlag {
   createdAt!: Date;
 }
 
-@ObjectType({ implements: Node, description: '记账凭证 / A voucher.' })
+@ObjectType({ simpleResolvers: true, implements: Node, description: '记账凭证 / A voucher.' })
 export class Voucher implements Node {
   readonly nodeType = 'Voucher' as const;
   constructor(readonly row: VoucherRow) {}
@@ -196,7 +199,7 @@ export class Voucher implements Node {
   }
 }
 
-@ObjectType({ description: '一笔收入或支出 / One payment or receipt of the month.' })
+@ObjectType({ simpleResolvers: true, description: '一笔收入或支出 / One payment or receipt of the month.' })
 export class StatementLine {
   constructor(readonly row: StatementLineRow) {}
 
