@@ -25,6 +25,19 @@ function checked(digits: string, name: string, segments: string[] = [digits]): A
  * that followed the code. Whether the account exists in the village's chart is checked later, not here.
  */
 export function parseAccountText(raw: string): AccountCell {
+  // A ledger uses a few hundred accounts over and over; an AccountCell is never changed once made.
+  const known = accountCache.get(raw);
+  if (known) return known;
+  const cell = readAccountText(raw);
+  if (accountCache.size >= ACCOUNT_CACHE_SIZE) accountCache.clear();
+  accountCache.set(raw, cell);
+  return cell;
+}
+
+const ACCOUNT_CACHE_SIZE = 4096;
+const accountCache = new Map<string, AccountCell>();
+
+function readAccountText(raw: string): AccountCell {
   const text = halfWidth(raw).replace(/\s+/g, ' ');
   if (text === '') return { kind: 'blank' };
   const m = CODE_THEN_NAME.exec(text.replace(/^\[(\d[^\]]*)\]/, '$1 '));

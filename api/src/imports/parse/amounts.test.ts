@@ -57,4 +57,29 @@ describe('amounts as accountants write them', () => {
     expect(parseAmountCell(new Date(Date.UTC(2025, 5, 3))).kind).toBe('invalid');
     expect(parseAmountCell(null)).toEqual({ kind: 'empty' });
   });
+
+  it('reads plain digits, commas and a point exactly as the general reader does', () => {
+    // A leading space skips the character-by-character reader, so both paths are compared on the same text.
+    const alphabet = '0123456789,.';
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    const samples = [
+      '0',
+      '00',
+      '1,234',
+      '12,345,678.9',
+      '1,23',
+      '1234,567',
+      ',1',
+      '1,',
+      '1.',
+      '.5',
+      '1.2.3',
+      '9999999999999.99',
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      samples.push(Array.from({ length: 1 + (next() % 16) }, () => alphabet[next() % alphabet.length]).join(''));
+    }
+    for (const text of samples) expect(parseAmountText(text), text).toEqual(parseAmountText(` ${text}`));
+  });
 });

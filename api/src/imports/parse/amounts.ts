@@ -18,11 +18,53 @@ function decimalToFen(text: string): AmountCell {
   return { kind: 'amount', fen: BigInt(whole) * 100n + BigInt(significant.padEnd(2, '0')) };
 }
 
+/** Digits of the whole part read as a float-free Number: 10^13 yuan in fen stays below 2^53. */
+const FAST_WHOLE_DIGITS = 13;
+
+/**
+ * `1234`, `1234.5`, `1,234.56`: how nearly every amount is written, read character by character; undefined for
+ * anything else (signs, brackets, spaces, currency, longer fractions), which the general reader below takes.
+ */
+function plainAmount(text: string): AmountCell | undefined {
+  const n = text.length;
+  let whole = 0;
+  let digits = 0;
+  // Digits since the last comma; -1 before the first.
+  let group = -1;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      whole = whole * 10 + (c - 48);
+      digits++;
+      if (group >= 0) group++;
+    } else if (c === 44) {
+      if (digits === 0 || (group < 0 ? digits > 3 : group !== 3)) return undefined;
+      group = 0;
+    } else break;
+  }
+  if (digits === 0 || digits > FAST_WHOLE_DIGITS || (group >= 0 && group !== 3)) return undefined;
+  let cents = 0;
+  if (i < n) {
+    const decimals = n - i - 1;
+    if (text.charCodeAt(i) !== 46 || decimals < 1 || decimals > 2) return undefined;
+    for (let j = i + 1; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (c < 48 || c > 57) return undefined;
+      cents = cents * 10 + (c - 48);
+    }
+    if (decimals === 1) cents *= 10;
+  }
+  return { kind: 'amount', fen: BigInt(whole * 100 + cents) };
+}
+
 /**
  * An amount as accountants write it: `1,234.50`, `1，234.5`, `¥1234`, `￥1234`, `1234元`, `(1000)` and `（1000）` as
  * negatives, `-` `—` or blank for nothing. Never through a float: the text is read digit by digit.
  */
 export function parseAmountText(raw: string): AmountCell {
+  const plain = plainAmount(raw);
+  if (plain) return plain;
   let text = halfWidth(raw)
     .replace(/\s+/g, '')
     .replace(/\u2212/g, '-');

@@ -50,6 +50,16 @@ const SERIAL = /^\d{5}(?:\.\d+)?$/;
 
 /** `2025-06-03`, `2025/6/3`, `2025.6.3`, `2025年6月3日`, `20250603`, an Excel serial number, each optionally with a time. */
 export function parseDateText(raw: string): DateCell {
+  // Consecutive rows mostly share a date: the last one read is kept (a DateCell is never changed once made).
+  if (raw === lastDate.raw) return lastDate.cell;
+  const cell = readDateText(raw);
+  lastDate = { raw, cell };
+  return cell;
+}
+
+let lastDate: { raw: string; cell: DateCell } = { raw: '', cell: { kind: 'blank' } };
+
+function readDateText(raw: string): DateCell {
   const text = halfWidth(raw).replace(/\s+/g, ' ');
   if (text === '') return { kind: 'blank' };
   const m = SEPARATED.exec(text) ?? CHINESE.exec(text.replace(/\s/g, '')) ?? COMPACT.exec(text);

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import type { VoucherInput } from '@mingbai/db/ledger/post';
 import { cellText, halfWidth, type TableRow } from './cells.ts';
+import { CsvSplitter, NotPlainCsv } from './csv-split.ts';
 import { hasXlsxName, isZip, looksLikeOldExcel } from './decode.ts';
 import { duplicateHeaders, findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
 import { LAYOUTS } from './layouts/index.ts';
@@ -225,8 +226,16 @@ interface TextRows {
   hadText(): boolean;
 }
 
-/** CSV text → the rows that are not empty, numbered as csvTable numbers them; throws CsvFailure on unclosed quotes. */
-function csvRows(text: AsyncIterable<string>): TextRows {
+function hasText(cells: string[]): boolean {
+  for (const c of cells) if (c !== '' && cellText(c) !== '') return true;
+  return false;
+}
+
+/**
+ * CSV text → the rows that are not empty, numbered as csvTable numbers them; throws CsvFailure on unclosed quotes.
+ * `fast`: split by CsvSplitter, which throws NotPlainCsv where only csv-parse knows the answer.
+ */
+function csvRows(text: AsyncIterable<string>, fast: boolean): TextRows {
   let hadText = false;
   async function* rows(): AsyncGenerator<TableRow> {
     const iterator = text[Symbol.asyncIterator]();
@@ -238,8 +247,27 @@ function csvRows(text: AsyncIterable<string>): TextRows {
       else start += next.value;
     }
     if (/\S/.test(start)) hadText = true;
+    const delimiter = detectDelimiter(start);
+    if (fast) {
+      const splitter = new CsvSplitter(delimiter, MAX_RECORD_CHARS);
+      let row = 0;
+      let piece: string | undefined = start;
+      for (;;) {
+        for (const cells of piece === undefined ? splitter.end() : splitter.push(piece)) {
+          row++;
+          if (hasText(cells)) yield { row, cells };
+        }
+        if (piece === undefined) return;
+        const next = done ? undefined : await iterator.next();
+        if (next === undefined || next.done) piece = undefined;
+        else {
+          if (!hadText && /\S/.test(next.value)) hadText = true;
+          piece = next.value;
+        }
+      }
+    }
     const parser = parse({
-      delimiter: detectDelimiter(start),
+      delimiter,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
@@ -264,12 +292,7 @@ function csvRows(text: AsyncIterable<string>): TextRows {
     try {
       for await (const cells of parser as AsyncIterable<string[]>) {
         row++;
-        for (const c of cells) {
-          if (c !== '' && cellText(c) !== '') {
-            yield { row, cells };
-            break;
-          }
-        }
+        if (hasText(cells)) yield { row, cells };
       }
     } catch (error) {
       if (error instanceof DecodeFailure) throw error;
@@ -680,14 +703,21 @@ export async function parseLedgerStream(
   };
   const encodings = encodingsToTry(first);
   if (!Array.isArray(encodings)) return undecodable(encodings.message);
-  for (const [i, encoding] of encodings.entries()) {
+  for (let i = 0, fast = true; i < encodings.length;) {
+    const encoding = encodings[i]!;
     const attempt = fresh();
     attempt.encoding = encoding;
-    const text = csvRows(decodedText(source, encoding));
+    const text = csvRows(decodedText(source, encoding), fast);
     try {
       await readRows(text.rows, text.hadText, attempt, options, sink);
       return result(attempt);
     } catch (error) {
+      if (error instanceof NotPlainCsv) {
+        // Read it again, with csv-parse's own rules for what the splitter does not take.
+        await sink?.reset();
+        fast = false;
+        continue;
+      }
       if (error instanceof CsvFailure) {
         const bad = fresh();
         bad.encoding = encoding;
@@ -702,7 +732,8 @@ export async function parseLedgerStream(
       }
       if (!(error instanceof DecodeFailure)) throw error;
       await sink?.reset();
-      if (i === encodings.length - 1) {
+      fast = true;
+      if (++i === encodings.length) {
         return undecodable(
           encoding === 'utf-8-bom'
             ? '文件开头标明是 UTF-8 编码，但其中有不是 UTF-8 的字节，文件可能已损坏，请重新导出'

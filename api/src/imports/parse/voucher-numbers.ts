@@ -15,6 +15,15 @@ function numbered(word: string, digits: string, raw: string): VoucherRef {
   return { kind: 'number', word, number, raw };
 }
 
+function isDigits(text: string): boolean {
+  if (text.length === 0 || text.length > 15) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** 凭证号 as written: `12`, `0012`, `记-12`, `记字第12号` (→ word 记, number 12); must be a positive whole number. */
 export function parseVoucherNumber(cell: Cell, word = ''): VoucherRef {
   if (cell === null) return { kind: 'blank' };
@@ -23,6 +32,7 @@ export function parseVoucherNumber(cell: Cell, word = ''): VoucherRef {
     return Number.isInteger(cell) ? numbered(word, raw, raw) : { kind: 'invalid', raw };
   }
   if (cell instanceof Date) return { kind: 'invalid', raw: cell.toISOString().slice(0, 10) };
+  if (isDigits(cell)) return numbered(word, cell, cell);
   const raw = halfWidth(cell);
   if (raw === '') return { kind: 'blank' };
   const text = raw.replace(/\s+/g, ' ');

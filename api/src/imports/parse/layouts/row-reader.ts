@@ -15,7 +15,7 @@ import type { ParseErrorCode } from '../types.ts';
 export const MAX_CELL_CHARS = 2000;
 
 export class RowReader {
-  private readonly tooLong = new Set<Field>();
+  private tooLong: Set<Field> | undefined;
 
   constructor(
     readonly row: TableRow,
@@ -37,6 +37,7 @@ export class RowReader {
     if (!column) return null;
     let cell = this.row.cells[column.index] ?? null;
     if (typeof cell === 'string' && cell.length > MAX_CELL_CHARS) {
+      this.tooLong ??= new Set();
       if (!this.tooLong.has(field)) {
         this.tooLong.add(field);
         this.report(field, 'TEXT_TOO_LONG', `内容有${cell.length}个字符，超过${MAX_CELL_CHARS}个字符的上限，请检查`);
