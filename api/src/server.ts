@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { sql } from 'drizzle-orm';
@@ -67,6 +70,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     // Automatic persisted queries use Apollo's default bounded in-memory cache.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's cache-control plugin hooks every field of every response; its header is replaced below anyway.
+      ApolloServerPluginCacheControlDisabled(),
       limitsPlugin(rateLimiter),
       ...(options.exposeSqlStats ? [sqlStatsPlugin] : []),
     ],

@@ -23,6 +23,23 @@ import { LIMITS } from './limits.ts';
  * reports the syntax error as usual).
  */
 export function checkQueryShape(schema: GraphQLSchema, query: string): GraphQLError | undefined {
+  // Clients send the same few documents over and over (the portal's pages): check each text once per schema.
+  let checked = shapeChecked.get(schema);
+  if (!checked) shapeChecked.set(schema, (checked = new Map()));
+  if (checked.has(query)) return checked.get(query);
+  const result = checkShape(schema, query);
+  if (query.length <= MAX_CACHED_QUERY_CHARS) {
+    if (checked.size >= MAX_CACHED_QUERIES) checked.clear();
+    checked.set(query, result);
+  }
+  return result;
+}
+
+const shapeChecked = new WeakMap<GraphQLSchema, Map<string, GraphQLError | undefined>>();
+const MAX_CACHED_QUERIES = 500;
+const MAX_CACHED_QUERY_CHARS = 20_000;
+
+function checkShape(schema: GraphQLSchema, query: string): GraphQLError | undefined {
   let document;
   try {
     document = parse(query, { maxTokens: LIMITS.maxTokens });
