@@ -130,22 +130,23 @@ async function watched(bypassCSP: boolean): Promise<Watched> {
 
 /** What an injection would have left in the page: elements and attributes no page of ours contains. */
 async function injected(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const found: string[] = [];
+  // Run in the page (as a string: the tests compile without the DOM library).
+  return (await page.evaluate(`(() => {
+    const found = [];
     for (const el of Array.from(document.querySelectorAll('*'))) {
       const tag = el.tagName.toLowerCase();
       if (tag === 'script' || tag === 'iframe' || (tag === 'img' && el.getAttribute('src') === 'x')) found.push(tag);
       if (tag === 'svg' && el.hasAttribute('onload')) found.push('svg[onload]');
-      if (tag === 'style' && (el.textContent ?? '').includes('body{display:none}')) found.push('injected style');
+      if (tag === 'style' && (el.textContent || '').includes('body{display:none}')) found.push('injected style');
       for (const attr of Array.from(el.attributes)) {
-        if (attr.name.startsWith('on')) found.push(`${tag}[${attr.name}]`);
-        if (/^\s*javascript:/i.test(attr.value) && ['href', 'src', 'action', 'formaction'].includes(attr.name)) {
-          found.push(`${tag}[${attr.name}=javascript:]`);
+        if (attr.name.startsWith('on')) found.push(tag + '[' + attr.name + ']');
+        if (/^\\s*javascript:/i.test(attr.value) && ['href', 'src', 'action', 'formaction'].includes(attr.name)) {
+          found.push(tag + '[' + attr.name + '=javascript:]');
         }
       }
     }
     return found;
-  });
+  })()`)) as string[];
 }
 
 async function signIn(page: Page, username: string): Promise<void> {
@@ -162,9 +163,9 @@ async function visitAll(w: Watched, seen: (path: string, text: string) => void):
     const response = await w.page.goto(`${t.portal.url}${path}`);
     expect(response?.status(), path).toBeLessThan(400);
     // Form fields prefilled with stored text count as showing it.
-    const fields = await w.page.$$eval('textarea, input', (els) =>
-      els.map((e) => (e as HTMLTextAreaElement | HTMLInputElement).value).join('\n'),
-    );
+    const fields = (await w.page.evaluate(
+      `Array.from(document.querySelectorAll('textarea, input')).map((e) => e.value).join('\\n')`,
+    )) as string;
     const text = `${await w.page.locator('body').innerText()}\n${fields}`;
     expect(text, path).toMatch(expectShown);
     expect(await injected(w.page), path).toEqual([]);
