@@ -1,14 +1,16 @@
 // Bulk open data over HTTP: the files of a village month, a region and the country, exactly what is published.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
+import { copyCsvRow } from '../api/src/opendata/csv.ts';
+import { pruneCache } from '../api/src/opendata/opendata.service.ts';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 
@@ -263,5 +265,125 @@ describe('a month across villages', () => {
 
     const catalog = (await (await get('/data/catalog.json')).json()) as { months: { year: number; month: number }[] };
     expect(catalog.months).toContainEqual(expect.objectContaining({ year: 2025, month: 3 }));
+  });
+});
+
+/**
+ * The national month as the first version of the export computed it, in one statement: every line joined and sorted
+ * by village code, the flow kind by a window over the voucher. The files must stay these bytes, however they are made.
+ */
+async function referenceLines(year: number, month: number) {
+  const neutral = (c: string) =>
+    `case when left(${c}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${c} else ${c} end`;
+  return queryRows<Record<string, unknown>>(
+    t.handle.db,
+    sql.raw(`
+    with sel as (select p.village_id, max(p.revision) as revision from periods p
+                  where p.status = 'published' and p.year = ${year} and p.month = ${month} group by p.village_id)
+    select ${neutral('vi.code')} as village_code, ${neutral('vi.slug')} as village_slug,
+           ${neutral('vi.name')} as village_name, ${neutral('d.name')} as district, ${neutral('t.name')} as town,
+           v.year::int as year, v.month::int as month, v.revision::int as revision, v.number as voucher_number,
+           v.date::text as voucher_date, l.line_no::int as line_no, ${neutral('l.standard')} as account_standard,
+           ${neutral('l.account_code')} as account_code, ${neutral('coalesce(va.name, a.name)')} as account_name,
+           ${neutral('a.class')} as account_class,
+           case
+             when a.class = 'income' and l.side = 'credit' then 'income'
+             when a.class = 'expense' and l.side = 'debit' then 'spending'
+             when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
+                  and not bool_or(a.class in ('income', 'expense')) over w
+                  and bool_or(left(l.account_code, 3) in ('101', '102')) over w
+               then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
+           end as kind,
+           l.side, l.amount_fen::text as amount_fen,
+           (l.amount_fen / 100)::text || '.' || lpad((l.amount_fen % 100)::text, 2, '0') as amount_yuan,
+           ${neutral('l.counterparty_public')} as counterparty, l.counterparty_is_person::text as counterparty_is_person,
+           l.payment_method, ${neutral('v.summary_public')} as summary, ${neutral('l.summary_public')} as line_summary,
+           v.attachments, ${neutral('p.digest')} as digest,
+           vi.name as village_name_json, d.name as district_json, t.name as town_json,
+           coalesce(va.name, a.name) as account_name_json, l.counterparty_public as counterparty_json,
+           l.counterparty_is_person as counterparty_is_person_json, v.summary_public as summary_json,
+           l.summary_public as line_summary_json
+      from sel
+      join periods p on p.village_id = sel.village_id and p.year = ${year} and p.month = ${month}
+                    and p.revision = sel.revision
+      join vouchers v on v.village_id = p.village_id and v.year = p.year and v.month = p.month and v.revision = p.revision
+      join villages vi on vi.id = v.village_id
+      join regions t on t.id = vi.town_id
+      left join regions d on d.id = t.parent_id
+      join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+      join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
+      left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard
+                                   and va.code = l.account_code
+    window w as (partition by vi.code, v.number)
+    order by vi.code, v.number, l.line_no`),
+  );
+}
+
+describe('the bytes of a national month', () => {
+  it('are exactly what one straightforward query over the published lines gives, in CSV and JSON Lines', async () => {
+    // Setup
+    await monthWithPayloads();
+    const rows = await referenceLines(2025, 3);
+    const columns = Object.keys(rows[0]!).filter((c) => !c.endsWith('_json'));
+    const csv = '\ufeff' + copyCsvRow(columns) + rows.map((r) => copyCsvRow(columns.map((c) => r[c]))).join('');
+    const integers = ['year', 'month', 'revision', 'voucher_number', 'line_no', 'attachments'];
+    const jsonl = rows
+      .map((r) => {
+        const value = (c: string) => (`${c}_json` in r ? r[`${c}_json`] : integers.includes(c) ? Number(r[c]) : r[c]);
+        return `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, value(c)])))}\n`;
+      })
+      .join('');
+    // Action
+    // Bytes, not text(): a UTF-8 decoder drops the BOM.
+    const servedCsv = Buffer.from(await (await get('/data/months/2025-03/lines.csv')).arrayBuffer()).toString('utf8');
+    const servedJsonl = await (await get('/data/months/2025-03/lines.jsonl')).text();
+    // Assertions
+    expect(rows.length).toBeGreaterThan(10);
+    expect(servedCsv).toBe(csv);
+    expect(servedJsonl).toBe(jsonl);
+  });
+});
+
+describe('the file cache', () => {
+  it('keeps within MINGBAI_OPENDATA_MAX_BYTES by dropping the least recently used files, and makes them again', async () => {
+    const village = await monthWithPayloads();
+    const dir = mkdtempSync(join(tmpdir(), 'mingbai-opendata-prune-'));
+    const saved = { dir: process.env.MINGBAI_OPENDATA_DIR, max: process.env.MINGBAI_OPENDATA_MAX_BYTES };
+    const cached = () =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => /[0-9a-f]{64}\.(lines\.csv|lines\.jsonl|statements\.csv)$/.test(f))
+        .map((f) => f.replace(/^.*[0-9a-f]{64}\./, ''))
+        .sort();
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20)); // distinct last-use times
+    const base = `/data/v/${village.slug}/2025-03/r1`;
+    try {
+      process.env.MINGBAI_OPENDATA_DIR = dir;
+      const sizes: Record<string, number> = {};
+      for (const file of ['lines.csv', 'lines.jsonl', 'statements.csv']) {
+        sizes[file] = (await (await get(`${base}/${file}`)).arrayBuffer()).byteLength;
+        await pause();
+      }
+      expect(cached()).toEqual(['lines.csv', 'lines.jsonl', 'statements.csv']);
+
+      // Room for two: lines.csv is used again, so lines.jsonl is now the least recently used and goes.
+      process.env.MINGBAI_OPENDATA_MAX_BYTES = String(sizes['lines.csv']! + sizes['statements.csv']!);
+      const csv = await (await get(`${base}/lines.csv`)).text();
+      await pause();
+      await (await get(`${base}/statements.csv`)).text();
+      await pruneCache(dir);
+      expect(cached()).toEqual(['lines.csv', 'statements.csv']);
+
+      // A pruned file is made again, and the cache drops what was least recently used to fit: lines.csv first.
+      await pause();
+      const jsonl = await (await get(`${base}/lines.jsonl`)).text();
+      expect(jsonl.split('\n')[0]).toContain(village.slug);
+      await vi.waitFor(() => expect(cached()).not.toContain('lines.csv'), { timeout: 5_000 });
+      expect(await (await get(`${base}/lines.csv`)).text()).toBe(csv);
+    } finally {
+      process.env.MINGBAI_OPENDATA_DIR = saved.dir;
+      if (saved.max === undefined) delete process.env.MINGBAI_OPENDATA_MAX_BYTES;
+      else process.env.MINGBAI_OPENDATA_MAX_BYTES = saved.max;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

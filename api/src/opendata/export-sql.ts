@@ -325,9 +325,12 @@ export function statementsQuery(selection: Selection): string {
   return `select ${csvProjection(STATEMENT_FIELDS)} from (${base}) b order by b.village_code`;
 }
 
-/** The query under COPY, as PostgreSQL writes it: CSV with a header, or JSON Lines. */
-export function copyQuery(query: string, format: LineFormat | 'statements'): string {
+/** The query under COPY, as PostgreSQL writes it: CSV with a header (without, for a later part), or JSON Lines. */
+export function copyQuery(query: string, format: LineFormat | 'csv-rows' | 'statements'): string {
   // JSON never contains a raw control character, so with these as quote and delimiter COPY writes it untouched.
-  const options = format === 'jsonl' ? `format csv, quote E'\\x01', delimiter E'\\x02'` : `format csv, header true`;
+  const options =
+    format === 'jsonl'
+      ? `format csv, quote E'\\x01', delimiter E'\\x02'`
+      : `format csv, header ${format === 'csv-rows' ? 'false' : 'true'}`;
   return `copy (${query}) to stdout with (${options})`;
 }

@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import { checkMonth } from '../statements/statement.resolver.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { fileLinks, nationalMonthPath, regionMonthPath, villageMonthPath } from './links.ts';
-import { resolveScope } from './opendata.service.ts';
+import { hasPublished } from './opendata.service.ts';
 
 @ObjectType({
   description:
@@ -55,7 +55,7 @@ export class OpenDataResolver {
     const scope = regionSlug
       ? ({ kind: 'region', slug: regionSlug, year, month } as const)
       : ({ kind: 'national', year, month } as const);
-    if (!(await resolveScope(ctx.db, scope))) return null;
+    if (!(await hasPublished(ctx.db, scope))) return null;
     return fileLinks(regionSlug ? regionMonthPath(regionSlug, year, month) : nationalMonthPath(year, month));
   }
 }

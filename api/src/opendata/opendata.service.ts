@@ -1,13 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { open, readdir, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
@@ -143,6 +136,34 @@ export async function resolveScope(db: Db, scope: Scope): Promise<ResolvedScope 
   };
 }
 
+/**
+ * Whether a national or regional month has anything published: what `Query.openData` needs, without listing the
+ * villages. Stops at the first published village month.
+ */
+export async function hasPublished(db: Db, scope: Extract<Scope, { kind: 'national' | 'region' }>): Promise<boolean> {
+  const { year, month } = scope;
+  const rows =
+    scope.kind === 'national'
+      ? await queryRows<{ found: number }>(
+          db,
+          sql`select 1 as found from periods p
+               where p.status = 'published' and p.year = ${year} and p.month = ${month}
+               limit 1`,
+        )
+      : await queryRows<{ found: number }>(
+          db,
+          sql`select 1 as found
+                from villages vi
+                join regions t on t.id = vi.town_id
+                left join regions d on d.id = t.parent_id
+                join periods p on p.village_id = vi.id and p.year = ${year} and p.month = ${month}
+                              and p.status = 'published'
+               where (select r.id from regions r where r.slug = ${scope.slug}) in (t.id, d.id, d.parent_id)
+               limit 1`,
+        );
+  return rows.length > 0;
+}
+
 /** The cache key: the exact (village, revision, digest) set a file holds, so a published file never goes stale. */
 export function fileKey(selection: Selection, file: OpenDataFile): string {
   const hash = createHash('sha256');
@@ -180,8 +201,11 @@ const generating = new Map<string, Promise<FileMeta>>();
 export async function streamFile(db: Db, selection: Selection, file: OpenDataFile, sink: Writable): Promise<void> {
   const key = fileKey(selection, file);
   if (cachedMeta(key, file)) {
-    await pipeline(createReadStream(cachePath(key, file), { highWaterMark: 1 << 20 }), sink);
-    return;
+    const cached = await openCached(key, file);
+    if (cached) {
+      await pipeline(cached.createReadStream({ highWaterMark: 1 << 20 }), sink);
+      return;
+    }
   }
   if (generating.has(key)) {
     await pipeline(databaseSource(db, selection, file), sink);
@@ -189,6 +213,19 @@ export async function streamFile(db: Db, selection: Selection, file: OpenDataFil
   }
   const tee = cacheWriter(key, file);
   await pipeline(databaseSource(db, selection, file), tee, sink);
+}
+
+/** The cached file, open, and marked as just used; undefined when it was pruned since its metadata was read. */
+async function openCached(key: string, file: OpenDataFile): Promise<FileHandle | undefined> {
+  const path = cachePath(key, file);
+  try {
+    const handle = await open(path, 'r');
+    const now = new Date();
+    utimes(path, now, now).catch(() => {});
+    return handle;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Makes sure the file is in the cache (for the data package, which must state every file's size and hash). */
@@ -248,6 +285,7 @@ function cacheWriter(key: string, file: OpenDataFile): Transform & { done: Promi
           complete = true;
           forget();
           settle.resolve(meta);
+          notePruning(meta.bytes);
           callback();
         } catch (error) {
           callback(error as Error);
@@ -267,21 +305,119 @@ function cacheWriter(key: string, file: OpenDataFile): Transform & { done: Promi
   return Object.assign(tee, { done });
 }
 
+/** The cache's size limit: MINGBAI_OPENDATA_MAX_BYTES, 4 GiB by default. Read on each use, like cacheDir(). */
+function cacheLimitBytes(): number {
+  const limit = Number(process.env.MINGBAI_OPENDATA_MAX_BYTES?.trim() || 4 * 1024 ** 3);
+  return Number.isFinite(limit) && limit > 0 ? limit : 4 * 1024 ** 3;
+}
+
+/** Bytes known to be in each cache folder since it was last scanned, so most writes need no scan. */
+const knownCacheBytes = new Map<string, number>();
+let pruning: Promise<void> | undefined;
+/** A temporary file this old belongs to a process that died mid-write. */
+const STALE_TEMP_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Every new publication makes new national and regional file keys, and superseded files are never asked for again:
+ * once the folder outgrows its limit, the least recently used files go (a cache hit touches its file) until it fits.
+ */
+function notePruning(addedBytes: number): void {
+  const dir = cacheDir();
+  const known = knownCacheBytes.get(dir);
+  if (known !== undefined && known + addedBytes <= cacheLimitBytes()) {
+    knownCacheBytes.set(dir, known + addedBytes);
+    return;
+  }
+  if (pruning) return;
+  pruning = pruneCache(dir, cacheLimitBytes())
+    .catch((error: unknown) => console.error('open data cache pruning failed', error))
+    .finally(() => (pruning = undefined));
+}
+
+/** Removes the least recently used files until the folder holds at most `limitBytes`; resolves when done. */
+export async function pruneCache(dir = cacheDir(), limitBytes = cacheLimitBytes()): Promise<void> {
+  interface Entry {
+    data: string;
+    meta: string;
+    bytes: number;
+    usedMs: number;
+  }
+  const entries: Entry[] = [];
+  let total = 0;
+  const now = Date.now();
+  for (const sub of await readdir(dir).catch(() => [] as string[])) {
+    const folder = join(dir, sub);
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      const path = join(folder, name);
+      if (name.endsWith('.meta.json')) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      if (name.endsWith('.tmp') || name.endsWith('.meta')) {
+        if (now - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
+        continue;
+      }
+      entries.push({ data: path, meta: `${path}.meta.json`, bytes: info.size, usedMs: info.mtimeMs });
+      total += info.size;
+    }
+  }
+  entries.sort((a, b) => a.usedMs - b.usedMs);
+  for (const entry of entries) {
+    if (total <= limitBytes) break;
+    // Metadata first: a request that already read it and finds the file gone makes the file again.
+    await rm(entry.meta, { force: true });
+    await rm(entry.data, { force: true });
+    total -= entry.bytes;
+  }
+  knownCacheBytes.set(dir, total);
+}
+
 /** The file's bytes from the database: COPY on PostgreSQL, keyset pages on PGlite (it has no streaming). */
 function databaseSource(db: Db, selection: Selection, file: OpenDataFile): Readable {
   const client = (db as unknown as { $client: unknown }).$client;
   const bom = file.endsWith('.csv') ? UTF8_BOM : '';
   if (typeof client === 'function') {
-    const query =
-      file === 'statements.csv'
-        ? copyQuery(statementsQuery(selection), 'statements')
-        : copyQuery(
-            linesQuery(selection, file === 'lines.csv' ? 'csv' : 'jsonl'),
-            file === 'lines.csv' ? 'csv' : 'jsonl',
-          );
-    return copySource(client as unknown as PostgresClient, query, bom);
+    let queries: string[];
+    if (file === 'statements.csv') {
+      queries = [copyQuery(statementsQuery(selection), 'statements')];
+    } else {
+      const format = file === 'lines.csv' ? 'csv' : 'jsonl';
+      queries = copyParts(selection).map((part, i) =>
+        copyQuery(linesQuery(part, format), format === 'csv' && i > 0 ? 'csv-rows' : format),
+      );
+    }
+    return Readable.from(orderedCopies(client as unknown as PostgresClient, queries, bom), {
+      objectMode: false,
+      highWaterMark: 1 << 20,
+    });
   }
   return Readable.from(pagedRows(client as PgliteClient, selection, file, bom), { objectMode: false });
+}
+
+/** Lines per COPY: a national month goes as a few dozen consecutive village ranges, so two can run at once. */
+const COPY_PART_LINES = 25_000;
+/** COPY statements running at once: the next range is read into memory while the current one is sent. */
+const COPY_STREAMS = 2;
+/** How far a range read ahead may run before its COPY waits for its turn. */
+const COPY_AHEAD_BYTES = 32 << 20;
+/** COPY sends one message per row: gathered into large chunks, the hash, file and socket see few writes. */
+const COPY_CHUNK_BYTES = 256 * 1024;
+
+/** The selection cut into consecutive village ranges of about COPY_PART_LINES lines, in file order. */
+function copyParts(selection: Selection): Selection[] {
+  const parts: Selection[] = [];
+  let periods: SelectedPeriod[] = [];
+  let lines = 0;
+  for (const period of selection.periods) {
+    if (periods.length > 0 && lines + period.lineCount > COPY_PART_LINES) {
+      parts.push({ ...selection, periods });
+      periods = [];
+      lines = 0;
+    }
+    periods.push(period);
+    lines += period.lineCount;
+  }
+  if (periods.length > 0 || parts.length === 0) parts.push({ ...selection, periods });
+  return parts;
 }
 
 interface PostgresQuery {
@@ -296,69 +432,112 @@ interface PgliteClient {
 }
 
 /**
- * COPY … TO STDOUT as a Readable with backpressure. A client that hangs up must not leave the pooled connection
- * paused mid-COPY (postgres.js pauses its socket when the stream is full), so the query is cancelled and the rest
- * drained.
+ * The output of several COPY … TO STDOUT, one after another, COPY_STREAMS of them running at once. Pulled with
+ * backpressure; a consumer that stops (a client hanging up) must not leave pooled connections paused mid-COPY
+ * (postgres.js pauses its socket when the stream is full), so every running query is cancelled and drained.
  */
-function copySource(client: PostgresClient, query: string, prefix: string): Readable {
-  let copy: Readable | undefined;
-  let ended = false;
-  const abandon = (stream: Readable, running: PostgresQuery) => {
-    running.cancel();
+async function* orderedCopies(client: PostgresClient, queries: string[], prefix: string): AsyncGenerator<Buffer> {
+  if (prefix) yield Buffer.from(prefix, 'utf8');
+  const running: CopyReader[] = [];
+  let next = 0;
+  const startNext = () => {
+    if (next < queries.length) running.push(new CopyReader(client, queries[next++]!));
+  };
+  try {
+    for (let i = 0; i < COPY_STREAMS; i++) startNext();
+    while (running.length > 0) {
+      yield* running[0]!.chunks();
+      running.shift();
+      startNext();
+    }
+  } finally {
+    for (const reader of running) reader.abandon();
+  }
+}
+
+/** One COPY, read as soon as it starts into chunks of COPY_CHUNK_BYTES, up to COPY_AHEAD_BYTES ahead of its reader. */
+class CopyReader {
+  private readonly query: PostgresQuery;
+  private stream: Readable | undefined;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private ended = false;
+  private abandoned = false;
+  private error: unknown;
+  private wake: (() => void) | undefined;
+
+  constructor(client: PostgresClient, query: string) {
+    this.query = client.unsafe(query);
+    this.query
+      .readable()
+      .then((stream) => {
+        this.stream = stream;
+        if (this.abandoned) {
+          this.drain();
+          return;
+        }
+        stream.on('data', (row: Buffer) => {
+          this.pending.push(row);
+          this.pendingBytes += row.length;
+          if (this.pendingBytes >= COPY_AHEAD_BYTES) stream.pause();
+          if (this.pendingBytes >= COPY_CHUNK_BYTES) this.signal();
+        });
+        stream.once('end', () => {
+          this.ended = true;
+          this.signal();
+        });
+        stream.once('error', (error) => this.fail(error));
+      })
+      .catch((error: unknown) => this.fail(error));
+  }
+
+  private fail(error: unknown) {
+    this.ended = true;
+    this.error = error ?? new Error('COPY failed');
+    this.signal();
+  }
+
+  private signal() {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private take(): Buffer {
+    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.stream?.isPaused() && !this.ended) this.stream.resume();
+    return chunk;
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    for (;;) {
+      if (this.error !== undefined) throw this.error;
+      if (this.pendingBytes >= COPY_CHUNK_BYTES || (this.ended && this.pendingBytes > 0)) {
+        yield this.take();
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  abandon() {
+    if (this.abandoned || this.ended) return;
+    this.abandoned = true;
+    this.query.cancel();
+    if (this.stream) this.drain();
+  }
+
+  private drain() {
+    const stream = this.stream!;
     stream.removeAllListeners('data');
     stream.on('data', () => {});
     stream.on('error', () => {});
     stream.resume();
-  };
-  const running = client.unsafe(query);
-  const out = new Readable({
-    highWaterMark: 1 << 20,
-    read() {
-      copy?.resume();
-    },
-    destroy(error, callback) {
-      if (copy && !ended) abandon(copy, running);
-      callback(error);
-    },
-  });
-  if (prefix) out.push(Buffer.from(prefix, 'utf8'));
-  running
-    .readable()
-    .then((stream) => {
-      copy = stream;
-      if (out.destroyed) {
-        abandon(stream, running);
-        return;
-      }
-      // COPY sends one message per row: gathered into large chunks, the hash, file and socket see few writes.
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const flush = () => {
-        const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        return out.push(chunk);
-      };
-      stream.on('data', (row: Buffer) => {
-        pending.push(row);
-        pendingBytes += row.length;
-        if (pendingBytes >= COPY_CHUNK_BYTES && !flush()) stream.pause();
-      });
-      stream.once('end', () => {
-        ended = true;
-        if (pendingBytes > 0) flush();
-        out.push(null);
-      });
-      stream.once('error', (error) => {
-        ended = true;
-        out.destroy(error);
-      });
-    })
-    .catch((error: unknown) => out.destroy(error as Error));
-  return out;
+  }
 }
-
-const COPY_CHUNK_BYTES = 256 * 1024;
 
 /** Lines per query on PGlite: a page's rows are all in memory at once, so they are few. */
 const PAGE_LINES = 5_000;
