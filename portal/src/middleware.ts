@@ -27,10 +27,9 @@ const pages = new PageCache();
 
 export const onRequest = defineMiddleware(async (context, next) => {
   // The API limits queries per visitor's address; every query made while rendering this request carries it.
-  const address = visitorAddress(context);
   // Cookies set while rendering are Secure when the visitor came over TLS.
-  const tls = behindTls(context.request, context.url, address);
-  const render = () => withTls(tls, () => withVisitor(address, next));
+  const tls = behindTls(context.request, context.url, adapterClientAddress(context));
+  const render = () => withTls(tls, () => withVisitor(visitorAddress(context), next));
   let response = isCacheableRequest(context.request, context.url)
     ? await fromPageCache(context.request, context.url, render)
     : await render();
@@ -46,7 +45,24 @@ export const onRequest = defineMiddleware(async (context, next) => {
   return response;
 });
 
-function visitorAddress(context: { clientAddress: string }): string | undefined {
+/**
+ * The visitor's address, for the API's per-address limits. Astro's Node adapter takes `clientAddress` from the first
+ * X-Forwarded-For value, which any client can write. So a forwarded address is believed only when the operator says
+ * a proxy in front sets the header (MINGBAI_PORTAL_BEHIND_PROXY=true: its last value, the one the proxy appended);
+ * otherwise a request that carries the header gets no address of its own and spends the portal's shared budget.
+ */
+function visitorAddress(context: { request: Request; clientAddress: string }): string | undefined {
+  const forwarded = context.request.headers.get('x-forwarded-for');
+  if (!forwarded) return adapterClientAddress(context);
+  if (process.env.MINGBAI_PORTAL_BEHIND_PROXY !== 'true') return undefined;
+  return forwarded
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean)
+    .at(-1);
+}
+
+function adapterClientAddress(context: { clientAddress: string }): string | undefined {
   try {
     return context.clientAddress;
   } catch {
