@@ -169,17 +169,29 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
   return Connection;
 }
 
+/** An edge whose cursor is encoded only if a client selects it (pages usually ask for `pageInfo.endCursor` alone). */
+class PositionedEdge<T> implements EdgeShape<T> {
+  constructor(
+    private readonly position: number,
+    readonly node: T,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.position);
+  }
+}
+
 export function toConnection<T>(page: Page<T>): ConnectionShape<T> {
-  const edges = page.nodes.map((node, i) => ({ cursor: encodeCursor(page.offset + i), node }));
+  const count = page.nodes.length;
   return {
-    edges,
+    edges: page.nodes.map((node, i) => new PositionedEdge(page.offset + i, node)),
     nodes: page.nodes,
     totalCount: page.totalCount,
     pageInfo: {
-      hasNextPage: page.offset + page.nodes.length < page.totalCount,
+      hasNextPage: page.offset + count < page.totalCount,
       hasPreviousPage: page.offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      startCursor: count > 0 ? encodeCursor(page.offset) : null,
+      endCursor: count > 0 ? encodeCursor(page.offset + count - 1) : null,
     },
   };
 }

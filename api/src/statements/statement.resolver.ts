@@ -14,6 +14,7 @@ import {
   type MonthKey,
   type PeriodRow,
   type RollupRow,
+  type Totals,
 } from './statement.service.ts';
 import {
   CategoryTotal,
@@ -70,6 +71,16 @@ function rollupsOf(ctx: Context, p: PeriodRow): Promise<RollupRow[]> {
   return ctx.loaders.rollups.load(p);
 }
 
+/** The rollups loader hands out one array per statement and request: its totals are summed once, not per field. */
+const totalsByRollups = new WeakMap<RollupRow[], Totals>();
+
+async function totalsOf(ctx: Context, p: PeriodRow): Promise<Totals> {
+  const rollups = await rollupsOf(ctx, p);
+  let totals = totalsByRollups.get(rollups);
+  if (!totals) totalsByRollups.set(rollups, (totals = statementTotals(rollups)));
+  return totals;
+}
+
 @Resolver(() => Village)
 export class VillageStatementResolver {
   @FieldResolver(() => MonthlyStatement, {
@@ -111,22 +122,22 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => Money, { description: '期初余额（现金 + 银行存款）/ Opening balance: cash + bank.' })
   async openingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money(statementTotals(await rollupsOf(ctx, s.period)).openingBalanceFen);
+    return new Money((await totalsOf(ctx, s.period)).openingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '期末余额（现金 + 银行存款）/ Closing balance: cash + bank.' })
   async closingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money(statementTotals(await rollupsOf(ctx, s.period)).closingBalanceFen);
+    return new Money((await totalsOf(ctx, s.period)).closingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '收入：收入类科目贷方合计 / Income: credits of income accounts.' })
   async income(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money(statementTotals(await rollupsOf(ctx, s.period)).incomeFen);
+    return new Money((await totalsOf(ctx, s.period)).incomeFen);
   }
 
   @FieldResolver(() => Money, { description: '支出：支出类科目借方合计 / Spending: debits of expense accounts.' })
   async spending(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money(statementTotals(await rollupsOf(ctx, s.period)).spendingFen);
+    return new Money((await totalsOf(ctx, s.period)).spendingFen);
   }
 
   @FieldResolver(() => [CategoryTotal], { description: '按科目分类的收入和支出 / Income and spending by account.' })
@@ -136,13 +147,11 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => Reconciliation)
   async reconciliation(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<Reconciliation> {
-    const totals = statementTotals(await rollupsOf(ctx, s.period));
+    const totals = await totalsOf(ctx, s.period);
     const other = sumFen(totals.otherMovements.map((m) => m.netInflowFen));
     const expected = totals.openingBalanceFen + totals.incomeFen - totals.spendingFen + other;
     const before = await previousStatement(ctx, s.period);
-    const continues = before
-      ? statementTotals(await rollupsOf(ctx, before)).closingBalanceFen === totals.openingBalanceFen
-      : null;
+    const continues = before ? (await totalsOf(ctx, before)).closingBalanceFen === totals.openingBalanceFen : null;
     const difference = totals.closingBalanceFen - expected;
     return {
       openingBalance: new Money(totals.openingBalanceFen),
@@ -172,10 +181,7 @@ export class MonthlyStatementResolver {
   async previousMonth(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<MonthComparison | undefined> {
     const before = await previousStatement(ctx, s.period);
     if (!before) return undefined;
-    const [now, then] = [
-      statementTotals(await rollupsOf(ctx, s.period)),
-      statementTotals(await rollupsOf(ctx, before)),
-    ];
+    const [now, then] = [await totalsOf(ctx, s.period), await totalsOf(ctx, before)];
     return {
       year: before.year,
       month: before.month,
