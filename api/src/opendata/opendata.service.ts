@@ -302,6 +302,9 @@ function cacheWriter(key: string, file: OpenDataFile): Transform & { done: Promi
       callback(error);
     },
   });
+  // A client hanging up destroys `out` with a write in flight; that error, or a full disk, ends the download here
+  // rather than as an unhandled 'error' event that would stop the process.
+  out.on('error', (error) => tee.destroy(error));
   return Object.assign(tee, { done });
 }
 
