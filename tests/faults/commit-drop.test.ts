@@ -57,10 +57,14 @@ describe.skipIf(noServer !== undefined)(
     });
 
     /** Waits for the importing backend to reach `phase` and terminates it; which query it was running then. */
-    async function terminateWhen(phase: 'commit' | 'any', afterMs: number): Promise<string | undefined> {
+    async function terminateWhen(
+      phase: 'commit' | 'any',
+      afterMs: number,
+      finished: () => boolean,
+    ): Promise<string | undefined> {
       const deadline = Date.now() + 60_000;
       const started = Date.now();
-      while (Date.now() < deadline) {
+      while (Date.now() < deadline && !finished()) {
         const [backend] = await admin<{ pid: number; query: string }[]>`
         select pid, query from pg_stat_activity
          where datname = current_database() and application_name = 'mingbai' and pid <> pg_backend_pid()
