@@ -111,6 +111,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         zh: '执行超时（extensions.limit 毫秒）；缩小查询范围再试',
         en: 'Execution timed out (extensions.limit ms); ask for less',
       },
+      {
+        code: 'DATABASE_UNAVAILABLE',
+        status: 503,
+        zh: '数据库暂时连不上（重启或切换中）；按 Retry-After 头稍后重试，已确认的写入不会丢失',
+        en: 'The database is briefly unreachable (restarting or failing over); retry after the Retry-After header, confirmed writes are never lost',
+      },
     ],
   },
   {
