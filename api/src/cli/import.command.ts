@@ -4,6 +4,16 @@ import { importLedger, MAX_FILE_IMPORT_BYTES } from '../imports/import.service.t
 import { fileSource } from '../imports/parse/stream.ts';
 import { contextAs, parseMonth, withDb } from './main.ts';
 
+interface ImportOptions {
+  as: string;
+  village: string;
+  file: string;
+  month?: string;
+  dryRun: boolean;
+  append: boolean;
+  timings: boolean;
+}
+
 /** `pnpm cli import --as <user> --village <slug> --file <path> [--month YYYY-MM] [--dry-run] [--append]` */
 export function registerImportCommand(program: Command): void {
   program
@@ -15,8 +25,19 @@ export function registerImportCommand(program: Command): void {
     .option('--month <YYYY-MM>', 'the month the file is for; inferred from its dates when omitted')
     .option('--dry-run', 'validate and preview only; write nothing', false)
     .option('--append', 'add the vouchers to those already in the month instead of replacing them', false)
-    .action((opts: { as: string; village: string; file: string; month?: string; dryRun: boolean; append: boolean }) =>
+    .option('--timings', 'print the seconds and memory of each phase on stderr', false)
+    .action((opts: ImportOptions) =>
       withDb(async (handle) => {
+        const started = performance.now();
+        let last = started;
+        const onPhase = opts.timings
+          ? (phase: string) => {
+              const now = performance.now();
+              const rssMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
+              process.stderr.write(`${phase}\t${((now - last) / 1000).toFixed(2)} s\t${rssMb} MB RSS\n`);
+              last = now;
+            }
+          : undefined;
         const ctx = await contextAs(handle, opts.as);
         // pnpm runs scripts from the workspace root; a relative path means relative to where the user typed it.
         // Read as a stream: a million-line file never sits in memory whole.
@@ -29,7 +50,9 @@ export function registerImportCommand(program: Command): void {
           ...(opts.month ? parseMonth(opts.month) : {}),
           dryRun: opts.dryRun,
           mode: opts.append ? 'append' : 'replace',
+          onPhase,
         });
+        if (onPhase) process.stderr.write(`total\t${((performance.now() - started) / 1000).toFixed(2)} s\n`);
         if (report.status === 'rejected') process.exitCode = 1;
         return { ok: report.status !== 'rejected', ...report };
       }),

@@ -87,6 +87,8 @@ export interface ImportInput {
   dryRun?: boolean | undefined;
   /** replace: the file is the whole month (default); append: its vouchers are added to what is there. */
   mode?: ImportMode | undefined;
+  /** Called as each phase ends (hash, parse, check, and the writes), for measuring. */
+  onPhase?: ((phase: string) => void) | undefined;
 }
 
 /**
@@ -101,6 +103,8 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
   const hash = createHash('sha256');
   for await (const chunk of source.chunks()) hash.update(chunk);
   const sha256 = hash.digest('hex');
+  const phase = input.onPhase ?? (() => {});
+  phase('hash');
   const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
   const previous = await previousImport(ctx.db, village.id, sha256);
   const copying = !input.dryRun && previous === undefined && copyConnection(ctx.db as never) !== undefined;
@@ -109,6 +113,7 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
     const tally = new Tally(dir ? new VoucherSpool(dir) : undefined, !input.dryRun && previous === undefined);
     const parsed = await parseLedgerStream(source, input.filename, options, tally);
     tally.spool?.close();
+    phase('parse');
     const report: ImportReport = {
       status: 'rejected',
       sha256,
@@ -142,10 +147,11 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
 
     report.problems.push(...(await ledgerProblems(ctx.db, key, tally, parsed.numberOf, input.mode ?? 'replace')));
     report.preview = await preview(ctx.db, key, tally);
+    phase('check');
     if (report.problems.length > 0) return finish(report);
     if (input.dryRun) return { ...report, status: 'preview' };
 
-    return await ctx.db.transaction(async (tx) => {
+    const committed = await ctx.db.transaction(async (tx) => {
       await lockVillageLedger(tx, village.id);
       const again = await previousImport(tx, village.id, sha256);
       if (again !== undefined) return { ...report, status: 'already_imported' as const, importId: again };
@@ -163,6 +169,7 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
                 .returning({ id: importedFiles.id })
             )[0]!.id,
           );
+      phase('file');
       if ((input.mode ?? 'replace') === 'replace') {
         await tx
           .delete(vouchers)
@@ -175,6 +182,7 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
             ),
           );
       }
+      phase('replace');
       if (tally.spool) {
         await copyVoucherSpool(tx, {
           ...key,
@@ -183,11 +191,13 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
           importId,
           spool: tally.spool,
           numberOf: parsed.numberOf,
+          onPhase: input.onPhase,
         });
       } else {
         const list = tally.held.map((v, i) => ({ ...v, number: parsed.numberOf(i) }));
         await postVouchers(tx, { ...key, revision, actor, importId, vouchers: list });
       }
+      phase('vouchers');
       await appendAudit(tx, {
         villageId: village.id,
         actor,
@@ -207,6 +217,8 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
       });
       return { ...report, status: 'committed' as const, revision, importId };
     });
+    phase('commit');
+    return committed;
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }

@@ -402,6 +402,19 @@ export function copyConnection(tx: Tx): PgSql | undefined {
   return typeof client === 'function' && 'unsafe' in client ? (client as unknown as PgSql) : undefined;
 }
 
+/** `fn` with its last few thousand results kept: 摘要 and names repeat all through a ledger. */
+function remembered(fn: (text: string) => string): (text: string) => string {
+  const results = new Map<string, string>();
+  return (text) => {
+    let result = results.get(text);
+    if (result === undefined) {
+      if (results.size >= 8192) results.clear();
+      results.set(text, (result = fn(text)));
+    }
+    return result;
+  };
+}
+
 /** Rows into a COPY, 256 KB at a time, waiting for the server when it falls behind. */
 async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<string>): Promise<void> {
   const stream = await sql.unsafe(statement).writable();
@@ -436,8 +449,13 @@ async function reserveIds(sql: PgSql, sequence: string, n: number): Promise<Floa
  */
 export async function copyVoucherSpool(
   tx: Tx,
-  input: Omit<PostVouchersInput, 'vouchers'> & { spool: VoucherSpool; numberOf: (ordinal: number) => number },
+  input: Omit<PostVouchersInput, 'vouchers'> & {
+    spool: VoucherSpool;
+    numberOf: (ordinal: number) => number;
+    onPhase?: ((phase: string) => void) | undefined;
+  },
 ): Promise<void> {
+  const phase = input.onPhase ?? (() => {});
   const sql = copyConnection(tx);
   if (!sql) throw new Error('copyVoucherSpool needs PostgreSQL');
   const period = await openPeriodRow(tx, input);
@@ -454,8 +472,10 @@ export async function copyVoucherSpool(
     .where(and(eq(voucherLines.villageId, input.villageId), eq(voucherLines.counterpartyIsPerson, true)));
   const names = new Set(earlier.flatMap((r) => (r.name ? [r.name] : [])));
   for (const n of spool.persons) names.add(n);
-  const mask = createTextMasker(names);
+  const mask = remembered(createTextMasker(names));
+  const maskPerson = remembered(maskName);
   const ids = await reserveIds(sql, 'vouchers_id_seq', spool.vouchers);
+  phase('accounts, persons, ids');
   const numbers: number[] = [];
   const head = `${input.villageId}\t`;
   const period4 = `\t${input.year}\t${input.month}\t${input.revision}\t`;
@@ -496,6 +516,7 @@ export async function copyVoucherSpool(
     'copy vouchers (village_id, id, year, month, revision, number, date, summary, summary_public, attachments, preparer, reviewer, approver, import_id, created_by) from stdin',
     voucherRows(),
   );
+  phase('copy vouchers');
   const standard = `\t${period.standard}\t`;
   async function* lineRows(): AsyncGenerator<string> {
     for await (const lines of spoolLines(spool.paths.lines)) {
@@ -505,7 +526,7 @@ export async function copyVoucherSpool(
         const summary = copyValue(f[5]!);
         const name = copyValue(f[6]!);
         const person = f[7] === 't';
-        const shown = name === null ? null : person ? maskName(name) : mask(name);
+        const shown = name === null ? null : person ? maskPerson(name) : mask(name);
         out +=
           head +
           ids[Number(f[0])] +
@@ -545,6 +566,7 @@ export async function copyVoucherSpool(
     'copy voucher_lines (village_id, voucher_id, line_no, standard, account_code, side, amount_fen, summary, summary_public, counterparty_name, counterparty_is_person, counterparty_public, counterparty_id_number, counterparty_phone, counterparty_bank_account, payment_method) from stdin',
     lineRows(),
   );
+  phase('copy lines');
   await appendAudit(tx, {
     villageId: input.villageId,
     actor: input.actor,

@@ -345,7 +345,8 @@ function unknownLayoutMessage(first: TableRow): string {
  */
 class VoucherStream {
   private current: Group | undefined;
-  private readonly seen = new Map<string, number>();
+  /** Per word, each voucher number used → the row it starts on (numbers as keys: a million vouchers stay small). */
+  private readonly seen = new Map<string, Map<number, number>>();
   private readonly months = new Map<string, number>();
   private readonly words = new Map<string, number>();
   /** Per voucher with a valid, unrepeated number: its word (index), its number, its ordinal or -1. */
@@ -404,7 +405,9 @@ class VoucherStream {
       );
       g.ok = false;
     } else {
-      const first = this.seen.get(g.key);
+      let numbers = this.seen.get(g.ref.word);
+      if (!numbers) this.seen.set(g.ref.word, (numbers = new Map()));
+      const first = numbers.get(g.ref.number);
       if (first !== undefined) {
         problems.add(
           row,
@@ -416,7 +419,7 @@ class VoucherStream {
         g.ok = false;
         g.duplicate = true;
       } else {
-        this.seen.set(g.key, row);
+        numbers.set(g.ref.number, row);
       }
     }
     if (g.date.kind === 'blank') {
