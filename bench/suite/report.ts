@@ -49,10 +49,13 @@ export function renderTable(r: any): string {
       ok(i.cli.linesPerSecond >= 100_000 && i.cli.peakRssMb <= 256),
     ]);
   }
-  if (r.portal) {
-    const p = r.portal;
+  for (const [label, p] of [
+    ['every request a different month', r.portal],
+    ['5 popular months (page cache)', r.portalHot],
+  ] as const) {
+    if (!p) continue;
     rows.push([
-      `5. portal month page, c=${p.load.connections}`,
+      `5. portal month page, c=${p.load.connections}, ${label}`,
       `${n(p.load.rps)} req/s, p50 ${p.load.p50} ms; TTFB p50 ${p.ttfbP50} ms; ${n(p.bodyBytesMedian)} B (${p.encoding})`,
       '',
       '',
