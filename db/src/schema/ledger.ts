@@ -54,6 +54,10 @@ export const periods = pgTable(
       'restrict',
     ),
     index('periods_published_at_idx').on(t.publishedAt),
+    // Which villages published a month: open-data scopes, the catalogue, openData.
+    index('periods_published_month_idx')
+      .on(t.year, t.month)
+      .where(sql`${t.status} = 'published'`),
     // The publication feed (statements(publishedSince)) pages in exactly this order.
     index('periods_publication_feed_idx')
       .on(t.publishedAt, t.villageId, t.year, t.month, t.revision)

@@ -1,0 +1,1 @@
+CREATE INDEX "periods_published_month_idx" ON "periods" USING btree ("year","month") WHERE "periods"."status" = 'published';
