@@ -122,22 +122,22 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => Money, { description: '期初余额（现金 + 银行存款）/ Opening balance: cash + bank.' })
   async openingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await totalsOf(ctx, s.period)).openingBalanceFen);
+    return new Money((await ctx.loaders.sums.load(s.period)).openingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '期末余额（现金 + 银行存款）/ Closing balance: cash + bank.' })
   async closingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await totalsOf(ctx, s.period)).closingBalanceFen);
+    return new Money((await ctx.loaders.sums.load(s.period)).closingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '收入：收入类科目贷方合计 / Income: credits of income accounts.' })
   async income(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await totalsOf(ctx, s.period)).incomeFen);
+    return new Money((await ctx.loaders.sums.load(s.period)).incomeFen);
   }
 
   @FieldResolver(() => Money, { description: '支出：支出类科目借方合计 / Spending: debits of expense accounts.' })
   async spending(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await totalsOf(ctx, s.period)).spendingFen);
+    return new Money((await ctx.loaders.sums.load(s.period)).spendingFen);
   }
 
   @FieldResolver(() => [CategoryTotal], { description: '按科目分类的收入和支出 / Income and spending by account.' })
