@@ -112,7 +112,9 @@ describe.skipIf(unavailable !== undefined)(`soak ${unavailable ? `(skipped: ${un
         );
         imports++;
         if (r.data?.importLedger.status !== 'COMMITTED')
-          errors.push(`import ${i}: ${r.status} ${r.failure ?? ''} ${r.text.slice(0, 200)}`);
+          errors.push(
+            `${Math.round((Date.now() - started) / 1000)} s import ${i}: ${r.status} ${r.failure ?? ''} ${r.text.slice(0, 200)}`,
+          );
       }
     };
     const samples: { atS: number; rssMb: number; connections: number }[] = [];
@@ -149,6 +151,7 @@ describe.skipIf(unavailable !== undefined)(`soak ${unavailable ? `(skipped: ${un
       connectionsEnd: finalConnections,
     };
     console.log(`soak: ${JSON.stringify(summary)}\nsamples: ${JSON.stringify(samples)}`);
+    if (errors.length > 0) console.log(`first errors:\n${errors.slice(0, 20).join('\n')}`);
 
     expect(errors.slice(0, 10)).toEqual([]);
     expect(api.alive()).toBe(true);
