@@ -168,7 +168,10 @@ describe('shape limits', () => {
     expect(res.body.errors?.[0]?.extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('answers QUERY_TIMEOUT when a query runs too long', async () => {
+  it('answers QUERY_TIMEOUT when a query runs too long', async (ctx) => {
+    // PGlite runs inside this process's own thread: no timer fires until its work is done, so only a server can be
+    // slow in a way a timeout interrupts.
+    if (handle.engine === 'pglite') ctx.skip();
     const url = await serve({ executionTimeoutMs: 1 });
     const res = await post(url, `{ verifyChain(villageSlug: "fucun") { ok checked } }`);
     expect(res.status).toBe(503);
