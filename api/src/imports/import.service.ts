@@ -21,6 +21,7 @@ import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
 import type { Context } from '../context.ts';
 import { villageForAction } from '../committee/committee.service.ts';
+import { IntList } from './parse/int-list.ts';
 import { bufferSource, MAX_PROBLEMS, parseLedgerStream, readAll, type ByteSource } from './parse/stream.ts';
 import type { ImportErrorCode } from './parse/types.ts';
 
@@ -259,7 +260,7 @@ class Tally {
   /** First-level account → [debit, credit]. */
   readonly byTop = new Map<string, [bigint, bigint]>();
   readonly codes = new Map<string, CodeUse>();
-  readonly rows: number[] = [];
+  readonly rows = new IntList();
   readonly held: VoucherInput[] = [];
 
   constructor(
@@ -298,7 +299,7 @@ class Tally {
     this.cashMovement = 0n;
     this.byTop.clear();
     this.codes.clear();
-    this.rows.length = 0;
+    this.rows.clear();
     this.held.length = 0;
     this.spool?.reset();
   }
@@ -419,7 +420,7 @@ async function ledgerProblems(
       const number = numberOf(i);
       if (used.has(number)) {
         problems.push({
-          row: tally.rows[i] ?? null,
+          row: tally.rows.get(i) ?? null,
           column: null,
           code: 'VOUCHER_DUPLICATE',
           message: `第${number}号凭证本月已有；追加上传时凭证号不能重复`,

@@ -10,6 +10,7 @@ import { parse } from 'csv-parse';
 import type { VoucherInput } from '@mingbai/db/ledger/post';
 import { cellText, halfWidth, type TableRow } from './cells.ts';
 import { CsvSplitter, NotPlainCsv } from './csv-split.ts';
+import { IntList } from './int-list.ts';
 import { hasXlsxName, isZip, looksLikeOldExcel } from './decode.ts';
 import { duplicateHeaders, findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
 import { LAYOUTS } from './layouts/index.ts';
@@ -350,11 +351,10 @@ class VoucherStream {
   private readonly months = new Map<string, number>();
   private readonly words = new Map<string, number>();
   /** Per voucher with a valid, unrepeated number: its word (index), its number, its ordinal or -1. */
-  private readonly numberedWord: number[] = [];
-  private readonly numberedNumber: number[] = [];
-  private readonly numberedOrdinal: number[] = [];
+  private readonly numberedWord = new IntList();
+  private readonly numberedNumber = new IntList();
   /** Per ordinal: index into the numbered arrays. */
-  private readonly ordinalNumbered: number[] = [];
+  private readonly ordinalNumbered = new IntList();
   private final: Int32Array | undefined;
   private readonly prefix: string | undefined;
 
@@ -450,7 +450,6 @@ class VoucherStream {
       numbered = this.numberedWord.length;
       this.numberedWord.push(word);
       this.numberedNumber.push(g.ref.number);
-      this.numberedOrdinal.push(g.ok ? this.ordinalNumbered.length : -1);
     }
     if (g.ok) {
       const ordinal = this.ordinalNumbered.length;
@@ -488,19 +487,21 @@ class VoucherStream {
   /** As finalNumbers in vouchers.ts: kept, unless several words number from 1 and collide. */
   private finalNumbers(): Int32Array {
     const n = this.numberedNumber.length;
-    const final = Int32Array.from(this.numberedNumber);
+    const words = this.numberedWord.view();
+    const numbers = this.numberedNumber.view();
+    const final = numbers.slice();
     if (this.words.size <= 1) return final;
-    const distinct = new Set(this.numberedNumber).size;
+    const distinct = new Set(numbers).size;
     if (distinct === n) return final;
     const order = Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => this.numberedWord[a]! - this.numberedWord[b]! || this.numberedNumber[a]! - this.numberedNumber[b]!,
+      (a, b) => words[a]! - words[b]! || numbers[a]! - numbers[b]!,
     );
     order.forEach((index, rank) => (final[index] = rank + 1));
     return final;
   }
 
   numberOf(ordinal: number): number {
-    return this.final![this.ordinalNumbered[ordinal]!]!;
+    return this.final![this.ordinalNumbered.get(ordinal)!]!;
   }
 }
 
