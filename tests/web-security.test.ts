@@ -174,7 +174,7 @@ describe('cross-site requests', () => {
       ['same origin, no token', { origin: t.portal.url }, {}],
       ['same origin, wrong token', { origin: t.portal.url }, { csrf: 'x'.repeat(csrf.length) }],
     ];
-    const actions = [
+    const actions: Record<string, string>[] = [
       { action: 'submit' },
       { action: 'withdraw' },
       { action: 'publish' },
@@ -221,7 +221,10 @@ describe('cross-site requests', () => {
     const page = await get('/login');
     const csrfCookie = setCookies(page).get('mingbai_csrf')!.split(';')[0]!;
     const token = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-    for (const headers of [{ origin: 'https://evil.example', cookie: csrfCookie }, { cookie: '' }]) {
+    for (const headers of [{ origin: 'https://evil.example', cookie: csrfCookie }, { cookie: '' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await fetch(`${t.portal.url}/login`, {
         method: 'POST',
         redirect: 'manual',
