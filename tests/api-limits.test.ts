@@ -161,6 +161,13 @@ describe('shape limits', () => {
     expect(res.body.errors).toBeUndefined();
   });
 
+  it('waits for a mutation past the timeout, since its transaction may still commit', async () => {
+    const url = await serve({ executionTimeoutMs: 1 });
+    const res = await post(url, `mutation { login(username: "fucun-kuaiji", password: "mingbai-demo") { token } }`);
+    expect(res.status).toBe(200);
+    expect((res.body.data?.login as { token: string }).token).toMatch(/^mb_/);
+  });
+
   it('refuses a body over the limit with 413', async () => {
     const url = await serve();
     const res = await post(url, `{ __typename }`, { pad: 'x'.repeat(LIMITS.maxBodyBytes) });

@@ -132,7 +132,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const { viewer, client } = caller;
     // Every request spends a point on arrival, even one that never parses; its query's cost is spent once known.
     const arrival = await rateLimiter.spend(client, 1);
-    const limits: RequestLimits = { client, cost: null, rate: arrival.state, readsPrivateData: false };
+    const limits: RequestLimits = {
+      client,
+      cost: null,
+      rate: arrival.state,
+      readsPrivateData: false,
+      isMutation: false,
+    };
     if (!arrival.allowed) {
       setRateLimitHeaders(res, limits.rate);
       res.setHeader('retry-after', String(Math.max(1, Math.ceil((limits.rate.resetAt.getTime() - Date.now()) / 1000))));
@@ -178,7 +184,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         context: async () => ({ ...createContext(options.db, viewer, limits), sql: sqlLog }),
       }),
     );
-    const result = await withTimeout(execution, timeoutMs);
+    // Reads are cut off; a mutation (an upload, a publication) is waited for, since answering before its transaction
+    // ends would tell the client it failed when it may still commit.
+    const result = await withTimeout(execution, timeoutMs, () => !limits.isMutation);
     setRateLimitHeaders(res, limits.rate);
     if (result === TIMED_OUT) {
       sendError(res, 503, 'QUERY_TIMEOUT', `查询超过 ${timeoutMs / 1000} 秒未完成，请缩小范围后重试`, {
@@ -251,10 +259,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 const INVALID_KEY = Symbol('invalid api key');
 const TIMED_OUT = Symbol('timed out');
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+function withTimeout<T>(work: Promise<T>, ms: number, mayGiveUp: () => boolean): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer = setTimeout(() => {
+      if (mayGiveUp()) resolve(TIMED_OUT);
+    }, ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

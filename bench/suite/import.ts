@@ -1,6 +1,6 @@
 // 4: importing a 1,000,000-line GBK voucher CSV with the operator CLI, as a child process whose peak RSS is read
 // from /proc, into a fresh copy of a demo database; then COPY of the very rows it wrote into identical tables.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -81,7 +81,13 @@ export async function importRun(options: {
   }
   const databaseUrl = await freshDatabase(options.serverUrl, options.log);
 
-  const cliArgs = ['--import', 'tsx', `${ROOT}/api/src/cli/main.ts`];
+  // Exactly what `pnpm cli` runs, heap flags included (the root package.json's script line).
+  const cliScript = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: { cli: string } }).scripts
+    .cli;
+  const cliArgs = cliScript
+    .split(/\s+/)
+    .slice(1)
+    .map((arg) => (arg.endsWith('api/src/cli/main.ts') ? `${ROOT}/${arg}` : arg));
   const startup = await runMeasured([...cliArgs, '--help'], { DATABASE_URL: databaseUrl });
   const run = await runMeasured(
     [...cliArgs, 'import', '--as', USER, '--village', VILLAGE, '--file', file, '--month', month],

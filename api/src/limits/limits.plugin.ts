@@ -24,6 +24,7 @@ export function limitsPlugin(rateLimiter: RateLimiter): ApolloServerPlugin<Conte
             throw limitError('BAD_USER_INPUT', '文本不能包含 NUL（\\u0000）字符', {});
           }
           if (!limits) return;
+          limits.isMutation = operation.operation === 'mutation';
           limits.readsPrivateData = operation.operation !== 'query' || readsPrivateRoot(operation, document);
           let cost: number;
           try {

@@ -9,4 +9,6 @@ export interface RequestLimits {
   rate: RateLimitState;
   /** The operation reads something that is not public data (the viewer, unpublished months, the client's budget). */
   readsPrivateData: boolean;
+  /** A mutation runs to its end: its transaction commits or rolls back whatever the clock says. */
+  isMutation: boolean;
 }
