@@ -34,7 +34,7 @@ function tryDecode(encoding: string, bytes: Uint8Array): string | undefined {
 }
 
 /** UTF-16 text (Excel's “Unicode 文本”) has a BOM, or a NUL in every other byte of ASCII text. */
-function looksLikeUtf16(bytes: Uint8Array): boolean {
+export function looksLikeUtf16(bytes: Uint8Array): boolean {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
   const sample = bytes.subarray(0, 4096);
   let nul = 0;
@@ -49,7 +49,7 @@ const COMMON_TWO_BYTE = new Set([0xa0, 0xa5, 0xb0, 0xb1, 0xb2, 0xb3, 0xb7, 0xd7,
  * Short GBK text can be valid UTF-8 by accident: 摘要 (D5 AA D2 AA) reads as “ժҪ”. Such a reading is mostly Armenian,
  * Cyrillic, Greek or accented Latin (two-byte UTF-8) and hardly any Chinese; real UTF-8 Chinese is the other way round.
  */
-function looksMisread(text: string): boolean {
+export function looksMisread(text: string): boolean {
   let foreign = 0;
   let chinese = 0;
   for (const ch of text) {

@@ -11,7 +11,7 @@ import type { VoucherInput } from '@mingbai/db/ledger/post';
 import { cellText, halfWidth, type TableRow } from './cells.ts';
 import { CsvSplitter, NotPlainCsv } from './csv-split.ts';
 import { IntList } from './int-list.ts';
-import { hasXlsxName, isZip, looksLikeOldExcel } from './decode.ts';
+import { hasXlsxName, isZip, looksLikeOldExcel, looksLikeUtf16, looksMisread } from './decode.ts';
 import { duplicateHeaders, findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
 import { LAYOUTS } from './layouts/index.ts';
 import { at, shown, Problems } from './problems.ts';
@@ -134,27 +134,6 @@ const BAD_QUOTES =
   '文件中的引号不成对（某个以英文双引号开头的单元格没有结束），读不出表格；请用 Excel 打开检查后重新另存为 CSV';
 
 type TextEncoding = Exclude<DetectedEncoding, 'xlsx'>;
-
-function looksLikeUtf16(bytes: Uint8Array): boolean {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
-  const sample = bytes.subarray(0, 4096);
-  let nul = 0;
-  for (const b of sample) if (b === 0) nul++;
-  return sample.length >= 4 && nul * 4 >= sample.length;
-}
-
-const COMMON_TWO_BYTE = new Set([0xa0, 0xa5, 0xb0, 0xb1, 0xb2, 0xb3, 0xb7, 0xd7, 0xf7]);
-
-function looksMisread(text: string): boolean {
-  let foreign = 0;
-  let chinese = 0;
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0x80 && c < 0x800 && !COMMON_TWO_BYTE.has(c)) foreign++;
-    else if ((c >= 0x3000 && c <= 0x9fff) || (c >= 0xff00 && c <= 0xffef)) chinese++;
-  }
-  return foreign > chinese;
-}
 
 /**
  * The encodings to try, in order, judged from the first 64 KB as `decodeText` judges a whole file; a later byte that
