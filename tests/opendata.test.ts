@@ -1,6 +1,15 @@
 // Bulk open data over HTTP: the files of a village month, a region and the country, exactly what is published.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -9,10 +18,13 @@ import { queryRows } from '@mingbai/db/client';
 import { openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
+import type { UserRole } from '@mingbai/db/schema/users';
 import { copyCsvRow } from '../api/src/opendata/csv.ts';
-import { pruneCache } from '../api/src/opendata/opendata.service.ts';
+import { FILE_FORMAT } from '../api/src/opendata/export-sql.ts';
+import { pruneCache } from '../api/src/opendata/cache.ts';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
+import { aUser, TEST_PASSWORD } from './support/users.ts';
 
 // Each run writes its generated files to a folder of its own.
 const cacheDir = mkdtempSync(join(tmpdir(), 'mingbai-opendata-test-'));
@@ -272,14 +284,16 @@ describe('a month across villages', () => {
  * The national month as the first version of the export computed it, in one statement: every line joined and sorted
  * by village code, the flow kind by a window over the voucher. The files must stay these bytes, however they are made.
  */
-async function referenceLines(year: number, month: number) {
+async function referenceLines(year: number, month: number, villageIds?: number[]) {
   const neutral = (c: string) =>
     `case when left(${c}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${c} else ${c} end`;
   return queryRows<Record<string, unknown>>(
     t.handle.db,
     sql.raw(`
     with sel as (select p.village_id, max(p.revision) as revision from periods p
-                  where p.status = 'published' and p.year = ${year} and p.month = ${month} group by p.village_id)
+                  where p.status = 'published' and p.year = ${year} and p.month = ${month}
+                    ${villageIds ? `and p.village_id in (${villageIds.join(', ')})` : ''}
+                  group by p.village_id)
     select ${neutral('vi.code')} as village_code, ${neutral('vi.slug')} as village_slug,
            ${neutral('vi.name')} as village_name, ${neutral('d.name')} as district, ${neutral('t.name')} as town,
            v.year::int as year, v.month::int as month, v.revision::int as revision, v.number as voucher_number,
@@ -319,20 +333,26 @@ async function referenceLines(year: number, month: number) {
   );
 }
 
+/** The line files of a month as the reference query gives them: every village's, or only the given villages'. */
+async function referenceFiles(year: number, month: number, villageIds?: number[]) {
+  const rows = await referenceLines(year, month, villageIds);
+  const columns = Object.keys(rows[0]!).filter((c) => !c.endsWith('_json'));
+  const csv = '\ufeff' + copyCsvRow(columns) + rows.map((r) => copyCsvRow(columns.map((c) => r[c]))).join('');
+  const integers = ['year', 'month', 'revision', 'voucher_number', 'line_no', 'attachments'];
+  const jsonl = rows
+    .map((r) => {
+      const value = (c: string) => (`${c}_json` in r ? r[`${c}_json`] : integers.includes(c) ? Number(r[c]) : r[c]);
+      return `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, value(c)])))}\n`;
+    })
+    .join('');
+  return { rows, csv, jsonl };
+}
+
 describe('the bytes of a national month', () => {
   it('are exactly what one straightforward query over the published lines gives, in CSV and JSON Lines', async () => {
     // Setup
     await monthWithPayloads();
-    const rows = await referenceLines(2025, 3);
-    const columns = Object.keys(rows[0]!).filter((c) => !c.endsWith('_json'));
-    const csv = '\ufeff' + copyCsvRow(columns) + rows.map((r) => copyCsvRow(columns.map((c) => r[c]))).join('');
-    const integers = ['year', 'month', 'revision', 'voucher_number', 'line_no', 'attachments'];
-    const jsonl = rows
-      .map((r) => {
-        const value = (c: string) => (`${c}_json` in r ? r[`${c}_json`] : integers.includes(c) ? Number(r[c]) : r[c]);
-        return `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, value(c)])))}\n`;
-      })
-      .join('');
+    const { rows, csv, jsonl } = await referenceFiles(2025, 3);
     // Action
     // Bytes, not text(): a UTF-8 decoder drops the BOM.
     const servedCsv = Buffer.from(await (await get('/data/months/2025-03/lines.csv')).arrayBuffer()).toString('utf8');
@@ -385,5 +405,201 @@ describe('the file cache', () => {
       else process.env.MINGBAI_OPENDATA_MAX_BYTES = saved.max;
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('per-village-month fragments', () => {
+  const folderOf = (dir: string, month: string) => join(dir, 'fragments', FILE_FORMAT, month);
+  /** These villages' fragments of a month, by name, with their inode: a fragment written again gets a new one. */
+  const fragmentsOf = (dir: string, month: string, villages: { id: number }[]) => {
+    const folder = folderOf(dir, month);
+    const names = existsSync(folder) ? readdirSync(folder) : [];
+    return Object.fromEntries(
+      names
+        .filter((n) => villages.some((v) => n.startsWith(`${v.id}-r`)) && !n.endsWith('.tmp'))
+        .sort()
+        .map((n) => [n, statSync(join(folder, n)).ino]),
+    );
+  };
+  /** Whole files go, fragments stay: the next file is assembled again. */
+  const dropWholeFiles = (dir: string) => {
+    for (const name of readdirSync(dir)) if (name !== 'fragments') rmSync(join(dir, name), { recursive: true });
+  };
+  const text = async (path: string) => Buffer.from(await (await get(path)).arrayBuffer()).toString('utf8');
+
+  async function inOwnFolder(work: (dir: string) => Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'mingbai-opendata-fragments-'));
+    const saved = process.env.MINGBAI_OPENDATA_DIR;
+    process.env.MINGBAI_OPENDATA_DIR = dir;
+    try {
+      await work(dir);
+    } finally {
+      process.env.MINGBAI_OPENDATA_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Three villages of this process's town publish the month; cells that CSV must quote included. */
+  async function threeVillages(month: number) {
+    const mm = String(month).padStart(2, '0');
+    const villages = [];
+    for (const [i, summary] of ['修桥', '含"引号",逗号\n换行', '=1+1'].entries()) {
+      const village = await aVillage(t.handle.db);
+      await aMonth(t.handle.db, village.id, 2025, month, [
+        aVoucher(1, `2025-${mm}-02`, summary, debit('513', 100 + i), credit('102', 100 + i)),
+        aVoucher(2, `2025-${mm}-03`, '零用', debit('514', 7), credit('101', 7)),
+      ]);
+      villages.push(village);
+    }
+    const [town] = await queryRows<{ slug: string }>(
+      t.handle.db,
+      sql`select t.slug from villages v join regions t on t.id = v.town_id where v.id = ${villages[0]!.id}`,
+    );
+    return { villages, base: `/data/r/${town!.slug}/2025-${mm}` };
+  }
+
+  async function correct(villageId: number, month: number) {
+    await t.handle.db.transaction(async (tx) => {
+      const key = { villageId, year: 2025, month };
+      const { revision } = await openPeriod(tx, { ...key, actor: 'test', reason: '漏记一笔' });
+      await postVouchers(tx, {
+        ...key,
+        revision,
+        actor: 'test',
+        vouchers: [aVoucher(3, `2025-${String(month).padStart(2, '0')}-04`, '补记', debit('514', 9), credit('102', 9))],
+      });
+      await publishPeriod(tx, { ...key, actor: 'test-director' });
+    });
+  }
+
+  it('makes each village month’s fragment once and reuses it; a correction makes exactly one new one', async () => {
+    await inOwnFolder(async (dir) => {
+      // Setup
+      const { villages, base } = await threeVillages(8);
+      const ids = villages.map((v) => v.id);
+      // Action
+      const first = { csv: await text(`${base}/lines.csv`), jsonl: await text(`${base}/lines.jsonl`) };
+      const made = fragmentsOf(dir, '2025-08', villages);
+      dropWholeFiles(dir);
+      const national = await text('/data/months/2025-08/lines.csv');
+      const again = await text(`${base}/lines.csv`);
+      // Assertions: the reference bytes; csv and jsonl for each village; none written twice
+      const reference = await referenceFiles(2025, 8, ids);
+      expect(first).toEqual({ csv: reference.csv, jsonl: reference.jsonl });
+      expect(Object.keys(made)).toHaveLength(6);
+      expect(again).toBe(first.csv);
+      expect(national).toContain(first.csv.slice(first.csv.indexOf('\n') + 1));
+      expect(fragmentsOf(dir, '2025-08', villages)).toEqual(made);
+
+      // Action: the middle village corrects its month
+      await correct(villages[1]!.id, 8);
+      const corrected = { csv: await text(`${base}/lines.csv`), jsonl: await text(`${base}/lines.jsonl`) };
+      // Assertions: the new revision's bytes, from one new fragment per format; every other fragment untouched
+      const after = await referenceFiles(2025, 8, ids);
+      expect(corrected).toEqual({ csv: after.csv, jsonl: after.jsonl });
+      expect(corrected.csv).toContain('补记');
+      const now = fragmentsOf(dir, '2025-08', villages);
+      const added = Object.keys(now).filter((n) => !(n in made));
+      expect(added).toEqual([
+        expect.stringMatching(new RegExp(`^${villages[1]!.id}-r2-[0-9a-f]{64}\\.csv$`)),
+        expect.stringMatching(new RegExp(`^${villages[1]!.id}-r2-[0-9a-f]{64}\\.jsonl$`)),
+      ]);
+      for (const [name, inode] of Object.entries(made)) expect(now[name], name).toBe(inode);
+    });
+  });
+
+  it('makes a damaged, truncated or missing fragment again rather than serving it', async () => {
+    await inOwnFolder(async (dir) => {
+      // Setup
+      const { villages, base } = await threeVillages(9);
+      const good = await text(`${base}/lines.csv`);
+      const folder = folderOf(dir, '2025-09');
+      const [damaged, missing] = [villages[0]!, villages[2]!].map((v) =>
+        readdirSync(folder).find((n) => n.startsWith(`${v.id}-r1-`) && n.endsWith('.csv'))!,
+      );
+      const original = readFileSync(join(folder, damaged!));
+      const flipped = Buffer.from(original);
+      flipped[flipped.length - 5]! ^= 0x01; // one bit, same size
+      writeFileSync(join(folder, damaged!), flipped);
+      rmSync(join(folder, missing!));
+      dropWholeFiles(dir);
+      // Action
+      const served = await text(`${base}/lines.csv`);
+      // Assertions
+      expect(served).toBe(good);
+      expect(readFileSync(join(folder, damaged!))).toEqual(original);
+      expect(existsSync(join(folder, missing!))).toBe(true);
+
+      // Action: cut short
+      writeFileSync(join(folder, damaged!), original.subarray(0, original.length - 10));
+      dropWholeFiles(dir);
+      // Assertions
+      expect(await text(`${base}/lines.csv`)).toBe(good);
+      expect(readFileSync(join(folder, damaged!))).toEqual(original);
+    });
+  });
+
+  it('prunes fragments with the whole files, least recently used first, and makes them again when needed', async () => {
+    await inOwnFolder(async (dir) => {
+      // Setup
+      const { villages, base } = await threeVillages(10);
+      const good = await text(`${base}/lines.csv`);
+      const [whole] = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.lines.csv'));
+      const wholeBytes = statSync(join(dir, whole!)).size;
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      for (const name of Object.keys(fragmentsOf(dir, '2025-10', villages))) {
+        utimesSync(join(folderOf(dir, '2025-10'), name), hourAgo, hourAgo);
+      }
+      // Action: room for the whole file only; the fragments were used longer ago
+      await pruneCache(dir, wholeBytes);
+      // Assertions
+      expect(fragmentsOf(dir, '2025-10', villages)).toEqual({});
+      expect(existsSync(join(dir, whole!))).toBe(true);
+      expect(await text(`${base}/lines.csv`)).toBe(good);
+
+      // Action: nothing kept, then asked again
+      await pruneCache(dir, 0);
+      expect(existsSync(join(dir, whole!))).toBe(false);
+      const again = await text(`${base}/lines.csv`);
+      // Assertions
+      expect(again).toBe(good);
+      expect(Object.keys(fragmentsOf(dir, '2025-10', villages))).toHaveLength(3);
+    });
+  });
+
+  it('makes a village month’s fragments in the background when the committee publishes it', async () => {
+    await inOwnFolder(async (dir) => {
+      // Setup
+      const village = await aVillage(t.handle.db);
+      await aMonth(
+        t.handle.db,
+        village.id,
+        2025,
+        11,
+        [aVoucher(1, '2025-11-02', '修路', debit('514', 1_000), credit('102', 1_000))],
+        { publish: false },
+      );
+      const as = async (...grant: [UserRole, string]) =>
+        t.api.as(await t.api.login(await aUser(t.handle.db, grant), TEST_PASSWORD));
+      const month = { v: village.slug, y: 2025, m: 11 };
+      const args = `($v: String!, $y: Int!, $m: Int!) { %s(villageSlug: $v, year: $y, month: $m) { revision } }`;
+      await (
+        await as('accountant', village.slug)
+      )(`mutation ${args.replace('%s', 'submitMonth')}`, month);
+      // Action
+      const published = await (
+        await as('director', village.slug)
+      )(`mutation ${args.replace('%s', 'publishMonth')}`, month);
+      // Assertions
+      expect(published.errors).toBeUndefined();
+      await vi.waitFor(
+        () =>
+          expect(Object.keys(fragmentsOf(dir, '2025-11', [village]))).toEqual([
+            expect.stringMatching(/-r1-[0-9a-f]{64}\.csv$/),
+            expect.stringMatching(/-r1-[0-9a-f]{64}\.jsonl$/),
+          ]),
+        { timeout: 10_000 },
+      );
+    });
   });
 });

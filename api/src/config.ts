@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * Runtime settings, read from the environment once at start. Nothing else in the API reads process.env.
  */
@@ -23,6 +26,26 @@ export interface ApiConfig {
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * Folder of the generated open-data files and their per-village-month fragments (MINGBAI_OPENDATA_DIR, default
+ * <tmp>/mingbai-opendata). Read on each use rather than once at start: the HTTP hook receives only the database, and
+ * tests point it at a folder of their own.
+ */
+export function openDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MINGBAI_OPENDATA_DIR?.trim() || join(tmpdir(), 'mingbai-opendata');
+}
+
+const OPEN_DATA_DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
+
+/**
+ * Size limit of that folder, files and fragments together (MINGBAI_OPENDATA_MAX_BYTES, default 4 GiB): least
+ * recently used entries go beyond it. Read on each use, like openDataDir().
+ */
+export function openDataMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const limit = Number(env.MINGBAI_OPENDATA_MAX_BYTES?.trim() || OPEN_DATA_DEFAULT_MAX_BYTES);
+  return Number.isFinite(limit) && limit > 0 ? limit : OPEN_DATA_DEFAULT_MAX_BYTES;
+}
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return {

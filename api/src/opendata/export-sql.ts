@@ -4,6 +4,9 @@
  * formats the same bytes in JS (see csv.ts). Only integers are ever spliced into the text: COPY takes no parameters.
  */
 
+/** Bumped whenever the bytes of a file would change for the same data, so old files and fragments are never served. */
+export const FILE_FORMAT = 'mingbai-opendata-v1';
+
 /** Table Schema field of a published file; `sql` reads it from the joined tables of the base query. */
 export interface FieldDef {
   name: string;
@@ -34,6 +37,8 @@ export interface SelectedPeriod {
   revision: number;
   digest: string;
   lineCount: number;
+  /** The village's 12-digit code: every line starts with it, which is how a batch's lines are cut into fragments. */
+  code: string;
 }
 
 export interface Selection {

@@ -1,28 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { open, readdir, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
+import { cacheDir, notePruning } from './cache.ts';
 import { copyCsvRow, UTF8_BOM } from './csv.ts';
-import {
-  copyQuery,
-  LINE_FIELDS,
-  linesQuery,
-  STATEMENT_FIELDS,
-  statementsQuery,
-  type SelectedPeriod,
-  type Selection,
-} from './export-sql.ts';
+import { FILE_FORMAT, LINE_FIELDS, type SelectedPeriod, type Selection } from './export-sql.ts';
+import { fragmentedLines } from './fragments.ts';
+import { statementRows } from './sources.ts';
 
 export const OPEN_DATA_FILES = ['lines.csv', 'lines.jsonl', 'statements.csv'] as const;
 export type OpenDataFile = (typeof OPEN_DATA_FILES)[number];
-
-/** Bumped whenever the bytes of a file would change for the same data, so old cache entries are never served. */
-const FILE_FORMAT = 'mingbai-opendata-v1';
 
 export type Scope =
   | { kind: 'village'; slug: string; year: number; month: number; revision?: number | undefined }
@@ -56,6 +47,7 @@ interface PeriodDbRow {
   revision: number;
   digest: string;
   line_count: number | null;
+  code: string;
 }
 
 const toSelected = (r: PeriodDbRow): SelectedPeriod => ({
@@ -63,6 +55,7 @@ const toSelected = (r: PeriodDbRow): SelectedPeriod => ({
   revision: r.revision,
   digest: r.digest,
   lineCount: r.line_count ?? 0,
+  code: r.code,
 });
 const ym = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`;
 
@@ -74,7 +67,6 @@ export async function resolveScope(db: Db, scope: Scope): Promise<ResolvedScope 
       PeriodDbRow & {
         slug: string;
         name: string;
-        code: string;
         previous_digest: string | null;
         chain_seq: number;
         published_at: string;
@@ -116,7 +108,7 @@ export async function resolveScope(db: Db, scope: Scope): Promise<ResolvedScope 
   }
   const rows = await queryRows<PeriodDbRow>(
     db,
-    sql`select p.village_id, p.revision, p.digest, p.line_count
+    sql`select p.village_id, p.revision, p.digest, p.line_count, vi.code
           from periods p
           join villages vi on vi.id = p.village_id
           join regions t on t.id = vi.town_id
@@ -170,14 +162,6 @@ export function fileKey(selection: Selection, file: OpenDataFile): string {
   hash.update(`${FILE_FORMAT}\n${file}\n${selection.year}-${selection.month}\n`);
   for (const p of selection.periods) hash.update(`${p.villageId}:${p.revision}:${p.digest}\n`);
   return hash.digest('hex');
-}
-
-/**
- * Where generated files are kept. MINGBAI_OPENDATA_DIR is read here rather than in config.ts because the HTTP hook
- * receives only the database; it is read on each use so tests can point it at a folder of their own.
- */
-function cacheDir(): string {
-  return process.env.MINGBAI_OPENDATA_DIR?.trim() || join(tmpdir(), 'mingbai-opendata');
 }
 
 function cachePath(key: string, file: OpenDataFile): string {
@@ -308,300 +292,21 @@ function cacheWriter(key: string, file: OpenDataFile): Transform & { done: Promi
   return Object.assign(tee, { done });
 }
 
-/** The cache's size limit: MINGBAI_OPENDATA_MAX_BYTES, 4 GiB by default. Read on each use, like cacheDir(). */
-function cacheLimitBytes(): number {
-  const limit = Number(process.env.MINGBAI_OPENDATA_MAX_BYTES?.trim() || 4 * 1024 ** 3);
-  return Number.isFinite(limit) && limit > 0 ? limit : 4 * 1024 ** 3;
-}
-
-/** Bytes known to be in each cache folder since it was last scanned, so most writes need no scan. */
-const knownCacheBytes = new Map<string, number>();
-let pruning: Promise<void> | undefined;
-/** A temporary file this old belongs to a process that died mid-write. */
-const STALE_TEMP_MS = 6 * 60 * 60 * 1000;
-
 /**
- * Every new publication makes new national and regional file keys, and superseded files are never asked for again:
- * once the folder outgrows its limit, the least recently used files go (a cache hit touches its file) until it fits.
+ * The file's bytes from the database. Line files are their header and then every village month's fragment
+ * (fragments.ts): made once, by COPY on PostgreSQL or keyset pages on PGlite, and reused by every later file.
  */
-function notePruning(addedBytes: number): void {
-  const dir = cacheDir();
-  const known = knownCacheBytes.get(dir);
-  if (known !== undefined && known + addedBytes <= cacheLimitBytes()) {
-    knownCacheBytes.set(dir, known + addedBytes);
-    return;
-  }
-  if (pruning) return;
-  pruning = pruneCache(dir, cacheLimitBytes())
-    .catch((error: unknown) => console.error('open data cache pruning failed', error))
-    .finally(() => (pruning = undefined));
-}
-
-/** Removes the least recently used files until the folder holds at most `limitBytes`; resolves when done. */
-export async function pruneCache(dir = cacheDir(), limitBytes = cacheLimitBytes()): Promise<void> {
-  interface Entry {
-    data: string;
-    meta: string;
-    bytes: number;
-    usedMs: number;
-  }
-  const entries: Entry[] = [];
-  let total = 0;
-  const now = Date.now();
-  for (const sub of await readdir(dir).catch(() => [] as string[])) {
-    const folder = join(dir, sub);
-    for (const name of await readdir(folder).catch(() => [] as string[])) {
-      const path = join(folder, name);
-      if (name.endsWith('.meta.json')) continue;
-      const info = await stat(path).catch(() => undefined);
-      if (!info?.isFile()) continue;
-      if (name.endsWith('.tmp') || name.endsWith('.meta')) {
-        if (now - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
-        continue;
-      }
-      entries.push({ data: path, meta: `${path}.meta.json`, bytes: info.size, usedMs: info.mtimeMs });
-      total += info.size;
-    }
-  }
-  entries.sort((a, b) => a.usedMs - b.usedMs);
-  for (const entry of entries) {
-    if (total <= limitBytes) break;
-    // Metadata first: a request that already read it and finds the file gone makes the file again.
-    await rm(entry.meta, { force: true });
-    await rm(entry.data, { force: true });
-    total -= entry.bytes;
-  }
-  knownCacheBytes.set(dir, total);
-}
-
-/** The file's bytes from the database: COPY on PostgreSQL, keyset pages on PGlite (it has no streaming). */
 function databaseSource(db: Db, selection: Selection, file: OpenDataFile): Readable {
-  const client = (db as unknown as { $client: unknown }).$client;
-  const bom = file.endsWith('.csv') ? UTF8_BOM : '';
-  if (typeof client === 'function') {
-    let queries: string[];
-    if (file === 'statements.csv') {
-      queries = [copyQuery(statementsQuery(selection), 'statements')];
-    } else {
-      const format = file === 'lines.csv' ? 'csv' : 'jsonl';
-      queries = copyParts(selection).map((part, i) =>
-        copyQuery(linesQuery(part, format), format === 'csv' && i > 0 ? 'csv-rows' : format),
-      );
-    }
-    return Readable.from(orderedCopies(client as unknown as PostgresClient, queries, bom), {
-      objectMode: false,
-      highWaterMark: 1 << 20,
-    });
-  }
-  return Readable.from(pagedRows(client as PgliteClient, selection, file, bom), { objectMode: false });
-}
-
-/** Lines per COPY: a national month goes as a few dozen consecutive village ranges, so two can run at once. */
-const COPY_PART_LINES = 25_000;
-/** COPY statements running at once: the next range is read into memory while the current one is sent. */
-const COPY_STREAMS = 2;
-/** How far a range read ahead may run before its COPY waits for its turn. */
-const COPY_AHEAD_BYTES = 32 << 20;
-/** COPY sends one message per row: gathered into large chunks, the hash, file and socket see few writes. */
-const COPY_CHUNK_BYTES = 256 * 1024;
-
-/** The selection cut into consecutive village ranges of about COPY_PART_LINES lines, in file order. */
-function copyParts(selection: Selection): Selection[] {
-  const parts: Selection[] = [];
-  let periods: SelectedPeriod[] = [];
-  let lines = 0;
-  for (const period of selection.periods) {
-    if (periods.length > 0 && lines + period.lineCount > COPY_PART_LINES) {
-      parts.push({ ...selection, periods });
-      periods = [];
-      lines = 0;
-    }
-    periods.push(period);
-    lines += period.lineCount;
-  }
-  if (periods.length > 0 || parts.length === 0) parts.push({ ...selection, periods });
-  return parts;
-}
-
-interface PostgresQuery {
-  readable(): Promise<Readable>;
-  cancel(): void;
-}
-interface PostgresClient {
-  unsafe(query: string): PostgresQuery;
-}
-interface PgliteClient {
-  query<T>(query: string, params?: unknown[], options?: { rowMode?: 'array' | 'object' }): Promise<{ rows: T[] }>;
-}
-
-/**
- * The output of several COPY … TO STDOUT, one after another, COPY_STREAMS of them running at once. Pulled with
- * backpressure; a consumer that stops (a client hanging up) must not leave pooled connections paused mid-COPY
- * (postgres.js pauses its socket when the stream is full), so every running query is cancelled and drained.
- */
-async function* orderedCopies(client: PostgresClient, queries: string[], prefix: string): AsyncGenerator<Buffer> {
-  if (prefix) yield Buffer.from(prefix, 'utf8');
-  const running: CopyReader[] = [];
-  let next = 0;
-  const startNext = () => {
-    if (next < queries.length) running.push(new CopyReader(client, queries[next++]!));
-  };
-  try {
-    for (let i = 0; i < COPY_STREAMS; i++) startNext();
-    while (running.length > 0) {
-      yield* running[0]!.chunks();
-      running.shift();
-      startNext();
-    }
-  } finally {
-    for (const reader of running) reader.abandon();
-  }
-}
-
-/** One COPY, read as soon as it starts into chunks of COPY_CHUNK_BYTES, up to COPY_AHEAD_BYTES ahead of its reader. */
-class CopyReader {
-  private readonly query: PostgresQuery;
-  private stream: Readable | undefined;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private ended = false;
-  private abandoned = false;
-  private error: unknown;
-  private wake: (() => void) | undefined;
-
-  constructor(client: PostgresClient, query: string) {
-    this.query = client.unsafe(query);
-    this.query
-      .readable()
-      .then((stream) => {
-        this.stream = stream;
-        if (this.abandoned) {
-          this.drain();
-          return;
-        }
-        stream.on('data', (row: Buffer) => {
-          this.pending.push(row);
-          this.pendingBytes += row.length;
-          if (this.pendingBytes >= COPY_AHEAD_BYTES) stream.pause();
-          if (this.pendingBytes >= COPY_CHUNK_BYTES) this.signal();
-        });
-        stream.once('end', () => {
-          this.ended = true;
-          this.signal();
-        });
-        stream.once('error', (error) => this.fail(error));
-      })
-      .catch((error: unknown) => this.fail(error));
-  }
-
-  private fail(error: unknown) {
-    this.ended = true;
-    this.error = error ?? new Error('COPY failed');
-    this.signal();
-  }
-
-  private signal() {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private take(): Buffer {
-    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (this.stream?.isPaused() && !this.ended) this.stream.resume();
-    return chunk;
-  }
-
-  async *chunks(): AsyncGenerator<Buffer> {
-    for (;;) {
-      if (this.error !== undefined) throw this.error;
-      if (this.pendingBytes >= COPY_CHUNK_BYTES || (this.ended && this.pendingBytes > 0)) {
-        yield this.take();
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  abandon() {
-    if (this.abandoned || this.ended) return;
-    this.abandoned = true;
-    this.query.cancel();
-    if (this.stream) this.drain();
-  }
-
-  private drain() {
-    const stream = this.stream!;
-    stream.removeAllListeners('data');
-    stream.on('data', () => {});
-    stream.on('error', () => {});
-    stream.resume();
-  }
-}
-
-/** Lines per query on PGlite: a page's rows are all in memory at once, so they are few. */
-const PAGE_LINES = 5_000;
-const PAGE_VOUCHERS = 500;
-const STATEMENTS_PER_PAGE = 1_000;
-
-async function* pagedRows(
-  client: PgliteClient,
-  selection: Selection,
-  file: OpenDataFile,
-  bom: string,
-): AsyncGenerator<Buffer> {
-  const array = { rowMode: 'array' as const };
   if (file === 'statements.csv') {
-    yield Buffer.from(bom + copyCsvRow(STATEMENT_FIELDS.map((f) => f.name)));
-    for (let i = 0; i < selection.periods.length; i += STATEMENTS_PER_PAGE) {
-      const part = { ...selection, periods: selection.periods.slice(i, i + STATEMENTS_PER_PAGE) };
-      const { rows } = await client.query<unknown[]>(statementsQuery(part), [], array);
-      yield Buffer.from(rows.map((r) => copyCsvRow(r)).join(''));
-    }
-    return;
+    return Readable.from(statementRows(db, selection, UTF8_BOM), { objectMode: false, highWaterMark: 1 << 20 });
   }
   const format = file === 'lines.csv' ? 'csv' : 'jsonl';
-  const write = (rows: unknown[][]) =>
-    Buffer.from(
-      format === 'csv'
-        ? rows.map((r) => copyCsvRow(r.slice(0, LINE_FIELDS.length))).join('')
-        : rows.map((r) => `${String(r[0])}\n`).join(''),
-    );
-  if (format === 'csv') yield Buffer.from(bom + copyCsvRow(LINE_FIELDS.map((f) => f.name)));
-  // Small village months go several to a query; a big one alone, a few thousand vouchers at a time.
-  let batch: SelectedPeriod[] = [];
-  let batchLines = 0;
-  const flush = async () => {
-    const { rows } = await client.query<unknown[]>(linesQuery({ ...selection, periods: batch }, format), [], array);
-    batch = [];
-    batchLines = 0;
-    return write(rows);
-  };
-  for (const period of selection.periods) {
-    if (period.lineCount > PAGE_LINES) {
-      if (batch.length > 0) yield await flush();
-      let afterNumber = 0;
-      for (;;) {
-        const page = { afterNumber, vouchers: PAGE_VOUCHERS };
-        const { rows } = await client.query<unknown[]>(
-          linesQuery({ ...selection, periods: [period] }, format, page),
-          [],
-          array,
-        );
-        if (rows.length === 0) break;
-        yield write(rows);
-        afterNumber = Number(rows[rows.length - 1]![rows[0]!.length - 1]);
-      }
-      continue;
-    }
-    if (batchLines + period.lineCount > PAGE_LINES && batch.length > 0) yield await flush();
-    batch.push(period);
-    batchLines += period.lineCount;
+  const header = format === 'csv' ? UTF8_BOM + copyCsvRow(LINE_FIELDS.map((f) => f.name)) : '';
+  async function* withHeader(): AsyncGenerator<Buffer> {
+    if (header) yield Buffer.from(header, 'utf8');
+    yield* fragmentedLines(db, selection, format);
   }
-  if (batch.length > 0) yield await flush();
+  return Readable.from(withHeader(), { objectMode: false, highWaterMark: 1 << 20 });
 }
 
 export interface CatalogMonth {
