@@ -9,6 +9,7 @@ import { periods } from '@mingbai/db/schema/ledger';
 import { mayAct, refuseApiKey, type Viewer, type VillageAction } from '../auth/viewer.ts';
 import type { Context } from '../context.ts';
 import { apiError, badInput } from '../errors.ts';
+import { warmAfterPublish } from '../opendata/fragments.ts';
 import { checkMonth } from '../statements/statement.resolver.ts';
 import type { VillageRow } from '../villages/village.service.ts';
 
@@ -91,7 +92,7 @@ export async function publishMonth(ctx: Context, ref: MonthRef): Promise<{ revis
   checkMonth(ref.year, ref.month);
   const village = await villageForAction(ctx, ref.villageSlug, 'publish');
   const actor = ctx.viewer!.username;
-  return ctx.db.transaction(async (tx) => {
+  const published = await ctx.db.transaction(async (tx) => {
     const key = { villageId: village.id, year: ref.year, month: ref.month };
     const latest = await latestRevision(tx, key);
     if (latest?.status !== 'submitted') {
@@ -116,6 +117,9 @@ export async function publishMonth(ctx: Context, ref: MonthRef): Promise<{ revis
     }
     return publishPeriod(tx, { ...key, actor });
   });
+  // After the commit, off the request's path: the month's open-data fragments, so national files need not wait.
+  warmAfterPublish(ctx.db, village.id, ref.year, ref.month);
+  return published;
 }
 
 export async function reviseMonth(ctx: Context, ref: MonthRef & { reason: string }): Promise<{ revision: number }> {
