@@ -15,6 +15,11 @@ export interface ApiConfig {
   host: string;
   /** Load the demo villages when the database has no village yet (default true). */
   seedDemo: boolean;
+  /**
+   * Run queries compiled by graphql-jit (default true); MINGBAI_GRAPHQL_JIT=false runs them on graphql-js, the
+   * reference executor, to compare or to rule the compiler out when chasing a wrong answer.
+   */
+  compiledQueries: boolean;
   /** Report the SQL statements of each request in `extensions.sql` (default false; tests and benchmarks turn it on). */
   exposeSqlStats: boolean;
   /** Query points per hour for the public, per IP address (default LIMITS.anonymousPointsPerHour). */
@@ -54,6 +59,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: port(env.API_PORT, 4000, 'API_PORT'),
     host: env.API_HOST?.trim() || '127.0.0.1',
     seedDemo: flag(env.MINGBAI_SEED_DEMO, true, 'MINGBAI_SEED_DEMO'),
+    compiledQueries: flag(env.MINGBAI_GRAPHQL_JIT, true, 'MINGBAI_GRAPHQL_JIT'),
     exposeSqlStats: flag(env.MINGBAI_SQL_STATS, false, 'MINGBAI_SQL_STATS'),
     anonymousPointsPerHour: positive(env.MINGBAI_RATE_LIMIT_ANONYMOUS, 'MINGBAI_RATE_LIMIT_ANONYMOUS'),
     apiKeyPointsPerHour: positive(env.MINGBAI_RATE_LIMIT_API_KEY, 'MINGBAI_RATE_LIMIT_API_KEY'),

@@ -21,6 +21,7 @@ export async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     exposeSqlStats: config.exposeSqlStats,
+    compiledQueries: config.compiledQueries,
     rateLimits: {
       ...(config.anonymousPointsPerHour ? { anonymousPointsPerHour: config.anonymousPointsPerHour } : {}),
       ...(config.apiKeyPointsPerHour ? { apiKeyPointsPerHour: config.apiKeyPointsPerHour } : {}),

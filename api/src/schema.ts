@@ -1,4 +1,4 @@
-import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { GraphQLInterfaceType, GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver.ts';
 import { UsersResolver } from './auth/users.resolver.ts';
@@ -54,6 +54,8 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
     validate: false,
   });
   readGettersDirectly(schema);
+  resolveInterfacesSynchronously(schema);
+  awaitLazyCounts(schema);
   return schema;
 }
 
@@ -85,4 +87,32 @@ function isGetter(prototype: object | null, key: string): boolean {
     if (descriptor) return descriptor.get !== undefined;
   }
   return false;
+}
+
+/**
+ * TypeGraphQL wraps an interface's `resolveType` in an async function; graphql-jit (api/src/execution) needs the type
+ * name synchronously. Our `resolveType`s return the name directly, so use them as they are.
+ */
+function resolveInterfacesSynchronously(schema: GraphQLSchema): void {
+  for (const { name, resolveType } of getMetadataStorage().interfaceTypes) {
+    const type = schema.getType(name);
+    if (!(type instanceof GraphQLInterfaceType) || !resolveType) continue;
+    type.resolveType = (value, context, info, abstractType) => {
+      const resolved = resolveType(value, context, info, abstractType);
+      if (typeof resolved !== 'string') throw new Error(`${name}.resolveType must return a type name synchronously`);
+      return resolved;
+    };
+  }
+}
+
+/**
+ * A connection's `totalCount` may be a promise, counted only when selected (ConnectionShape). graphql-jit reads a field
+ * without a resolver as a plain value, so give it one: a resolver's promise is awaited.
+ */
+function awaitLazyCounts(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType) || !type.name.endsWith('Connection')) continue;
+    const field = type.getFields().totalCount;
+    if (field && !field.resolve) field.resolve = (root: { totalCount: unknown }) => root.totalCount;
+  }
 }

@@ -1,3 +1,4 @@
+import { jitGateway } from './execution/jit-executor.ts';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   exposeSqlStats?: boolean;
   /** Points per hour; defaults from LIMITS. Tests and benchmarks raise or lower them. */
   rateLimits?: { anonymousPointsPerHour?: number; apiKeyPointsPerHour?: number; windowSeconds?: number };
+  /** Queries run compiled by graphql-jit (default) or, when false, on graphql-js. */
+  compiledQueries?: boolean;
   /** Default LIMITS.executionTimeoutMs. */
   executionTimeoutMs?: number;
   /** Peers whose X-Forwarded-For is believed (default: loopback, where the portal runs). */
@@ -60,7 +63,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const trustedProxies = options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES;
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    // Queries compiled once per document (api/src/execution), unless asked to run on graphql-js.
+    ...(options.compiledQueries === false ? { schema } : { gateway: jitGateway(schema) }),
     introspection: true,
     // Stack traces are for our logs, never for the public.
     includeStacktraceInErrorResponses: false,
