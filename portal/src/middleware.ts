@@ -35,6 +35,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
     : await render();
   // Redirects come with immutable headers: copy them into a response we may add to.
   if (!canSetHeaders(response)) response = new Response(response.body, response);
+  // Astro answers every error page with 500; ours marks a temporary one (the API down, slow or restarting its
+  // database) with Retry-After, and that is a 503: try again shortly, nothing is broken here.
+  if (response.status === 500 && response.headers.has('retry-after'))
+    response = new Response(response.body, { status: 503, headers: response.headers });
   response.headers.set('content-security-policy', POLICY);
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');

@@ -15,7 +15,20 @@ export function withVisitor<T>(address: string | undefined, render: () => T): T 
 
 export class ApiError extends Error {
   override name = 'ApiError';
+  /**
+   * True when trying again shortly may work: the API could not be reached, did not answer in time, or answered
+   * 503 (database restarting) or 429 (too busy). The error page then says 503 with Retry-After instead of 500.
+   */
+  constructor(
+    message: string,
+    readonly temporary = false,
+  ) {
+    super(message);
+  }
 }
+
+/** How long a visitor's browser (or a proxy) should wait before retrying a page the API could not answer. */
+export const RETRY_AFTER_SECONDS = 10;
 
 export interface Money {
   fen: string;
@@ -38,11 +51,12 @@ export async function graphql<T, V = Record<string, unknown>>(
       signal: AbortSignal.timeout(15_000),
     });
   } catch {
-    throw new ApiError('数据接口暂时连不上，请稍后再试');
+    throw new ApiError('数据接口暂时连不上，请稍后再试', true);
   }
+  const temporary = response.status === 503 || response.status === 429;
   const body = (await response.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join('；'));
-  if (!body.data) throw new ApiError(`数据接口没有返回数据（HTTP ${response.status}）`);
+  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join('；'), temporary);
+  if (!body.data) throw new ApiError(`数据接口没有返回数据（HTTP ${response.status}）`, temporary);
   return body.data;
 }
 

@@ -121,6 +121,6 @@ export async function graphqlAs<T>(
     });
     return (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
   } catch {
-    throw new ApiError('数据接口暂时连不上，请稍后再试');
+    throw new ApiError('数据接口暂时连不上，请稍后再试', true);
   }
 }
