@@ -108,6 +108,63 @@ describe('double entry', () => {
   });
 });
 
+describe('lines belong to a voucher and to the village’s chart (statement triggers of migration 0009)', () => {
+  async function oneVoucher(villageId: number, tx: Parameters<Parameters<DbHandle['db']['transaction']>[0]>[0]) {
+    await openPeriod(tx, { villageId, year: 2025, month: 3, actor: 'test' });
+    await postVouchers(tx, {
+      villageId,
+      year: 2025,
+      month: 3,
+      revision: 1,
+      actor: 'test',
+      vouchers: [aVoucher(1, '2025-03-02', '正常凭证', debit('513', 100), credit('102', 100))],
+    });
+  }
+
+  it('refuses balanced lines of a voucher that does not exist, or on an account the village does not have', async () => {
+    const village = await aVillage(handle.db);
+    const noVoucher = await sqlState(
+      handle.db.transaction(async (tx) => {
+        await oneVoucher(village.id, tx);
+        await tx.execute(sql`insert into voucher_lines (village_id, voucher_id, line_no, standard, account_code, side, amount_fen)
+          values (${village.id}, -1, 1, '2023', '513', 'debit', 5), (${village.id}, -1, 2, '2023', '102', 'credit', 5)`);
+      }),
+    );
+    expect(noVoucher).toBe('23503'); // foreign_key_violation
+    const noAccount = await sqlState(
+      handle.db.transaction(async (tx) => {
+        await oneVoucher(village.id, tx);
+        await tx.execute(sql`insert into voucher_lines (village_id, voucher_id, line_no, standard, account_code, side, amount_fen)
+          select village_id, id, 3, '2023', '51398', 'debit', 5 from vouchers where village_id = ${village.id}
+          union all select village_id, id, 4, '2023', '102', 'credit', 5 from vouchers where village_id = ${village.id}`);
+      }),
+    );
+    expect(noAccount).toBe('23503');
+    expect(await rowCount('vouchers', village.id)).toBe(0);
+  });
+
+  it('deletes a voucher’s lines with it, and keeps an account in the chart while a line uses it', async () => {
+    const village = await aVillage(handle.db);
+    const state = await sqlState(
+      handle.db.transaction(async (tx) => {
+        await oneVoucher(village.id, tx);
+        await tx.execute(sql`delete from village_accounts where village_id = ${village.id} and code = '513'`);
+      }),
+    );
+    expect(state).toBe('23503');
+    const left = await handle.db.transaction(async (tx) => {
+      await oneVoucher(village.id, tx);
+      await tx.execute(sql`delete from vouchers where village_id = ${village.id}`);
+      const [row] = await queryRows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from voucher_lines where village_id = ${village.id}`,
+      );
+      return row!.n;
+    });
+    expect(left).toBe(0);
+  });
+});
+
 describe('accounts are (standard, code)', () => {
   it('refuses a code the period’s chart does not have: 2023 has no 541', async () => {
     const village = await aVillage(handle.db);
