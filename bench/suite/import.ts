@@ -8,8 +8,9 @@ import postgres from 'postgres';
 import { ROOT, runMeasured } from './procs.ts';
 import { round } from './stats.ts';
 
-const TEMPLATE = 'mingbai_bench_import_template';
-const TARGET = 'mingbai_bench_import';
+// Overridable so that several engineers benchmarking on one server do not drop each other's databases.
+const TARGET = process.env.BENCH_IMPORT_DATABASE ?? 'mingbai_bench_import';
+const TEMPLATE = `${TARGET}_template`;
 const VILLAGE = 'fucun';
 const USER = 'fucun-kuaiji';
 
