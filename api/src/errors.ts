@@ -23,6 +23,9 @@ export type ApiErrorCode =
   | 'RATE_LIMITED'
   | LedgerError['code'];
 
+/** What the public sees of a failure of ours; the details go to the log. */
+export const INTERNAL_MESSAGE = '服务器内部错误，请稍后再试';
+
 export function apiError(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });
 }
@@ -40,7 +43,7 @@ export function toGraphQLError(error: unknown): GraphQLError {
   if (sqlState(error)?.startsWith('22')) {
     return apiError('BAD_USER_INPUT', '输入的值无法接受（超出范围、格式不对或含有不允许的字符）');
   }
-  return apiError('INTERNAL_SERVER_ERROR', '服务器内部错误，请稍后再试');
+  return apiError('INTERNAL_SERVER_ERROR', INTERNAL_MESSAGE);
 }
 
 /** The PostgreSQL error code of an error or of its cause (drizzle wraps the driver's error). */

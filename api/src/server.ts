@@ -16,7 +16,7 @@ import { authenticate } from './auth/auth.service.ts';
 import type { Viewer } from './auth/viewer.ts';
 import { createContext, type Context } from './context.ts';
 import { handleOpenData } from './opendata/opendata.http.ts';
-import { toGraphQLError } from './errors.ts';
+import { INTERNAL_MESSAGE, toGraphQLError } from './errors.ts';
 import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
 import { checkQueryShape } from './limits/query-limits.ts';
@@ -371,7 +371,12 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
     return { message: DATABASE_UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: DATABASE_UNAVAILABLE } };
   }
   const coded = toGraphQLError(original);
-  if (coded.extensions.code === 'INTERNAL_SERVER_ERROR') console.error('unexpected error', original);
+  // graphql-jit's own errors (a null in a non-null field, say) carry no extensions at all.
+  const code = coded.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+  if (code === 'INTERNAL_SERVER_ERROR') {
+    console.error('unexpected error', original);
+    return { message: INTERNAL_MESSAGE, path: formatted.path, extensions: { code } };
+  }
   return { message: coded.message, path: formatted.path, locations: formatted.locations, extensions: coded.extensions };
 }
 

@@ -68,9 +68,15 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       onnotice: () => {},
       connection: { application_name: 'mingbai' },
     });
-    // Unnamed statements (drizzle's default). Forcing postgres.js's named statements saved server CPU, but after a
-    // PostgreSQL restart a read came back with another statement's columns (tests/faults/pg-restart.test.ts): never
-    // trade correctness for it.
+    // drizzle sends every query unnamed (`prepare: false` unless given a name), so PostgreSQL parses and plans the
+    // month page's statements on every request. Named statements are parsed once per connection and may reuse a plan;
+    // postgres.js keys them by query text, which keeps values out of it. A paired run on the district scale: month
+    // page 72–79 → 122–131 req/s at concurrency 16. (They were turned off once because a read after a PostgreSQL
+    // restart got another statement's columns; the cause was a lost transaction's late query, fixed in
+    // patches/postgres@3.4.9.patch and tested by tests/faults/lost-transaction.test.ts and pg-restart.test.ts.)
+    const unsafe = client.unsafe.bind(client);
+    client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+      unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
     const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
     return { db, engine: 'postgres', dataDir: undefined, close: () => client.end({ timeout: 5 }) };
   }

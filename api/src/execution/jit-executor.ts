@@ -3,7 +3,7 @@
 // response. The month page answers ~700 fields; graphql-js spent most of the API's own CPU per request on that walk.
 // Mutations keep graphql-js's execute: they are few, and its serial semantics are the reference.
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
-import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
@@ -44,7 +44,8 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
             const result = (await query.query(undefined, context, variables)) as ExecutionResult;
             // No data at all: the variables did not fit the operation, so nothing ran. graphql-js words those
             // errors as clients expect (and as Apollo recognises for 400 BAD_USER_INPUT); let it say them.
-            if (result.data !== undefined) return result;
+            if (result.data !== undefined)
+              return result.errors ? { ...result, errors: result.errors.map(standardError) } : result;
           }
           return execute({
             schema,
@@ -62,4 +63,19 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
     },
     async stop() {},
   };
+}
+
+/**
+ * graphql-jit's errors leave `extensions` undefined when the resolver's error had none (a database error, say);
+ * Apollo's error formatting reads `extensions.code` and would fail over it. Give them graphql-js's shape.
+ */
+function standardError(error: GraphQLError): GraphQLError {
+  if (error.extensions) return error;
+  const standard = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+  });
+  // Locations come computed from the document; graphql-js would compute the same from the field's node.
+  (standard as { locations: GraphQLError['locations'] }).locations = error.locations;
+  return standard;
 }
