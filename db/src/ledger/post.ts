@@ -319,21 +319,22 @@ export class VoucherSpool {
   lines = 0;
   readonly accounts = new Map<string, string | undefined>();
   readonly persons = new Set<string>();
-  private readonly files: { path: string; fd: number; parts: string[]; chars: number }[];
+  private readonly files: SpoolFile[];
 
   constructor(readonly dir: string) {
     this.files = ['vouchers.tsv', 'lines.tsv'].map((name) => {
       const path = join(dir, name);
-      return { path, fd: openSync(path, 'w'), parts: [], chars: 0 };
+      return { path, fd: openSync(path, 'w'), buffer: Buffer.allocUnsafe(SPOOL_BUFFER_BYTES), bytes: 0 };
     });
   }
 
   add(v: VoucherInput, ordinal: number): void {
     const [vf, lf] = this.files as [(typeof this.files)[0], (typeof this.files)[0]];
     this.vouchers++;
-    const vl = `${ordinal}\t${v.date}\t${copyField(v.summary.trim())}\t${v.attachments}\t${copyField(v.preparer)}\t${copyField(v.reviewer)}\t${copyField(v.approver)}\n`;
-    vf.parts.push(vl);
-    vf.chars += vl.length;
+    spoolWrite(
+      vf,
+      `${ordinal}\t${v.date}\t${copyField(v.summary.trim())}\t${v.attachments}\t${copyField(v.preparer)}\t${copyField(v.reviewer)}\t${copyField(v.approver)}\n`,
+    );
     v.lines.forEach((line, i) => {
       this.lines++;
       if (!this.accounts.has(line.accountCode) || line.accountName) {
@@ -345,10 +346,8 @@ export class VoucherSpool {
         `${ordinal}\t${i + 1}\t${line.accountCode}\t${line.side}\t${line.amountFen}\t${copyField(line.summary?.trim() || null)}\t` +
         `${copyField(cp?.name.trim() || null)}\t${cp?.isPerson ? 't' : 'f'}\t${copyField(cp?.idNumber)}\t${copyField(cp?.phone)}\t` +
         `${copyField(cp?.bankAccount)}\t${copyField(line.paymentMethod)}\n`;
-      lf.parts.push(ll);
-      lf.chars += ll.length;
+      spoolWrite(lf, ll);
     });
-    for (const f of this.files) if (f.chars > 256 * 1024) flushSpool(f);
   }
 
   reset(): void {
@@ -374,22 +373,77 @@ export class VoucherSpool {
   }
 }
 
-function flushSpool(f: { fd: number; parts: string[]; chars: number }): void {
-  if (f.parts.length === 0) return;
-  writeSync(f.fd, f.parts.join(''));
-  f.parts = [];
-  f.chars = 0;
+interface SpoolFile {
+  path: string;
+  fd: number;
+  buffer: Buffer;
+  bytes: number;
+}
+
+const SPOOL_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Each row straight into a byte buffer: rows held as strings until a flush outlived the young generation, pulling the
+ * cells they were cut from (and the 256 KB of text around them) into the old one, and garbage collection took a third
+ * of the parse.
+ */
+function spoolWrite(f: SpoolFile, row: string): void {
+  // A UTF-16 unit takes at most 3 bytes of UTF-8.
+  if (f.bytes + row.length * 3 > f.buffer.length) {
+    flushSpool(f);
+    if (row.length * 3 > f.buffer.length) {
+      writeSync(f.fd, row);
+      return;
+    }
+  }
+  f.bytes += f.buffer.write(row, f.bytes);
+}
+
+function flushSpool(f: SpoolFile): void {
+  if (f.bytes === 0) return;
+  writeSync(f.fd, f.buffer, 0, f.bytes);
+  f.bytes = 0;
 }
 
 async function* spoolLines(path: string): AsyncGenerator<string[]> {
   let rest = '';
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+  // 32 KB at a time: the lines of a chunk are all alive until its rows are written, and must die young.
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 32 * 1024 })) {
     const text = rest + (chunk as string);
     const end = text.lastIndexOf('\n');
     rest = text.slice(end + 1);
     if (end >= 0) yield text.slice(0, end).split('\n');
   }
   if (rest) yield [rest];
+}
+
+/** COPY rows as UTF-8, each written as soon as it is made (a string of many rows outlived the young generation). */
+class RowBuffer {
+  private buffer = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES);
+  private bytes = 0;
+  private rest: Buffer[] = [];
+
+  add(row: string): void {
+    if (this.bytes + row.length * 3 > this.buffer.length) {
+      this.rest.push(this.buffer.subarray(0, this.bytes));
+      this.buffer = Buffer.allocUnsafe(Math.max(SPOOL_BUFFER_BYTES, row.length * 3));
+      this.bytes = 0;
+    }
+    this.bytes += this.buffer.write(row, this.bytes);
+  }
+
+  get full(): boolean {
+    return this.rest.length > 0;
+  }
+
+  /** What was added since the last take; the buffer is the stream's from then on. */
+  take(): Buffer {
+    const parts = [...this.rest, this.buffer.subarray(0, this.bytes)];
+    this.rest = [];
+    this.buffer = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES);
+    this.bytes = 0;
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
 }
 
 type PgSql = {
@@ -416,7 +470,7 @@ function remembered(fn: (text: string) => string): (text: string) => string {
 }
 
 /** Rows into a COPY, 256 KB at a time, waiting for the server when it falls behind. */
-async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<string>): Promise<void> {
+async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<string | Buffer>): Promise<void> {
   const stream = await sql.unsafe(statement).writable();
   const done = finished(stream);
   // Awaited below; when the connection drops mid-COPY the loop throws first, and this must not also go unhandled
@@ -480,36 +534,38 @@ export async function copyVoucherSpool(
   const head = `${input.villageId}\t`;
   const period4 = `\t${input.year}\t${input.month}\t${input.revision}\t`;
   const tail = `\t${input.importId ?? '\\N'}\t${copyField(input.actor)}\n`;
-  async function* voucherRows(): AsyncGenerator<string> {
+  async function* voucherRows(): AsyncGenerator<Buffer> {
+    const out = new RowBuffer();
     for await (const lines of spoolLines(spool.paths.vouchers)) {
-      let out = '';
       for (const line of lines) {
         const [ordinal, date, summary, attachments, preparer, reviewer, approver] = line.split('\t') as string[];
         const number = input.numberOf(Number(ordinal));
         numbers.push(number);
-        out +=
+        out.add(
           head +
-          ids[Number(ordinal)] +
-          period4 +
-          number +
-          '\t' +
-          date +
-          '\t' +
-          summary +
-          '\t' +
-          copyField(mask(copyValue(summary!)!)) +
-          '\t' +
-          attachments +
-          '\t' +
-          preparer +
-          '\t' +
-          reviewer +
-          '\t' +
-          approver +
-          tail;
+            ids[Number(ordinal)] +
+            period4 +
+            number +
+            '\t' +
+            date +
+            '\t' +
+            summary +
+            '\t' +
+            copyField(mask(copyValue(summary!)!)) +
+            '\t' +
+            attachments +
+            '\t' +
+            preparer +
+            '\t' +
+            reviewer +
+            '\t' +
+            approver +
+            tail,
+        );
+        if (out.full) yield out.take();
       }
-      yield out;
     }
+    yield out.take();
   }
   await copyInto(
     sql,
@@ -518,48 +574,50 @@ export async function copyVoucherSpool(
   );
   phase('copy vouchers');
   const standard = `\t${period.standard}\t`;
-  async function* lineRows(): AsyncGenerator<string> {
+  async function* lineRows(): AsyncGenerator<Buffer> {
+    const out = new RowBuffer();
     for await (const lines of spoolLines(spool.paths.lines)) {
-      let out = '';
       for (const line of lines) {
         const f = line.split('\t');
         const summary = copyValue(f[5]!);
         const name = copyValue(f[6]!);
         const person = f[7] === 't';
         const shown = name === null ? null : person ? maskPerson(name) : mask(name);
-        out +=
+        out.add(
           head +
-          ids[Number(f[0])] +
-          '\t' +
-          f[1] +
-          standard +
-          f[2] +
-          '\t' +
-          f[3] +
-          '\t' +
-          f[4] +
-          '\t' +
-          f[5] +
-          '\t' +
-          copyField(summary === null ? null : mask(summary)) +
-          '\t' +
-          f[6] +
-          '\t' +
-          f[7] +
-          '\t' +
-          copyField(shown) +
-          '\t' +
-          f[8] +
-          '\t' +
-          f[9] +
-          '\t' +
-          f[10] +
-          '\t' +
-          f[11] +
-          '\n';
+            ids[Number(f[0])] +
+            '\t' +
+            f[1] +
+            standard +
+            f[2] +
+            '\t' +
+            f[3] +
+            '\t' +
+            f[4] +
+            '\t' +
+            f[5] +
+            '\t' +
+            copyField(summary === null ? null : mask(summary)) +
+            '\t' +
+            f[6] +
+            '\t' +
+            f[7] +
+            '\t' +
+            copyField(shown) +
+            '\t' +
+            f[8] +
+            '\t' +
+            f[9] +
+            '\t' +
+            f[10] +
+            '\t' +
+            f[11] +
+            '\n',
+        );
+        if (out.full) yield out.take();
       }
-      yield out;
     }
+    yield out.take();
   }
   await copyInto(
     sql,
