@@ -1,6 +1,7 @@
 // Executes operations for Apollo Server through its executor hook (the gateway interface): each query document is
-// compiled once by graphql-jit into a plain JavaScript function, instead of graphql-js walking the document for every
-// response. The month page answers ~700 fields; graphql-js spent most of the API's own CPU per request on that walk.
+// compiled once (on its second run) by graphql-jit into a plain JavaScript function, instead of graphql-js walking
+// the document for every response. The month page answers ~700 fields; graphql-js spent most of the API's own CPU per
+// request on that walk.
 // Mutations keep graphql-js's execute: they are few, and its serial semantics are the reference.
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
@@ -11,25 +12,34 @@ type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>>;
 
 /**
  * Apollo keeps one parsed document per query text (a bounded cache), so a compiled query lives exactly as long as
- * the document it came from. A document that fails to compile (never seen: validation runs first) runs on graphql-js.
+ * the document it came from. Compiling costs more than one run on graphql-js, so a document is compiled the second
+ * time it runs: the portal's and apps' queries repeat, while a one-off (a journalist's ad-hoc query, or a flood of
+ * distinct documents meant to burn CPU) never pays for it. A document that does not compile runs on graphql-js.
  */
-const compiledByDocument = new WeakMap<DocumentNode, Map<string, Compiled | null>>();
+const SEEN_ONCE = 'seen once';
+/** How many documents this process has compiled (tests check the compiler really runs). */
+export const compiledQueries = { count: 0 };
+const compiledByDocument = new WeakMap<DocumentNode, Map<string, Compiled | null | typeof SEEN_ONCE>>();
 
 function compiled(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): Compiled | null {
   let byName = compiledByDocument.get(document);
   if (!byName) compiledByDocument.set(document, (byName = new Map()));
   const key = operationName ?? '';
-  let entry = byName.get(key);
+  const entry = byName.get(key);
   if (entry === undefined) {
-    const result = compileQuery(schema, document, operationName ?? undefined, {
-      // Leaf values are checked and serialized exactly as graphql-js does (custom scalars included).
-      disableLeafSerialization: false,
-      customJSONSerializer: false,
-    });
-    entry = isCompiledQuery(result) ? (result as Compiled) : null;
-    byName.set(key, entry);
+    byName.set(key, SEEN_ONCE);
+    return null;
   }
-  return entry;
+  if (entry !== SEEN_ONCE) return entry;
+  const result = compileQuery(schema, document, operationName ?? undefined, {
+    // Leaf values are checked and serialized exactly as graphql-js does (custom scalars included).
+    disableLeafSerialization: false,
+    customJSONSerializer: false,
+  });
+  const query = isCompiledQuery(result) ? (result as Compiled) : null;
+  if (query) compiledQueries.count++;
+  byName.set(key, query);
+  return query;
 }
 
 export function jitGateway(schema: GraphQLSchema): Gateway {
