@@ -10,7 +10,8 @@
  * gets anyway.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { sql } from 'drizzle-orm';
@@ -27,8 +28,6 @@ const RUN_LINES = 25_000;
 const RUNS_AT_ONCE = 2;
 /** Batches started but not yet sent: their fragments wait in memory, so this bounds the memory of a cold export. */
 const RUNS_AHEAD = 3;
-/** Fragment reads in flight ahead of the one being sent. */
-const READS_AHEAD = 32;
 /** A fragment larger than this is never held in memory whole: it is written and read in pieces. */
 const FRAGMENT_MEMORY_BYTES = 1 << 20;
 /** What the file stream is given at a time: fragments gathered, so the hash, file and socket see few writes. */
@@ -60,36 +59,84 @@ function parseHeader(buf: Buffer): { bytes: number; crc: number } | undefined {
 
 /** A fragment too large to hold: sent from its file in pieces. */
 const LARGE = Symbol('large');
-type Piece = Buffer | typeof LARGE | undefined;
+type Piece = Buffer[] | typeof LARGE | undefined;
 
-/** A small fragment's lines, checked; LARGE for a big one; undefined when missing or damaged. */
-async function readFragment(path: string): Promise<Piece> {
-  let handle: FileHandle;
+/**
+ * The file's bytes in chunks of about OUTPUT_CHUNK_BYTES, fragments read straight into them: no buffer per fragment,
+ * no copy to gather them, few writes for the hash, the file and the socket.
+ */
+class OutputChunks {
+  private buf = Buffer.allocUnsafe(OUTPUT_CHUNK_BYTES);
+  private used = 0;
+  private ready: Buffer[] = [];
+
+  /** Room for `bytes` more at the returned offset; what does not fit starts the next chunk. */
+  reserve(bytes: number): [Buffer, number] {
+    if (this.used + bytes > this.buf.length) {
+      this.cut();
+      if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
+    }
+    return [this.buf, this.used];
+  }
+
+  commit(bytes: number): void {
+    this.used += bytes;
+  }
+
+  /** Ends the current chunk, if it holds anything. */
+  cut(): void {
+    if (this.used === 0) return;
+    this.ready.push(this.buf.subarray(0, this.used));
+    this.buf = Buffer.allocUnsafe(OUTPUT_CHUNK_BYTES);
+    this.used = 0;
+  }
+
+  /** The chunks completed since the last call. */
+  take(): Buffer[] {
+    const ready = this.ready;
+    this.ready = [];
+    return ready;
+  }
+}
+
+const headerScratch = Buffer.alloc(HEADER_BYTES);
+
+/**
+ * Appends a small fragment's lines to `output` once its length and CRC check; LARGE for a big one (left unread);
+ * undefined when missing or damaged (nothing appended). Synchronous on purpose: a fragment is a few tens of KB of a
+ * file just written or read, in the page cache, and five plain system calls cost a fraction of what the promise API
+ * spends on each of them; at most one fragment (≤ FRAGMENT_MEMORY_BYTES) is read per call.
+ */
+function readFragmentInto(path: string, output: OutputChunks): 'read' | typeof LARGE | undefined {
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
   try {
-    const info = await handle.stat();
-    if (info.size > HEADER_BYTES + FRAGMENT_MEMORY_BYTES) return LARGE;
-    const buf = Buffer.allocUnsafe(info.size);
+    const info = fstatSync(fd);
+    const bytes = info.size - HEADER_BYTES;
+    if (bytes < 0) return undefined;
+    if (bytes > FRAGMENT_MEMORY_BYTES) return LARGE;
+    if (readSync(fd, headerScratch, 0, HEADER_BYTES, 0) !== HEADER_BYTES) return undefined;
+    const head = parseHeader(headerScratch);
+    if (!head || head.bytes !== bytes) return undefined;
+    const [buf, at] = output.reserve(bytes);
     let read = 0;
-    while (read < info.size) {
-      const { bytesRead } = await handle.read(buf, read, info.size - read, read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
+    while (read < bytes) {
+      const n = readSync(fd, buf, at + read, bytes - read, HEADER_BYTES + read);
+      if (n === 0) return undefined;
+      read += n;
     }
-    const head = read >= HEADER_BYTES ? parseHeader(buf) : undefined;
-    if (!head || head.bytes !== read - HEADER_BYTES) return undefined;
-    const lines = buf.subarray(HEADER_BYTES, read);
-    if (crc32(lines) !== head.crc) return undefined;
+    if (crc32(buf.subarray(at, at + bytes)) !== head.crc) return undefined;
+    output.commit(bytes);
     touch(path, info.mtimeMs);
-    return lines;
+    return 'read';
   } catch {
     return undefined;
   } finally {
-    await handle.close().catch(() => {});
+    closeSync(fd);
   }
 }
 
@@ -222,6 +269,16 @@ export class LineSplitter {
   }
 }
 
+let lastWriteFailureMs = 0;
+
+/** Once a minute at most: a full disk would otherwise say the same for every fragment of a file. */
+function reportWriteFailure(error: unknown): void {
+  const now = Date.now();
+  if (now - lastWriteFailureMs < 60_000) return;
+  lastWriteFailureMs = now;
+  console.error('open data fragment not written', error);
+}
+
 /** One village month's lines on their way to disk: held in memory while small, else written as they come. */
 class FragmentWriter {
   private parts: Buffer[] = [];
@@ -252,10 +309,10 @@ class FragmentWriter {
   }
 
   /**
-   * The lines when small (their file is written in the background, `written` settles when it is in place), or
-   * LARGE once the file is in place.
+   * The lines when small, as the pieces they came in (no copy; the file is written from them), or LARGE once the file
+   * is in place. A fragment that cannot be written (a full disk) is still sent; it is made again next time.
    */
-  async finish(): Promise<{ lines: Buffer | typeof LARGE; written: Promise<void> }> {
+  async finish(): Promise<Buffer[] | typeof LARGE> {
     const head = header(this.bytes, this.crc);
     if (this.spill) {
       const { handle, temp } = this.spill;
@@ -266,19 +323,27 @@ class FragmentWriter {
       }
       await rename(temp, this.final);
       notePruning(HEADER_BYTES + this.bytes);
-      return { lines: LARGE, written: Promise.resolve() };
+      return LARGE;
     }
-    const file = Buffer.concat([head, ...this.parts], HEADER_BYTES + this.bytes);
+    const parts = this.parts;
+    this.parts = [];
+    // Synchronous, like the reads: tens of KB into the page cache cost less than the promise API's round trips, and
+    // the fragment is in place before anyone is handed its lines.
     const temp = this.tempPath();
-    const written = writeFile(temp, file)
-      .then(() => rename(temp, this.final))
-      .then(() => notePruning(file.length))
-      .catch(async (error: unknown) => {
-        await rm(temp, { force: true });
-        throw error;
-      });
-    written.catch(() => {}); // reported by whoever awaits it; never an unhandled rejection
-    return { lines: file.subarray(HEADER_BYTES), written };
+    try {
+      const fd = openSync(temp, 'w');
+      try {
+        writevSync(fd, [head, ...parts]);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.final);
+      notePruning(HEADER_BYTES + this.bytes);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      reportWriteFailure(error);
+    }
+    return parts;
   }
 
   async abandon(): Promise<void> {
@@ -303,13 +368,14 @@ function deferred<T>(): Deferred<T> {
 
 /**
  * A batch of village months with no fragment yet, made by one query, consecutive in the file. Each one's lines are
- * there for the reader as soon as that village month ends; the fragment files are written meanwhile.
+ * there for the reader as soon as that village month ends and its fragment is written.
  */
 class Run {
   readonly periods: SelectedPeriod[] = [];
   readonly positions: number[] = [];
-  readonly results: Deferred<Piece>[] = [];
-  readonly written: Promise<void>[] = [];
+  /** Settles each village month's lines; holds no lines itself. */
+  private readonly results: (Pick<Deferred<Piece>, 'resolve' | 'reject'> | undefined)[] = [];
+  private readonly promises: (Promise<Piece> | undefined)[] = [];
   lines = 0;
 
   constructor(
@@ -320,8 +386,17 @@ class Run {
   add(position: number, period: SelectedPeriod): void {
     this.periods.push(period);
     this.positions.push(position);
-    this.results.push(deferred());
+    const { promise, resolve, reject } = deferred<Piece>();
+    this.promises.push(promise);
+    this.results.push({ resolve, reject });
     this.lines += period.lineCount;
+  }
+
+  /** The k-th village month's lines, once; the run lets go of them, so a long file never holds what it has sent. */
+  take(k: number): Promise<Piece> {
+    const promise = this.promises[k]!;
+    this.promises[k] = undefined;
+    return promise;
   }
 
   async run(db: Db, year: number, month: number): Promise<void> {
@@ -332,9 +407,11 @@ class Run {
     let index = 0;
     let writer = new FragmentWriter(join(this.folder, fragmentName(this.periods[0]!, this.format)));
     const finish = async () => {
-      const { lines, written } = await writer.finish();
-      this.written.push(written);
-      this.results[index]!.resolve(lines);
+      const lines = await writer.finish();
+      // A resolving function keeps its promise, and so the lines, alive: let go of it once used.
+      const result = this.results[index]!;
+      this.results[index] = undefined;
+      result.resolve(lines);
       index++;
       if (index < this.periods.length) {
         writer = new FragmentWriter(join(this.folder, fragmentName(this.periods[index]!, this.format)));
@@ -352,7 +429,7 @@ class Run {
       while (index < this.periods.length) await finish();
     } catch (error) {
       await writer.abandon();
-      for (const result of this.results.slice(index)) result.reject(error);
+      for (const result of this.results.slice(index)) result?.reject(error);
       throw error;
     }
   }
@@ -437,49 +514,25 @@ export async function* fragmentedLines(db: Db, selection: Selection, format: Lin
   const positionInRun = new Map<number, number>();
   for (const run of runs) run.positions.forEach((position, k) => positionInRun.set(position, k));
 
-  let writeFailed = false;
-  const noteWrites = (run: Run) => {
-    for (const written of run.written) {
-      written.catch((error: unknown) => {
-        if (writeFailed) return;
-        writeFailed = true; // once per file: a full disk would say the same thousands of times
-        console.error('open data fragment not written', error);
-      });
-    }
-  };
-  const queue = new RunQueue(runs, async (run) => {
-    try {
-      await run.run(db, year, month);
-    } finally {
-      noteWrites(run);
-    }
-  });
+  const queue = new RunQueue(runs, (run) => run.run(db, year, month));
 
-  const pieceAt = (i: number): Promise<Piece> => {
-    const r = runOf[i]!;
-    return r < 0 ? readFragment(join(folder, names[i]!)) : runs[r]!.results[positionInRun.get(i)!]!.promise;
-  };
-  const remade: Run[] = [];
-  const ahead = new Map<number, Promise<Piece>>();
-  let out: Buffer[] = [];
-  let outBytes = 0;
-  const flush = () => {
-    const chunk = out.length === 1 ? out[0]! : Buffer.concat(out, outBytes);
-    out = [];
-    outBytes = 0;
-    return chunk;
-  };
+  const output = new OutputChunks();
   try {
     for (let i = 0; i < periods.length; i++) {
-      for (let k = i; k < Math.min(periods.length, i + READS_AHEAD); k++) if (!ahead.has(k)) ahead.set(k, pieceAt(k));
-      let piece = await ahead.get(i)!;
-      ahead.delete(i);
-      if (runOf[i]! >= 0) queue.taken(runOf[i]!);
-      for (let attempt = 0; ; attempt++) {
+      const r = runOf[i]!;
+      let piece: Piece | 'read';
+      if (r >= 0) {
+        piece = await runs[r]!.take(positionInRun.get(i)!);
+        queue.taken(r);
+      } else {
+        piece = readFragmentInto(join(folder, names[i]!), output);
+      }
+      for (let attempt = 0; piece !== 'read'; attempt++) {
         if (piece === LARGE) {
           const large = await openLarge(join(folder, names[i]!));
           if (large) {
-            if (outBytes > 0) yield flush();
+            output.cut();
+            yield* output.take();
             try {
               yield* pieces(large.handle, large.bytes);
             } finally {
@@ -489,27 +542,25 @@ export async function* fragmentedLines(db: Db, selection: Selection, format: Lin
           }
           piece = undefined;
         }
-        if (piece instanceof Buffer) {
-          out.push(piece);
-          outBytes += piece.length;
-          if (outBytes >= OUTPUT_CHUNK_BYTES) yield flush();
+        if (piece) {
+          // Sent as made: the file was written from these same pieces, so they are not copied again.
+          output.cut();
+          yield* output.take();
+          yield* piece;
           break;
         }
         if (attempt > 0) throw new Error(`open data fragment ${names[i]} vanished as soon as it was made`);
         // Missing (pruned since the folder was listed) or damaged: made again on its own.
         const run = new Run(folder, format);
         run.add(i, periods[i]!);
-        remade.push(run);
         await run.run(db, year, month);
-        noteWrites(run);
-        piece = await run.results[0]!.promise;
+        piece = await run.take(0);
       }
+      yield* output.take();
     }
     if (queue.error !== undefined) throw queue.error;
-    // The file ends once its new fragments are in place: whoever downloaded it finds them there afterwards.
-    // (A run records each fragment's write before handing over its lines, so every write is listed by now.)
-    await Promise.allSettled([...runs, ...remade].flatMap((run) => run.written));
-    if (outBytes > 0) yield flush();
+    output.cut();
+    yield* output.take();
   } finally {
     queue.stop();
   }
@@ -527,7 +578,6 @@ export async function makeFragments(db: Db, selection: Selection, format: LineFo
       i++;
     }
     await run.run(db, selection.year, selection.month);
-    await Promise.all(run.written);
   }
   return missing.length;
 }
