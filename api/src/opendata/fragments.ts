@@ -10,8 +10,8 @@
  * gets anyway.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, utimes, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, futimesSync, openSync, readSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { sql } from 'drizzle-orm';
@@ -32,8 +32,8 @@ const RUNS_AHEAD = 3;
 const FRAGMENT_MEMORY_BYTES = 1 << 20;
 /** What the file stream is given at a time: fragments gathered, so the hash, file and socket see few writes. */
 const OUTPUT_CHUNK_BYTES = 1 << 20;
-/** A fragment read is recorded as a use (for pruning) at most this often. */
-const TOUCH_AFTER_MS = 10 * 60 * 1000;
+/** A fragment read is recorded as a use (for pruning) at most this often: pruning needs no finer clock. */
+const TOUCH_AFTER_MS = 60 * 60 * 1000;
 
 const ym = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`;
 
@@ -131,18 +131,15 @@ function readFragmentInto(path: string, output: OutputChunks): 'read' | typeof L
     }
     if (crc32(buf.subarray(at, at + bytes)) !== head.crc) return undefined;
     output.commit(bytes);
-    touch(path, info.mtimeMs);
+    // A use, for pruning; on the open descriptor, no path lookup, no thread pool queue thousands deep.
+    const now = Date.now();
+    if (now - info.mtimeMs > TOUCH_AFTER_MS) futimesSync(fd, now / 1000, now / 1000);
     return 'read';
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
-}
-
-function touch(path: string, mtimeMs: number): void {
-  const now = Date.now();
-  if (now - mtimeMs > TOUCH_AFTER_MS) utimes(path, now / 1000, now / 1000).catch(() => {});
 }
 
 /** A big fragment, checked in a first pass, then read again in pieces; undefined when missing or damaged. */
@@ -162,7 +159,8 @@ async function openLarge(path: string): Promise<{ handle: FileHandle; bytes: num
     let crc = 0;
     for await (const piece of pieces(handle, parsed.bytes)) crc = crc32(piece, crc);
     if (crc !== parsed.crc) throw new Error('damaged');
-    touch(path, info.mtimeMs);
+    const now = Date.now();
+    if (now - info.mtimeMs > TOUCH_AFTER_MS) await handle.utimes(now / 1000, now / 1000);
     return { handle, bytes: parsed.bytes };
   } catch {
     await handle.close().catch(() => {});

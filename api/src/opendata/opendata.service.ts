@@ -106,19 +106,23 @@ export async function resolveScope(db: Db, scope: Scope): Promise<ResolvedScope 
     );
     if (!region) return undefined;
   }
+  // Each village's latest published revision in one pass over the month's periods (a `not exists` read them twice).
   const rows = await queryRows<PeriodDbRow>(
     db,
-    sql`select p.village_id, p.revision, p.digest, p.line_count, vi.code
-          from periods p
-          join villages vi on vi.id = p.village_id
-          join regions t on t.id = vi.town_id
-          left join regions d on d.id = t.parent_id
-         where p.status = 'published' and p.year = ${year} and p.month = ${month}
-           and not exists (select 1 from periods q
-                            where q.village_id = p.village_id and q.year = p.year and q.month = p.month
-                              and q.status = 'published' and q.revision > p.revision)
-           ${region ? sql`and ${region.id} in (t.id, d.id, d.parent_id)` : sql``}
-         order by vi.code`,
+    sql`select * from (
+          select distinct on (p.village_id) p.village_id, p.revision, p.digest, p.line_count, vi.code
+            from periods p
+            join villages vi on vi.id = p.village_id
+            ${
+              region
+                ? sql`join regions t on t.id = vi.town_id
+                      left join regions d on d.id = t.parent_id`
+                : sql``
+            }
+           where p.status = 'published' and p.year = ${year} and p.month = ${month}
+             ${region ? sql`and ${region.id} in (t.id, d.id, d.parent_id)` : sql``}
+           order by p.village_id, p.revision desc) latest
+         order by latest.code`,
   );
   if (rows.length === 0) return undefined;
   return {
