@@ -65,14 +65,24 @@ export function renderTable(r: any): string {
   }
   if (r.export) {
     const e = r.export;
-    rows.push([
-      `6. export ${e.month} lines.csv (${n(e.villages)} villages, ${n(e.lines)} lines, cold)`,
-      `${e.api.mbPerSecond} MB/s (${(e.api.bytes / 1024 / 1024).toFixed(0)} MB in ${e.api.seconds} s), API peak RSS ${e.api.peakRssMb} MB`,
-      `COPY ${e.floor.mbPerSecond} MB/s (${e.floor.seconds} s)`,
-      `${e.ratio}×`,
-      '≥ 100 MB/s',
-      ok(e.api.mbPerSecond >= 100),
-    ]);
+    const mb = (d: { bytes: number }) => (d.bytes / 1024 / 1024).toFixed(0);
+    const cases = [
+      ['first time, fragments made', e.first],
+      ['fragments present', e.fragments],
+      ['whole-file cache', e.cached],
+    ] as const;
+    for (const [label, d] of cases) {
+      const isTarget = d === e.fragments;
+      rows.push([
+        `6. export ${e.month} lines.csv (${n(e.villages)} villages, ${n(e.lines)} lines), ${label}`,
+        `${d.mbPerSecond} MB/s (${mb(d)} MB in ${d.seconds} s), API peak RSS ${d.peakRssMb} MB` +
+          (d === e.first ? `; fragments ${(e.fragmentDisk.bytes / 1024 / 1024).toFixed(0)} MB on disk` : ''),
+        `COPY ${e.floor.mbPerSecond} MB/s (${e.floor.seconds} s)`,
+        `${Math.round((e.floor.mbPerSecond / Math.max(0.001, d.mbPerSecond)) * 100) / 100}×`,
+        isTarget ? '≥ 100 MB/s' : '',
+        isTarget ? ok(d.mbPerSecond >= 100) : '',
+      ]);
+    }
   }
   const head = ['measure', 'result', 'floor', 'floor ÷ result', 'target', ''];
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
