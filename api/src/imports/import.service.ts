@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { queryRows, type DbOrTx } from '@mingbai/db/client';
+import { queryRows, type DbOrTx, type Tx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { appendAudit } from '@mingbai/db/ledger/audit';
 import { latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
@@ -21,8 +21,16 @@ import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
 import type { Context } from '../context.ts';
 import { villageForAction } from '../committee/committee.service.ts';
+import { isZip } from './parse/decode.ts';
 import { IntList } from './parse/int-list.ts';
-import { bufferSource, MAX_PROBLEMS, parseLedgerStream, readAll, type ByteSource } from './parse/stream.ts';
+import {
+  bufferSource,
+  MAX_PROBLEMS,
+  parseLedgerStream,
+  readAll,
+  type ByteSource,
+  type StreamedLedger,
+} from './parse/stream.ts';
 import type { ImportErrorCode } from './parse/types.ts';
 
 /** A problem found in the file, or one only the ledger can see (the month's state, the village's chart). */
@@ -102,76 +110,88 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
   const actor = ctx.viewer!.username;
   const source = input.source ?? bufferSource(input.bytes ?? new Uint8Array());
   const hash = createHash('sha256');
-  for await (const chunk of source.chunks()) hash.update(chunk);
+  const magic = new Uint8Array(4);
+  let seen = 0;
+  for await (const chunk of source.chunks()) {
+    hash.update(chunk);
+    if (seen < magic.length) {
+      const part = chunk.subarray(0, magic.length - seen);
+      magic.set(part, seen);
+      seen += part.length;
+    }
+  }
   const sha256 = hash.digest('hex');
+  // The parse reads any zip as an xlsx workbook, so the media type is known before it.
+  const mediaType = seen === magic.length && isZip(magic) ? XLSX_MEDIA_TYPE : 'text/csv';
   const phase = input.onPhase ?? (() => {});
   phase('hash');
   const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
+  const mode = input.mode ?? 'replace';
   const previous = await previousImport(ctx.db, village.id, sha256);
   const copying = !input.dryRun && previous === undefined && copyConnection(ctx.db as never) !== undefined;
   const dir = copying ? await mkdtemp(join(tmpdir(), 'mingbai-import-')) : undefined;
   try {
     const tally = new Tally(dir ? new VoucherSpool(dir) : undefined, !input.dryRun && previous === undefined);
-    const parsed = await parseLedgerStream(source, input.filename, options, tally);
-    tally.spool?.close();
-    phase('parse');
-    const report: ImportReport = {
-      status: 'rejected',
-      sha256,
-      sizeBytes: source.size,
-      filename: input.filename,
-      format: parsed.format,
-      encoding: parsed.encoding,
-      year: parsed.year,
-      month: parsed.month,
-      revision: null,
-      rows: parsed.rows,
-      problems: [...parsed.problems],
-      preview: null,
-      importId: null,
+    const parse = async () => {
+      const parsed = await parseLedgerStream(source, input.filename, options, tally);
+      tally.spool?.close();
+      phase('parse');
+      return parsed;
     };
-    if (previous !== undefined) return { ...report, status: 'already_imported', importId: previous, problems: [] };
-    const finish = (r: ImportReport): ImportReport => {
-      const omitted = parsed.problemsOmitted + Math.max(0, r.problems.length - MAX_PROBLEMS);
-      if (omitted === 0) return r;
-      const problems = r.problems.slice(0, MAX_PROBLEMS);
-      problems.push({
-        row: null,
-        column: null,
-        code: 'TOO_MANY_PROBLEMS',
-        message: `另有${omitted}个问题没有列出；请先改正上面这些，再上传一次`,
-      });
-      return { ...r, problems };
+    const fileRow = { villageId: village.id, sha256, sizeBytes: source.size, filename: input.filename, mediaType };
+
+    /** The report of a parsed file, and whether it may be written (`key`), from what only the database knows. */
+    const settle = async (parsed: StreamedLedger): Promise<{ report: ImportReport; key?: LedgerKey }> => {
+      const report: ImportReport = {
+        status: 'rejected',
+        sha256,
+        sizeBytes: source.size,
+        filename: input.filename,
+        format: parsed.format,
+        encoding: parsed.encoding,
+        year: parsed.year,
+        month: parsed.month,
+        revision: null,
+        rows: parsed.rows,
+        problems: [...parsed.problems],
+        preview: null,
+        importId: null,
+      };
+      if (previous !== undefined)
+        return { report: { ...report, status: 'already_imported', importId: previous, problems: [] } };
+      const finish = (r: ImportReport): ImportReport => {
+        const omitted = parsed.problemsOmitted + Math.max(0, r.problems.length - MAX_PROBLEMS);
+        if (omitted === 0) return r;
+        const problems = r.problems.slice(0, MAX_PROBLEMS);
+        problems.push({
+          row: null,
+          column: null,
+          code: 'TOO_MANY_PROBLEMS',
+          message: `另有${omitted}个问题没有列出；请先改正上面这些，再上传一次`,
+        });
+        return { ...r, problems };
+      };
+      if (parsed.year === null || parsed.month === null) return { report: finish(report) };
+      const key = { villageId: village.id, year: parsed.year, month: parsed.month };
+      report.problems.push(...(await ledgerProblems(ctx.db, key, tally, parsed.numberOf, mode)));
+      report.preview = await preview(ctx.db, key, tally);
+      phase('check');
+      if (report.problems.length > 0) return { report: finish(report) };
+      if (input.dryRun) return { report: { ...report, status: 'preview' } };
+      return { report, key };
     };
-    if (parsed.year === null || parsed.month === null) return finish(report);
-    const key = { villageId: village.id, year: parsed.year, month: parsed.month };
 
-    report.problems.push(...(await ledgerProblems(ctx.db, key, tally, parsed.numberOf, input.mode ?? 'replace')));
-    report.preview = await preview(ctx.db, key, tally);
-    phase('check');
-    if (report.problems.length > 0) return finish(report);
-    if (input.dryRun) return { ...report, status: 'preview' };
-
-    const committed = await ctx.db.transaction(async (tx) => {
-      await lockVillageLedger(tx, village.id);
-      const again = await previousImport(tx, village.id, sha256);
-      if (again !== undefined) return { ...report, status: 'already_imported' as const, importId: again };
+    /** Everything but the file, in the transaction that holds the village's ledger lock. */
+    const write = async (
+      tx: Tx,
+      parsed: StreamedLedger,
+      report: ImportReport,
+      key: LedgerKey,
+      importId: number,
+    ): Promise<ImportReport> => {
       const latest = await latestRevision(tx, key);
       const revision = latest?.status === 'open' ? latest.revision : (await openPeriod(tx, { ...key, actor })).revision;
-      const mediaType = parsed.encoding === 'xlsx' ? XLSX_MEDIA_TYPE : 'text/csv';
-      const fileRow = { villageId: village.id, sha256, sizeBytes: source.size, filename: input.filename, mediaType };
-      const importId = tally.spool
-        ? await copyImportedFile(tx, { ...fileRow, uploadedBy: actor, chunks: () => source.chunks() })
-        : Number(
-            (
-              await tx
-                .insert(importedFiles)
-                .values({ ...fileRow, content: await readAll(source), uploadedBy: actor })
-                .returning({ id: importedFiles.id })
-            )[0]!.id,
-          );
-      phase('file');
-      if ((input.mode ?? 'replace') === 'replace') {
+      if (mode === 'replace') {
         await tx
           .delete(vouchers)
           .where(
@@ -211,17 +231,74 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
           filename: input.filename,
           format: parsed.format,
           encoding: parsed.encoding,
-          mode: input.mode ?? 'replace',
+          mode,
           vouchers: tally.vouchers,
           lines: tally.lines,
         },
       });
       return { ...report, status: 'committed' as const, revision, importId };
-    });
-    phase('commit');
-    return committed;
+    };
+
+    if (!copying) {
+      const parsed = await parse();
+      const { report, key } = await settle(parsed);
+      if (!key) return report;
+      const committed = await ctx.db.transaction(async (tx) => {
+        await lockVillageLedger(tx, village.id);
+        const again = await previousImport(tx, village.id, sha256);
+        if (again !== undefined) return { ...report, status: 'already_imported' as const, importId: again };
+        const [row] = await tx
+          .insert(importedFiles)
+          .values({ ...fileRow, content: await readAll(source), uploadedBy: actor })
+          .returning({ id: importedFiles.id });
+        phase('file');
+        return write(tx, parsed, report, key, Number(row!.id));
+      });
+      phase('commit');
+      return committed;
+    }
+
+    // PostgreSQL: the file is kept (COPY, by PostgreSQL) while it is parsed (by us), in the transaction that then
+    // writes the vouchers; a file with problems rolls it back, so nothing of it stays, as before.
+    try {
+      const committed = await ctx.db.transaction(async (tx) => {
+        await lockVillageLedger(tx, village.id);
+        const again = await previousImport(tx, village.id, sha256);
+        const stored =
+          again === undefined
+            ? copyImportedFile(tx, { ...fileRow, uploadedBy: actor, chunks: () => source.chunks() })
+            : undefined;
+        stored?.catch(() => {});
+        let parsed: StreamedLedger;
+        try {
+          parsed = await parse();
+        } finally {
+          await stored?.catch(() => {});
+        }
+        const importId = await stored;
+        phase('file');
+        const { report, key } = await settle(parsed);
+        if (!key) throw new RolledBack(report);
+        if (importId === undefined) throw new RolledBack({ ...report, status: 'already_imported', importId: again! });
+        return write(tx, parsed, report, key, importId);
+      });
+      phase('commit');
+      return committed;
+    } catch (error) {
+      if (error instanceof RolledBack) return error.report;
+      throw error;
+    }
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type LedgerKey = { villageId: number; year: number; month: number };
+
+/** Ends the import's transaction without writing anything, with the report to give. */
+class RolledBack extends Error {
+  constructor(readonly report: ImportReport) {
+    super('import rolled back');
   }
 }
 

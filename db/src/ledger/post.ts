@@ -636,7 +636,10 @@ export async function copyVoucherSpool(
   });
 }
 
-/** Keeps an uploaded file byte for byte through COPY (hex, streamed), without holding it in memory. */
+/**
+ * Keeps an uploaded file byte for byte through a binary COPY, streamed, without holding it in memory. Binary, because
+ * in text format PostgreSQL spent more time reading the hex digits of a 90 MB file than storing it.
+ */
 export async function copyImportedFile(
   tx: Tx,
   file: {
@@ -653,16 +656,57 @@ export async function copyImportedFile(
   if (!sql) throw new Error('copyImportedFile needs PostgreSQL');
   const [row] = await sql.unsafe(`select nextval('imported_files_id_seq')::text as id`);
   const id = Number(row!.id);
-  async function* rows(): AsyncGenerator<string> {
-    yield `${file.villageId}\t${id}\t${file.sha256}\t${file.sizeBytes}\t${copyField(file.filename)}\t${copyField(file.mediaType)}\t${copyField(file.uploadedBy)}\t\\\\x`;
-    for await (const chunk of file.chunks())
-      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('hex');
-    yield '\n';
+  async function* rows(): AsyncGenerator<Buffer> {
+    const text = (value: string) => {
+      const bytes = Buffer.from(value, 'utf8');
+      return [int32(bytes.length), bytes];
+    };
+    const id8 = Buffer.alloc(8);
+    id8.writeBigInt64BE(BigInt(id));
+    yield Buffer.concat([
+      COPY_BINARY_HEADER,
+      int16(8),
+      int32(4),
+      int32(file.villageId),
+      int32(8),
+      id8,
+      ...text(file.sha256),
+      int32(4),
+      int32(file.sizeBytes),
+      ...text(file.filename),
+      ...text(file.mediaType),
+      ...text(file.uploadedBy),
+      int32(file.sizeBytes),
+    ]);
+    // The field's length is sent first: a file that changed since it was measured must not become another row.
+    let sent = 0;
+    for await (const chunk of file.chunks()) {
+      sent += chunk.byteLength;
+      if (sent > file.sizeBytes) break;
+      yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
+    if (sent !== file.sizeBytes)
+      throw new Error(`the file changed while it was read (${sent} of ${file.sizeBytes} bytes)`);
+    yield int16(-1);
   }
   await copyInto(
     sql,
-    'copy imported_files (village_id, id, sha256, size_bytes, filename, media_type, uploaded_by, content) from stdin',
+    'copy imported_files (village_id, id, sha256, size_bytes, filename, media_type, uploaded_by, content) from stdin (format binary)',
     rows(),
   );
   return id;
+}
+
+const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+
+function int16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeInt16BE(n);
+  return b;
+}
+
+function int32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
 }
