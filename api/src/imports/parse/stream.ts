@@ -369,7 +369,8 @@ class VoucherStream {
     return this.ordinalNumbered.length;
   }
 
-  async push(line: RowLine): Promise<void> {
+  /** Synchronous unless the sink is: a promise per row cost more than the row. */
+  push(line: RowLine): void | Promise<void> {
     const key = keyOf(line);
     const current = this.current;
     if (
@@ -381,11 +382,11 @@ class VoucherStream {
       if (current.date.kind === 'blank') current.date = line.date;
       return;
     }
-    if (current) await this.close(current);
     this.current = { key, ref: line.ref, rows: [line], date: line.date, ok: true, duplicate: false };
+    if (current) return this.close(current);
   }
 
-  private async close(g: Group): Promise<void> {
+  private close(g: Group): void | Promise<void> {
     const { columns, problems } = this;
     const row = g.rows[0]!.row;
     // Numbers, then the date, then lines, then the month: the order assembleVouchers reports them in within a row.
@@ -450,8 +451,7 @@ class VoucherStream {
     if (g.ok) {
       const ordinal = this.ordinalNumbered.length;
       this.ordinalNumbered.push(numbered);
-      const sent = this.sink?.voucher(toVoucher(g, (g.ref as { number: number }).number), ordinal, row);
-      if (sent) await sent;
+      return this.sink?.voucher(toVoucher(g, (g.ref as { number: number }).number), ordinal, row);
     }
   }
 
@@ -573,15 +573,18 @@ async function readRows(
   // (a village's cash book is a few hundred rows).
   const whole = layout.format === 'cashbook';
   const held: TableRow[] = [];
-  const read = async (row: TableRow) => {
+  const read = (row: TableRow): void | Promise<void> => {
     if (isTotalsRow(row, columns)) return;
     out.rows++;
     if (whole) held.push(row);
-    else await assembler.push(readOne(layout, row, columns, problems));
+    else return assembler.push(readOne(layout, row, columns, problems));
   };
   for (const row of first.slice(header.position + 1)) await read(row);
   if (first.length === HEADER_SEARCH_ROWS) {
-    for (let r = await rows.next(); !r.done; r = await rows.next()) await read(r.value);
+    for (let r = await rows.next(); !r.done; r = await rows.next()) {
+      const sent = read(r.value);
+      if (sent) await sent;
+    }
   }
   if (out.rows === 0) {
     problems.add(null, null, 'FILE_EMPTY', '文件只有表头，没有凭证数据');
