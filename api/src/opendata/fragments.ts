@@ -22,8 +22,11 @@ import { lineRows } from './sources.ts';
 
 const HEADER_BYTES = 30;
 const MAGIC = 'MBF1';
-/** Lines per generating query: a national month's missing fragments go as a few dozen consecutive batches. */
-const RUN_LINES = 25_000;
+/**
+ * Lines per generating query: a national month's missing fragments go as a few dozen batches of about 7 MB (a JSON
+ * line is over twice a CSV line's size), so the batches waiting to be sent stay within a few tens of MB.
+ */
+const RUN_LINES: Record<LineFormat, number> = { csv: 25_000, jsonl: 10_000 };
 /** Generating queries running at once (the machine's cores are shared with PostgreSQL). */
 const RUNS_AT_ONCE = 2;
 /** Batches started but not yet sent: their fragments wait in memory, so this bounds the memory of a cold export. */
@@ -502,7 +505,7 @@ export async function* fragmentedLines(db: Db, selection: Selection, format: Lin
   let current: Run | undefined;
   for (let i = 0; i < periods.length; i++) {
     if (present.has(names[i]!)) continue;
-    if (!current || (current.periods.length > 0 && current.lines + periods[i]!.lineCount > RUN_LINES)) {
+    if (!current || (current.periods.length > 0 && current.lines + periods[i]!.lineCount > RUN_LINES[format])) {
       current = new Run(folder, format);
       runs.push(current);
     }
@@ -571,7 +574,7 @@ export async function makeFragments(db: Db, selection: Selection, format: LineFo
   const missing = selection.periods.filter((p) => !present.has(fragmentName(p, format)));
   for (let i = 0; i < missing.length;) {
     const run = new Run(folder, format);
-    while (i < missing.length && (run.periods.length === 0 || run.lines + missing[i]!.lineCount <= RUN_LINES)) {
+    while (i < missing.length && (run.periods.length === 0 || run.lines + missing[i]!.lineCount <= RUN_LINES[format])) {
       run.add(i, missing[i]!);
       i++;
     }
