@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, withStatementLog, type Db } from '@mingbai/db/client';
 import { cacheDir, FRAGMENTS_FOLDER, notePruning } from './cache.ts';
 import { FILE_FORMAT, type LineFormat, type SelectedPeriod, type Selection } from './export-sql.ts';
-import { lineRows } from './sources.ts';
+import { lineRows, queriesAtOnce } from './sources.ts';
 
 const HEADER_BYTES = 30;
 const MAGIC = 'MBF1';
@@ -27,8 +27,6 @@ const MAGIC = 'MBF1';
  * line is over twice a CSV line's size), so the batches waiting to be sent stay within a few tens of MB.
  */
 const RUN_LINES: Record<LineFormat, number> = { csv: 25_000, jsonl: 10_000 };
-/** Generating queries running at once (the machine's cores are shared with PostgreSQL). */
-const RUNS_AT_ONCE = 2;
 /** Batches started but not yet sent: their fragments wait in memory, so this bounds the memory of a cold export. */
 const RUNS_AHEAD = 3;
 /** A fragment larger than this is never held in memory whole: it is written and read in pieces. */
@@ -436,7 +434,7 @@ class Run {
   }
 }
 
-/** Starts the runs in file order, RUNS_AT_ONCE at a time and at most RUNS_AHEAD ahead of the reader. */
+/** Starts the runs in file order, `atOnce` at a time and at most RUNS_AHEAD ahead of the reader. */
 class RunQueue {
   private started = 0;
   private running = 0;
@@ -447,6 +445,7 @@ class RunQueue {
 
   constructor(
     private readonly runs: Run[],
+    private readonly atOnce: number,
     private readonly start: (run: Run) => Promise<void>,
   ) {
     this.remaining = runs.map((r) => r.periods.length);
@@ -454,12 +453,7 @@ class RunQueue {
   }
 
   private pump(): void {
-    while (
-      !this.stopped &&
-      this.started < this.runs.length &&
-      this.running < RUNS_AT_ONCE &&
-      this.unread < RUNS_AHEAD
-    ) {
+    while (!this.stopped && this.started < this.runs.length && this.running < this.atOnce && this.unread < RUNS_AHEAD) {
       const run = this.runs[this.started++]!;
       this.running++;
       this.unread++;
@@ -515,7 +509,7 @@ export async function* fragmentedLines(db: Db, selection: Selection, format: Lin
   const positionInRun = new Map<number, number>();
   for (const run of runs) run.positions.forEach((position, k) => positionInRun.set(position, k));
 
-  const queue = new RunQueue(runs, (run) => run.run(db, year, month));
+  const queue = new RunQueue(runs, queriesAtOnce(db), (run) => run.run(db, year, month));
 
   const output = new OutputChunks();
   try {

@@ -38,6 +38,14 @@ function engineOf(db: Db): Engine {
     : { kind: 'pglite', client: client as PgliteClient };
 }
 
+/**
+ * How many of these queries are worth running at once: two on PostgreSQL (one formats while the other's rows are cut
+ * and sent), one on PGlite, which runs one query at a time whatever it is given.
+ */
+export function queriesAtOnce(db: Db): number {
+  return engineOf(db).kind === 'postgres' ? 2 : 1;
+}
+
 /** Every line of the selected village months, in file order, without a header. */
 export function lineRows(db: Db, selection: Selection, format: LineFormat): AsyncGenerator<Buffer> {
   const engine = engineOf(db);
