@@ -65,8 +65,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // MINGBAI_TEST_SKIP_PORTAL_BUILD=1 keeps the portal/dist already built: for API-only runs, and for several runs at
   // once on one checkout, which would otherwise build into the same folder together.
   const portalBuild = process.env.MINGBAI_TEST_SKIP_PORTAL_BUILD === '1' ? Promise.resolve(undefined) : buildPortal();
+  // Publishing makes open-data fragments on disk: the run's own folder (inherited by workers and the API processes
+  // tests start), not the machine's default one, which would fill with every run's files.
+  const openData = process.env.MINGBAI_OPENDATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'mingbai-test-opendata-'));
+  if (openData) process.env.MINGBAI_OPENDATA_DIR = openData;
   try {
-    return await prepareDatabase(project);
+    const dropDatabase = await prepareDatabase(project);
+    return async () => {
+      await dropDatabase();
+      if (openData) rmSync(openData, { recursive: true, force: true });
+    };
   } finally {
     project.provide('portalBuildError', await portalBuild);
   }
