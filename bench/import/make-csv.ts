@@ -7,6 +7,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '@mingbai/db/demo/random';
 
 export interface MakeCsvOptions {
   lines: number;
@@ -68,18 +69,6 @@ const INCOME: [string, string, string[]][] = [
 ];
 const PREPARERS = ['王淑芬', '李秀英', '张玉兰'];
 
-/** mulberry32: small, fast and the same everywhere. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** GBK has no encoder in Node: invert the GB18030 decoder over every two-byte sequence, which covers this text. */
 function gbkEncoder(): (text: string) => Buffer {
   const decoder = new TextDecoder('gb18030', { fatal: true });
@@ -125,7 +114,7 @@ function quote(cell: string): string {
 
 /** The CSV as text, one voucher at a time (each chunk ends with a line break). */
 export function* voucherCsv(options: MakeCsvOptions): Generator<string> {
-  const rand = random(options.seed ?? 1);
+  const rand = mulberry32(options.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const days = new Date(Date.UTC(options.year, options.month, 0)).getUTCDate();
   const ym = `${options.year}-${String(options.month).padStart(2, '0')}`;

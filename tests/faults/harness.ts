@@ -184,17 +184,8 @@ export function ledgerFile(lines: number, year: number, month: number, seed = 1)
   return Buffer.from([...voucherCsv({ lines, year, month, seed })].join(''), 'utf8');
 }
 
-/** A seeded PRNG (mulberry32): the same seed gives the same fault points in every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the demo data's mulberry32): the same seed gives the same fault points in every run. */
+export { mulberry32 as seededRandom } from '@mingbai/db/demo/random';
 
 export interface MonthState {
   vouchers: number;
