@@ -1,11 +1,21 @@
 // `pnpm start`: the GraphQL API (with demo data on first start) and the portal, side by side, until Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const apiPort = process.env.API_PORT ?? '4000';
 const portalPort = process.env.PORTAL_PORT ?? '4321';
-const env = { ...process.env, API_PORT: apiPort, ASTRO_TELEMETRY_DISABLED: '1' };
+// The portal's page reads present this to the API and are not charged to its visitors' hourly points; a fresh one
+// per start unless the operator set one (needed when the API and the portal run on different machines).
+const portalSecret = process.env.MINGBAI_PORTAL_SECRET || randomBytes(24).toString('base64url');
+const env = {
+  ...process.env,
+  API_PORT: apiPort,
+  PORTAL_PORT: portalPort,
+  MINGBAI_PORTAL_SECRET: portalSecret,
+  ASTRO_TELEMETRY_DISABLED: '1',
+};
 const children: ChildProcess[] = [];
 
 function run(name: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {

@@ -28,6 +28,20 @@ export interface ApiConfig {
   apiKeyPointsPerHour: number | undefined;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed, comma-separated (default loopback). */
   trustedProxies: string[] | undefined;
+  /**
+   * The portal's public origin (MINGBAI_PUBLIC_URL, default http://localhost:{PORTAL_PORT, 4321}): every absolute URL
+   * the API emits (the open-data packages' sources) is built on it, never on a request's Host or X-Forwarded-* headers.
+   */
+  publicUrl: string;
+  /**
+   * Shared with the portal (MINGBAI_PORTAL_SECRET, at least 24 characters): requests that present it in
+   * x-mingbai-portal are the portal's own page reads, which cache and are not charged to any visitor's points.
+   */
+  portalSecret: string | undefined;
+  /** Bytes of /data downloads per hour for the public, per IP address (default LIMITS.anonymousDataBytesPerHour). */
+  anonymousDataBytesPerHour: number | undefined;
+  /** Bytes of /data downloads per hour per API key or signed-in user (default LIMITS.apiKeyDataBytesPerHour). */
+  apiKeyDataBytesPerHour: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -68,7 +82,38 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
           .map((a) => a.trim())
           .filter(Boolean)
       : undefined,
+    publicUrl: publicOrigin(
+      env.MINGBAI_PUBLIC_URL?.trim() || `http://localhost:${port(env.PORTAL_PORT, 4321, 'PORTAL_PORT')}`,
+    ),
+    portalSecret: portalSecret(env.MINGBAI_PORTAL_SECRET),
+    anonymousDataBytesPerHour: positive(env.MINGBAI_DATA_BYTES_ANONYMOUS, 'MINGBAI_DATA_BYTES_ANONYMOUS'),
+    apiKeyDataBytesPerHour: positive(env.MINGBAI_DATA_BYTES_API_KEY, 'MINGBAI_DATA_BYTES_API_KEY'),
   };
+}
+
+/**
+ * An http(s) origin with nothing after it (`https://cun.example.org`; a trailing slash is dropped). A path, query,
+ * credentials or another scheme (javascript:, data:) is refused at start rather than printed on a notice board.
+ */
+export function publicOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`MINGBAI_PUBLIC_URL must be an absolute URL such as https://cun.example.org, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`MINGBAI_PUBLIC_URL must start with http:// or https://, got "${value}"`);
+  if (url.username || url.password || url.search || url.hash || url.pathname !== '/')
+    throw new ConfigError(`MINGBAI_PUBLIC_URL must be an origin only (no path, query or user), got "${value}"`);
+  return url.origin;
+}
+
+function portalSecret(value: string | undefined): string | undefined {
+  const secret = value?.trim();
+  if (!secret) return undefined;
+  if (secret.length < 24) throw new ConfigError('MINGBAI_PORTAL_SECRET must be at least 24 characters');
+  return secret;
 }
 
 function port(value: string | undefined, fallback: number, name: string): number {

@@ -25,8 +25,12 @@ export async function main(): Promise<void> {
     rateLimits: {
       ...(config.anonymousPointsPerHour ? { anonymousPointsPerHour: config.anonymousPointsPerHour } : {}),
       ...(config.apiKeyPointsPerHour ? { apiKeyPointsPerHour: config.apiKeyPointsPerHour } : {}),
+      ...(config.anonymousDataBytesPerHour ? { anonymousDataBytesPerHour: config.anonymousDataBytesPerHour } : {}),
+      ...(config.apiKeyDataBytesPerHour ? { apiKeyDataBytesPerHour: config.apiKeyDataBytesPerHour } : {}),
     },
     ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
+    publicUrl: config.publicUrl,
+    ...(config.portalSecret ? { portalSecret: config.portalSecret } : {}),
   });
   const where = handle.engine === 'pglite' ? `PGlite at ${handle.dataDir}` : 'PostgreSQL';
   console.log(`GraphQL API ready at ${api.url} (${where}, ${Date.now() - started} ms)`);

@@ -23,6 +23,7 @@ import { checkQueryShape } from './limits/query-limits.ts';
 import {
   clientAddress,
   DEFAULT_TRUSTED_PROXIES,
+  isPortal,
   RateLimiter,
   type RateClient,
   type RateLimitState,
@@ -37,13 +38,23 @@ export interface ApiServerOptions {
   /** Add `extensions.sql.statements` to every response: the SQL statements the request ran. */
   exposeSqlStats?: boolean;
   /** Points per hour; defaults from LIMITS. Tests and benchmarks raise or lower them. */
-  rateLimits?: { anonymousPointsPerHour?: number; apiKeyPointsPerHour?: number; windowSeconds?: number };
+  rateLimits?: {
+    anonymousPointsPerHour?: number;
+    apiKeyPointsPerHour?: number;
+    anonymousDataBytesPerHour?: number;
+    apiKeyDataBytesPerHour?: number;
+    windowSeconds?: number;
+  };
   /** Queries run compiled by graphql-jit (default) or, when false, on graphql-js. */
   compiledQueries?: boolean;
   /** Default LIMITS.executionTimeoutMs. */
   executionTimeoutMs?: number;
   /** Peers whose X-Forwarded-For is believed (default: loopback, where the portal runs). */
   trustedProxies?: readonly string[];
+  /** The portal's public origin (MINGBAI_PUBLIC_URL): absolute links in responses are built on it, never on Host. */
+  publicUrl?: string;
+  /** Shared with the portal (MINGBAI_PORTAL_SECRET): its page reads are not charged to visitors (see isPortal). */
+  portalSecret?: string;
 }
 
 export interface RunningApi {
@@ -61,6 +72,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const anonymousLimit = options.rateLimits?.anonymousPointsPerHour ?? LIMITS.anonymousPointsPerHour;
   const apiKeyLimit = options.rateLimits?.apiKeyPointsPerHour ?? LIMITS.apiKeyPointsPerHour;
   const trustedProxies = options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES;
+  const dataBytes = new RateLimiter(options.rateLimits?.windowSeconds);
+  const anonymousDataBytes = options.rateLimits?.anonymousDataBytesPerHour ?? LIMITS.anonymousDataBytesPerHour;
+  const apiKeyDataBytes = options.rateLimits?.apiKeyDataBytesPerHour ?? LIMITS.apiKeyDataBytesPerHour;
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
     // Queries compiled once per document (api/src/execution), unless asked to run on graphql-js.
@@ -106,7 +120,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
       return;
     }
-    if (url.pathname === '/data' || url.pathname.startsWith('/data/')) return handleOpenData(req, res, options.db, url);
+    if (url.pathname === '/data' || url.pathname.startsWith('/data/')) return serveOpenData(req, res, url);
     if (url.pathname !== '/graphql') {
       sendError(res, 404, 'NOT_FOUND', '没有这个地址；GraphQL 接口在 /graphql');
       return;
@@ -228,6 +242,47 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     sendCacheable(req, res, text, LIMITS.publicMaxAgeSeconds);
   }
 
+  /**
+   * /data downloads spend bytes per hour, per address or key (x-ratelimit-* count bytes here). A download is charged
+   * what was sent when it ends, so the last one may overdraw the budget; the next is refused until the window resets.
+   */
+  async function serveOpenData(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const publicUrl = options.publicUrl;
+    if (req.method === 'OPTIONS') return handleOpenData(req, res, options.db, url, publicUrl);
+    res.setHeader(
+      'access-control-expose-headers',
+      'etag, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset',
+    );
+    const caller = await identify(req);
+    if (caller === INVALID_KEY) {
+      sendError(res, 401, 'INVALID_API_KEY', 'API 密钥无效或已被吊销');
+      return;
+    }
+    const { key, unmetered } = caller.client;
+    const budget: RateClient = {
+      key,
+      limit: key.startsWith('ip:') ? anonymousDataBytes : apiKeyDataBytes,
+      ...(unmetered ? { unmetered } : {}),
+    };
+    const state = await dataBytes.peek(budget);
+    setRateLimitHeaders(res, state);
+    if (state.remaining <= 0) {
+      res.setHeader('retry-after', String(Math.max(1, Math.ceil((state.resetAt.getTime() - Date.now()) / 1000))));
+      sendError(res, 429, 'RATE_LIMITED', `本小时的下载量已用完，${state.resetAt.toISOString()} 重置`, {
+        resetAt: state.resetAt.toISOString(),
+      });
+      return;
+    }
+    const socket = req.socket;
+    const sentBefore = socket.bytesWritten;
+    res.once('close', () => {
+      dataBytes.charge(budget, socket.bytesWritten - sentBefore).catch((error: unknown) => {
+        console.error('could not count a download', error);
+      });
+    });
+    return handleOpenData(req, res, options.db, url, publicUrl);
+  }
+
   /** Who is asking: a committee member (session token), an API key's holder, or the public by address. */
   async function identify(
     req: IncomingMessage,
@@ -240,6 +295,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     const viewer = token ? await authenticate(options.db, token) : null;
     if (viewer) return { viewer, client: { key: `user:${viewer.userId}`, limit: apiKeyLimit } };
+    if (!token && isPortal(req, options.portalSecret))
+      return { viewer: null, client: { key: 'portal', limit: anonymousLimit, unmetered: true } };
     return { viewer: null, client: { key: `ip:${clientAddress(req, trustedProxies)}`, limit: anonymousLimit } };
   }
 

@@ -116,6 +116,7 @@ export async function startApi(databaseUrl: string, extraEnv: Record<string, str
       MINGBAI_SEED_DEMO: 'false',
       MINGBAI_SQL_STATS: 'true',
       MINGBAI_RATE_LIMIT_ANONYMOUS: String(Number.MAX_SAFE_INTEGER),
+      MINGBAI_DATA_BYTES_ANONYMOUS: String(Number.MAX_SAFE_INTEGER),
       NODE_ENV: 'production',
       ...extraEnv,
     },

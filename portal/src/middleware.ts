@@ -1,7 +1,10 @@
 import { defineMiddleware } from 'astro:middleware';
 import { withVisitor } from './lib/api.ts';
+import { config } from './lib/config.ts';
 import { behindTls, withTls } from './lib/session.ts';
 import { isCacheableRequest, PageCache, respondFromCache } from './lib/page-cache.ts';
+import { bodyLimit, readBodyWithin, tooLarge } from './lib/request-body.ts';
+import { tooManyRequests, VisitorBudget } from './lib/visitor-budget.ts';
 
 /**
  * Security headers on every page. The portal ships no script at all, so the policy forbids every script; styles
@@ -24,12 +27,26 @@ const POLICY = [
 const HSTS = 'max-age=63072000; includeSubDomains';
 
 const pages = new PageCache();
+const visitors = new VisitorBudget(config.requestsPerHour);
+
+/** Methods whose requests carry no body worth reading. */
+const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const onRequest = defineMiddleware(async (context, next) => {
   // The API limits queries per visitor's address; every query made while rendering this request carries it.
   // Cookies set while rendering are Secure when the visitor came over TLS.
   const tls = behindTls(context.request, context.url, adapterClientAddress(context));
-  const render = () => withTls(tls, () => withVisitor(visitorAddress(context), next));
+  const visitor = visitorAddress(context);
+  const budget = visitors.take(visitor ?? 'unattributed');
+  if (!budget.allowed) return secured(tooManyRequests(budget.retryAfterSeconds), tls);
+  // A body is read here, counted as it arrives and refused past its path's limit, before any page touches it.
+  if (!BODYLESS.has(context.request.method)) {
+    const limit = bodyLimit(context.url.pathname);
+    const body = await readBodyWithin(context.request, limit);
+    if (body === undefined) return secured(tooLarge(limit), tls);
+    context.locals.body = body;
+  }
+  const render = () => withTls(tls, () => withVisitor(visitor, next));
   let response = isCacheableRequest(context.request, context.url)
     ? await fromPageCache(context.request, context.url, render)
     : await render();
@@ -39,6 +56,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
   // database) with Retry-After, and that is a 503: try again shortly, nothing is broken here.
   if (response.status === 500 && response.headers.has('retry-after'))
     response = new Response(response.body, { status: 503, headers: response.headers });
+  return secured(response, tls);
+});
+
+function secured(response: Response, tls: boolean): Response {
   response.headers.set('content-security-policy', POLICY);
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');
@@ -47,18 +68,20 @@ export const onRequest = defineMiddleware(async (context, next) => {
   response.headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
   if (tls) response.headers.set('strict-transport-security', HSTS);
   return response;
-});
+}
 
 /**
- * The visitor's address, for the API's per-address limits. Astro's Node adapter takes `clientAddress` from the first
- * X-Forwarded-For value, which any client can write. So a forwarded address is believed only when the operator says
- * a proxy in front sets the header (MINGBAI_PORTAL_BEHIND_PROXY=true: its last value, the one the proxy appended);
- * otherwise a request that carries the header gets no address of its own and spends the portal's shared budget.
+ * The visitor's address, for every per-address limit (the API's points and /data bytes, the login throttle, the query
+ * explorer, this portal's requests per hour): the one rule, applied here and handed to pages only through withVisitor.
+ * Astro's Node adapter takes `clientAddress` from the first X-Forwarded-For value, which any client can write. So a
+ * forwarded address is believed only when the operator says a proxy in front sets the header
+ * (MINGBAI_PORTAL_BEHIND_PROXY=true: its last value, the one the proxy appended); otherwise a request that carries the
+ * header gets no address of its own and shares one budget with every other such request, whatever it wrote there.
  */
 function visitorAddress(context: { request: Request; clientAddress: string }): string | undefined {
   const forwarded = context.request.headers.get('x-forwarded-for');
   if (!forwarded) return adapterClientAddress(context);
-  if (process.env.MINGBAI_PORTAL_BEHIND_PROXY !== 'true') return undefined;
+  if (!config.behindProxy) return undefined;
   return forwarded
     .split(',')
     .map((hop) => hop.trim())
@@ -68,6 +91,7 @@ function visitorAddress(context: { request: Request; clientAddress: string }): s
 
 function adapterClientAddress(context: { clientAddress: string }): string | undefined {
   try {
+    // eslint-disable-next-line no-restricted-properties -- the one place the adapter's address is read
     return context.clientAddress;
   } catch {
     return undefined; // prerendered pages have none

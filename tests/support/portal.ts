@@ -35,8 +35,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `node portal/dist/server/entry.mjs` on a free port of 127.0.0.1 and waits until it answers HTTP. */
-export async function startTestPortal(apiUrl: string): Promise<TestPortal> {
+/**
+ * Starts `node portal/dist/server/entry.mjs` on a free port of 127.0.0.1 and waits until it answers HTTP; `env` adds
+ * or overrides settings (MINGBAI_PUBLIC_URL, MINGBAI_PORTAL_SECRET, …) for this portal only.
+ */
+export async function startTestPortal(apiUrl: string, env: Record<string, string> = {}): Promise<TestPortal> {
   const buildError = inject('portalBuildError');
   if (buildError) throw new Error(`the portal did not build (global setup), so it cannot be served:\n${buildError}`);
   if (!existsSync(`${root}/${PORTAL_ENTRY}`)) throw new Error(`${PORTAL_ENTRY} is missing: the portal was not built`);
@@ -44,7 +47,14 @@ export async function startTestPortal(apiUrl: string): Promise<TestPortal> {
   const port = await freePort();
   const child = spawn(process.execPath, [PORTAL_ENTRY], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MINGBAI_API_URL: apiUrl, NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MINGBAI_API_URL: apiUrl,
+      NODE_ENV: 'production',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

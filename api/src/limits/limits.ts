@@ -23,6 +23,9 @@ export const LIMITS = {
   /** Points per hour: one query spends its cost, at least 1. */
   anonymousPointsPerHour: 200_000,
   apiKeyPointsPerHour: 2_000_000,
+  /** Bytes of /data downloads per hour: a national month's CSV is ~190 MB at Tianjin's scale. */
+  anonymousDataBytesPerHour: 2_000_000_000,
+  apiKeyDataBytesPerHour: 20_000_000_000,
   /** Public GET responses may be cached this long by browsers and CDNs. */
   publicMaxAgeSeconds: 60,
 } as const;

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -8,6 +9,8 @@ export interface RateClient {
   key: string;
   /** Points per hour. */
   limit: number;
+  /** The portal's own page reads (see isPortal): never charged, never refused by the hourly budget. */
+  unmetered?: boolean;
 }
 
 export interface RateLimitState {
@@ -28,6 +31,7 @@ export class RateLimiter {
 
   /** Spends points if the client has them; a refused spend costs nothing. */
   async spend(client: RateClient, points: number): Promise<{ allowed: boolean; state: RateLimitState }> {
+    if (client.unmetered) return { allowed: true, state: this.full(client) };
     const limiter = this.limiterFor(client.limit);
     try {
       const res = await limiter.consume(client.key, points);
@@ -39,16 +43,33 @@ export class RateLimiter {
     }
   }
 
+  /**
+   * Records what was already used (bytes sent), even past the limit: unlike spend(), nothing is refused or given
+   * back, so the next request of an overdrawn client is refused until the window resets.
+   */
+  async charge(client: RateClient, amount: number): Promise<RateLimitState> {
+    if (client.unmetered || amount <= 0) return this.peek(client);
+    try {
+      return toState(client, await this.limiterFor(client.limit).consume(client.key, amount));
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      return toState(client, rejection);
+    }
+  }
+
   async peek(client: RateClient): Promise<RateLimitState> {
+    if (client.unmetered) return this.full(client);
     const res = await this.limiterFor(client.limit).get(client.key);
-    return res
-      ? toState(client, res)
-      : {
-          limit: client.limit,
-          remaining: client.limit,
-          used: 0,
-          resetAt: new Date(Date.now() + this.windowSeconds * 1000),
-        };
+    return res ? toState(client, res) : this.full(client);
+  }
+
+  private full(client: RateClient): RateLimitState {
+    return {
+      limit: client.limit,
+      remaining: client.limit,
+      used: 0,
+      resetAt: new Date(Date.now() + this.windowSeconds * 1000),
+    };
   }
 
   private limiterFor(points: number): RateLimiterMemory {
@@ -91,4 +112,20 @@ export function clientAddress(req: IncomingMessage, trustedProxies: readonly str
     if (!trustedProxies.includes(hop)) break;
   }
   return address;
+}
+
+/** Header the portal sends on its own page reads, carrying the secret it shares with the API (MINGBAI_PORTAL_SECRET). */
+export const PORTAL_HEADER = 'x-mingbai-portal';
+
+/**
+ * True when the request is the portal's own page read: it carries the shared secret. The portal caches its pages and
+ * limits its visitors itself, so those reads spend no visitor's points; the query explorer and the portal's /data proxy
+ * do not send it, and stay charged to the visitor.
+ */
+export function isPortal(req: IncomingMessage, secret: string | undefined): boolean {
+  const header = req.headers[PORTAL_HEADER];
+  if (!secret || typeof header !== 'string') return false;
+  const given = Buffer.from(header);
+  const expected = Buffer.from(secret);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

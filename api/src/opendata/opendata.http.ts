@@ -106,7 +106,14 @@ function scopeBase(scope: Scope): string {
  * /data/…: bulk open data as plain files. CSV and JSON Lines stream from the database (or from the file cache once
  * made) with flat memory; datapackage.json describes them with sizes and SHA-256. Only published revisions.
  */
-export async function handleOpenData(req: IncomingMessage, res: ServerResponse, db: Db, url: URL): Promise<void> {
+export async function handleOpenData(
+  req: IncomingMessage,
+  res: ServerResponse,
+  db: Db,
+  url: URL,
+  /** The configured public origin (MINGBAI_PUBLIC_URL) absolute links are built on; never the request's Host. */
+  publicUrl = 'http://localhost:4321',
+): Promise<void> {
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
     res.end();
@@ -153,7 +160,12 @@ export async function handleOpenData(req: IncomingMessage, res: ServerResponse, 
     const sources = [
       {
         title: '明白账 Mingbai：各村委会公开的记账凭证 / ledgers published by the village committees',
-        path: scope.kind === 'village' ? `/v/${scope.slug}/${yearMonth(year, month)}` : '/graphql',
+        path:
+          scope.kind === 'village'
+            ? `${publicUrl}/v/${scope.slug}/${yearMonth(year, month)}`
+            : scope.kind === 'region'
+              ? `${publicUrl}/r/${scope.slug}`
+              : `${publicUrl}/`,
       },
     ];
     sendJson(req, res, dataPackage(resolved, files, sources), cacheControl, `${resolved.name}-datapackage.json`);

@@ -1,17 +1,26 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { config } from './config';
 
 /** The portal is a client of the public GraphQL API like any other. */
-export const API_URL = process.env.MINGBAI_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '4000'}/graphql`;
+export const API_URL = config.apiUrl;
 
 const visitor = new AsyncLocalStorage<string | undefined>();
 
 /**
- * Runs a page render on behalf of a visitor: the API counts the page's queries against the visitor's address (passed
- * as X-Forwarded-For, which the API believes from the portal on loopback), not against the portal's own.
+ * Runs a page render on behalf of a visitor, whose address (by the middleware's one rule) goes to the API as
+ * X-Forwarded-For, which the API believes from the portal on loopback: the login throttle, the query explorer and /data
+ * downloads count against the visitor, never the portal. The page's own reads are the portal's (see PORTAL_READ).
  */
 export function withVisitor<T>(address: string | undefined, render: () => T): T {
   return visitor.run(address, render);
 }
+
+/**
+ * The portal's page reads present the secret it shares with the API (MINGBAI_PORTAL_SECRET), so they spend no
+ * visitor's hourly points: a household or village office behind one address would otherwise run out after a few
+ * hundred pages. The portal caches those pages and limits each visitor's requests itself (lib/visitor-budget.ts).
+ */
+const PORTAL_READ: Record<string, string> = config.portalSecret ? { 'x-mingbai-portal': config.portalSecret } : {};
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -46,7 +55,7 @@ export async function graphql<T, V = Record<string, unknown>>(
   try {
     response = await fetch(API_URL, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...forwardedFor() },
+      headers: { 'content-type': 'application/json', ...forwardedFor(), ...PORTAL_READ },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(15_000),
     });

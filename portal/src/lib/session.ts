@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AstroCookies } from 'astro';
 import { ApiError, forwardedFor } from './api';
+import { config } from './config';
 
 /**
  * Committee sessions: the API's bearer token lives in an HttpOnly, SameSite cookie, never in a page. Forms carry a
@@ -9,13 +10,6 @@ import { ApiError, forwardedFor } from './api';
  */
 export const SESSION_COOKIE = 'mingbai_session';
 const CSRF_COOKIE = 'mingbai_csrf';
-const API_URL = process.env.MINGBAI_API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '4000'}/graphql`;
-
-/** Peers whose X-Forwarded-Proto is believed: a TLS-terminating proxy (default loopback, as for the API). */
-const TRUSTED_PROXIES = (process.env.MINGBAI_TRUSTED_PROXIES ?? '127.0.0.1,::1,::ffff:127.0.0.1')
-  .split(',')
-  .map((a) => a.trim())
-  .filter(Boolean);
 
 /**
  * Whether the browser reached us over TLS: the public address is https
@@ -25,10 +19,10 @@ const TRUSTED_PROXIES = (process.env.MINGBAI_TRUSTED_PROXIES ?? '127.0.0.1,::1,:
 export function behindTls(request: Request, _url: URL, peerAddress: string | undefined): boolean {
   // Not url.protocol: the Node adapter builds it from X-Forwarded-Proto whoever sent it. The portal itself serves
   // plain HTTP; TLS ends at a proxy.
-  if (process.env.MINGBAI_SECURE_COOKIES === 'true') return true;
-  if (process.env.MINGBAI_PUBLIC_URL?.startsWith('https://')) return true;
+  if (config.secureCookies) return true;
+  if (config.publicUrl.startsWith('https://')) return true;
   const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
-  return proto === 'https' && peerAddress !== undefined && TRUSTED_PROXIES.includes(peerAddress);
+  return proto === 'https' && peerAddress !== undefined && config.trustedProxies.includes(peerAddress);
 }
 
 const tls = new AsyncLocalStorage<boolean>();
@@ -39,7 +33,7 @@ export function withTls<T>(secureRequest: boolean, render: () => T): T {
 }
 
 function secure(url: URL): boolean {
-  return tls.getStore() ?? (url.protocol === 'https:' || process.env.MINGBAI_SECURE_COOKIES === 'true');
+  return tls.getStore() ?? (url.protocol === 'https:' || config.secureCookies);
 }
 
 export function sessionToken(cookies: AstroCookies): string | undefined {
@@ -70,24 +64,19 @@ export function csrfToken(cookies: AstroCookies, url: URL): string {
 }
 
 /**
- * Where the browser thinks it is: MINGBAI_PUBLIC_URL when set (behind a proxy that rewrites Host), otherwise the
- * request's own Host. Astro's `url.origin` drops the port unless hosts are configured at build time.
- */
-export function publicOrigin(request: Request, url: URL): string {
-  if (process.env.MINGBAI_PUBLIC_URL) return process.env.MINGBAI_PUBLIC_URL.replace(/\/$/, '');
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? url.host;
-  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
-  return `${proto}://${host}`;
-}
-
-/**
  * True when a POST came from our own form: not marked cross-site by the browser, same origin (an unreadable Origin
- * such as `null` counts as foreign), and the form's token matches the cookie.
+ * such as `null` counts as foreign), and the form's token matches the cookie. Same origin means the configured public
+ * origin, or the Host the browser itself addressed (a browser writes both Origin and Host; a page elsewhere cannot
+ * make them agree). X-Forwarded-Host plays no part.
  */
-export function csrfOk(request: Request, cookies: AstroCookies, url: URL, form: FormData): boolean {
+export function csrfOk(request: Request, cookies: AstroCookies, _url: URL, form: FormData): boolean {
   if (request.headers.get('sec-fetch-site') === 'cross-site') return false;
   const origin = request.headers.get('origin');
-  if (origin && originHost(origin) !== new URL(publicOrigin(request, url)).host) return false;
+  if (origin) {
+    const from = originHost(origin);
+    if (from === undefined) return false;
+    if (from !== new URL(config.publicUrl).host && from !== request.headers.get('host')) return false;
+  }
   const cookie = cookies.get(CSRF_COOKIE)?.value ?? '';
   const field = String(form.get('csrf') ?? '');
   if (cookie.length < 32 || cookie.length !== field.length) return false;
@@ -109,7 +98,7 @@ export async function graphqlAs<T>(
   variables: Record<string, unknown> = {},
 ): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
   try {
-    const response = await fetch(API_URL, {
+    const response = await fetch(config.apiUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

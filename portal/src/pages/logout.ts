@@ -1,8 +1,9 @@
 import type { APIRoute } from 'astro';
+import { formOf } from '../lib/request-body';
 import { csrfOk, endSession, graphqlAs, sessionToken } from '../lib/session';
 
-export const POST: APIRoute = async ({ request, cookies, url, redirect }) => {
-  const form = await request.formData();
+export const POST: APIRoute = async ({ request, cookies, url, redirect, locals }) => {
+  const form = await formOf(request, locals.body);
   if (!csrfOk(request, cookies, url, form)) return new Response('页面已过期，请刷新后重试', { status: 403 });
   const token = sessionToken(cookies);
   if (token) await graphqlAs(token, `mutation ($t: String!) { logout(token: $t) }`, { t: token });

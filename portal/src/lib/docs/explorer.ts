@@ -1,7 +1,7 @@
-import { API_URL } from '../api';
+import { API_URL, forwardedFor } from '../api';
 import { exampleById } from './examples';
 
-/** The explorer's form body (query, variables, operation name) is read up to this size and refused above it. */
+/** The explorer's form body (query, variables, operation name) is read up to this size and refused above it (413). */
 export const MAX_EXPLORER_BODY_BYTES = 100_000;
 
 export interface ExplorerForm {
@@ -28,10 +28,16 @@ export type ExplorerState =
 const EMPTY: ExplorerForm = { query: '', variables: '', operationName: '' };
 
 /** GET: the form, prefilled from ?example= or ?query=&variables=&operationName=. POST: run it. */
-export async function explorerState(request: Request, url: URL, clientAddress: string): Promise<ExplorerState> {
+export async function explorerState(
+  request: Request,
+  url: URL,
+  /** The POST body, read by the middleware within MAX_EXPLORER_BODY_BYTES (lib/request-body.ts). */
+  body: Uint8Array | undefined,
+): Promise<ExplorerState> {
   if (request.method !== 'POST') return { kind: 'form', form: prefill(url.searchParams), status: 200 };
-  const text = await readBounded(request, MAX_EXPLORER_BODY_BYTES);
-  if (text === undefined) return { kind: 'refused', form: EMPTY, reason: 'too-large', status: 413 };
+  if (body !== undefined && body.byteLength > MAX_EXPLORER_BODY_BYTES)
+    return { kind: 'refused', form: EMPTY, reason: 'too-large', status: 413 };
+  const text = new TextDecoder().decode(body ?? new Uint8Array());
   const params = new URLSearchParams(text);
   const form: ExplorerForm = {
     query: params.get('query') ?? '',
@@ -49,7 +55,7 @@ export async function explorerState(request: Request, url: URL, clientAddress: s
     if (typeof variables !== 'object' || variables === null || Array.isArray(variables))
       return { kind: 'refused', form, reason: 'bad-variables', status: 400 };
   }
-  return { kind: 'result', form, result: await run(form, variables, clientAddress), status: 200 };
+  return { kind: 'result', form, result: await run(form, variables), status: 200 };
 }
 
 function prefill(search: URLSearchParams): ExplorerForm {
@@ -67,34 +73,13 @@ function prefill(search: URLSearchParams): ExplorerForm {
   };
 }
 
-/** The request body as text, or undefined when it is larger than `limit` bytes (read no further than that). */
-async function readBounded(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) return undefined;
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
-
 /**
  * Sends the operation to the API as any client would (anonymous POST) and keeps what a client would look at. The
- * visitor's address goes along in X-Forwarded-For, so that the API (which trusts it from a local portal) counts the
- * points to the visitor, not to the portal.
+ * visitor's address (by the middleware's one rule) goes along in X-Forwarded-For, so that the API (which trusts it
+ * from a local portal) counts the points to the visitor; unlike the portal's own page reads, this is the visitor's
+ * query and is charged like any.
  */
-async function run(form: ExplorerForm, variables: unknown, clientAddress: string): Promise<ExplorerResult> {
+async function run(form: ExplorerForm, variables: unknown): Promise<ExplorerResult> {
   const noAnswer = (body: string): ExplorerResult => ({
     status: null,
     body,
@@ -109,7 +94,7 @@ async function run(form: ExplorerForm, variables: unknown, clientAddress: string
       headers: {
         'content-type': 'application/json',
         accept: 'application/graphql-response+json, application/json',
-        'x-forwarded-for': clientAddress,
+        ...forwardedFor(),
       },
       body: JSON.stringify({
         query: form.query,

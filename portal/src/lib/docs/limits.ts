@@ -14,6 +14,8 @@ export const DOCS_LIMITS = {
   executionTimeoutMs: 10_000,
   anonymousPointsPerHour: 200_000,
   apiKeyPointsPerHour: 2_000_000,
+  anonymousDataBytesPerHour: 2_000_000_000,
+  apiKeyDataBytesPerHour: 20_000_000_000,
   publicMaxAgeSeconds: 60,
 } as const;
 

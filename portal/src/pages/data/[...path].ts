@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { API_URL } from '../../lib/api';
+import { API_URL, forwardedFor } from '../../lib/api';
 
 /** Response headers of the API's open-data files that a browser or mirror needs, passed on unchanged. */
 const PASSED_ON = [
@@ -11,15 +11,21 @@ const PASSED_ON = [
   'link',
   'digest',
   'x-content-type-options',
+  // The API counts downloads in bytes per visitor address (forwarded below): its budget and when to come back.
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
 ];
 
 /**
  * /data/* on the portal is the API's /data/*: the body streams through, so a national file costs the portal no
- * memory, and every address works on either host.
+ * memory, and every address works on either host. The download is the visitor's, charged to the visitor's address
+ * (the middleware's rule) like a download from the API itself.
  */
 const proxy: APIRoute = async ({ params, request }) => {
   const target = new URL(`/data/${params.path ?? ''}`, API_URL);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...forwardedFor() };
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch) headers['if-none-match'] = ifNoneMatch;
   let upstream: Response;
