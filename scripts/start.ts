@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { readPortalConfig } from '../portal/src/lib/config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const apiPort = process.env.API_PORT ?? '4000';
@@ -17,6 +18,13 @@ const env = {
   ASTRO_TELEMETRY_DISABLED: '1',
 };
 const children: ChildProcess[] = [];
+// The portal reads its settings at its first request; a wrong one (MINGBAI_PUBLIC_URL) stops the start here instead.
+try {
+  readPortalConfig({ ...env, PORT: portalPort });
+} catch (error) {
+  console.error(`portal settings: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 function run(name: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
   const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });

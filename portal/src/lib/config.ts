@@ -79,4 +79,18 @@ function count(value: string | undefined, fallback: number, name: string): numbe
   return n;
 }
 
-export const config: PortalConfig = readPortalConfig();
+/**
+ * The settings of this process. Astro loads modules at the first request, not at start, so `pnpm start` checks them
+ * beforehand (scripts/start.ts); a portal started on its own exits at the first request rather than serve wrong links.
+ */
+export const config: PortalConfig = loadOrExit();
+
+function loadOrExit(): PortalConfig {
+  try {
+    return readPortalConfig();
+  } catch (error) {
+    if (!(error instanceof PortalConfigError)) throw error;
+    console.error(`portal settings: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -103,7 +103,12 @@ export function respondFromCache(entry: CachedPage, request: Request): Response 
   return new Response(request.method === 'HEAD' ? null : new Uint8Array(entry.body), { status: entry.status, headers });
 }
 
-/** Only what any visitor would see alike: anonymous reads, never the committee's pages or the query explorer. */
+/**
+ * Only what any visitor would see alike: anonymous reads, never the committee's pages or the query explorer. The
+ * cache key is the path and query alone, so a cacheable page may depend on nothing else a request carries: no Host,
+ * X-Forwarded-*, Accept-Language or cookie (absolute URLs come from MINGBAI_PUBLIC_URL; a page that answers
+ * If-None-Match with 304, or fails, is not a 200 and is never stored).
+ */
 export function isCacheableRequest(request: Request, url: URL): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (request.headers.has('authorization') || /(^|;\s*)mingbai_session=/.test(request.headers.get('cookie') ?? ''))
