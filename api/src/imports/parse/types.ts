@@ -9,6 +9,8 @@ export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030' | 'xlsx';
 export type ParseErrorCode =
   | 'ENCODING_UNDECODABLE'
   | 'FILE_TOO_LARGE'
+  /** Too many distinct texts in an xlsx, or more memory needed to read the file than an import may use. */
+  | 'FILE_TOO_COMPLEX'
   | 'FILE_EMPTY'
   | 'LAYOUT_UNKNOWN'
   | 'COLUMN_MISSING'

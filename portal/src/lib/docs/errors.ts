@@ -199,6 +199,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
 /** Codes of `importLedger { problems { code } }`: a rejected file lists every problem with its row and column. */
 export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
   { code: 'FILE_TOO_LARGE', status: 200, zh: '文件（或 xlsx 解压后）太大', en: 'File (or unzipped xlsx) too large' },
+  {
+    code: 'FILE_TOO_COMPLEX',
+    status: 200,
+    zh: 'xlsx 里不同的文字太多，或读这个文件需要的内存超过一次导入的上限',
+    en: 'Too many distinct texts in the xlsx, or reading the file needs more memory than an import may use',
+  },
   { code: 'FILE_EMPTY', status: 200, zh: '空文件或只有表头', en: 'Empty file, or a header only' },
   {
     code: 'COLUMN_DUPLICATE',
