@@ -83,6 +83,7 @@ export class ImportReportType {
     this.revision = r.revision;
     this.rows = r.rows;
     this.problems = r.problems;
+    this.warnings = r.warnings;
     this.preview = r.preview ? new ImportPreviewType(r.preview) : null;
   }
 
@@ -103,5 +104,11 @@ export class ImportReportType {
   @Field(() => Int, { nullable: true }) revision: number | null;
   @Field(() => Int, { description: '数据行数 / Data rows read.' }) rows: number;
   @Field(() => [ImportProblemType]) problems: ImportProblemType[];
+  @Field(() => [ImportProblemType], {
+    description:
+      '提醒：允许但多半是错的内容（如 VOUCHER_LINES_REPEATED：某张凭证的每条分录都出现了两次），预览和导入都会列出 / ' +
+      'Allowed but probably a mistake (VOUCHER_LINES_REPEATED: every line of a voucher appears twice).',
+  })
+  warnings: ImportProblemType[];
   @Field(() => ImportPreviewType, { nullable: true }) preview: ImportPreviewType | null;
 }

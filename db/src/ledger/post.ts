@@ -371,7 +371,20 @@ export class VoucherSpool {
   get paths(): { vouchers: string; lines: string } {
     return { vouchers: this.files[0]!.path, lines: this.files[1]!.path };
   }
+
+  /** What copyVoucherSpool needs, as plain data (a spool written in a worker thread is COPY'd by the main one). */
+  contents(): SpooledVouchers {
+    return {
+      vouchers: this.vouchers,
+      lines: this.lines,
+      accounts: new Map(this.accounts),
+      persons: new Set(this.persons),
+      paths: this.paths,
+    };
+  }
 }
+
+export type SpooledVouchers = Pick<VoucherSpool, 'vouchers' | 'lines' | 'accounts' | 'persons' | 'paths'>;
 
 interface SpoolFile {
   path: string;
@@ -504,7 +517,7 @@ async function reserveIds(sql: PgSql, sequence: string, n: number): Promise<Floa
 export async function copyVoucherSpool(
   tx: Tx,
   input: Omit<PostVouchersInput, 'vouchers'> & {
-    spool: VoucherSpool;
+    spool: SpooledVouchers;
     numberOf: (ordinal: number) => number;
     onPhase?: ((phase: string) => void) | undefined;
   },

@@ -40,6 +40,10 @@ export type ImportErrorCode =
   | 'ACCOUNT_UNKNOWN'
   | 'MONTH_SUBMITTED'
   | 'MONTH_PUBLISHED'
+  /** A warning, one per voucher: its every line appears twice or more. */
+  | 'VOUCHER_LINES_REPEATED'
+  /** Such vouchers, and the uploader did not confirm they are meant so. */
+  | 'REPEATED_LINES_UNCONFIRMED'
   /** The last entry when more problems were found than are listed; its message says how many. */
   | 'TOO_MANY_PROBLEMS';
 

@@ -106,6 +106,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         en: 'Not enough points left this hour; extensions.resetAt and the Retry-After / x-ratelimit-reset headers say when to retry',
       },
       {
+        code: 'IMPORT_BUSY',
+        status: 503,
+        zh: '服务器正在处理的上传已满（每个进程同时处理的导入和排队数有上限）；Retry-After 和 extensions.retryAfterSeconds 给出几秒后再试',
+        en: 'Too many uploads in progress (each process runs and queues a bounded number); retry after Retry-After / extensions.retryAfterSeconds seconds',
+      },
+      {
         code: 'QUERY_TIMEOUT',
         status: 503,
         zh: '执行超时（extensions.limit 毫秒）；缩小查询范围再试',
