@@ -1,34 +1,39 @@
 import { apiError } from '../errors.ts';
 
 /**
- * How many imports one API process runs at once, and how many may wait for a turn. Each running import has a worker
- * thread (up to WORKER_HEAP_MB of heap, one core) and a database connection; more would slow the public API for
- * everyone. Beyond the queue an upload is refused with IMPORT_BUSY (HTTP 503, Retry-After).
+ * The bounds of one API process's imports. Each running import has a worker thread (one core, its heap capped) and a
+ * database connection; more at once would slow the public API for everyone. Tests change them and put them back.
  */
-export const IMPORT_CONCURRENCY = 2;
-export const IMPORT_QUEUE = 4;
-export const IMPORT_RETRY_AFTER_SECONDS = 10;
+export const importLimits = {
+  /** Imports running at once. */
+  concurrency: 2,
+  /** Imports waiting for a turn; beyond them an upload is refused with IMPORT_BUSY (HTTP 503, Retry-After). */
+  queue: 4,
+  retryAfterSeconds: 10,
+  /**
+   * The heap a worker may use to read one upload (V8's old generation; the young one is 8 MB). A file that needs more
+   * is refused as FILE_TOO_COMPLEX. Reading holds one chunk of the file, an xlsx's shared strings and a few numbers per
+   * voucher, and on PGlite the vouchers themselves.
+   */
+  workerHeapMb: 128,
+};
 
 export class ImportSlots {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(
-    public concurrency: number,
-    public queue: number,
-  ) {}
-
   /** A release function once a slot is free; IMPORT_BUSY at once when the queue is full. */
   acquire(): Promise<() => void> {
-    if (this.active < this.concurrency) {
+    if (this.active < importLimits.concurrency) {
       this.active++;
       return Promise.resolve(this.releaser());
     }
-    if (this.waiting.length >= this.queue) {
+    if (this.waiting.length >= importLimits.queue) {
+      const seconds = importLimits.retryAfterSeconds;
       return Promise.reject(
-        apiError('IMPORT_BUSY', `服务器正在处理其他上传，请 ${IMPORT_RETRY_AFTER_SECONDS} 秒后再试`, {
-          retryAfterSeconds: IMPORT_RETRY_AFTER_SECONDS,
-          http: { status: 503, headers: new Map([['retry-after', String(IMPORT_RETRY_AFTER_SECONDS)]]) },
+        apiError('IMPORT_BUSY', `服务器正在处理其他上传，请 ${seconds} 秒后再试`, {
+          retryAfterSeconds: seconds,
+          http: { status: 503, headers: new Map([['retry-after', String(seconds)]]) },
         }),
       );
     }
@@ -56,4 +61,4 @@ export class ImportSlots {
 }
 
 /** The process's slots. */
-export const importSlots = new ImportSlots(IMPORT_CONCURRENCY, IMPORT_QUEUE);
+export const importSlots = new ImportSlots();

@@ -14,7 +14,7 @@ import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
 import type { Context } from '../context.ts';
 import { villageForAction } from '../committee/committee.service.ts';
-import { importSlots } from './import-slots.ts';
+import { importLimits, importSlots } from './import-slots.ts';
 import { isZip } from './parse/decode.ts';
 import { bufferSource, MAX_PROBLEMS, readAll, type ByteSource } from './parse/stream.ts';
 import { parseInWorker } from './parse-in-worker.ts';
@@ -137,7 +137,9 @@ async function importFile(ctx: Context, villageId: number, input: ImportInput): 
     const job: ParseJob = { filename: input.filename, options, spoolDir: dir, hold: !input.dryRun && !copying };
     /** What the file holds; 'too-complex' when reading it needed more memory than a worker may have. */
     const parse = async (): Promise<ParseOutcome | 'too-complex'> => {
-      const outcome = input.bytes ? await parseInWorker(input.bytes, job) : await runParse(source, job);
+      const outcome = input.bytes
+        ? await parseInWorker(input.bytes, job, importLimits.workerHeapMb)
+        : await runParse(source, job);
       phase('parse');
       return outcome;
     };

@@ -3,15 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ParseJob, ParseOutcome } from './parse-job.ts';
 
-/**
- * The heap a worker may use to read one upload (V8's old generation; the young one is 8 MB). A file that needs more is
- * refused as FILE_TOO_COMPLEX; the API's own heap is never at stake. Reading holds one chunk of the file, the xlsx's
- * shared strings and a few numbers per voucher, and on PGlite the vouchers themselves.
- */
-export const WORKER_HEAP_MB = 128;
-
 // Worker threads do not inherit tsx's loader: the worker registers it before importing its TypeScript entry.
-const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+const TSX_API = pathToFileURL(
+  createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs'),
+).href;
 const ENTRY = new URL('./parse.worker.ts', import.meta.url).href;
 const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY)}); });`;
 
@@ -19,11 +16,7 @@ const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register();
  * Reads an uploaded file in a worker thread with a memory cap, so that neither its memory nor its CPU time is the
  * API's: the API keeps answering while a hostile workbook is read. 'too-complex' when the worker ran out of its heap.
  */
-export function parseInWorker(
-  bytes: Uint8Array,
-  job: ParseJob,
-  heapMb = WORKER_HEAP_MB,
-): Promise<ParseOutcome | 'too-complex'> {
+export function parseInWorker(bytes: Uint8Array, job: ParseJob, heapMb: number): Promise<ParseOutcome | 'too-complex'> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(BOOT, {
       eval: true,

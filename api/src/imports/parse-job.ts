@@ -2,7 +2,7 @@
  * One file read into what the import needs (its problems, its totals, its vouchers spooled or held), as plain data:
  * run here (the CLI, its own process) or in a worker thread with a memory cap (uploads to the API; parse.worker.ts).
  */
-import { VoucherSpool } from '@mingbai/db/ledger/post';
+import { VoucherSpool } from '@mingbai/db/ledger/spool';
 import { parseLedgerStream, type ByteSource, type StreamedLedger } from './parse/stream.ts';
 import type { ParseOptions } from './parse/types.ts';
 import { Tally, type TallySnapshot } from './tally.ts';

@@ -1,4 +1,5 @@
-import type { SpooledVouchers, VoucherInput, VoucherSpool } from '@mingbai/db/ledger/post';
+import type { VoucherInput } from '@mingbai/db/ledger/post';
+import type { SpooledVouchers, VoucherSpool } from '@mingbai/db/ledger/spool';
 import { IntList } from './parse/int-list.ts';
 
 export interface CodeUse {

@@ -368,7 +368,8 @@ async function* sheetRows(
         return Number(text) !== 0 ? 'TRUE' : 'FALSE';
       default: {
         if (text.trim() === '') return null;
-        const n = parseFloat(text);
+        // A number cell as a double, as Excel holds it; amounts.ts reads it back to fen by its 15 shown digits.
+        const n = Number(text);
         return !c.formula && dates.has(c.style) && Number.isFinite(n) ? excelDate(n, date1904) : n;
       }
     }
