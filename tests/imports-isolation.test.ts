@@ -111,7 +111,10 @@ describe('imports at once in one process', () => {
     const token = await t.api.login(user, TEST_PASSWORD);
     importLimits.concurrency = 1;
     importLimits.queue = 0;
-    const body = JSON.stringify({ query: IMPORT, variables: { v: village.slug, f: 'huge.xlsx', c: hostile, dry: true } });
+    const body = JSON.stringify({
+      query: IMPORT,
+      variables: { v: village.slug, f: 'huge.xlsx', c: hostile, dry: true },
+    });
     const post = () =>
       fetch(t.api.url, {
         method: 'POST',
