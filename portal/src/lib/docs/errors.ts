@@ -259,4 +259,16 @@ export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
     zh: '这个月已公开，先开更正',
     en: 'Month published; open a correction first',
   },
+  {
+    code: 'VOUCHER_LINES_REPEATED',
+    status: 200,
+    zh: '提醒（在 warnings 里）：这张凭证的每条分录都出现了两次，像是导出粘贴了两遍',
+    en: 'Warning (in warnings): every line of this voucher appears twice, as if an export was pasted in twice',
+  },
+  {
+    code: 'REPEATED_LINES_UNCONFIRMED',
+    status: 200,
+    zh: '有上面那样的凭证，上传时没有确认是有意的（confirmRepeatedLines），没有导入',
+    en: 'Such vouchers, and the upload did not confirm they are meant (confirmRepeatedLines): nothing imported',
+  },
 ];
