@@ -125,6 +125,44 @@ describe('vouchers whose every line appears twice', () => {
     expect(audit!.details.repeatedLinesConfirmed).toEqual([1]);
   });
 
+  it('a cash book pasted in twice is named voucher by voucher and refused; one equal pair alone is not', async () => {
+    // Setup: a cash book (each row one voucher, numbered 1…n) of three rows, pasted in twice.
+    const village = await aVillage(t.handle.db, '流水村');
+    const { as } = await accountantOf(village.slug);
+    const rows = [
+      '2025-06-03,支付电费,513,,300.00',
+      '2025-06-04,收到补助,503,5000.00,',
+      '2025-06-05,支付水费,513,,80.00',
+    ];
+    const book = (...lines: string[]) =>
+      Buffer.from(['日期,摘要,科目,收入,支出', ...lines].join('\n') + '\n').toString('base64');
+    const upload = (c: string, dry: boolean) =>
+      as<{ importLedger: Report }>(IMPORT, { v: village.slug, f: 'june.csv', c, dry }).then(
+        (r) => r.data!.importLedger,
+      );
+
+    // Action and Assertions
+    const preview = await upload(book(...rows, ...rows), true);
+    expect(preview.status).toBe('PREVIEW');
+    expect(preview.warnings.map((w) => [w.code, w.row])).toEqual([
+      ['VOUCHER_REPEATED', 5],
+      ['VOUCHER_REPEATED', 6],
+      ['VOUCHER_REPEATED', 7],
+    ]);
+    expect(preview.warnings[0]!.message).toContain('第4号凭证与第1号凭证');
+    const refused = await upload(book(...rows, ...rows), false);
+    expect(refused.problems.map((p) => p.code)).toEqual(['REPEATED_LINES_UNCONFIRMED']);
+    expect(refused.problems[0]!.message).toContain('第4、5、6号');
+    // Two equal payments among eight vouchers: not a paste.
+    const more = [
+      '2025-06-06,支付网费,513,,60.00',
+      '2025-06-07,支付邮费,513,,12.00',
+      '2025-06-08,支付报刊费,513,,90.00',
+    ];
+    const once = await upload(book(...rows, rows[0]!, ...more, '2025-06-09,支付杂费,513,,5.00'), false);
+    expect(once).toMatchObject({ status: 'COMMITTED', problems: [], warnings: [] });
+  });
+
   it('a file without them has no warning', async () => {
     const village = await aVillage(t.handle.db, '不重复村');
     const { as } = await accountantOf(village.slug);

@@ -263,7 +263,7 @@ async function importFile(ctx: Context, villageId: number, input: ImportInput): 
           mode,
           vouchers: tally.vouchers,
           lines: tally.lines,
-          ...(tally.repeated.length > 0 ? { repeatedLinesConfirmed: [...tally.repeated].map(numberOf) } : {}),
+          ...(report.warnings.length > 0 ? { repeatedLinesConfirmed: repeatedOrdinals(tally).map(numberOf) } : {}),
         },
       });
       return { ...report, status: 'committed' as const, revision, importId };
@@ -389,26 +389,56 @@ async function importedIntoLatest(db: DbOrTx, key: LedgerKey, sha256: string): P
   return row ? Number(row.id) : undefined;
 }
 
-/** One warning per voucher whose every line appears twice or more (an export pasted in twice, then sorted). */
+/**
+ * Whether the file looks pasted in twice, voucher by voucher: at least 2 vouchers, and a quarter of them, identical to
+ * an earlier one but for their number (as a cash book numbered 1…n pasted twice gives). One pair alone is left be:
+ * two equal payments on one day happen, and a million generated lines hold a chance pair.
+ */
+function looksPasted(tally: TallySnapshot): boolean {
+  const twins = tally.twins.length / 2;
+  return twins >= 2 && twins * 4 >= tally.vouchers;
+}
+
+/** Ordinals of the vouchers to be confirmed: every line twice, or (when the file looks pasted) a twin's copy. */
+function repeatedOrdinals(tally: TallySnapshot): number[] {
+  const ordinals = new Set(tally.repeated);
+  if (looksPasted(tally)) for (let i = 0; i < tally.twins.length; i += 2) ordinals.add(tally.twins[i]!);
+  return [...ordinals].sort((a, b) => a - b);
+}
+
+/** One warning per voucher whose lines are repeated (an export pasted in twice), by row. */
 function repeatedLineWarnings(tally: TallySnapshot, numbers: Int32Array): ImportProblem[] {
-  return [...tally.repeated].slice(0, MAX_PROBLEMS).map((ordinal) => ({
+  const warnings: ImportProblem[] = [...tally.repeated].map((ordinal) => ({
     row: tally.rows[ordinal] ?? null,
     column: null,
     code: 'VOUCHER_LINES_REPEATED' as const,
     message: `第${numbers[ordinal]}号凭证的每条分录都出现了两次或更多，像是同一份导出粘贴了两遍`,
   }));
+  if (looksPasted(tally)) {
+    for (let i = 0; i < tally.twins.length; i += 2) {
+      const [ordinal, earlier] = [tally.twins[i]!, tally.twins[i + 1]!];
+      warnings.push({
+        row: tally.rows[ordinal] ?? null,
+        column: null,
+        code: 'VOUCHER_REPEATED',
+        message: `第${numbers[ordinal]}号凭证与第${numbers[earlier]}号凭证的日期、摘要和每条分录都相同，像是同一份导出粘贴了两遍`,
+      });
+    }
+  }
+  return warnings.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)).slice(0, MAX_PROBLEMS);
 }
 
 /** The refusal of a file with such vouchers, unless the uploader confirmed they are meant. */
 function repeatedLinesRefusal(tally: TallySnapshot, numbers: Int32Array): ImportProblem {
-  const listed = [...tally.repeated].slice(0, 20).map((o) => numbers[o]);
-  const more = tally.repeated.length > listed.length ? `等${tally.repeated.length}张` : '';
+  const ordinals = repeatedOrdinals(tally);
+  const listed = ordinals.slice(0, 20).map((o) => numbers[o]);
+  const more = ordinals.length > listed.length ? `等${ordinals.length}张` : '';
   return {
     row: null,
     column: null,
     code: 'REPEATED_LINES_UNCONFIRMED',
     message:
-      `第${listed.join('、')}号${more}凭证的分录全都重复出现，本次没有导入。` +
+      `第${listed.join('、')}号${more}凭证的分录重复出现，本次没有导入。` +
       '如果是同一份导出粘贴了两遍，请删去重复的行后重新上传；如果这些分录确实如此，请确认后再上传' +
       '（上传页勾选“分录重复是有意的”，命令行加 --confirm-repeated-lines，接口传 confirmRepeatedLines: true）',
   };

@@ -106,8 +106,9 @@ export class ImportReportType {
   @Field(() => [ImportProblemType]) problems: ImportProblemType[];
   @Field(() => [ImportProblemType], {
     description:
-      '提醒：允许但多半是错的内容（如 VOUCHER_LINES_REPEATED：某张凭证的每条分录都出现了两次），预览和导入都会列出 / ' +
-      'Allowed but probably a mistake (VOUCHER_LINES_REPEATED: every line of a voucher appears twice).',
+      '提醒：像是粘贴了两遍的凭证（VOUCHER_LINES_REPEATED 每条分录都出现两次；VOUCHER_REPEATED 与前面一张相同），' +
+      '预览和导入都会列出，导入须 confirmRepeatedLines / ' +
+      'Vouchers that look pasted in twice (every line twice; equal to an earlier one); importing them needs confirmRepeatedLines.',
   })
   warnings: ImportProblemType[];
   @Field(() => ImportPreviewType, { nullable: true }) preview: ImportPreviewType | null;

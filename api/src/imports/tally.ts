@@ -25,6 +25,8 @@ export interface TallySnapshot {
   held: VoucherInput[];
   /** Ordinals of the vouchers whose every line appears at least twice (an export pasted in twice, then sorted). */
   repeated: Int32Array;
+  /** Pairs (ordinal, ordinal of the earlier voucher) of vouchers identical but for their number. */
+  twins: Int32Array;
   spool: SpooledVouchers | undefined;
 }
 
@@ -43,6 +45,22 @@ function lineKey(l: VoucherInput['lines'][number]): string {
     l.paymentMethod ?? '',
   ].join('\u0000');
 }
+
+/** Two 32-bit FNV-1a hashes of a voucher's date, 摘要 and lines, as one 52-bit number. */
+function voucherHash(v: VoucherInput): number {
+  const text = `${v.date}\u0001${v.summary}\u0001${v.lines.map(lineKey).join('\u0001')}`;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+}
+
+/** Vouchers remembered for finding twins: a village's month has a few thousand; the memory stays a few MB. */
+const MAX_REMEMBERED_VOUCHERS = 200_000;
 
 /**
  * Whether each line of the voucher has an identical twin in it: 4 or more lines that pair off. A voucher of two equal
@@ -72,6 +90,8 @@ export class Tally {
   readonly codes = new Map<string, CodeUse>();
   readonly rows = new IntList();
   readonly repeated = new IntList();
+  readonly twins = new IntList();
+  private readonly remembered = new Map<number, number>();
   readonly held: VoucherInput[] = [];
 
   constructor(
@@ -83,6 +103,12 @@ export class Tally {
     this.vouchers++;
     this.rows.push(row);
     if (linesRepeated(v)) this.repeated.push(ordinal);
+    const hash = voucherHash(v);
+    const earlier = this.remembered.get(hash);
+    if (earlier !== undefined) {
+      this.twins.push(ordinal);
+      this.twins.push(earlier);
+    } else if (this.remembered.size < MAX_REMEMBERED_VOUCHERS) this.remembered.set(hash, ordinal);
     for (const l of v.lines) {
       const at = this.lines++;
       const top = l.accountCode.slice(0, 3);
@@ -113,6 +139,8 @@ export class Tally {
     this.codes.clear();
     this.rows.clear();
     this.repeated.clear();
+    this.twins.clear();
+    this.remembered.clear();
     this.held.length = 0;
     this.spool?.reset();
   }
@@ -129,6 +157,7 @@ export class Tally {
       rows: this.rows.view().slice(),
       held: this.held,
       repeated: this.repeated.view().slice(),
+      twins: this.twins.view().slice(),
       spool: this.spool?.contents(),
     };
   }

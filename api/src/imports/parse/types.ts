@@ -42,6 +42,8 @@ export type ImportErrorCode =
   | 'MONTH_PUBLISHED'
   /** A warning, one per voucher: its every line appears twice or more. */
   | 'VOUCHER_LINES_REPEATED'
+  /** A warning, one per voucher: identical but for its number to an earlier one, in a file that looks pasted twice. */
+  | 'VOUCHER_REPEATED'
   /** Such vouchers, and the uploader did not confirm they are meant so. */
   | 'REPEATED_LINES_UNCONFIRMED'
   /** The last entry when more problems were found than are listed; its message says how many. */

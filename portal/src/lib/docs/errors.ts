@@ -266,6 +266,12 @@ export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
     en: 'Warning (in warnings): every line of this voucher appears twice, as if an export was pasted in twice',
   },
   {
+    code: 'VOUCHER_REPEATED',
+    status: 200,
+    zh: '提醒（在 warnings 里）：这张凭证除了凭证号与前面一张完全相同，而文件里这样的凭证占四分之一以上，像是粘贴了两遍',
+    en: 'Warning (in warnings): this voucher equals an earlier one but for its number, and a quarter of the file does so',
+  },
+  {
     code: 'REPEATED_LINES_UNCONFIRMED',
     status: 200,
     zh: '有上面那样的凭证，上传时没有确认是有意的（confirmRepeatedLines），没有导入',
