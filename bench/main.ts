@@ -1,4 +1,4 @@
-// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,export]`: the benchmark suite
+// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,export,uploads]`: the benchmark suite
 // against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
@@ -12,6 +12,7 @@ import { machineFacts, storage } from './suite/machine.ts';
 import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
 import { ROOT, startApi } from './suite/procs.ts';
 import { renderTable } from './suite/report.ts';
+import { uploadsRun } from './suite/uploads.ts';
 import { extremes, sampleMonths } from './suite/workload.ts';
 
 const { values: args } = parseArgs({
@@ -31,7 +32,7 @@ const quick = args.quick;
 const seconds = Number(args.seconds ?? (quick ? 3 : 10));
 const levels = quick ? [1, 16] : [1, 16, 64];
 const importLines = Number(args['import-lines'] ?? (quick ? 100_000 : 1_000_000));
-const sections = new Set((args.only ?? 'api,portal,import,export').split(','));
+const sections = new Set((args.only ?? 'api,portal,import,export,uploads').split(','));
 const server = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseUrl =
   args.database ?? (process.env.DATABASE_URL || server.replace(/\/[^/]*$/, `/mingbai_bench_${args.scale}`));
@@ -39,27 +40,35 @@ const log = (s: string) => console.error(s);
 
 /** The API's pool is 8 connections (db/src/client.ts); the floor gets the same. */
 const POOL = 8;
-const sql = postgres(databaseUrl, { max: POOL, onnotice: () => {}, connection: { application_name: 'mingbai-bench' } });
+// The import and upload cases make databases of their own; only the others read the scale's data.
+const needsScale = ['api', 'portal', 'export'].some((s) => sections.has(s));
+const sql = postgres(needsScale ? databaseUrl : server, {
+  max: POOL,
+  onnotice: () => {},
+  connection: { application_name: 'mingbai-bench' },
+});
 const started = Date.now();
 const results: Record<string, unknown> = {
-  scale: args.scale,
-  database: new URL(databaseUrl).pathname.slice(1),
+  scale: needsScale ? args.scale : null,
+  database: needsScale ? new URL(databaseUrl).pathname.slice(1) : null,
   settings: { secondsPerPoint: seconds, concurrency: levels, quick, importLines, floorPool: POOL },
   machine: await machineFacts(sql),
-  storage: await storage(sql),
+  storage: needsScale ? await storage(sql) : null,
 };
-log(`bench: ${results.database}, ${seconds} s per point, concurrency ${levels.join('/')}`);
+log(`bench: ${results.database ?? 'no scale database'}, ${seconds} s per point, concurrency ${levels.join('/')}`);
 
-const months = await sampleMonths(sql, quick ? 500 : 2000);
-const { small, large } = await extremes(sql);
+const months = needsScale ? await sampleMonths(sql, quick ? 500 : 2000) : [];
+const { small, large } = needsScale ? await extremes(sql) : ({} as Awaited<ReturnType<typeof extremes>>);
 const villages = [...new Set(months.map((m) => m.slug))];
-results.workload = {
-  months: months.length,
-  villages: villages.length,
-  order: 'md5(village code, year, month); months over 5,000 lines left out of the concurrency runs',
-  small: `/v/${small.slug}/${small.year}-${small.month} (${small.lineCount} lines)`,
-  large: `/v/${large.slug}/${large.year}-${large.month} (${large.lineCount} lines)`,
-};
+if (needsScale) {
+  results.workload = {
+    months: months.length,
+    villages: villages.length,
+    order: 'md5(village code, year, month); months over 5,000 lines left out of the concurrency runs',
+    small: `/v/${small.slug}/${small.year}-${small.month} (${small.lineCount} lines)`,
+    large: `/v/${large.slug}/${large.year}-${large.month} (${large.lineCount} lines)`,
+  };
+}
 
 try {
   if (sections.has('api') || sections.has('portal')) {
@@ -112,6 +121,10 @@ try {
   if (sections.has('import')) {
     log(`4. import of a ${importLines.toLocaleString('en')}-line GBK CSV`);
     results.import = await importRun({ serverUrl: server, lines: importLines, log });
+  }
+  if (sections.has('uploads')) {
+    log('7. three hostile uploads at once (190 MB unzipped each) beside { __typename }');
+    results.uploads = await uploadsRun({ serverUrl: server, log });
   }
   if (sections.has('export')) {
     log('6. national month export (CSV), cold cache');

@@ -21,6 +21,7 @@ export type ApiErrorCode =
   | 'TOO_MANY_FIELDS'
   | 'TOO_MANY_TOKENS'
   | 'RATE_LIMITED'
+  | 'IMPORT_BUSY'
   | LedgerError['code'];
 
 /** What the public sees of a failure of ours; the details go to the log. */

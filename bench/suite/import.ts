@@ -28,8 +28,8 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** A database with the demo villages and users, made once; every run imports into a fresh copy of it. */
-async function freshDatabase(serverUrl: string, log: (s: string) => void): Promise<string> {
+/** A database with the demo villages and users, made once; every run imports into a fresh copy of it (`target`). */
+export async function freshDatabase(serverUrl: string, log: (s: string) => void, target = TARGET): Promise<string> {
   const admin = postgres(withDatabase(serverUrl, 'postgres'), { max: 1, onnotice: () => {} });
   try {
     const [tpl] = await admin`select 1 from pg_database where datname = ${TEMPLATE}`;
@@ -48,12 +48,12 @@ async function freshDatabase(serverUrl: string, log: (s: string) => void): Promi
         await handle.close();
       }
     }
-    await admin.unsafe(`drop database if exists ${TARGET}`);
-    await admin.unsafe(`create database ${TARGET} template ${TEMPLATE}`);
+    await admin.unsafe(`drop database if exists ${target}`);
+    await admin.unsafe(`create database ${target} template ${TEMPLATE}`);
   } finally {
     await admin.end();
   }
-  return withDatabase(serverUrl, TARGET);
+  return withDatabase(serverUrl, target);
 }
 
 export async function importRun(options: {

@@ -84,6 +84,20 @@ export function renderTable(r: any): string {
       ]);
     }
   }
+  if (r.uploads) {
+    const u = r.uploads;
+    rows.push([
+      `7. ${u.uploads} uploads at once of a ${(u.file.bytes / 1024).toFixed(0)} KB xlsx unzipping to ` +
+        `${(u.file.unzippedBytes / 1024 / 1024).toFixed(0)} MB, beside \`{ __typename }\``,
+      `\`{ __typename }\` p50 ${u.typename.p50} ms, p99 ${u.typename.p99} ms, max ${u.typename.max} ms ` +
+        `(${n(u.typename.requests)} requests in ${u.seconds} s); API RSS ${u.apiRssMb.before} → peak ` +
+        `${u.apiRssMb.peak} MB; uploads: ${u.outcomes.join('; ')}`,
+      '',
+      '',
+      'p99 < 100 ms, RSS < 400 MB',
+      ok(u.typename.p99 < 100 && u.apiRssMb.peak < 400),
+    ]);
+  }
   const head = ['measure', 'result', 'floor', 'floor ÷ result', 'target', ''];
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const m = r.machine ?? {};

@@ -1,4 +1,7 @@
 // A committee's month in a real browser with JavaScript off: every form works as plain HTML.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +97,45 @@ describe('the committee’s path', () => {
     await screenshot(pub.page, TEST, '4-public');
     await pub.close();
   }, 180_000);
+
+  it('a file pasted in twice: the preview names the voucher, importing it needs the box ticked', async () => {
+    // Setup: voucher 1's lines each twice (an export pasted in twice, then sorted).
+    const village = await aVillage(t.handle.db);
+    const accountant = await aUser(t.handle.db, ['accountant', village.slug]);
+    const dir = mkdtempSync(join(tmpdir(), 'mingbai-doubled-'));
+    const file = join(dir, 'june.csv');
+    writeFileSync(
+      file,
+      [
+        '凭证号,日期,摘要,科目编码,借方金额,贷方金额',
+        '1,2025-06-03,支付电费,513,300.00,',
+        '1,2025-06-03,支付电费,513,300.00,',
+        '1,2025-06-03,支付电费,102,,300.00',
+        '1,2025-06-03,支付电费,102,,300.00',
+      ].join('\n') + '\n',
+    );
+    const a = await signedIn(accountant);
+    const preview = async () => {
+      await a.page.goto(`${t.portal.url}/committee/${village.slug}?month=2025-06`);
+      await a.page.setInputFiles('input[name=file]', file);
+      await press(a.page, '上传并预览');
+    };
+    try {
+      // Action and Assertions: the preview warns; confirming without the box is refused; with it, imported.
+      await preview();
+      expect(await a.page.locator('#warnings').innerText()).toContain('第1号凭证');
+      await screenshot(a.page, TEST, '5-repeated-lines');
+      await press(a.page, '确认导入');
+      expect(await a.page.locator('table#problems').innerText()).toContain('REPEATED_LINES_UNCONFIRMED');
+      await preview();
+      await a.page.check('input[name=confirmRepeatedLines]');
+      await press(a.page, '确认导入');
+      expect(await a.page.locator('[role=status]').innerText()).toContain('已导入');
+    } finally {
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('has no serious or critical accessibility violations on the login, workbench and month pages', async () => {
     const village = await aVillage(t.handle.db);

@@ -11,10 +11,14 @@ interface ImportOptions {
   month?: string;
   dryRun: boolean;
   append: boolean;
+  confirmRepeatedLines: boolean;
   timings: boolean;
 }
 
-/** `pnpm cli import --as <user> --village <slug> --file <path> [--month YYYY-MM] [--dry-run] [--append]` */
+/**
+ * `pnpm cli import --as <user> --village <slug> --file <path> [--month YYYY-MM] [--dry-run] [--append]
+ * [--confirm-repeated-lines]`
+ */
 export function registerImportCommand(program: Command): void {
   program
     .command('import')
@@ -25,6 +29,11 @@ export function registerImportCommand(program: Command): void {
     .option('--month <YYYY-MM>', 'the month the file is for; inferred from its dates when omitted')
     .option('--dry-run', 'validate and preview only; write nothing', false)
     .option('--append', 'add the vouchers to those already in the month instead of replacing them', false)
+    .option(
+      '--confirm-repeated-lines',
+      'import vouchers whose every line appears twice (refused otherwise, as an export pasted in twice)',
+      false,
+    )
     .option('--timings', 'print the seconds and memory of each phase on stderr', false)
     .action((opts: ImportOptions) =>
       withDb(async (handle) => {
@@ -58,6 +67,7 @@ export function registerImportCommand(program: Command): void {
           ...(opts.month ? parseMonth(opts.month) : {}),
           dryRun: opts.dryRun,
           mode: opts.append ? 'append' : 'replace',
+          confirmRepeatedLines: opts.confirmRepeatedLines,
           onPhase,
         });
         if (onPhase) process.stderr.write(`total\t${((performance.now() - started) / 1000).toFixed(2)} s\n`);

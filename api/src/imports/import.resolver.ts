@@ -18,6 +18,13 @@ export class ImportResolver {
     @Arg('month', () => Int, { nullable: true }) month: number | undefined,
     @Arg('dryRun', () => Boolean, { defaultValue: false }) dryRun: boolean,
     @Arg('mode', () => ImportMode, { defaultValue: ImportMode.REPLACE }) mode: ImportMode,
+    @Arg('confirmRepeatedLines', () => Boolean, {
+      defaultValue: false,
+      description:
+        '确认文件里每条分录都重复出现的凭证是有意的；不确认则这样的文件被拒（REPEATED_LINES_UNCONFIRMED）/ ' +
+        'Confirms that vouchers whose every line appears twice are meant so; otherwise such a file is refused.',
+    })
+    confirmRepeatedLines: boolean,
     @Ctx() ctx: Context,
   ): Promise<ImportReportType> {
     if (!/^[A-Za-z0-9+/=\s_-]*$/.test(content)) throw badInput('contentBase64 不是 base64 编码', 'contentBase64');
@@ -38,6 +45,7 @@ export class ImportResolver {
       month: month ?? undefined,
       dryRun,
       mode: mode as 'replace' | 'append',
+      confirmRepeatedLines,
     });
     return new ImportReportType(report);
   }

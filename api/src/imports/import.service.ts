@@ -7,30 +7,19 @@ import { queryRows, type DbOrTx, type Tx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { appendAudit } from '@mingbai/db/ledger/audit';
 import { latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
-import {
-  copyConnection,
-  copyImportedFile,
-  copyVoucherSpool,
-  postVouchers,
-  VoucherSpool,
-  type VoucherInput,
-} from '@mingbai/db/ledger/post';
+import { copyConnection, copyImportedFile, copyVoucherSpool, postVouchers } from '@mingbai/db/ledger/post';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
 import type { Context } from '../context.ts';
 import { villageForAction } from '../committee/committee.service.ts';
+import { importLimits, importSlots } from './import-slots.ts';
 import { isZip } from './parse/decode.ts';
-import { IntList } from './parse/int-list.ts';
-import {
-  bufferSource,
-  MAX_PROBLEMS,
-  parseLedgerStream,
-  readAll,
-  type ByteSource,
-  type StreamedLedger,
-} from './parse/stream.ts';
+import { bufferSource, MAX_PROBLEMS, readAll, type ByteSource } from './parse/stream.ts';
+import { parseInWorker } from './parse-in-worker.ts';
+import { runParse, type ParseJob, type ParseOutcome } from './parse-job.ts';
+import type { TallySnapshot } from './tally.ts';
 import type { ImportErrorCode } from './parse/types.ts';
 
 /** A problem found in the file, or one only the ledger can see (the month's state, the village's chart). */
@@ -79,6 +68,8 @@ export interface ImportReport {
   revision: number | null;
   rows: number;
   problems: ImportProblem[];
+  /** What the file holds that is allowed but probably a mistake (every line of a voucher twice); never blocks alone. */
+  warnings: ImportProblem[];
   preview: ImportPreview | null;
   importId: number | null;
 }
@@ -96,17 +87,30 @@ export interface ImportInput {
   dryRun?: boolean | undefined;
   /** replace: the file is the whole month (default); append: its vouchers are added to what is there. */
   mode?: ImportMode | undefined;
+  /** The uploader confirms that vouchers whose every line appears twice are meant so (otherwise they are refused). */
+  confirmRepeatedLines?: boolean | undefined;
   /** Called as each phase ends (hash, parse, check, and the writes), for measuring. */
   onPhase?: ((phase: string) => void) | undefined;
 }
 
 /**
  * Streaming parse → validate → preview → commit. A file with any problem is rejected whole, with every problem
- * listed, and writes nothing. A committed file is kept byte for byte; the same bytes again add nothing.
+ * listed, and writes nothing. A committed file is kept byte for byte; the same bytes again into the same revision of
+ * the month add nothing. An upload (`bytes`) is read in a worker thread with a memory cap; at most IMPORT_CONCURRENCY
+ * imports run at once in a process, IMPORT_QUEUE more wait, and beyond that the upload is refused (IMPORT_BUSY).
  */
 export async function importLedger(ctx: Context, input: ImportInput): Promise<ImportReport> {
   input = { ...input, filename: safeFilename(input.filename) };
   const village = await villageForAction(ctx, input.villageSlug, 'import');
+  const release = await importSlots.acquire();
+  try {
+    return await importFile(ctx, village.id, input);
+  } finally {
+    release();
+  }
+}
+
+async function importFile(ctx: Context, villageId: number, input: ImportInput): Promise<ImportReport> {
   const actor = ctx.viewer!.username;
   const source = input.source ?? bufferSource(input.bytes ?? new Uint8Array());
   const hash = createHash('sha256');
@@ -127,38 +131,55 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
   phase('hash');
   const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
   const mode = input.mode ?? 'replace';
-  const previous = await previousImport(ctx.db, village.id, sha256);
-  const copying = !input.dryRun && previous === undefined && copyConnection(ctx.db as never) !== undefined;
+  const copying = !input.dryRun && copyConnection(ctx.db as never) !== undefined;
   const dir = copying ? await mkdtemp(join(tmpdir(), 'mingbai-import-')) : undefined;
   try {
-    const tally = new Tally(dir ? new VoucherSpool(dir) : undefined, !input.dryRun && previous === undefined);
-    const parse = async () => {
-      const parsed = await parseLedgerStream(source, input.filename, options, tally);
-      tally.spool?.close();
+    const job: ParseJob = { filename: input.filename, options, spoolDir: dir, hold: !input.dryRun && !copying };
+    /** What the file holds; 'too-complex' when reading it needed more memory than a worker may have. */
+    const parse = async (): Promise<ParseOutcome | 'too-complex'> => {
+      const outcome = input.bytes
+        ? await parseInWorker(input.bytes, job, importLimits.workerHeapMb)
+        : await runParse(source, job);
       phase('parse');
-      return parsed;
+      return outcome;
     };
-    const fileRow = { villageId: village.id, sha256, sizeBytes: source.size, filename: input.filename, mediaType };
+    const fileRow = { villageId, sha256, sizeBytes: source.size, filename: input.filename, mediaType };
 
     /** The report of a parsed file, and whether it may be written (`key`), from what only the database knows. */
-    const settle = async (parsed: StreamedLedger): Promise<{ report: ImportReport; key?: LedgerKey }> => {
-      const report: ImportReport = {
+    const settle = async (
+      db: DbOrTx,
+      outcome: ParseOutcome | 'too-complex',
+    ): Promise<{ report: ImportReport; key?: LedgerKey }> => {
+      const base: ImportReport = {
         status: 'rejected',
         sha256,
         sizeBytes: source.size,
         filename: input.filename,
+        format: null,
+        encoding: null,
+        year: null,
+        month: null,
+        revision: null,
+        rows: 0,
+        problems: [],
+        warnings: [],
+        preview: null,
+        importId: null,
+      };
+      if (outcome === 'too-complex') {
+        const problem: ImportProblem = { row: null, column: null, code: 'FILE_TOO_COMPLEX', message: TOO_COMPLEX };
+        return { report: { ...base, problems: [problem] } };
+      }
+      const { ledger: parsed, tally } = outcome;
+      const report: ImportReport = {
+        ...base,
         format: parsed.format,
         encoding: parsed.encoding,
         year: parsed.year,
         month: parsed.month,
-        revision: null,
         rows: parsed.rows,
         problems: [...parsed.problems],
-        preview: null,
-        importId: null,
       };
-      if (previous !== undefined)
-        return { report: { ...report, status: 'already_imported', importId: previous, problems: [] } };
       const finish = (r: ImportReport): ImportReport => {
         const omitted = parsed.problemsOmitted + Math.max(0, r.problems.length - MAX_PROBLEMS);
         if (omitted === 0) return r;
@@ -172,9 +193,15 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
         return { ...r, problems };
       };
       if (parsed.year === null || parsed.month === null) return { report: finish(report) };
-      const key = { villageId: village.id, year: parsed.year, month: parsed.month };
-      report.problems.push(...(await ledgerProblems(ctx.db, key, tally, parsed.numberOf, mode)));
-      report.preview = await preview(ctx.db, key, tally);
+      const key = { villageId, year: parsed.year, month: parsed.month };
+      const previous = await importedIntoLatest(db, key, sha256);
+      if (previous !== undefined) return { report: { ...report, status: 'already_imported', importId: previous } };
+      report.problems.push(...(await ledgerProblems(db, key, tally, parsed.numbers, mode)));
+      report.warnings = repeatedLineWarnings(tally, parsed.numbers);
+      if (report.warnings.length > 0 && !input.confirmRepeatedLines && !input.dryRun) {
+        report.problems.push(repeatedLinesRefusal(tally, parsed.numbers));
+      }
+      report.preview = await preview(db, key, tally);
       phase('check');
       if (report.problems.length > 0) return { report: finish(report) };
       if (input.dryRun) return { report: { ...report, status: 'preview' } };
@@ -184,11 +211,13 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
     /** Everything but the file, in the transaction that holds the village's ledger lock. */
     const write = async (
       tx: Tx,
-      parsed: StreamedLedger,
+      outcome: ParseOutcome,
       report: ImportReport,
       key: LedgerKey,
       importId: number,
     ): Promise<ImportReport> => {
+      const { ledger: parsed, tally } = outcome;
+      const numberOf = (ordinal: number) => parsed.numbers[ordinal]!;
       const latest = await latestRevision(tx, key);
       const revision = latest?.status === 'open' ? latest.revision : (await openPeriod(tx, { ...key, actor })).revision;
       if (mode === 'replace') {
@@ -196,7 +225,7 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
           .delete(vouchers)
           .where(
             and(
-              eq(vouchers.villageId, village.id),
+              eq(vouchers.villageId, villageId),
               eq(vouchers.year, key.year),
               eq(vouchers.month, key.month),
               eq(vouchers.revision, revision),
@@ -211,16 +240,16 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
           actor,
           importId,
           spool: tally.spool,
-          numberOf: parsed.numberOf,
+          numberOf,
           onPhase: input.onPhase,
         });
       } else {
-        const list = tally.held.map((v, i) => ({ ...v, number: parsed.numberOf(i) }));
+        const list = tally.held.map((v, i) => ({ ...v, number: numberOf(i) }));
         await postVouchers(tx, { ...key, revision, actor, importId, vouchers: list });
       }
       phase('vouchers');
       await appendAudit(tx, {
-        villageId: village.id,
+        villageId,
         actor,
         action: 'import.commit',
         entity: 'period',
@@ -234,25 +263,31 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
           mode,
           vouchers: tally.vouchers,
           lines: tally.lines,
+          ...(report.warnings.length > 0 ? { repeatedLinesConfirmed: repeatedOrdinals(tally).map(numberOf) } : {}),
         },
       });
       return { ...report, status: 'committed' as const, revision, importId };
     };
 
     if (!copying) {
-      const parsed = await parse();
-      const { report, key } = await settle(parsed);
-      if (!key) return report;
+      const outcome = await parse();
+      const { report, key } = await settle(ctx.db, outcome);
+      if (!key || outcome === 'too-complex') return report;
       const committed = await ctx.db.transaction(async (tx) => {
-        await lockVillageLedger(tx, village.id);
-        const again = await previousImport(tx, village.id, sha256);
+        await lockVillageLedger(tx, villageId);
+        const again = await importedIntoLatest(tx, key, sha256);
         if (again !== undefined) return { ...report, status: 'already_imported' as const, importId: again };
-        const [row] = await tx
-          .insert(importedFiles)
-          .values({ ...fileRow, content: await readAll(source), uploadedBy: actor })
-          .returning({ id: importedFiles.id });
+        // The same bytes may be kept already (imported into an earlier revision, or replaced since): kept once.
+        let importId = await storedFile(tx, villageId, sha256);
+        if (importId === undefined) {
+          const [row] = await tx
+            .insert(importedFiles)
+            .values({ ...fileRow, content: await readAll(source), uploadedBy: actor })
+            .returning({ id: importedFiles.id });
+          importId = Number(row!.id);
+        }
         phase('file');
-        return write(tx, parsed, report, key, Number(row!.id));
+        return write(tx, outcome, report, key, importId);
       });
       phase('commit');
       return committed;
@@ -262,25 +297,24 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
     // writes the vouchers; a file with problems rolls it back, so nothing of it stays, as before.
     try {
       const committed = await ctx.db.transaction(async (tx) => {
-        await lockVillageLedger(tx, village.id);
-        const again = await previousImport(tx, village.id, sha256);
+        await lockVillageLedger(tx, villageId);
+        const kept = await storedFile(tx, villageId, sha256);
         const stored =
-          again === undefined
+          kept === undefined
             ? copyImportedFile(tx, { ...fileRow, uploadedBy: actor, chunks: () => source.chunks() })
-            : undefined;
-        stored?.catch(() => {});
-        let parsed: StreamedLedger;
+            : Promise.resolve(kept);
+        stored.catch(() => {});
+        let outcome: ParseOutcome | 'too-complex';
         try {
-          parsed = await parse();
+          outcome = await parse();
         } finally {
-          await stored?.catch(() => {});
+          await stored.catch(() => {});
         }
         const importId = await stored;
         phase('file');
-        const { report, key } = await settle(parsed);
-        if (!key) throw new RolledBack(report);
-        if (importId === undefined) throw new RolledBack({ ...report, status: 'already_imported', importId: again! });
-        return write(tx, parsed, report, key, importId);
+        const { report, key } = await settle(tx, outcome);
+        if (!key || outcome === 'too-complex') throw new RolledBack(report);
+        return write(tx, outcome, report, key, importId);
       });
       phase('commit');
       return committed;
@@ -292,6 +326,9 @@ export async function importLedger(ctx: Context, input: ImportInput): Promise<Im
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
+
+const TOO_COMPLEX =
+  '这个文件太复杂，读取它需要的内存超过了一次导入的上限，没有导入任何内容；请检查文件（例如多余的空行、隐藏的工作表或大量不同的文字），按月分开导出，或另存为 CSV 后再上传';
 
 type LedgerKey = { villageId: number; year: number; month: number };
 
@@ -316,91 +353,103 @@ export function safeFilename(name: string): string {
   return short === '' || short === '.' || short === '..' ? 'upload' : short;
 }
 
-interface CodeUse {
-  /** Line ordinal and voucher row of the first line with this account, and of the first without a name. */
-  first: number;
-  firstRow: number;
-  unnamed: number;
-  unnamedRow: number;
+const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The id under which these exact bytes are kept for the village, if they are. */
+async function storedFile(db: DbOrTx, villageId: number, sha256: string): Promise<number | undefined> {
+  const [row] = await queryRows<{ id: number }>(
+    db,
+    sql`select id from imported_files where village_id = ${villageId} and sha256 = ${sha256}`,
+  );
+  return row ? Number(row.id) : undefined;
 }
 
 /**
- * What the import needs to know of the vouchers read, kept small: counts, sums by first-level account, cash movement,
- * the accounts used and where, voucher numbers; the vouchers themselves go to the spool (PostgreSQL) or, on PGlite or
- * for a preview, are held only when they will be written.
+ * The file's id when these exact bytes were imported into the month's latest revision and its vouchers from them are
+ * still there: then the same file again changes nothing. Into a correction (a new revision, whose vouchers are copies
+ * of the last one's, import ids and all) the same file imports again; so it does after another file replaced it.
  */
-class Tally {
-  vouchers = 0;
-  lines = 0;
-  debitTotal = 0n;
-  cashMovement = 0n;
-  /** First-level account → [debit, credit]. */
-  readonly byTop = new Map<string, [bigint, bigint]>();
-  readonly codes = new Map<string, CodeUse>();
-  readonly rows = new IntList();
-  readonly held: VoucherInput[] = [];
-
-  constructor(
-    readonly spool: VoucherSpool | undefined,
-    private readonly hold: boolean,
-  ) {}
-
-  voucher(v: VoucherInput, ordinal: number, row: number): void {
-    this.vouchers++;
-    this.rows.push(row);
-    for (const l of v.lines) {
-      const at = this.lines++;
-      const top = l.accountCode.slice(0, 3);
-      let sums = this.byTop.get(top);
-      if (!sums) this.byTop.set(top, (sums = [0n, 0n]));
-      if (l.side === 'debit') {
-        this.debitTotal += l.amountFen;
-        sums[0] += l.amountFen;
-      } else sums[1] += l.amountFen;
-      if (top === '101' || top === '102') this.cashMovement += l.side === 'debit' ? l.amountFen : -l.amountFen;
-      let use = this.codes.get(l.accountCode);
-      if (!use) this.codes.set(l.accountCode, (use = { first: at, firstRow: row, unnamed: -1, unnamedRow: 0 }));
-      if (use.unnamed < 0 && !l.accountName?.trim()) {
-        use.unnamed = at;
-        use.unnamedRow = row;
-      }
-    }
-    if (this.spool) this.spool.add(v, ordinal);
-    else if (this.hold) this.held.push(v);
-  }
-
-  reset(): void {
-    this.vouchers = 0;
-    this.lines = 0;
-    this.debitTotal = 0n;
-    this.cashMovement = 0n;
-    this.byTop.clear();
-    this.codes.clear();
-    this.rows.clear();
-    this.held.length = 0;
-    this.spool?.reset();
-  }
-}
-
-const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** The file's id when these exact bytes were already imported into this village's ledger. */
-async function previousImport(db: DbOrTx, villageId: number, sha256: string): Promise<number | undefined> {
+async function importedIntoLatest(db: DbOrTx, key: LedgerKey, sha256: string): Promise<number | undefined> {
   const [row] = await queryRows<{ id: number }>(
     db,
-    sql`select f.id from imported_files f
-         where f.village_id = ${villageId} and f.sha256 = ${sha256}
-           and exists (select 1 from vouchers v where v.village_id = f.village_id and v.import_id = f.id)`,
+    sql`with latest as (
+          select p.revision from periods p
+           where p.village_id = ${key.villageId} and p.year = ${key.year} and p.month = ${key.month}
+           order by p.revision desc limit 1)
+        select f.id from imported_files f, latest
+         where f.village_id = ${key.villageId} and f.sha256 = ${sha256}
+           and exists (select 1 from audit_log a
+                        where a.village_id = f.village_id and a.action = 'import.commit' and a.import_id = f.id
+                          and a.entity = 'period'
+                          and a.entity_key = ${`${key.year}-${key.month}#`} || latest.revision::text)
+           and exists (select 1 from vouchers v
+                        where v.village_id = f.village_id and v.year = ${key.year} and v.month = ${key.month}
+                          and v.revision = latest.revision and v.import_id = f.id)`,
   );
   return row ? Number(row.id) : undefined;
+}
+
+/**
+ * Whether the file looks pasted in twice, voucher by voucher: at least 2 vouchers, and a quarter of them, identical to
+ * an earlier one but for their number (as a cash book numbered 1…n pasted twice gives). One pair alone is left be:
+ * two equal payments on one day happen, and a million generated lines hold a chance pair.
+ */
+function looksPasted(tally: TallySnapshot): boolean {
+  const twins = tally.twins.length / 2;
+  return twins >= 2 && twins * 4 >= tally.vouchers;
+}
+
+/** Ordinals of the vouchers to be confirmed: every line twice, or (when the file looks pasted) a twin's copy. */
+function repeatedOrdinals(tally: TallySnapshot): number[] {
+  const ordinals = new Set(tally.repeated);
+  if (looksPasted(tally)) for (let i = 0; i < tally.twins.length; i += 2) ordinals.add(tally.twins[i]!);
+  return [...ordinals].sort((a, b) => a - b);
+}
+
+/** One warning per voucher whose lines are repeated (an export pasted in twice), by row. */
+function repeatedLineWarnings(tally: TallySnapshot, numbers: Int32Array): ImportProblem[] {
+  const warnings: ImportProblem[] = [...tally.repeated].map((ordinal) => ({
+    row: tally.rows[ordinal] ?? null,
+    column: null,
+    code: 'VOUCHER_LINES_REPEATED' as const,
+    message: `第${numbers[ordinal]}号凭证的每条分录都出现了两次或更多，像是同一份导出粘贴了两遍`,
+  }));
+  if (looksPasted(tally)) {
+    for (let i = 0; i < tally.twins.length; i += 2) {
+      const [ordinal, earlier] = [tally.twins[i]!, tally.twins[i + 1]!];
+      warnings.push({
+        row: tally.rows[ordinal] ?? null,
+        column: null,
+        code: 'VOUCHER_REPEATED',
+        message: `第${numbers[ordinal]}号凭证与第${numbers[earlier]}号凭证的日期、摘要和每条分录都相同，像是同一份导出粘贴了两遍`,
+      });
+    }
+  }
+  return warnings.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)).slice(0, MAX_PROBLEMS);
+}
+
+/** The refusal of a file with such vouchers, unless the uploader confirmed they are meant. */
+function repeatedLinesRefusal(tally: TallySnapshot, numbers: Int32Array): ImportProblem {
+  const ordinals = repeatedOrdinals(tally);
+  const listed = ordinals.slice(0, 20).map((o) => numbers[o]);
+  const more = ordinals.length > listed.length ? `等${ordinals.length}张` : '';
+  return {
+    row: null,
+    column: null,
+    code: 'REPEATED_LINES_UNCONFIRMED',
+    message:
+      `第${listed.join('、')}号${more}凭证的分录重复出现，本次没有导入。` +
+      '如果是同一份导出粘贴了两遍，请删去重复的行后重新上传；如果这些分录确实如此，请确认后再上传' +
+      '（上传页勾选“分录重复是有意的”，命令行加 --confirm-repeated-lines，接口传 confirmRepeatedLines: true）',
+  };
 }
 
 /** What only the database can tell: the month's state, the village's chart, numbers already used. */
 async function ledgerProblems(
   db: DbOrTx,
   key: { villageId: number; year: number; month: number },
-  tally: Tally,
-  numberOf: (ordinal: number) => number,
+  tally: TallySnapshot,
+  numbers: Int32Array,
   mode: ImportMode,
 ): Promise<ImportProblem[]> {
   const problems: ImportProblem[] = [];
@@ -494,10 +543,10 @@ async function ledgerProblems(
       ).map((v) => v.number),
     );
     for (let i = 0; i < tally.vouchers; i++) {
-      const number = numberOf(i);
+      const number = numbers[i]!;
       if (used.has(number)) {
         problems.push({
-          row: tally.rows.get(i) ?? null,
+          row: tally.rows[i] ?? null,
           column: null,
           code: 'VOUCHER_DUPLICATE',
           message: `第${number}号凭证本月已有；追加上传时凭证号不能重复`,
@@ -512,7 +561,7 @@ async function ledgerProblems(
 async function preview(
   db: DbOrTx,
   key: { villageId: number; year: number; month: number },
-  tally: Tally,
+  tally: TallySnapshot,
 ): Promise<ImportPreview> {
   const standard = standardForYear(key.year);
   const chart = await db

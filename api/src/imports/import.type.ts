@@ -83,6 +83,7 @@ export class ImportReportType {
     this.revision = r.revision;
     this.rows = r.rows;
     this.problems = r.problems;
+    this.warnings = r.warnings;
     this.preview = r.preview ? new ImportPreviewType(r.preview) : null;
   }
 
@@ -103,5 +104,12 @@ export class ImportReportType {
   @Field(() => Int, { nullable: true }) revision: number | null;
   @Field(() => Int, { description: '数据行数 / Data rows read.' }) rows: number;
   @Field(() => [ImportProblemType]) problems: ImportProblemType[];
+  @Field(() => [ImportProblemType], {
+    description:
+      '提醒：像是粘贴了两遍的凭证（VOUCHER_LINES_REPEATED 每条分录都出现两次；VOUCHER_REPEATED 与前面一张相同），' +
+      '预览和导入都会列出，导入须 confirmRepeatedLines / ' +
+      'Vouchers that look pasted in twice (every line twice; equal to an earlier one); importing them needs confirmRepeatedLines.',
+  })
+  warnings: ImportProblemType[];
   @Field(() => ImportPreviewType, { nullable: true }) preview: ImportPreviewType | null;
 }

@@ -15,7 +15,8 @@ import { hasXlsxName, isZip, looksLikeOldExcel, looksLikeUtf16, looksMisread } f
 import { duplicateHeaders, findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
 import { LAYOUTS } from './layouts/index.ts';
 import { at, shown, Problems } from './problems.ts';
-import { detectDelimiter, xlsxTable } from './table.ts';
+import { detectDelimiter } from './table.ts';
+import { openXlsx, XlsxRefusal } from './xlsx-stream.ts';
 import type { DetectedEncoding, ImportFormat, ImportProblem, ParseOptions } from './types.ts';
 import {
   checkLines,
@@ -306,10 +307,6 @@ function csvRows(text: AsyncIterable<string>, fast: boolean): TextRows {
     }
   }
   return { rows: rows(), hadText: () => hadText };
-}
-
-async function* arrayRows(rows: TableRow[]): AsyncGenerator<TableRow> {
-  yield* rows;
 }
 
 const TOTALS = /^(?:合计|总计|小计|本月合计|本期合计|本月累计|本年累计|累计|本页合计)$/;
@@ -668,17 +665,22 @@ export async function parseLedgerStream(
   const first = await head(source, DETECT_BYTES);
   if (isZip(first)) {
     out.encoding = 'xlsx';
-    const table = await xlsxTable(await readAll(source), maxBytes * 10);
-    if (!table.ok) {
-      out.problems.add(
-        table.row,
-        null,
-        table.code,
-        table.row === null ? table.message : `第${table.row}行：${table.message}`,
-      );
+    const opened = await openXlsx(await readAll(source), maxBytes * 10);
+    if (!opened.ok) {
+      out.problems.add(null, null, opened.code, opened.message);
       return result(out);
     }
-    await readRows(arrayRows(table.rows), () => true, out, options, sink);
+    try {
+      await readRows(opened.sheet.rows, () => true, out, options, sink);
+    } catch (error) {
+      if (!(error instanceof XlsxRefusal)) throw error;
+      // A bound reached part-way: that refusal alone, as for a CSV that cannot be read.
+      await sink?.reset();
+      const bad = fresh();
+      bad.encoding = 'xlsx';
+      bad.problems.add(error.row, null, error.code, error.message);
+      return result(bad);
+    }
     return result(out);
   }
   if (looksLikeOldExcel(first)) {

@@ -1,19 +1,11 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { cellText, type Cell, type TableRow } from './cells.ts';
-import { declaredUnzippedBytes, unzipsAsDeclared } from './zip-size.ts';
-
-/**
- * What an xlsx may unzip to, whatever the upload limit: exceljs holds the whole workbook as objects, many times the
- * size of its XML.
- */
-export const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
-/** Columns read from a worksheet; a ledger has a few dozen. */
-const MAX_COLUMNS = 1000;
+import { openXlsx, XlsxRefusal, type XlsxRefusalCode } from './xlsx-stream.ts';
 
 export type TableResult =
   | { ok: true; rows: TableRow[] }
-  | { ok: false; code: 'LAYOUT_UNKNOWN' | 'XLSX_INVALID' | 'FILE_TOO_LARGE'; row: number | null; message: string };
+  | { ok: false; code: 'LAYOUT_UNKNOWN' | XlsxRefusalCode; row: number | null; message: string };
 
 /** Comma or tab, whichever the first lines use more. The Chinese “，” is text, never a delimiter. */
 export function detectDelimiter(text: string): ',' | '\t' {
@@ -64,7 +56,10 @@ export function csvTable(text: string): TableResult {
 
 type ExcelValue = ExcelJS.CellValue;
 
-/** A worksheet cell as text, number or date: formulas by their result, rich text joined, hyperlinks by their text. */
+/**
+ * An exceljs cell value as text, number or date: formulas by their result, rich text joined, hyperlinks by their text
+ * (what xlsx-stream.ts gives for the same cells).
+ */
 export function excelCell(value: ExcelValue): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string' || typeof value === 'number') return value;
@@ -79,64 +74,17 @@ export function excelCell(value: ExcelValue): Cell {
 
 /**
  * The first visible worksheet of an xlsx → rows, numbered as in Excel. A damaged file is reported, never thrown.
- * `maxUnzippedBytes` bounds what the file may expand to before it is unzipped.
+ * `maxUnzippedBytes` bounds what the file may expand to before it is unzipped; see xlsx-stream.ts for the other bounds.
  */
 export async function xlsxTable(bytes: Uint8Array, maxUnzippedBytes: number): Promise<TableResult> {
-  const unzipped = declaredUnzippedBytes(bytes);
-  if (unzipped === undefined) {
-    return {
-      ok: false,
-      code: 'XLSX_INVALID',
-      row: null,
-      message: 'xlsx 文件已损坏或不完整（可能没有上传完），请重新导出后再上传',
-    };
-  }
-  const limit = Math.min(maxUnzippedBytes, MAX_UNZIPPED_BYTES);
-  if (unzipped > limit) {
-    return {
-      ok: false,
-      code: 'FILE_TOO_LARGE',
-      row: null,
-      message: `xlsx 文件解压后有 ${Math.round(unzipped / 1024 / 1024)} MB，超过上限，请分月导出`,
-    };
-  }
-  // The declared sizes may lie: inflate each part, counting, and stop at the first byte beyond what it declared.
-  if (!(await unzipsAsDeclared(bytes))) {
-    return {
-      ok: false,
-      code: 'XLSX_INVALID',
-      row: null,
-      message: 'xlsx 文件已损坏：解压后的大小与文件里记录的不符，请重新导出后再上传',
-    };
-  }
-  const workbook = new ExcelJS.Workbook();
-  try {
-    // A copy as a plain ArrayBuffer, which is what exceljs's typings ask for and JSZip reads.
-    await workbook.xlsx.load(new Uint8Array(bytes).buffer);
-  } catch {
-    return {
-      ok: false,
-      code: 'XLSX_INVALID',
-      row: null,
-      message: '无法读取这个 xlsx 文件：文件已损坏或不是 Excel 工作簿，请重新导出后再上传',
-    };
-  }
-  const sheet = workbook.worksheets.find((s) => s.state === 'visible') ?? workbook.worksheets[0];
-  if (!sheet) return { ok: false, code: 'XLSX_INVALID', row: null, message: '这个 xlsx 文件里没有工作表' };
+  const opened = await openXlsx(bytes, maxUnzippedBytes);
+  if (!opened.ok) return { ok: false, code: opened.code, row: null, message: opened.message };
   const rows: TableRow[] = [];
   try {
-    sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-      // Only the cells that exist: a row with one cell in column XFD must not become 16,384 cells.
-      const cells: Cell[] = [];
-      row.eachCell({ includeEmpty: false }, (cell, c) => {
-        if (c > MAX_COLUMNS) return;
-        while (cells.length < c - 1) cells.push(null);
-        cells[c - 1] = excelCell(cell.value);
-      });
-      rows.push({ row: rowNumber, cells });
-    });
-  } catch {
-    return { ok: false, code: 'XLSX_INVALID', row: null, message: '工作表内容已损坏，读不出来，请重新导出后再上传' };
+    for await (const row of opened.sheet.rows) rows.push(row);
+  } catch (error) {
+    if (!(error instanceof XlsxRefusal)) throw error;
+    return { ok: false, code: error.code, row: error.row, message: error.message };
   }
-  return { ok: true, rows: withoutEmptyRows(rows) };
+  return { ok: true, rows };
 }

@@ -9,6 +9,8 @@ export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030' | 'xlsx';
 export type ParseErrorCode =
   | 'ENCODING_UNDECODABLE'
   | 'FILE_TOO_LARGE'
+  /** Too many distinct texts in an xlsx, or more memory needed to read the file than an import may use. */
+  | 'FILE_TOO_COMPLEX'
   | 'FILE_EMPTY'
   | 'LAYOUT_UNKNOWN'
   | 'COLUMN_MISSING'
@@ -38,6 +40,12 @@ export type ImportErrorCode =
   | 'ACCOUNT_UNKNOWN'
   | 'MONTH_SUBMITTED'
   | 'MONTH_PUBLISHED'
+  /** A warning, one per voucher: its every line appears twice or more. */
+  | 'VOUCHER_LINES_REPEATED'
+  /** A warning, one per voucher: identical but for its number to an earlier one, in a file that looks pasted twice. */
+  | 'VOUCHER_REPEATED'
+  /** Such vouchers, and the uploader did not confirm they are meant so. */
+  | 'REPEATED_LINES_UNCONFIRMED'
   /** The last entry when more problems were found than are listed; its message says how many. */
   | 'TOO_MANY_PROBLEMS';
 

@@ -106,6 +106,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         en: 'Not enough points left this hour; extensions.resetAt and the Retry-After / x-ratelimit-reset headers say when to retry',
       },
       {
+        code: 'IMPORT_BUSY',
+        status: 503,
+        zh: '服务器正在处理的上传已满（每个进程同时处理的导入和排队数有上限）；Retry-After 和 extensions.retryAfterSeconds 给出几秒后再试',
+        en: 'Too many uploads in progress (each process runs and queues a bounded number); retry after Retry-After / extensions.retryAfterSeconds seconds',
+      },
+      {
         code: 'QUERY_TIMEOUT',
         status: 503,
         zh: '执行超时（extensions.limit 毫秒）；缩小查询范围再试',
@@ -199,6 +205,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
 /** Codes of `importLedger { problems { code } }`: a rejected file lists every problem with its row and column. */
 export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
   { code: 'FILE_TOO_LARGE', status: 200, zh: '文件（或 xlsx 解压后）太大', en: 'File (or unzipped xlsx) too large' },
+  {
+    code: 'FILE_TOO_COMPLEX',
+    status: 200,
+    zh: 'xlsx 里不同的文字太多，或读这个文件需要的内存超过一次导入的上限',
+    en: 'Too many distinct texts in the xlsx, or reading the file needs more memory than an import may use',
+  },
   { code: 'FILE_EMPTY', status: 200, zh: '空文件或只有表头', en: 'Empty file, or a header only' },
   {
     code: 'COLUMN_DUPLICATE',
@@ -246,5 +258,23 @@ export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
     status: 200,
     zh: '这个月已公开，先开更正',
     en: 'Month published; open a correction first',
+  },
+  {
+    code: 'VOUCHER_LINES_REPEATED',
+    status: 200,
+    zh: '提醒（在 warnings 里）：这张凭证的每条分录都出现了两次，像是导出粘贴了两遍',
+    en: 'Warning (in warnings): every line of this voucher appears twice, as if an export was pasted in twice',
+  },
+  {
+    code: 'VOUCHER_REPEATED',
+    status: 200,
+    zh: '提醒（在 warnings 里）：这张凭证除了凭证号与前面一张完全相同，而文件里这样的凭证占四分之一以上，像是粘贴了两遍',
+    en: 'Warning (in warnings): this voucher equals an earlier one but for its number, and a quarter of the file does so',
+  },
+  {
+    code: 'REPEATED_LINES_UNCONFIRMED',
+    status: 200,
+    zh: '有上面那样的凭证，上传时没有确认是有意的（confirmRepeatedLines），没有导入',
+    en: 'Such vouchers, and the upload did not confirm they are meant (confirmRepeatedLines): nothing imported',
   },
 ];

@@ -1,0 +1,36 @@
+/**
+ * One file read into what the import needs (its problems, its totals, its vouchers spooled or held), as plain data:
+ * run here (the CLI, its own process) or in a worker thread with a memory cap (uploads to the API; parse.worker.ts).
+ */
+import { VoucherSpool } from '@mingbai/db/ledger/spool';
+import { parseLedgerStream, type ByteSource, type StreamedLedger } from './parse/stream.ts';
+import type { ParseOptions } from './parse/types.ts';
+import { Tally, type TallySnapshot } from './tally.ts';
+
+export interface ParseJob {
+  filename: string;
+  options: ParseOptions;
+  /** Spool the vouchers into this folder (PostgreSQL, then COPY). */
+  spoolDir?: string | undefined;
+  /** Otherwise keep them in memory (PGlite), when they will be written. */
+  hold: boolean;
+}
+
+export type LedgerSnapshot = Omit<StreamedLedger, 'numberOf'> & {
+  /** Per voucher ordinal: its final number in the ledger. */
+  numbers: Int32Array;
+};
+
+export interface ParseOutcome {
+  ledger: LedgerSnapshot;
+  tally: TallySnapshot;
+}
+
+export async function runParse(source: ByteSource, job: ParseJob): Promise<ParseOutcome> {
+  const tally = new Tally(job.spoolDir ? new VoucherSpool(job.spoolDir) : undefined, job.hold);
+  const parsed = await parseLedgerStream(source, job.filename, job.options, tally);
+  const numbers = new Int32Array(parsed.vouchers);
+  for (let i = 0; i < numbers.length; i++) numbers[i] = parsed.numberOf(i);
+  const { numberOf: _, ...ledger } = parsed;
+  return { ledger: { ...ledger, numbers }, tally: tally.snapshot() };
+}
