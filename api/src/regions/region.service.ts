@@ -4,8 +4,17 @@ import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { regions } from '@mingbai/db/schema/regions';
 import { rowValues } from '../sql-helpers.ts';
+import { categoryKindSql, incomeFenSql, spendingFenSql } from '@mingbai/db/ledger/flows';
 
 export type RegionRow = typeof regions.$inferSelect;
+
+const CATEGORY_KIND = sql.raw(categoryKindSql('a.class'));
+const INCOME_FEN = sql.raw(
+  incomeFenSql({ accountClass: 'a.class', accountCode: 'r.account_code', creditFen: 'r.credit_fen' }),
+);
+const SPENDING_FEN = sql.raw(
+  spendingFenSql({ accountClass: 'a.class', accountCode: 'r.account_code', debitFen: 'r.debit_fen' }),
+);
 
 export function createRegionLoaders(db: Db) {
   return {
@@ -59,7 +68,7 @@ export interface CategoryAmountRow {
   standard: string;
   topCode: string;
   name: string;
-  class: 'income' | 'expense';
+  kind: 'income' | 'spending';
   amountFen: bigint;
   villages: number;
 }
@@ -83,7 +92,7 @@ async function regionSummaries(db: Db, keys: readonly SummaryKey[]): Promise<Cat
       standard: string;
       top_code: string;
       name: string;
-      class: 'income' | 'expense';
+      kind: 'income' | 'spending';
       amount: string;
       villages: number;
     }>(
@@ -104,15 +113,15 @@ async function regionSummaries(db: Db, keys: readonly SummaryKey[]): Promise<Cat
              and p.village_id in (select village_id from scope)
            order by p.village_id, p.month, p.revision desc
         )
-        select s.region_id, r.standard, a.code as top_code, a.name, a.class,
-               sum(case when a.class = 'income' then r.credit_fen else r.debit_fen end)::text as amount,
+        select s.region_id, r.standard, a.code as top_code, a.name, ${CATEGORY_KIND} as kind,
+               sum(${INCOME_FEN} + ${SPENDING_FEN})::text as amount,
                count(distinct s.village_id)::int as villages
           from scope s
           join current c on c.village_id = s.village_id
           join statement_rollups r on r.village_id = c.village_id and r.year = c.year and r.month = c.month
                                    and r.revision = c.revision
           join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
-         where a.class in ('income', 'expense')
+         where ${CATEGORY_KIND} is not null
          group by s.region_id, r.standard, a.code, a.name, a.class
          order by s.region_id, a.class desc, a.code`,
     );
@@ -125,7 +134,7 @@ async function regionSummaries(db: Db, keys: readonly SummaryKey[]): Promise<Cat
             standard: r.standard,
             topCode: r.top_code,
             name: r.name,
-            class: r.class,
+            kind: r.kind,
             amountFen: BigInt(r.amount),
             villages: r.villages,
           })),

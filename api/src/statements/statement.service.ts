@@ -4,6 +4,14 @@ import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { AccountClass, AccountStandard } from '@mingbai/db/schema/accounts';
 import type { Fen } from '@mingbai/db/ledger/money';
+import {
+  accountFlow,
+  categoryKind,
+  incomeFenSql,
+  isCashAccount,
+  isCashAccountSql,
+  spendingFenSql,
+} from '@mingbai/db/ledger/flows';
 import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
 import { groupBy, rowValues } from '../sql-helpers.ts';
 import { underRegion } from '../villages/village.service.ts';
@@ -146,13 +154,12 @@ export function createStatementLoaders(db: Db) {
         const rows = await queryRows<RevisionDbKey & Record<'opening' | 'closing' | 'income' | 'spending', string>>(
           db,
           sql`select r.village_id, r.year, r.month, r.revision,
-                     coalesce(sum(r.opening_fen) filter (where c.cash), 0)::text as opening,
-                     coalesce(sum(r.closing_fen) filter (where c.cash), 0)::text as closing,
-                     coalesce(sum(r.credit_fen) filter (where not c.cash and a.class = 'income'), 0)::text as income,
-                     coalesce(sum(r.debit_fen) filter (where not c.cash and a.class = 'expense'), 0)::text as spending
+                     coalesce(sum(r.opening_fen) filter (where ${ROLLUP_IS_CASH}), 0)::text as opening,
+                     coalesce(sum(r.closing_fen) filter (where ${ROLLUP_IS_CASH}), 0)::text as closing,
+                     coalesce(sum(${ROLLUP_INCOME_FEN}), 0)::text as income,
+                     coalesce(sum(${ROLLUP_SPENDING_FEN}), 0)::text as spending
                 from statement_rollups r
                 join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
-                cross join lateral (select left(r.account_code, 3) in ('101', '102') as cash) c
                where (r.village_id, r.year, r.month, r.revision) in
                      (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]))})
                group by r.village_id, r.year, r.month, r.revision`,
@@ -308,8 +315,13 @@ function toRollup(r: RollupDbRow): RollupRow {
   };
 }
 
-/** 库存现金 and 银行存款, the same codes in both charts: what villagers call the balance. */
-export const CASH_CODES: ReadonlySet<string> = new Set(['101', '102']);
+const ROLLUP_IS_CASH = sql.raw(isCashAccountSql('r.account_code'));
+const ROLLUP_INCOME_FEN = sql.raw(
+  incomeFenSql({ accountClass: 'a.class', accountCode: 'r.account_code', creditFen: 'r.credit_fen' }),
+);
+const ROLLUP_SPENDING_FEN = sql.raw(
+  spendingFenSql({ accountClass: 'a.class', accountCode: 'r.account_code', debitFen: 'r.debit_fen' }),
+);
 
 /** The figures a list of months shows. */
 export type StatementSums = Pick<Totals, 'openingBalanceFen' | 'closingBalanceFen' | 'incomeFen' | 'spendingFen'>;
@@ -325,9 +337,9 @@ export interface Totals {
 }
 
 /**
- * The statement's figures from its rollups. Income is the credit lines of income accounts, spending the debit lines
- * of expense accounts; everything else that moved cash is an "other movement", so that
- * opening + income − spending + Σ other = closing holds exactly when the month's vouchers balance.
+ * The statement's figures from its rollups, each account counted by `accountFlow` (flows.ts): what is not income
+ * or spending but moved cash is an "other movement", so that opening + income − spending + Σ other = closing holds
+ * exactly when the month's vouchers balance.
  */
 export function statementTotals(rollups: RollupRow[]): Totals {
   let opening = 0n;
@@ -336,22 +348,17 @@ export function statementTotals(rollups: RollupRow[]): Totals {
   let spending = 0n;
   const other = new Map<string, { accountCode: string; name: string; netInflowFen: Fen }>();
   for (const r of rollups) {
-    if (CASH_CODES.has(r.topCode)) {
+    if (isCashAccount(r.topCode)) {
       opening += r.openingFen;
       closing += r.closingFen;
       continue;
     }
-    let inflow = r.creditFen - r.debitFen;
-    if (r.class === 'income') {
-      income += r.creditFen;
-      inflow = -r.debitFen;
-    } else if (r.class === 'expense') {
-      spending += r.debitFen;
-      inflow = r.creditFen;
-    }
-    if (inflow !== 0n) {
+    const flow = accountFlow({ accountClass: r.class, accountCode: r.accountCode }, r.debitFen, r.creditFen);
+    income += flow.incomeFen;
+    spending += flow.spendingFen;
+    if (flow.otherInflowFen !== 0n) {
       const entry = other.get(r.topCode) ?? { accountCode: r.topCode, name: r.topName, netInflowFen: 0n };
-      entry.netInflowFen += inflow;
+      entry.netInflowFen += flow.otherInflowFen;
       other.set(r.topCode, entry);
     }
   }
@@ -376,12 +383,14 @@ export interface CategoryRow {
 export function categories(rollups: RollupRow[]): CategoryRow[] {
   const byTop = new Map<string, CategoryRow>();
   for (const r of rollups) {
-    if (r.class !== 'income' && r.class !== 'expense') continue;
-    const amount = r.class === 'income' ? r.creditFen : r.debitFen;
+    const kind = categoryKind(r.class);
+    if (!kind) continue;
+    const flow = accountFlow({ accountClass: r.class, accountCode: r.accountCode }, r.debitFen, r.creditFen);
+    const amount = kind === 'income' ? flow.incomeFen : flow.spendingFen;
     const cat = byTop.get(r.topCode) ?? {
       code: r.topCode,
       name: r.topName,
-      kind: r.class === 'income' ? 'income' : 'spending',
+      kind,
       amountFen: 0n,
       subAccounts: [],
     };

@@ -4,6 +4,7 @@ import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { AccountClass } from '@mingbai/db/schema/accounts';
 import type { Fen } from '@mingbai/db/ledger/money';
+import type { FlowKind } from '@mingbai/db/ledger/flows';
 import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
 import { groupBy, likePattern, rowValues } from '../sql-helpers.ts';
 import type { RevisionKey } from '../statements/statement.service.ts';
@@ -37,8 +38,6 @@ export interface VoucherLineRow {
   counterpartyIsPerson: boolean;
   paymentMethod: 'cash' | 'bank' | 'transfer' | null;
 }
-
-export type FlowKind = 'income' | 'spending' | 'other_receipt' | 'other_payment';
 
 /** A payment or receipt as villagers read it: one voucher line with its voucher's date and 摘要. */
 export interface StatementLineRow extends VoucherLineRow {
