@@ -35,7 +35,7 @@ module.exports = {
       name: 'resolvers-only-from-the-schema',
       comment: 'A resolver is the GraphQL edge: only the schema module lists it; everything else calls services.',
       severity: 'error',
-      from: { path: '^api/src/', pathNot: ['^api/src/schema\\.ts$', '\\.resolver\\.ts$', '\\.test\\.ts$'] },
+      from: { path: '^api/src/', pathNot: ['^api/src/graphql/schema\\.ts$', '\\.resolver\\.ts$', '\\.test\\.ts$'] },
       to: { path: '\\.resolver\\.ts$' },
     },
     {

@@ -4,6 +4,11 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.astro/**', '.data/**', 'portal/**', 'db/migrations/**'] },
+  // CommonJS, as dependency-cruiser reads it.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '@mingbai/db/client';
 import { startApiServer, type RunningApi } from '@mingbai/api/server';
-import { compiledQueries } from '@mingbai/api/execution/jit-executor';
+import { compiledQueries } from '@mingbai/api/graphql/execution/jit-executor';
 import * as Q from '../portal/src/lib/queries.ts';
 import { openTestDb } from './support/db.ts';
 

@@ -6,7 +6,7 @@ import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
 import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
 import { createUser, grantRole, login, setPassword, viewerByUsername } from '../auth/auth.service.ts';
 import { readConfig } from '../config.ts';
-import { createContext, type Context } from '../context.ts';
+import { createContext, type Context } from '../graphql/context.ts';
 import { toGraphQLError } from '../errors.ts';
 import {
   publishMonth,

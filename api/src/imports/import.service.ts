@@ -20,7 +20,7 @@ import { previousMonth } from '@mingbai/db/ledger/publish';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { villageForAction } from '../committee/committee.service.ts';
 import { isZip } from './parse/decode.ts';
 import { IntList } from './parse/int-list.ts';

@@ -1,8 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context.ts';
-import { badInput } from '../errors.ts';
-import { PageArgs, pageWindow, toConnection } from '../relay/connection.ts';
-import { checkMonth } from '../statements/statement.resolver.ts';
+import type { Context } from '../graphql/context.ts';
+import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
+import { checkMonth, checkYear } from '../month.ts';
 import { findVillages } from '../villages/village.service.ts';
 import { Village } from '../villages/village.type.ts';
 import { VillageConnection } from '../villages/village.resolver.ts';
@@ -78,11 +77,8 @@ export class RegionResolver {
     @Arg('month', () => Int, { nullable: true }) month: number | undefined,
     @Ctx() ctx: Context,
   ) {
-    if (month === undefined || month === null) {
-      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('年份应在 2000 到 2100 之间', 'year');
-    } else {
-      checkMonth(year, month);
-    }
+    if (month === undefined || month === null) checkYear(year);
+    else checkMonth(year, month);
     const m = month ?? undefined;
     const rows = await ctx.loaders.summary.load({ regionId: region.row.id, year, month: m });
     return new RegionSummary(year, m, rows);

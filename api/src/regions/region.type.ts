@@ -1,8 +1,8 @@
 import { sumFen } from '@mingbai/db/ledger/money';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
-import { toGlobalId } from '../relay/global-id.ts';
-import { Node } from '../relay/node.type.ts';
+import { toGlobalId } from '../graphql/relay/global-id.ts';
+import { Node } from '../graphql/relay/node.type.ts';
 import type { CategoryAmountRow, RegionRow } from './region.service.ts';
 
 export enum RegionLevel {

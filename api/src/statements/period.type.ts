@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../relay/connection.ts';
+import { ConnectionType } from '../graphql/relay/connection.ts';
 import type { PeriodRow } from './statement.service.ts';
 
 @ObjectType({ simpleResolvers: true, description: '已公开的月份 / A published month, at its current revision.' })

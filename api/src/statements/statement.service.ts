@@ -12,7 +12,7 @@ import {
   isCashAccountSql,
   spendingFenSql,
 } from '@mingbai/db/ledger/flows';
-import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
+import { pageOffset, windowSql, type Page, type Window } from '../graphql/relay/connection.ts';
 import { groupBy, rowValues } from '../sql-helpers.ts';
 import { underRegion } from '../villages/village.service.ts';
 import { previousMonth } from '@mingbai/db/ledger/publish';

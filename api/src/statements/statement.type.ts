@@ -1,8 +1,8 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
-import { ConnectionType } from '../relay/connection.ts';
-import { toGlobalId } from '../relay/global-id.ts';
-import { Node } from '../relay/node.type.ts';
+import { ConnectionType } from '../graphql/relay/connection.ts';
+import { toGlobalId } from '../graphql/relay/global-id.ts';
+import { Node } from '../graphql/relay/node.type.ts';
 import type { CategoryRow, PeriodRow } from './statement.service.ts';
 
 @ObjectType({ simpleResolvers: true, description: '明细科目金额 / Amount of one sub-account.' })

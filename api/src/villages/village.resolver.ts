@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
-import { ConnectionType, PageArgs, pageWindow, toConnection } from '../relay/connection.ts';
+import { ConnectionType, PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';
 import { findVillages } from './village.service.ts';
 import { Village } from './village.type.ts';

@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { BATCH_PER_TICK } from '../batching.ts';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { villages } from '@mingbai/db/schema/regions';
-import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
+import { pageOffset, windowSql, type Page, type Window } from '../graphql/relay/connection.ts';
 import { likePattern } from '../sql-helpers.ts';
 import type { RegionRow } from '../regions/region.service.ts';
 

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { toGlobalId } from '../relay/global-id.ts';
-import { Node } from '../relay/node.type.ts';
+import { toGlobalId } from '../graphql/relay/global-id.ts';
+import { Node } from '../graphql/relay/node.type.ts';
 import type { VillageRow } from './village.service.ts';
 
 export enum VillageKind {

@@ -5,7 +5,7 @@ import { queryRows, type Db } from '@mingbai/db/client';
 import type { AccountClass } from '@mingbai/db/schema/accounts';
 import type { Fen } from '@mingbai/db/ledger/money';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
-import { pageOffset, windowSql, type Page, type Window } from '../relay/connection.ts';
+import { pageOffset, windowSql, type Page, type Window } from '../graphql/relay/connection.ts';
 import { groupBy, likePattern, rowValues } from '../sql-helpers.ts';
 import type { RevisionKey } from '../statements/statement.service.ts';
 import { underRegion } from '../villages/village.service.ts';

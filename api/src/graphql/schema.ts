@@ -1,29 +1,29 @@
 import { GraphQLInterfaceType, GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
-import { AuthResolver } from './auth/auth.resolver.ts';
-import { UsersResolver } from './auth/users.resolver.ts';
-import { CommitteeResolver } from './committee/committee.resolver.ts';
-import { ImportResolver } from './imports/import.resolver.ts';
-import { RateLimitResolver } from './limits/rate-limit.resolver.ts';
-import { RegionResolver } from './regions/region.resolver.ts';
+import { AuthResolver } from '../auth/auth.resolver.ts';
+import { UsersResolver } from '../auth/users.resolver.ts';
+import { CommitteeResolver } from '../committee/committee.resolver.ts';
+import { ImportResolver } from '../imports/import.resolver.ts';
+import { RateLimitResolver } from '../limits/rate-limit.resolver.ts';
+import { RegionResolver } from '../regions/region.resolver.ts';
 import { DateTimeScalar } from './relay/date-time.ts';
-import { OpenDataResolver } from './opendata/opendata.resolver.ts';
-import { NodeResolver } from './relay/node.resolver.ts';
-import { ChainResolver } from './statements/chain.resolver.ts';
-import { StatementFeedResolver } from './statements/feed.resolver.ts';
+import { OpenDataResolver } from '../opendata/opendata.resolver.ts';
+import { NodeResolver } from './node.resolver.ts';
+import { ChainResolver } from '../statements/chain.resolver.ts';
+import { StatementFeedResolver } from '../statements/feed.resolver.ts';
 import {
   MonthlyStatementResolver,
   PublishedMonthResolver,
   VillageStatementResolver,
-} from './statements/statement.resolver.ts';
-import { VillageResolver } from './villages/village.resolver.ts';
+} from '../statements/statement.resolver.ts';
+import { VillageResolver } from '../villages/village.resolver.ts';
 import {
   RegionLinesResolver,
   StatementLineResolver,
   StatementLinesResolver,
   VillageVoucherResolver,
   VoucherResolver,
-} from './vouchers/voucher.resolver.ts';
+} from '../vouchers/voucher.resolver.ts';
 
 /** The public schema: only the list of modules. Each type's queries live beside the type. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
@@ -90,7 +90,7 @@ function isGetter(prototype: object | null, key: string): boolean {
 }
 
 /**
- * TypeGraphQL wraps an interface's `resolveType` in an async function; graphql-jit (api/src/execution) needs the type
+ * TypeGraphQL wraps an interface's `resolveType` in an async function; graphql-jit (api/src/graphql/execution) needs the type
  * name synchronously. Our `resolveType`s return the name directly, so use them as they are.
  */
 function resolveInterfacesSynchronously(schema: GraphQLSchema): void {
