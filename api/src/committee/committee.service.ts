@@ -11,7 +11,7 @@ import type { Context } from '../graphql/context.ts';
 import { apiError, badInput } from '../errors.ts';
 import { warmAfterPublish } from '../opendata/fragments.ts';
 import { checkMonth } from '../month.ts';
-import type { VillageRow } from '../villages/village.service.ts';
+import type { VillageRow } from '../villages/village.sql.ts';
 
 export interface MonthRef {
   villageSlug: string;

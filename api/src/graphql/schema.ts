@@ -16,7 +16,7 @@ import {
   PublishedMonthResolver,
   VillageStatementResolver,
 } from '../statements/statement.resolver.ts';
-import { VillageResolver } from '../villages/village.resolver.ts';
+import { RegionVillagesResolver, VillageResolver } from '../villages/village.resolver.ts';
 import {
   RegionLinesResolver,
   StatementLineResolver,
@@ -32,6 +32,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       NodeResolver,
       RegionResolver,
       VillageResolver,
+      RegionVillagesResolver,
       VillageStatementResolver,
       MonthlyStatementResolver,
       PublishedMonthResolver,

@@ -1,25 +1,8 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../graphql/context.ts';
-import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { checkMonth, checkYear } from '../month.ts';
-import { findVillages } from '../villages/village.service.ts';
-import { Village } from '../villages/village.type.ts';
-import { VillageConnection } from '../villages/village.resolver.ts';
 import { regionBySlug, rootRegions } from './region.service.ts';
 import { Region, RegionSummary } from './region.type.ts';
-
-@ArgsType()
-class RegionVillagesArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: '村名或区划代码 / Name part or code.' })
-  search?: string;
-
-  @Field(() => Date, {
-    nullable: true,
-    description:
-      '只列在此时刻或之后（含）公开过的村 / Only villages that published at or after this moment (inclusive).',
-  })
-  publishedSince?: Date;
-}
 
 @Resolver(() => Region)
 export class RegionResolver {
@@ -52,20 +35,6 @@ export class RegionResolver {
   @FieldResolver(() => [Region], { description: '下一级区划 / Regions directly under this one.' })
   async children(@Root() region: Region, @Ctx() ctx: Context) {
     return (await ctx.loaders.childrenOf.load(region.row.id)).map((r) => new Region(r));
-  }
-
-  @FieldResolver(() => VillageConnection, { description: '辖区内的村和社区 / Villages anywhere under this region.' })
-  async villages(
-    @Root() region: Region,
-    @Args(() => RegionVillagesArgs) args: RegionVillagesArgs,
-    @Ctx() ctx: Context,
-  ) {
-    const page = await findVillages(
-      ctx.db,
-      { regionId: region.row.id, search: args.search, publishedSince: args.publishedSince ?? undefined },
-      pageWindow(args),
-    );
-    return toConnection({ ...page, nodes: page.nodes.map((r) => new Village(r)) });
   }
 
   @FieldResolver(() => RegionSummary, {

@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
 import { toGlobalId } from '../graphql/relay/global-id.ts';
 import { Node } from '../graphql/relay/node.type.ts';
-import type { CategoryAmountRow, RegionRow } from './region.service.ts';
+import type { CategoryAmountRow, RegionRow } from './region.sql.ts';
 
 export enum RegionLevel {
   CITY = 'city',

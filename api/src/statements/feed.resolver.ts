@@ -3,7 +3,8 @@ import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
 import { ConnectionType, PageArgs, pageSize, type ConnectionShape } from '../graphql/relay/connection.ts';
 import { checkMonth } from '../month.ts';
-import { countPublications, publicationFeed, type FeedFilter, type FeedKey } from './statement.service.ts';
+import { countPublications, publicationFeed } from './statement.service.ts';
+import type { FeedFilter, FeedKey } from './statement.sql.ts';
 import { MonthlyStatement } from './statement.type.ts';
 
 export const MonthlyStatementConnection = ConnectionType(MonthlyStatement, 'MonthlyStatement');

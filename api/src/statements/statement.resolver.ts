@@ -7,15 +7,9 @@ import { PageArgs, pageWindow, slicePage, toConnection, type ConnectionShape } f
 import { Village } from '../villages/village.type.ts';
 import { PublishedMonth, PublishedMonthConnection } from './period.type.ts';
 import { previousMonth } from '@mingbai/db/ledger/publish';
-import {
-  categories,
-  publishedMonths,
-  statementTotals,
-  type MonthKey,
-  type PeriodRow,
-  type RollupRow,
-  type Totals,
-} from './statement.service.ts';
+import { loadStatement } from './statement.loader.ts';
+import { categories, publishedMonths, statementTotals, type Totals } from './statement.service.ts';
+import type { PeriodRow, RollupRow } from './statement.sql.ts';
 import {
   CategoryTotal,
   MonthComparison,
@@ -47,19 +41,6 @@ class PeriodsArgs extends PageArgs {
       '只列在此时刻或之后（含）有版本公开的月份（新公开或更正）/ Only months with a revision published at or after this moment (inclusive).',
   })
   publishedSince?: Date;
-}
-
-/** Finds a published statement: the given revision, or the current one. Undefined when not public. */
-export async function loadStatement(
-  ctx: Context,
-  key: MonthKey,
-  revision?: number | undefined,
-  { whole = false }: { whole?: boolean } = {},
-): Promise<MonthlyStatement | undefined> {
-  // A page about one month asks for most of the statement: read all of it at once (see statementBundle).
-  const revisions = await (whole ? ctx.loaders.statementBundle : ctx.loaders.publishedRevisions).load(key);
-  const period = revision === undefined ? revisions[0] : revisions.find((r) => r.revision === revision);
-  return period ? new MonthlyStatement(period, revisions) : undefined;
 }
 
 function rollupsOf(ctx: Context, p: PeriodRow): Promise<RollupRow[]> {

@@ -6,10 +6,11 @@ import { Money } from '../money/money.type.ts';
 import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';
 import { checkMonth } from '../month.ts';
-import { loadStatement } from '../statements/statement.resolver.ts';
+import { loadStatement } from '../statements/statement.loader.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
-import { regionLines, type LineFilter, type LineSort } from './voucher.service.ts';
+import { regionLines } from './voucher.service.ts';
+import type { LineFilter, LineSort } from './voucher.sql.ts';
 import { maskName } from '@mingbai/db/ledger/privacy';
 import {
   FlowKind,

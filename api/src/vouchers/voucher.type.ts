@@ -4,7 +4,7 @@ import { Money } from '../money/money.type.ts';
 import { ConnectionType } from '../graphql/relay/connection.ts';
 import { toGlobalId } from '../graphql/relay/global-id.ts';
 import { Node } from '../graphql/relay/node.type.ts';
-import type { StatementLineRow, VoucherLineRow, VoucherRow } from './voucher.service.ts';
+import type { StatementLineRow, VoucherLineRow, VoucherRow } from './voucher.sql.ts';
 
 export enum LineSide {
   DEBIT = 'debit',
