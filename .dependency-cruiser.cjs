@@ -28,8 +28,30 @@ module.exports = {
       name: 'resolvers-only-from-the-schema',
       comment: 'A resolver is the GraphQL edge: only the schema module lists it; everything else calls services.',
       severity: 'error',
-      from: { path: '^api/src/', pathNot: ['^api/src/graphql/schema\\.ts$', '\\.resolver\\.ts$', '\\.test\\.ts$'] },
+      from: { path: '^api/src/', pathNot: ['^api/src/graphql/schema\\.ts$', '\\.test\\.ts$'] },
       to: { path: '\\.resolver\\.ts$' },
+    },
+    ...[
+      ['regions', 'villages|statements|vouchers'],
+      ['villages', 'statements|vouchers'],
+      ['statements', 'vouchers'],
+    ].map(([lower, upper]) => ({
+      name: `${lower}-never-import-${upper.replace(/\|/g, '-')}`,
+      comment:
+        'The read domains stack: vouchers → statements → villages → regions. A field that joins two of them lives ' +
+        'in the upper one (Region.villages is in villages/, Village.statement in statements/).',
+      severity: 'error',
+      from: { path: `^api/src/${lower}/` },
+      to: { path: `^api/src/(${upper})/` },
+    })),
+    {
+      name: 'domains-see-only-the-context-type',
+      comment:
+        'graphql/context.ts builds every loader: a domain names its Context type, never runs it (the CLI and ' +
+        'server, at the edge, do). Otherwise the domains and the edge would need each other.',
+      severity: 'error',
+      from: { path: '^api/src/(regions|villages|statements|vouchers|committee|auth|imports|opendata|limits)/' },
+      to: { path: '^api/src/graphql/context\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'services-never-import-resolvers',
