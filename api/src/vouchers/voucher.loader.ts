@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import DataLoader from 'dataloader';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
@@ -12,8 +11,7 @@ import {
   flagsOfVouchersSql,
   isPlainDateOrder,
   linesOfVouchersSql,
-  linesSql,
-  statementsScope,
+  linesOfStatementsSql,
   toLine,
   toStatementLine,
   toVoucher,
@@ -38,8 +36,7 @@ async function countLinesOf(db: Db, statements: RevisionKey[], filter: LineFilte
   return new Map(rows.map((r) => [revisionKey(fromDbKey(r)), r.n]));
 }
 
-const linesKey = (k: LinesKey) =>
-  JSON.stringify([revisionKey(k.statement), k.filter, k.window], (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+const linesKey = (k: LinesKey) => JSON.stringify([revisionKey(k.statement), k.filter, k.window], bigintSafe);
 
 export function createVoucherLoaders(db: Db) {
   return {
@@ -66,10 +63,13 @@ export function createVoucherLoaders(db: Db) {
             });
             continue;
           }
-          const scope = statementsScope(group.map((k) => k.statement));
           const rows = await queryRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
             db,
-            linesSql(scope, filter, window, sql`village_id, year, month, revision`),
+            linesOfStatementsSql(
+              group.map((k) => k.statement),
+              filter,
+              window,
+            ),
           );
           const byStatement = groupBy(rows, (r) => revisionKey(fromDbKey(r)));
           // A page past the end has no row to carry its total: count those statements, in one more statement.

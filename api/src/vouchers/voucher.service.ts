@@ -1,10 +1,10 @@
-import { sql, type SQL } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
 import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
 import {
   countLinesSql,
-  linesSql,
+  regionLinesSql,
   regionScopeSql,
   toStatementLine,
   type LineDbRow,
@@ -24,12 +24,11 @@ export async function regionLines(
   filter: LineFilter,
   window: Window,
 ): Promise<Page<StatementLineRow>> {
-  const current = regionScopeSql(scope);
   const rows = await queryRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
     db,
-    linesSql(current, filter, window, sql`true`),
+    regionLinesSql(scope, filter, window),
   );
-  const totalCount = rows[0]?.total ?? (await countLines(db, current, filter));
+  const totalCount = rows[0]?.total ?? (await countLines(db, regionScopeSql(scope), filter));
   return { offset: pageOffset(window, rows[0]?.rn, totalCount), totalCount, nodes: rows.map(toStatementLine) };
 }
 

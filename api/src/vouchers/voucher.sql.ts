@@ -91,7 +91,7 @@ const ORDER: Record<LineSort, string> = {
  * filtered, each numbered within its `partition` in the filter's order with the partition's total, cut to the window,
  * then joined to what a line shows. One statement; the display columns are read for the window's rows only.
  */
-export function linesSql(scope: SQL, filter: LineFilter, window: Window, partition: SQL): SQL {
+function linesSql(scope: SQL, filter: LineFilter, window: Window, partition: SQL): SQL {
   return sql`select w.kind, w.rn, w.total, ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}
     from (
       select * from (
@@ -166,7 +166,7 @@ export interface RegionLinesScope {
   month?: number | undefined;
 }
 
-export const statementsScope = (statements: RevisionKey[]) =>
+const statementsScope = (statements: RevisionKey[]) =>
   sql`(s.village_id, s.year, s.month, s.revision) in
       (${rowValues(statements.map((k) => [k.villageId, k.year, k.month, k.revision]))})`;
 
@@ -258,6 +258,16 @@ export function regionScopeSql(scope: RegionLinesScope): SQL {
          and p.village_id in (select vv.id from villages vv join regions t on t.id = vv.town_id
                                left join regions d on d.id = t.parent_id where ${underRegion(scope.regionId)})
        order by p.village_id, p.month, p.revision desc)`;
+}
+
+/** A window of the lines of each statement, each numbered within its statement. */
+export function linesOfStatementsSql(statements: RevisionKey[], filter: LineFilter, window: Window): SQL {
+  return linesSql(statementsScope(statements), filter, window, sql`village_id, year, month, revision`);
+}
+
+/** A window of the lines under a region, numbered across all its villages. */
+export function regionLinesSql(scope: RegionLinesScope, filter: LineFilter, window: Window): SQL {
+  return linesSql(regionScopeSql(scope), filter, window, sql`true`);
 }
 
 /** How many lines of `scope` pass `filter`. */
