@@ -14,6 +14,11 @@ export default tseslint.config(
       'db/migrations/**',
     ],
   },
+  // CommonJS, as dependency-cruiser reads it.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

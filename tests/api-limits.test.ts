@@ -9,7 +9,7 @@ import { apiKeys } from '@mingbai/db/schema/api-keys';
 import { createApiKey, revokeApiKey } from '@mingbai/api/auth/api-keys.service';
 import { queryCost } from '@mingbai/api/limits/cost';
 import { LIMITS } from '@mingbai/api/limits/limits';
-import { buildApiSchema } from '@mingbai/api/schema';
+import { buildApiSchema } from '@mingbai/api/graphql/schema';
 import { startApiServer, type ApiServerOptions, type RunningApi } from '@mingbai/api/server';
 import { openTestDb } from './support/db.ts';
 

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { viewerByUsername } from '@mingbai/api/auth/auth.service';
-import { createContext } from '@mingbai/api/context';
+import { createContext } from '@mingbai/api/graphql/context';
 import { importLedger, MAX_FILE_IMPORT_BYTES } from '@mingbai/api/imports/import.service';
 import { fileSource } from '@mingbai/api/imports/parse/stream';
 import { useTestApi } from './support/api.ts';

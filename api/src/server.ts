@@ -1,4 +1,4 @@
-import { jitGateway } from './execution/jit-executor.ts';
+import { jitGateway } from './graphql/execution/jit-executor.ts';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +14,7 @@ import { isDatabaseUnavailable, withStatementLog, type Db } from '@mingbai/db/cl
 import { authenticateApiKey, isApiKey } from './auth/api-keys.service.ts';
 import { authenticate } from './auth/auth.service.ts';
 import type { Viewer } from './auth/viewer.ts';
-import { createContext, type Context } from './context.ts';
+import { createContext, type Context } from './graphql/context.ts';
 import { handleOpenData } from './opendata/opendata.http.ts';
 import { INTERNAL_MESSAGE, toGraphQLError } from './errors.ts';
 import { LIMITS } from './limits/limits.ts';
@@ -29,7 +29,7 @@ import {
   type RateLimitState,
 } from './limits/rate-limit.ts';
 import type { RequestLimits } from './limits/request-limits.ts';
-import { buildApiSchema } from './schema.ts';
+import { buildApiSchema } from './graphql/schema.ts';
 
 export interface ApiServerOptions {
   db: Db;
@@ -77,7 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const apiKeyDataBytes = options.rateLimits?.apiKeyDataBytesPerHour ?? LIMITS.apiKeyDataBytesPerHour;
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
-    // Queries compiled once per document (api/src/execution), unless asked to run on graphql-js.
+    // Queries compiled once per document (api/src/graphql/execution), unless asked to run on graphql-js.
     ...(options.compiledQueries === false ? { schema } : { gateway: jitGateway(schema) }),
     introspection: true,
     // Stack traces are for our logs, never for the public.

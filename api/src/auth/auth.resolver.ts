@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { authenticate, login, logout } from './auth.service.ts';
 import { refuseApiKey, requestSource, type Viewer } from './viewer.ts';
 

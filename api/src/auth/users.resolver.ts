@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
 import { requireViewer, villageForAction } from '../committee/committee.service.ts';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { apiError, badInput } from '../errors.ts';
 import { createUser, setPassword, verifyCredentials, viewerByUsername } from './auth.service.ts';
 import { loginThrottle } from './login-throttle.ts';

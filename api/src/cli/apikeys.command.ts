@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.service.ts';
-import { withDb } from './main.ts';
+import { withDb } from './session.ts';
 
 /**
  * `pnpm cli apikeys …`: the operator issues and revokes keys for third-party clients. Whoever can run the CLI against

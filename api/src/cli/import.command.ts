@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importLedger, MAX_FILE_IMPORT_BYTES } from '../imports/import.service.ts';
 import { fileSource } from '../imports/parse/stream.ts';
-import { contextAs, parseMonth, withDb } from './main.ts';
+import { contextAs, parseMonth, withDb } from './session.ts';
 
 interface ImportOptions {
   as: string;

@@ -7,11 +7,11 @@ import { auditLog } from '@mingbai/db/schema/records';
 import { periodComments, voucherFlags } from '@mingbai/db/schema/review';
 import { periods } from '@mingbai/db/schema/ledger';
 import { mayAct, refuseApiKey, type Viewer, type VillageAction } from '../auth/viewer.ts';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { apiError, badInput } from '../errors.ts';
 import { warmAfterPublish } from '../opendata/fragments.ts';
-import { checkMonth } from '../statements/statement.resolver.ts';
-import type { VillageRow } from '../villages/village.service.ts';
+import { checkMonth } from '../month.ts';
+import type { VillageRow } from '../villages/village.sql.ts';
 
 export interface MonthRef {
   villageSlug: string;

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Int, Mutation, Resolver } from 'type-graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
 import { importLedger, MAX_IMPORT_BYTES } from './import.service.ts';
 import { ImportMode, ImportReportType } from './import.type.ts';

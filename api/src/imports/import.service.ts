@@ -6,13 +6,14 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx, type Tx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { appendAudit } from '@mingbai/db/ledger/audit';
+import { accountFlow, categoryKind, isCashAccountSql } from '@mingbai/db/ledger/flows';
 import { latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
 import { copyConnection, copyImportedFile, copyVoucherSpool, postVouchers } from '@mingbai/db/ledger/post';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { villageForAction } from '../committee/committee.service.ts';
 import { importLimits, importSlots } from './import-slots.ts';
 import { isZip } from './parse/decode.ts';
@@ -576,13 +577,13 @@ async function preview(
   let spending = 0n;
   for (const [top, [debit, credit]] of tally.byTop) {
     const account = byCode.get(top);
-    if (account?.cls === 'income' && credit > 0n) {
-      income += credit;
-      categories.push({ code: top, name: account.name, kind: 'income', amountFen: credit });
-    } else if (account?.cls === 'expense' && debit > 0n) {
-      spending += debit;
-      categories.push({ code: top, name: account.name, kind: 'spending', amountFen: debit });
-    }
+    const kind = account && categoryKind(account.cls);
+    if (!account || !kind) continue;
+    const flow = accountFlow({ accountClass: account.cls, accountCode: top }, debit, credit);
+    income += flow.incomeFen;
+    spending += flow.spendingFen;
+    const amountFen = kind === 'income' ? flow.incomeFen : flow.spendingFen;
+    if (amountFen > 0n) categories.push({ code: top, name: account.name, kind, amountFen });
   }
   const opening = await openingCash(db, key);
   return {
@@ -605,12 +606,12 @@ async function openingCash(db: DbOrTx, key: { villageId: number; year: number; m
     sql`select coalesce(
           (select sum(r.closing_fen) from statement_rollups r
             where r.village_id = ${key.villageId} and r.year = ${prev.year} and r.month = ${prev.month}
-              and left(r.account_code, 3) in ('101', '102')
+              and ${sql.raw(isCashAccountSql('r.account_code'))}
               and r.revision = (select max(revision) from periods p where p.village_id = ${key.villageId}
                                   and p.year = ${prev.year} and p.month = ${prev.month} and p.status = 'published')),
           (select sum(balance_fen) from opening_balances o
             where o.village_id = ${key.villageId} and o.year = ${key.year} and o.month = ${key.month}
-              and left(o.account_code, 3) in ('101', '102')),
+              and ${sql.raw(isCashAccountSql('o.account_code'))}),
           0)::text as fen`,
   );
   return BigInt(row?.fen ?? '0');

@@ -1,6 +1,7 @@
 import type { VoucherInput } from '@mingbai/db/ledger/post';
 import type { SpooledVouchers, VoucherSpool } from '@mingbai/db/ledger/spool';
 import { IntList } from './parse/int-list.ts';
+import { isCashAccount } from '@mingbai/db/ledger/flows';
 
 export interface CodeUse {
   /** Line ordinal and voucher row of the first line with this account, and of the first without a name. */
@@ -118,7 +119,7 @@ export class Tally {
         this.debitTotal += l.amountFen;
         sums[0] += l.amountFen;
       } else sums[1] += l.amountFen;
-      if (top === '101' || top === '102') this.cashMovement += l.side === 'debit' ? l.amountFen : -l.amountFen;
+      if (isCashAccount(top)) this.cashMovement += l.side === 'debit' ? l.amountFen : -l.amountFen;
       let use = this.codes.get(l.accountCode);
       if (!use) this.codes.set(l.accountCode, (use = { first: at, firstRow: row, unnamed: -1, unnamedRow: 0 }));
       if (use.unnamed < 0 && !l.accountName?.trim()) {

@@ -10,7 +10,7 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../relay/connection.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../graphql/relay/connection.ts';
 
 /** A list that is not paginated is assumed to hold this many items. */
 export const UNPAGINATED_LIST_SIZE = 10;

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, visit, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { queryCost } from './cost.ts';
 import { LIMITS } from './limits.ts';
 import { limitError } from './query-limits.ts';

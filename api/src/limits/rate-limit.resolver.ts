@@ -1,5 +1,5 @@
 import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 
 @ObjectType({ description: '本客户端的查询点数（每小时）/ This client’s hourly query budget.' })
 export class RateLimit {

@@ -3,6 +3,7 @@
  * `COPY … TO STDOUT` (the server formats the CSV, the API only pipes bytes), PGlite pages through it and the API
  * formats the same bytes in JS (see csv.ts). Only integers are ever spliced into the text: COPY takes no parameters.
  */
+import { incomeFenSql, isCashAccountSql, lineFlowSql, spendingFenSql } from '@mingbai/db/ledger/flows';
 
 /** Bumped whenever the bytes of a file would change for the same data, so old files and fragments are never served. */
 export const FILE_FORMAT = 'mingbai-opendata-v1';
@@ -69,14 +70,12 @@ const safe = (f: FieldDef): FieldDef => ({ ...f, safe: true });
  * The flow kind as statement lines classify it (db/src/ledger/publish.ts), over the voucher's lines in window `w`:
  * that window is ordered as the file is, so it costs no sort of its own.
  */
-const KIND_SQL = `case
-        when a.class = 'income' and l.side = 'credit' then 'income'
-        when a.class = 'expense' and l.side = 'debit' then 'spending'
-        when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
-             and not bool_or(a.class in ('income', 'expense')) over w
-             and bool_or(left(l.account_code, 3) in ('101', '102')) over w
-          then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
-      end`;
+const KIND_SQL = lineFlowSql({
+  accountClass: 'a.class',
+  side: 'l.side',
+  accountCode: 'l.account_code',
+  voucherWindow: 'w',
+});
 
 export const LINE_FIELDS: readonly FieldDef[] = [
   period(
@@ -306,6 +305,14 @@ export function linesQuery(
   return `select ${projection}${pageKey} from (${base}) b order by b._ord, b._number, b._line`;
 }
 
+const CASH = isCashAccountSql('r.account_code');
+const INCOME_FEN = incomeFenSql({ accountClass: 'a.class', accountCode: 'r.account_code', creditFen: 'r.credit_fen' });
+const SPENDING_FEN = spendingFenSql({
+  accountClass: 'a.class',
+  accountCode: 'r.account_code',
+  debitFen: 'r.debit_fen',
+});
+
 /** One row per selected revision: the digest chain and the statement's totals from its rollups. */
 export function statementsQuery(selection: Selection): string {
   const y = checkInt(selection.year);
@@ -319,10 +326,10 @@ export function statementsQuery(selection: Selection): string {
       join regions t on t.id = vi.town_id
       left join regions d on d.id = t.parent_id
       cross join lateral (
-        select coalesce(sum(r.opening_fen) filter (where left(r.account_code, 3) in ('101', '102')), 0) as opening_fen,
-               coalesce(sum(r.closing_fen) filter (where left(r.account_code, 3) in ('101', '102')), 0) as closing_fen,
-               coalesce(sum(r.credit_fen) filter (where a.class = 'income'), 0) as income_fen,
-               coalesce(sum(r.debit_fen) filter (where a.class = 'expense'), 0) as spending_fen
+        select coalesce(sum(r.opening_fen) filter (where ${CASH}), 0) as opening_fen,
+               coalesce(sum(r.closing_fen) filter (where ${CASH}), 0) as closing_fen,
+               coalesce(sum(${INCOME_FEN}), 0) as income_fen,
+               coalesce(sum(${SPENDING_FEN}), 0) as spending_fen
           from statement_rollups r
           join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
          where r.village_id = p.village_id and r.year = p.year and r.month = p.month and r.revision = p.revision

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context.ts';
-import { checkMonth } from '../statements/statement.resolver.ts';
+import type { Context } from '../graphql/context.ts';
+import { checkMonth } from '../month.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { fileLinks, nationalMonthPath, regionMonthPath, villageMonthPath } from './links.ts';
 import { hasPublished } from './opendata.service.ts';

@@ -1,26 +1,8 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context.ts';
-import { badInput } from '../errors.ts';
-import { PageArgs, pageWindow, toConnection } from '../relay/connection.ts';
-import { checkMonth } from '../statements/statement.resolver.ts';
-import { findVillages } from '../villages/village.service.ts';
-import { Village } from '../villages/village.type.ts';
-import { VillageConnection } from '../villages/village.resolver.ts';
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../graphql/context.ts';
+import { checkMonth, checkYear } from '../month.ts';
 import { regionBySlug, rootRegions } from './region.service.ts';
 import { Region, RegionSummary } from './region.type.ts';
-
-@ArgsType()
-class RegionVillagesArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: '村名或区划代码 / Name part or code.' })
-  search?: string;
-
-  @Field(() => Date, {
-    nullable: true,
-    description:
-      '只列在此时刻或之后（含）公开过的村 / Only villages that published at or after this moment (inclusive).',
-  })
-  publishedSince?: Date;
-}
 
 @Resolver(() => Region)
 export class RegionResolver {
@@ -55,20 +37,6 @@ export class RegionResolver {
     return (await ctx.loaders.childrenOf.load(region.row.id)).map((r) => new Region(r));
   }
 
-  @FieldResolver(() => VillageConnection, { description: '辖区内的村和社区 / Villages anywhere under this region.' })
-  async villages(
-    @Root() region: Region,
-    @Args(() => RegionVillagesArgs) args: RegionVillagesArgs,
-    @Ctx() ctx: Context,
-  ) {
-    const page = await findVillages(
-      ctx.db,
-      { regionId: region.row.id, search: args.search, publishedSince: args.publishedSince ?? undefined },
-      pageWindow(args),
-    );
-    return toConnection({ ...page, nodes: page.nodes.map((r) => new Village(r)) });
-  }
-
   @FieldResolver(() => RegionSummary, {
     description: '辖区内所有村的收支（某月，或不给 month 时全年累计）/ Income and spending of all villages.',
   })
@@ -78,11 +46,8 @@ export class RegionResolver {
     @Arg('month', () => Int, { nullable: true }) month: number | undefined,
     @Ctx() ctx: Context,
   ) {
-    if (month === undefined || month === null) {
-      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('年份应在 2000 到 2100 之间', 'year');
-    } else {
-      checkMonth(year, month);
-    }
+    if (month === undefined || month === null) checkYear(year);
+    else checkMonth(year, month);
     const m = month ?? undefined;
     const rows = await ctx.loaders.summary.load({ regionId: region.row.id, year, month: m });
     return new RegionSummary(year, m, rows);

@@ -1,9 +1,9 @@
 import { sumFen } from '@mingbai/db/ledger/money';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
-import { toGlobalId } from '../relay/global-id.ts';
-import { Node } from '../relay/node.type.ts';
-import type { CategoryAmountRow, RegionRow } from './region.service.ts';
+import { toGlobalId } from '../graphql/relay/global-id.ts';
+import { Node } from '../graphql/relay/node.type.ts';
+import type { CategoryAmountRow, RegionRow } from './region.sql.ts';
 
 export enum RegionLevel {
   CITY = 'city',
@@ -71,7 +71,7 @@ export class RegionCategoryTotal {
 
   @Field(() => String, { description: 'INCOME 或 SPENDING' })
   get kind(): string {
-    return this.row.class === 'income' ? 'INCOME' : 'SPENDING';
+    return this.row.kind === 'income' ? 'INCOME' : 'SPENDING';
   }
 
   @Field(() => Money)
@@ -105,12 +105,12 @@ export class RegionSummary {
 
   @Field(() => Money)
   get income(): Money {
-    return new Money(sumFen(this.rows.flatMap((r) => (r.class === 'income' ? [r.amountFen] : []))));
+    return new Money(sumFen(this.rows.flatMap((r) => (r.kind === 'income' ? [r.amountFen] : []))));
   }
 
   @Field(() => Money)
   get spending(): Money {
-    return new Money(sumFen(this.rows.flatMap((r) => (r.class === 'expense' ? [r.amountFen] : []))));
+    return new Money(sumFen(this.rows.flatMap((r) => (r.kind === 'spending' ? [r.amountFen] : []))));
   }
 
   @Field(() => [RegionCategoryTotal])

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { verifyVillageChain } from '@mingbai/db/ledger/verify';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { apiError } from '../errors.ts';
 
 @ObjectType({

@@ -1,9 +1,10 @@
 import { Args, ArgsType, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
-import { ConnectionType, PageArgs, pageSize, type ConnectionShape } from '../relay/connection.ts';
-import { checkMonth } from './statement.resolver.ts';
-import { countPublications, publicationFeed, type FeedFilter, type FeedKey } from './statement.service.ts';
+import { ConnectionType, PageArgs, pageSize, type ConnectionShape } from '../graphql/relay/connection.ts';
+import { checkMonth } from '../month.ts';
+import { countPublications, publicationFeed } from './statement.service.ts';
+import type { FeedFilter, FeedKey } from './statement.sql.ts';
 import { MonthlyStatement } from './statement.type.ts';
 
 export const MonthlyStatementConnection = ConnectionType(MonthlyStatement, 'MonthlyStatement');

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../relay/connection.ts';
-import type { PeriodRow } from './statement.service.ts';
+import { ConnectionType } from '../graphql/relay/connection.ts';
+import type { PeriodRow } from './statement.sql.ts';
 
 @ObjectType({ simpleResolvers: true, description: '已公开的月份 / A published month, at its current revision.' })
 export class PublishedMonth {

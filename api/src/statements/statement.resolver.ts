@@ -1,21 +1,15 @@
 import { sumFen } from '@mingbai/db/ledger/money';
 import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context.ts';
-import { badInput } from '../errors.ts';
+import type { Context } from '../graphql/context.ts';
+import { checkMonth } from '../month.ts';
 import { Money } from '../money/money.type.ts';
-import { PageArgs, pageWindow, slicePage, toConnection, type ConnectionShape } from '../relay/connection.ts';
+import { PageArgs, pageWindow, slicePage, toConnection, type ConnectionShape } from '../graphql/relay/connection.ts';
 import { Village } from '../villages/village.type.ts';
 import { PublishedMonth, PublishedMonthConnection } from './period.type.ts';
 import { previousMonth } from '@mingbai/db/ledger/publish';
-import {
-  categories,
-  publishedMonths,
-  statementTotals,
-  type MonthKey,
-  type PeriodRow,
-  type RollupRow,
-  type Totals,
-} from './statement.service.ts';
+import { loadStatement } from './statement.loader.ts';
+import { categories, publishedMonths, statementTotals, type Totals } from './statement.service.ts';
+import type { PeriodRow, RollupRow } from './statement.sql.ts';
 import {
   CategoryTotal,
   MonthComparison,
@@ -47,24 +41,6 @@ class PeriodsArgs extends PageArgs {
       '只列在此时刻或之后（含）有版本公开的月份（新公开或更正）/ Only months with a revision published at or after this moment (inclusive).',
   })
   publishedSince?: Date;
-}
-
-export function checkMonth(year: number, month: number): void {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('年份应在 2000 到 2100 之间', 'year');
-  if (!Number.isInteger(month) || month < 1 || month > 12) throw badInput('月份应在 1 到 12 之间', 'month');
-}
-
-/** Finds a published statement: the given revision, or the current one. Undefined when not public. */
-export async function loadStatement(
-  ctx: Context,
-  key: MonthKey,
-  revision?: number | undefined,
-  { whole = false }: { whole?: boolean } = {},
-): Promise<MonthlyStatement | undefined> {
-  // A page about one month asks for most of the statement: read all of it at once (see statementBundle).
-  const revisions = await (whole ? ctx.loaders.statementBundle : ctx.loaders.publishedRevisions).load(key);
-  const period = revision === undefined ? revisions[0] : revisions.find((r) => r.revision === revision);
-  return period ? new MonthlyStatement(period, revisions) : undefined;
 }
 
 function rollupsOf(ctx: Context, p: PeriodRow): Promise<RollupRow[]> {

@@ -1,9 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
-import { ConnectionType } from '../relay/connection.ts';
-import { toGlobalId } from '../relay/global-id.ts';
-import { Node } from '../relay/node.type.ts';
-import type { CategoryRow, PeriodRow } from './statement.service.ts';
+import { ConnectionType } from '../graphql/relay/connection.ts';
+import { toGlobalId } from '../graphql/relay/global-id.ts';
+import { Node } from '../graphql/relay/node.type.ts';
+import type { CategoryRow } from './statement.service.ts';
+import type { PeriodRow } from './statement.sql.ts';
 
 @ObjectType({ simpleResolvers: true, description: '明细科目金额 / Amount of one sub-account.' })
 export class SubAccountTotal {

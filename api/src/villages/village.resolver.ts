@@ -1,12 +1,10 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
-import { ConnectionType, PageArgs, pageWindow, toConnection } from '../relay/connection.ts';
+import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';
 import { findVillages } from './village.service.ts';
-import { Village } from './village.type.ts';
-
-export const VillageConnection = ConnectionType(Village, 'Village');
+import { Village, VillageConnection } from './village.type.ts';
 
 @ArgsType()
 class VillagesArgs extends PageArgs {
@@ -61,5 +59,36 @@ export class VillageResolver {
   async district(@Root() village: Village, @Ctx() ctx: Context) {
     const town = (await ctx.loaders.regionById.load(village.row.townId))!;
     return new Region((await ctx.loaders.regionById.load(town.parentId!))!);
+  }
+}
+
+@ArgsType()
+class RegionVillagesArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: '村名或区划代码 / Name part or code.' })
+  search?: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      '只列在此时刻或之后（含）公开过的村 / Only villages that published at or after this moment (inclusive).',
+  })
+  publishedSince?: Date;
+}
+
+/** `Region.villages` lives with the villages, so regions/ never imports villages/ (villages sit under regions). */
+@Resolver(() => Region)
+export class RegionVillagesResolver {
+  @FieldResolver(() => VillageConnection, { description: '辖区内的村和社区 / Villages anywhere under this region.' })
+  async villages(
+    @Root() region: Region,
+    @Args(() => RegionVillagesArgs) args: RegionVillagesArgs,
+    @Ctx() ctx: Context,
+  ) {
+    const page = await findVillages(
+      ctx.db,
+      { regionId: region.row.id, search: args.search, publishedSince: args.publishedSince ?? undefined },
+      pageWindow(args),
+    );
+    return toConnection({ ...page, nodes: page.nodes.map((r) => new Village(r)) });
   }
 }

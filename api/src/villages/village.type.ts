@@ -1,7 +1,8 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { toGlobalId } from '../relay/global-id.ts';
-import { Node } from '../relay/node.type.ts';
-import type { VillageRow } from './village.service.ts';
+import { toGlobalId } from '../graphql/relay/global-id.ts';
+import { Node } from '../graphql/relay/node.type.ts';
+import { ConnectionType } from '../graphql/relay/connection.ts';
+import type { VillageRow } from './village.sql.ts';
 
 export enum VillageKind {
   VILLAGE = 'village',
@@ -43,3 +44,5 @@ export class Village implements Node {
     return this.row.kind as VillageKind;
   }
 }
+
+export const VillageConnection = ConnectionType(Village, 'Village');

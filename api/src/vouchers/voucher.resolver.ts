@@ -1,14 +1,16 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root, registerEnumType } from 'type-graphql';
 import { parseYuan, sumFen } from '@mingbai/db/ledger/money';
-import type { Context } from '../context.ts';
+import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
 import { Money } from '../money/money.type.ts';
-import { PageArgs, pageWindow, toConnection } from '../relay/connection.ts';
+import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';
-import { checkMonth, loadStatement } from '../statements/statement.resolver.ts';
+import { checkMonth } from '../month.ts';
+import { loadStatement } from '../statements/statement.loader.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
-import { regionLines, type LineFilter, type LineSort } from './voucher.service.ts';
+import { regionLines } from './voucher.service.ts';
+import type { LineFilter, LineSort } from './voucher.sql.ts';
 import { maskName } from '@mingbai/db/ledger/privacy';
 import {
   FlowKind,

@@ -1,10 +1,10 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { maskOfficial } from '@mingbai/db/ledger/digest';
 import { Money } from '../money/money.type.ts';
-import { ConnectionType } from '../relay/connection.ts';
-import { toGlobalId } from '../relay/global-id.ts';
-import { Node } from '../relay/node.type.ts';
-import type { StatementLineRow, VoucherLineRow, VoucherRow } from './voucher.service.ts';
+import { ConnectionType } from '../graphql/relay/connection.ts';
+import { toGlobalId } from '../graphql/relay/global-id.ts';
+import { Node } from '../graphql/relay/node.type.ts';
+import type { StatementLineRow, VoucherLineRow, VoucherRow } from './voucher.sql.ts';
 
 export enum LineSide {
   DEBIT = 'debit',

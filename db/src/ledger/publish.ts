@@ -9,6 +9,7 @@ import { appendAudit } from './audit.ts';
 import { carryForward, mapCode } from './carry-forward.ts';
 import { periodDigest, type DigestVoucher } from './digest.ts';
 import { LedgerError } from './errors.ts';
+import { lineFlowSql } from './flows.ts';
 import type { Fen } from './money.ts';
 import { lockVillageLedger, type PeriodKey } from './periods.ts';
 
@@ -91,12 +92,13 @@ function revisionIs(key: PeriodKey & { revision: number }): SQL {
   return sql`p.village_id = ${key.villageId} and p.year = ${key.year} and p.month = ${key.month} and p.revision = ${key.revision}`;
 }
 
+const LINE_FLOW = sql.raw(
+  lineFlowSql({ accountClass: 'a.class', side: 'l.side', accountCode: 'l.account_code', voucherWindow: 'voucher' }),
+);
+
 /**
  * Derives `statement_lines` for the revisions `which` selects (a condition on `periods p`): the lines villagers read
- * as payments and receipts, classified once and numbered in date order. Credits of income accounts are income, debits
- * of expense accounts spending; in a voucher that moves cash (101 库存现金, 102 银行存款) without touching income or
- * expense (低保 passed on, wages paid out of 应付工资), the non-cash side is an other receipt or payment. Vouchers that
- * only move cash between 库存现金 and 银行存款 list nothing. Used by publishing, the scale loader and migration 0005.
+ * as payments and receipts, classified once (by `lineFlow`, flows.ts) and numbered in date order. Used by publishing, the scale loader and migration 0005.
  */
 export async function deriveStatementLines(tx: DbOrTx, which: SQL): Promise<void> {
   await tx.execute(sql`
@@ -107,14 +109,7 @@ export async function deriveStatementLines(tx: DbOrTx, which: SQL): Promise<void
       from (
         select v.village_id, v.year, v.month, v.revision, v.date, v.number, l.voucher_id, l.line_no, l.account_code,
                l.amount_fen,
-               case
-                 when a.class = 'income' and l.side = 'credit' then 'income'
-                 when a.class = 'expense' and l.side = 'debit' then 'spending'
-                 when a.class not in ('income', 'expense') and left(l.account_code, 3) not in ('101', '102')
-                      and not bool_or(a.class in ('income', 'expense')) over voucher
-                      and bool_or(left(l.account_code, 3) in ('101', '102')) over voucher
-                   then case when l.side = 'debit' then 'other_payment' else 'other_receipt' end
-               end as kind
+               ${LINE_FLOW} as kind
           from periods p
           join vouchers v on v.village_id = p.village_id and v.year = p.year and v.month = p.month
                          and v.revision = p.revision

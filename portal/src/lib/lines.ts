@@ -31,9 +31,3 @@ export async function wholeMonth(
   }
   return undefined;
 }
-
-/** A cell as spreadsheet software should show it: text starting with = + - @ cannot become a formula. */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}

@@ -1,11 +1,11 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context.ts';
+import type { Context } from './context.ts';
 import { Region } from '../regions/region.type.ts';
-import { loadStatement } from '../statements/statement.resolver.ts';
+import { loadStatement } from '../statements/statement.loader.ts';
 import { Village } from '../villages/village.type.ts';
 import { Voucher } from '../vouchers/voucher.type.ts';
-import { fromGlobalId, integerParts } from './global-id.ts';
-import { Node } from './node.type.ts';
+import { fromGlobalId, integerParts } from './relay/global-id.ts';
+import { Node } from './relay/node.type.ts';
 
 @Resolver()
 export class NodeResolver {

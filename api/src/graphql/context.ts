@@ -1,10 +1,10 @@
 import type { Db } from '@mingbai/db/client';
-import type { Viewer } from './auth/viewer.ts';
-import type { RequestLimits } from './limits/request-limits.ts';
-import { createRegionLoaders } from './regions/region.service.ts';
-import { createStatementLoaders } from './statements/statement.service.ts';
-import { createVillageLoaders } from './villages/village.service.ts';
-import { createVoucherLoaders } from './vouchers/voucher.service.ts';
+import type { Viewer } from '../auth/viewer.ts';
+import type { RequestLimits } from '../limits/request-limits.ts';
+import { createRegionLoaders } from '../regions/region.loader.ts';
+import { createStatementLoaders } from '../statements/statement.loader.ts';
+import { createVillageLoaders } from '../villages/village.loader.ts';
+import { createVoucherLoaders } from '../vouchers/voucher.loader.ts';
 
 /** Per request: the database and fresh DataLoaders, so batching and caching never leak between requests. */
 export interface Context {

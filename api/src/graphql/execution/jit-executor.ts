@@ -3,6 +3,7 @@
 // the document for every response. The month page answers ~700 fields; graphql-js spent most of the API's own CPU per
 // request on that walk.
 // Mutations keep graphql-js's execute: they are few, and its serial semantics are the reference.
+import { channel } from 'node:diagnostics_channel';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -17,8 +18,9 @@ type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>>;
  * distinct documents meant to burn CPU) never pays for it. A document that does not compile runs on graphql-js.
  */
 const SEEN_ONCE = 'seen once';
-/** How many documents this process has compiled (tests check the compiler really runs). */
-export const compiledQueries = { count: 0 };
+/** Each document compiled is published here (`{ operationName }`), for tests and monitoring to observe. */
+export const COMPILED_QUERY_CHANNEL = 'mingbai:graphql-jit:compiled';
+const compiledQueries = channel(COMPILED_QUERY_CHANNEL);
 const compiledByDocument = new WeakMap<DocumentNode, Map<string, Compiled | null | typeof SEEN_ONCE>>();
 
 function compiled(schema: GraphQLSchema, document: DocumentNode, operationName: string | null): Compiled | null {
@@ -37,7 +39,7 @@ function compiled(schema: GraphQLSchema, document: DocumentNode, operationName: 
     customJSONSerializer: false,
   });
   const query = isCompiledQuery(result) ? (result as Compiled) : null;
-  if (query) compiledQueries.count++;
+  if (query) compiledQueries.publish({ operationName });
   byName.set(key, query);
   return query;
 }

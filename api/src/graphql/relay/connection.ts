@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { ClassType } from 'type-graphql';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -163,7 +163,9 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: '符合条件的总数 / Total items matching, across all pages.' })
+    // Not a simple field: it gets a resolver, so every executor awaits a lazy count (ConnectionShape.totalCount may
+    // be a promise); graphql-jit reads a field without a resolver as a plain value and would not.
+    @Field(() => Int, { simple: false, description: '符合条件的总数 / Total items matching, across all pages.' })
     totalCount!: number;
   }
   return Connection;

@@ -1,6 +1,6 @@
 import { GraphQLScalarType, type ValueNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 
 /** A date-time a client sent that graphql-scalars cannot read: a coded error, in Chinese, like every other. */
 function readable<T>(parse: () => T): T {

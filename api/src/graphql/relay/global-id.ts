@@ -1,4 +1,4 @@
-import { badInput } from '../errors.ts';
+import { badInput } from '../../errors.ts';
 
 /** Node types with an opaque global ID. Their order is irrelevant; the names are part of every ID. */
 export type NodeTypeName = 'Region' | 'Village' | 'MonthlyStatement' | 'Voucher';

@@ -1,0 +1,49 @@
+// What every command shares: a migrated database for one command, the JSON report on stdout, and acting as a user.
+// The commands import this module, never main.ts, which only lists them.
+import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
+import { viewerByUsername } from '../auth/auth.service.ts';
+import { readConfig } from '../config.ts';
+import { createContext, type Context } from '../graphql/context.ts';
+import { toGraphQLError } from '../errors.ts';
+
+export interface CliIo {
+  print(value: unknown): void;
+}
+
+const io: CliIo = { print: (value) => process.stdout.write(JSON.stringify(value, bigintJson, 2) + '\n') };
+
+function bigintJson(_: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** Runs one command with a migrated database, printing a coded error as JSON when it fails. */
+export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Promise<void> {
+  const config = readConfig();
+  const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: 2 });
+  try {
+    await migrateDb(handle);
+    const result = await work(handle);
+    if (result !== undefined) io.print(result);
+  } catch (error) {
+    const coded = toGraphQLError(error);
+    if (coded.extensions.code === 'INTERNAL_SERVER_ERROR') console.error(error);
+    io.print({ ok: false, error: { code: coded.extensions.code, message: coded.message } });
+    process.exitCode = 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The request context for `--as <user>`: the same permission checks as a signed-in API call. */
+export async function contextAs(handle: DbHandle, username: string): Promise<Context> {
+  const viewer = await viewerByUsername(handle.db, username);
+  if (!viewer) throw Object.assign(new Error(`no user ${username}`), { code: 'NOT_FOUND' });
+  return createContext(handle.db, viewer);
+}
+
+/** "2025-06" → { year: 2025, month: 6 }. */
+export function parseMonth(text: string): { year: number; month: number } {
+  const match = /^(\d{4})-(\d{1,2})$/.exec(text.trim());
+  if (!match) throw new Error(`--month must look like 2025-06, got "${text}"`);
+  return { year: Number(match[1]), month: Number(match[2]) };
+}

@@ -1,0 +1,60 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AuthResolver } from '../auth/auth.resolver.ts';
+import { UsersResolver } from '../auth/users.resolver.ts';
+import { CommitteeResolver } from '../committee/committee.resolver.ts';
+import { ImportResolver } from '../imports/import.resolver.ts';
+import { RateLimitResolver } from '../limits/rate-limit.resolver.ts';
+import { RegionResolver } from '../regions/region.resolver.ts';
+import { DateTimeScalar } from './relay/date-time.ts';
+import { OpenDataResolver } from '../opendata/opendata.resolver.ts';
+import { NodeResolver } from './node.resolver.ts';
+import { tuneForExecution } from './schema-tuning.ts';
+import { ChainResolver } from '../statements/chain.resolver.ts';
+import { StatementFeedResolver } from '../statements/feed.resolver.ts';
+import {
+  MonthlyStatementResolver,
+  PublishedMonthResolver,
+  VillageStatementResolver,
+} from '../statements/statement.resolver.ts';
+import { RegionVillagesResolver, VillageResolver } from '../villages/village.resolver.ts';
+import {
+  RegionLinesResolver,
+  StatementLineResolver,
+  StatementLinesResolver,
+  VillageVoucherResolver,
+  VoucherResolver,
+} from '../vouchers/voucher.resolver.ts';
+
+/** The public schema: only the list of modules. Each type's queries live beside the type. */
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [
+      NodeResolver,
+      RegionResolver,
+      VillageResolver,
+      RegionVillagesResolver,
+      VillageStatementResolver,
+      MonthlyStatementResolver,
+      PublishedMonthResolver,
+      StatementFeedResolver,
+      StatementLinesResolver,
+      StatementLineResolver,
+      RegionLinesResolver,
+      VillageVoucherResolver,
+      VoucherResolver,
+      AuthResolver,
+      UsersResolver,
+      CommitteeResolver,
+      ChainResolver,
+      ImportResolver,
+      OpenDataResolver,
+      RateLimitResolver,
+    ],
+    // Dates are graphql-scalars' `DateTime`, the name clients write in `$since: DateTime`.
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: false,
+  });
+  tuneForExecution(schema);
+  return schema;
+}

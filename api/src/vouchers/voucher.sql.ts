@@ -1,0 +1,324 @@
+// Every query the vouchers read: a statement's lines (filtered, sorted, paged, over one statement, many, or every
+// village of a region), vouchers by id or number, their lines and supervisors' flags. Each builder returns the SQL;
+// the row type and its mapping sit beside it. Raw SQL: the window functions and the derived `statement_lines` read
+// more clearly as SQL than as a query builder.
+import { sql, type SQL } from 'drizzle-orm';
+import type { AccountClass } from '@mingbai/db/schema/accounts';
+import type { voucherLines } from '@mingbai/db/schema/ledger';
+import type { Fen } from '@mingbai/db/ledger/money';
+import type { FlowKind } from '@mingbai/db/ledger/flows';
+import { windowSql, type Window } from '../graphql/relay/connection.ts';
+import { likePattern, rowValues } from '../sql-helpers.ts';
+import type { RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
+import { underRegion } from '../villages/village.sql.ts';
+
+type Line = typeof voucherLines.$inferSelect;
+
+export interface VoucherRow extends RevisionKey {
+  id: number;
+  number: number;
+  date: string;
+  summaryPublic: string;
+  attachments: number;
+  preparer: string | null;
+  reviewer: string | null;
+  approver: string | null;
+}
+
+export interface VoucherLineRow {
+  villageId: number;
+  voucherId: number;
+  lineNo: number;
+  standard: string;
+  accountCode: string;
+  accountName: string;
+  topCode: string;
+  topName: string;
+  class: AccountClass;
+  side: Line['side'];
+  amountFen: Fen;
+  summaryPublic: string | null;
+  counterpartyPublic: string | null;
+  counterpartyIsPerson: boolean;
+  paymentMethod: Line['paymentMethod'];
+}
+
+/** A payment or receipt as villagers read it: one voucher line with its voucher's date and 摘要. */
+export interface StatementLineRow extends VoucherLineRow {
+  kind: FlowKind;
+  voucher: VoucherRow;
+}
+
+export type LineSort = 'date_asc' | 'date_desc' | 'amount_desc' | 'amount_asc';
+
+export interface LineFilter {
+  /** Account code or prefix: 514 for all 公益支出, 51401 for one sub-account. */
+  category?: string | undefined;
+  kind?: FlowKind | undefined;
+  minFen?: Fen | undefined;
+  maxFen?: Fen | undefined;
+  /** Text in the (masked) 摘要 or counterparty. */
+  search?: string | undefined;
+  sort: LineSort;
+}
+
+const VOUCHER_COLUMNS = sql.raw(`v.village_id, v.year, v.month, v.revision, v.id, v.number, v.date::text as date,
+  v.summary_public, v.attachments, v.preparer, v.reviewer, v.approver`);
+/** A line's counterparty, or its voucher's first one: the cash side of a payment names whom it was paid to. */
+const COUNTERPARTY = `coalesce(l.counterparty_public, (select x.counterparty_public from voucher_lines x
+     where x.village_id = l.village_id and x.voucher_id = l.voucher_id and x.counterparty_public is not null
+     order by x.line_no limit 1)) as counterparty_public`;
+const LINE_COLUMNS =
+  sql.raw(`l.voucher_id, l.line_no, l.standard, l.account_code, coalesce(va.name, a.name) as account_name,
+  left(l.account_code, 3) as top_code, a.name as top_name, a.class, l.side, l.amount_fen::text as amount_fen,
+  l.summary_public as line_summary_public, l.counterparty_is_person, ${COUNTERPARTY},
+  coalesce(l.payment_method, (select x.payment_method from voucher_lines x
+     where x.village_id = l.village_id and x.voucher_id = l.voucher_id and x.payment_method is not null
+     order by x.line_no limit 1), 'transfer') as payment_method`);
+const LINE_JOINS = sql.raw(`join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
+  left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard and va.code = l.account_code`);
+
+// village_id keeps lines of different villages apart when a region's lines share a date and a voucher number.
+const ORDER: Record<LineSort, string> = {
+  date_asc: 'date asc, village_id asc, number asc, line_no asc',
+  date_desc: 'date desc, village_id desc, number desc, line_no asc',
+  amount_desc: 'amount_fen::bigint desc, date asc, village_id asc, number asc, line_no asc',
+  amount_asc: 'amount_fen::bigint asc, date asc, village_id asc, number asc, line_no asc',
+};
+
+/**
+ * The statement lines `scope` selects (a condition on `statement_lines s`, derived at publishing with their flow kind),
+ * filtered, each numbered within its `partition` in the filter's order with the partition's total, cut to the window,
+ * then joined to what a line shows. One statement; the display columns are read for the window's rows only.
+ */
+function linesSql(scope: SQL, filter: LineFilter, window: Window, partition: SQL): SQL {
+  return sql`select w.kind, w.rn, w.total, ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}
+    from (
+      select * from (
+        select f.*, row_number() over (partition by ${partition} order by ${sql.raw(ORDER[filter.sort])})::int as rn,
+               count(*) over (partition by ${partition})::int as total
+          from (
+              ${filteredSql(scope, filter)}
+          ) f
+      ) r
+     where ${windowSql(window, sql`rn`, sql`total`)}
+    ) w
+    ${DISPLAY_JOINS}
+   order by w.rn`;
+}
+
+/** The statement lines of `scope` that pass `filter`, with the columns the orders and filters use. */
+export function filteredSql(scope: SQL, filter: LineFilter): SQL {
+  const search = Boolean(filter.search?.trim());
+  return sql`select * from (
+      select s.village_id, s.year, s.month, s.revision, s.voucher_id, s.line_no, s.kind, s.account_code, s.amount_fen,
+             v.date, v.number
+             ${search ? sql.raw(`, v.summary_public, l.summary_public as line_summary_public, ${COUNTERPARTY}`) : sql``}
+        from statement_lines s
+        join vouchers v on v.village_id = s.village_id and v.id = s.voucher_id
+        ${search ? sql.raw(`join voucher_lines l on l.village_id = s.village_id and l.voucher_id = s.voucher_id and l.line_no = s.line_no`) : sql``}
+       where ${scope}) f
+   where ${filterSql(filter)}`;
+}
+
+/** What a line shows, joined by the statement line `w` it belongs to. */
+const DISPLAY_JOINS = sql.raw(`join vouchers v on v.village_id = w.village_id and v.id = w.voucher_id
+    join voucher_lines l on l.village_id = w.village_id and l.voucher_id = w.voucher_id and l.line_no = w.line_no
+    ${'join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)'}
+    left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard and va.code = l.account_code`);
+
+/**
+ * The first page of one statement's lines in date order, unfiltered, as the month page asks: a range of the derived
+ * position `seq`, and the total from the last one. Costs the same for 50 lines as for 50,000.
+ */
+export function datePageSql(key: RevisionKey, window: Window): SQL {
+  return sql`select t.total, w.* from (
+      select coalesce(max(s.seq), 0)::int as total from statement_lines s
+       where s.village_id = ${key.villageId} and s.year = ${key.year} and s.month = ${key.month}
+         and s.revision = ${key.revision}
+    ) t
+    left join lateral (
+      select w.kind, w.seq::int as rn, ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}
+        from statement_lines w
+        ${DISPLAY_JOINS}
+       where w.village_id = ${key.villageId} and w.year = ${key.year} and w.month = ${key.month}
+         and w.revision = ${key.revision} and ${windowSql(window, sql`w.seq`, sql`t.total`)}
+       order by w.seq
+    ) w on true
+   order by w.rn`;
+}
+
+export const isPlainDateOrder = (f: LineFilter) =>
+  f.sort === 'date_asc' &&
+  f.category === undefined &&
+  f.kind === undefined &&
+  f.minFen === undefined &&
+  f.maxFen === undefined &&
+  !f.search?.trim();
+
+export function toStatementLine(r: LineDbRow & { kind: FlowKind }): StatementLineRow {
+  return { ...toLine(r), kind: r.kind, voucher: toVoucher(r) };
+}
+
+export interface RegionLinesScope {
+  regionId: number;
+  year: number;
+  month?: number | undefined;
+}
+
+const statementsScope = (statements: RevisionKey[]) =>
+  sql`(s.village_id, s.year, s.month, s.revision) in
+      (${rowValues(statements.map((k) => [k.villageId, k.year, k.month, k.revision]))})`;
+
+function filterSql(f: LineFilter): SQL {
+  const parts: SQL[] = [sql`kind is not null`];
+  if (f.category) parts.push(sql`account_code like ${f.category + '%'}`);
+  if (f.kind) parts.push(sql`kind = ${f.kind}`);
+  if (f.minFen !== undefined) parts.push(sql`amount_fen::bigint >= ${f.minFen.toString()}::bigint`);
+  if (f.maxFen !== undefined) parts.push(sql`amount_fen::bigint <= ${f.maxFen.toString()}::bigint`);
+  if (f.search?.trim()) {
+    const p = likePattern(f.search.trim());
+    parts.push(sql`(summary_public ilike ${p} or line_summary_public ilike ${p} or counterparty_public ilike ${p})`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+export type LineDbRow = RevisionDbKey & {
+  id: number;
+  number: number;
+  date: string;
+  summary_public: string;
+  attachments: number;
+  preparer: string | null;
+  reviewer: string | null;
+  approver: string | null;
+  voucher_id: number;
+  line_no: number;
+  standard: string;
+  account_code: string;
+  account_name: string;
+  top_code: string;
+  top_name: string;
+  class: AccountClass;
+  side: Line['side'];
+  amount_fen: string;
+  line_summary_public: string | null;
+  counterparty_public: string | null;
+  counterparty_is_person: boolean;
+  payment_method: NonNullable<Line['paymentMethod']>;
+};
+
+export function toVoucher(r: LineDbRow): VoucherRow {
+  return {
+    villageId: r.village_id,
+    year: r.year,
+    month: r.month,
+    revision: r.revision,
+    id: Number(r.id),
+    number: r.number,
+    date: r.date,
+    summaryPublic: r.summary_public,
+    attachments: r.attachments,
+    preparer: r.preparer,
+    reviewer: r.reviewer,
+    approver: r.approver,
+  };
+}
+
+export function toLine(r: LineDbRow): VoucherLineRow {
+  return {
+    villageId: r.village_id,
+    voucherId: Number(r.voucher_id),
+    lineNo: r.line_no,
+    standard: r.standard,
+    accountCode: r.account_code,
+    accountName: r.account_name,
+    topCode: r.top_code,
+    topName: r.top_name,
+    class: r.class,
+    side: r.side,
+    amountFen: BigInt(r.amount_fen),
+    summaryPublic: r.line_summary_public,
+    counterpartyPublic: r.counterparty_public,
+    counterpartyIsPerson: r.counterparty_is_person,
+    paymentMethod: r.payment_method,
+  };
+}
+
+/**
+ * The current revision of each published month of the year (or one month) of every village under a region, as a
+ * condition on `statement_lines s`.
+ */
+export function regionScopeSql(scope: RegionLinesScope): SQL {
+  return sql`(s.village_id, s.year, s.month, s.revision) in (
+      select distinct on (p.village_id, p.month) p.village_id, p.year, p.month, p.revision
+        from periods p
+       where p.status = 'published' and p.year = ${scope.year}
+         and ${scope.month === undefined ? sql`true` : sql`p.month = ${scope.month}`}
+         and p.village_id in (select vv.id from villages vv join regions t on t.id = vv.town_id
+                               left join regions d on d.id = t.parent_id where ${underRegion(scope.regionId)})
+       order by p.village_id, p.month, p.revision desc)`;
+}
+
+/** A window of the lines of each statement, each numbered within its statement. */
+export function linesOfStatementsSql(statements: RevisionKey[], filter: LineFilter, window: Window): SQL {
+  return linesSql(statementsScope(statements), filter, window, sql`village_id, year, month, revision`);
+}
+
+/** A window of the lines under a region, numbered across all its villages. */
+export function regionLinesSql(scope: RegionLinesScope, filter: LineFilter, window: Window): SQL {
+  return linesSql(regionScopeSql(scope), filter, window, sql`true`);
+}
+
+/** How many lines of `scope` pass `filter`. */
+export function countLinesSql(scope: SQL, filter: LineFilter): SQL {
+  return sql`select count(*)::int as n from (${filteredSql(scope, filter)}) c`;
+}
+
+/** How many lines of each statement pass `filter`. */
+export function countLinesOfSql(statements: RevisionKey[], filter: LineFilter): SQL {
+  return sql`select village_id, year, month, revision, count(*)::int as n
+          from (${filteredSql(statementsScope(statements), filter)}) c
+         group by village_id, year, month, revision`;
+}
+
+/** Vouchers of published months by (village, id). */
+export function vouchersByIdSql(keys: readonly { villageId: number; id: number }[]): SQL {
+  return sql`select ${VOUCHER_COLUMNS} from vouchers v
+                join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
+                              and p.revision = v.revision and p.status = 'published'
+               where (v.village_id, v.id) in (${rowValues(keys.map((k) => [k.villageId, k.id]))})`;
+}
+
+/** Vouchers of published months by number within their revision. */
+export function vouchersByNumberSql(keys: readonly (RevisionKey & { number: number })[]): SQL {
+  return sql`select ${VOUCHER_COLUMNS} from vouchers v
+                join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
+                              and p.revision = v.revision and p.status = 'published'
+               where (v.village_id, v.year, v.month, v.revision, v.number) in
+                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]))})`;
+}
+
+export interface FlagDbRow {
+  key: string;
+  author: string;
+  reason: string;
+  created_at: string;
+}
+
+/** Supervisors' flags on vouchers, each row keyed `village:year:month:revision:number`. */
+export function flagsOfVouchersSql(keys: readonly (RevisionKey & { number: number })[]): SQL {
+  return sql`select f.village_id || ':' || f.year || ':' || f.month || ':' || f.revision || ':' || f.voucher_number as key,
+                     f.author, f.reason, f.created_at
+                from voucher_flags f
+               where (f.village_id, f.year, f.month, f.revision, f.voucher_number) in
+                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]))})
+               order by f.id`;
+}
+
+/** Every line of the vouchers, in voucher and line order. */
+export function linesOfVouchersSql(keys: readonly { villageId: number; id: number }[]): SQL {
+  return sql`select l.village_id, ${LINE_COLUMNS} from voucher_lines l ${LINE_JOINS}
+               where (l.village_id, l.voucher_id) in (${rowValues(keys.map((k) => [k.villageId, k.id]))})
+               order by l.voucher_id, l.line_no`;
+}
