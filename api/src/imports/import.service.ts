@@ -6,7 +6,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx, type Tx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { appendAudit } from '@mingbai/db/ledger/audit';
-import { latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
+import { assertMonthEnded, latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
 import {
   copyConnection,
   copyImportedFile,
@@ -107,6 +107,7 @@ export interface ImportInput {
 export async function importLedger(ctx: Context, input: ImportInput): Promise<ImportReport> {
   input = { ...input, filename: safeFilename(input.filename) };
   const village = await villageForAction(ctx, input.villageSlug, 'import');
+  if (input.year !== undefined && input.month !== undefined) assertMonthEnded({ year: input.year, month: input.month });
   const actor = ctx.viewer!.username;
   const source = input.source ?? bufferSource(input.bytes ?? new Uint8Array());
   const hash = createHash('sha256');
