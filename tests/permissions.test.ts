@@ -468,6 +468,20 @@ describe('signing in', () => {
     expect(outcome(await loginFrom('198.51.100.2', user, TEST_PASSWORD))).toBe('ok');
   });
 
+  it('lets the real user in from their own address after 50 wrong passwords from a few others', async () => {
+    const user = await aUser(t.handle.db, ['director', V.slug]);
+    expect(outcome(await loginFrom('198.51.100.30', user, TEST_PASSWORD))).toBe('ok'); // their own office
+    const attackers = ['203.0.113.31', '203.0.113.32', '203.0.113.33', '203.0.113.34', '203.0.113.35'];
+    for (let i = 0; i < 50; i++) await loginFrom(attackers[i % attackers.length]!, user, `guess-${i}`);
+    expect(outcome(await loginFrom(attackers[0]!, user, TEST_PASSWORD))).toBe('LOGIN_THROTTLED');
+    expect(outcome(await loginFrom('198.51.100.30', user, TEST_PASSWORD))).toBe('ok');
+    const [failed] = await queryRows<{ n: number }>(
+      t.handle.db,
+      sql`select count(*)::int as n from system_audit_log where action = 'session.login_failed' and entity_key = ${user}`,
+    );
+    expect(failed!.n).toBeGreaterThanOrEqual(5 * LOGIN_THROTTLE.perUsernameAndAddress.failures);
+  }, 120_000);
+
   it('throttles one address guessing across many usernames, known or not', async () => {
     const limit = LOGIN_THROTTLE.perAddress.failures;
     for (let i = 0; i < limit; i++) {
