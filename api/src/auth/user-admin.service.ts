@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { appendSystemAudit } from '@mingbai/db/ledger/audit';
 import { sessions, userRoles, users, type UserRole } from '@mingbai/db/schema/users';
 import { regionsOfVillage, requireViewer } from '../committee/committee.service.ts';
@@ -260,7 +260,7 @@ export async function endSession(ctx: Context, id: number): Promise<void> {
     const ended = await tx
       .update(sessions)
       .set({ revokedAt: new Date() })
-      .where(and(inArray(sessions.id, [id]), isNull(sessions.revokedAt)))
+      .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id });
     if (ended.length === 0) return;
     await appendSystemAudit(tx, {
