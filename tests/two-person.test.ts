@@ -73,8 +73,11 @@ describe('granting a role that can upload or publish', () => {
 
     // Assertions: the director can sign in but do nothing a director does.
     const lone = await as(director);
-    const me = await lone<{ me: { roles: unknown[] } }>(`{ me { roles { role } } }`);
+    const me = await lone<{ me: { roles: unknown[]; pendingRoles: unknown[] } }>(
+      `{ me { roles { role } pendingRoles { role villageSlug } } }`,
+    );
     expect(me.data!.me.roles).toEqual([]);
+    expect(me.data!.me.pendingRoles).toEqual([{ role: 'director', villageSlug: village.slug }]);
     const publish = `mutation ${MONTH} { publishMonth(${ARGS}) { revision } }`;
     expect(code(await lone(publish, { v: village.slug, y: 2025, m: 6 }))).toBe('FORBIDDEN');
 

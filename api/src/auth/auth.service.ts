@@ -290,3 +290,11 @@ async function viewerOf(db: Db, user: { userId: number; username: string; displa
     .where(and(eq(userRoles.userId, user.userId), isNotNull(userRoles.confirmedAt)));
   return { userId: user.userId, username: user.username, displayName: user.displayName, roles };
 }
+
+/** The user's grants still waiting for a second admin: shown to them, never used for permissions. */
+export async function pendingRolesOf(db: Db, userId: number): Promise<Viewer['roles']> {
+  return db
+    .select({ role: userRoles.role, villageId: userRoles.villageId, regionId: userRoles.regionId })
+    .from(userRoles)
+    .where(and(eq(userRoles.userId, userId), isNull(userRoles.confirmedAt)));
+}
