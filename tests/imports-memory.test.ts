@@ -49,13 +49,13 @@ describe('importing a large file with the CLI', () => {
       // Setup
       const dir = mkdtempSync(join(tmpdir(), 'mingbai-import-memory-'));
       const file = join(dir, 'big.csv');
-      makeCsv(file, { lines: LINES, year: 2026, month: 12 });
+      makeCsv(file, { lines: LINES, year: 2025, month: 12 });
       const village = await aVillage(handle!.db);
       const user = await aUser(handle!.db, ['accountant', village.slug]);
 
       // Action
       const args = [...cliCommand(), 'import', '--as', user, '--village', village.slug, '--file', file];
-      const child = spawn(process.execPath, [...args, '--month', '2026-12'], {
+      const child = spawn(process.execPath, [...args, '--month', '2025-12'], {
         cwd: root,
         env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
         stdio: ['ignore', 'pipe', 'pipe'],

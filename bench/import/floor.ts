@@ -2,14 +2,14 @@
  * The floor of an import: the rows an import wrote (vouchers and lines of one month), COPY'd again into identical
  * tables with no constraints, indexes or triggers. Run after `pnpm cli import …` on the same database.
  *
- *   DATABASE_URL=postgres://…/mingbai_import_x pnpm exec tsx bench/import/floor.ts --village fucun --month 2026-12
+ *   DATABASE_URL=postgres://…/mingbai_import_x pnpm exec tsx bench/import/floor.ts --village fucun --month 2026-11
  */
 import { parseArgs } from 'node:util';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 
 const { values } = parseArgs({
-  options: { village: { type: 'string', default: 'fucun' }, month: { type: 'string', default: '2026-12' } },
+  options: { village: { type: 'string', default: 'fucun' }, month: { type: 'string', default: '2026-11' } },
 });
 const [year, month] = values.month.split('-').map(Number) as [number, number];
 const url = process.env.DATABASE_URL;

@@ -3,7 +3,7 @@
  * the import. Vouchers of 2–3 balanced lines with the 摘要, accounts and payees of a real village month; the same
  * arguments always give the same bytes.
  *
- *   pnpm exec tsx bench/import/make-csv.ts --lines 1000000 --month 2026-12 --out /tmp/big.csv [--seed 1]
+ *   pnpm exec tsx bench/import/make-csv.ts --lines 1000000 --month 2026-11 --out /tmp/big.csv [--seed 1]
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -234,7 +234,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const { values } = parseArgs({
     options: {
       lines: { type: 'string', default: '1000000' },
-      month: { type: 'string', default: '2026-12' },
+      month: { type: 'string', default: '2026-11' },
       out: { type: 'string' },
       seed: { type: 'string', default: '1' },
     },
@@ -242,7 +242,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const m = /^(\d{4})-(\d{1,2})$/.exec(values.month);
   const lines = Number(values.lines);
   if (!values.out || !m || !Number.isInteger(lines) || lines < 2) {
-    console.error('usage: make-csv.ts --lines 1000000 --month 2026-12 --out /tmp/big.csv [--seed 1]');
+    console.error('usage: make-csv.ts --lines 1000000 --month 2026-11 --out /tmp/big.csv [--seed 1]');
     process.exit(2);
   }
   const started = performance.now();

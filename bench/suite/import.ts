@@ -61,7 +61,8 @@ export async function importRun(options: {
   lines: number;
   log: (s: string) => void;
 }): Promise<ImportResult> {
-  const month = '2026-12';
+  // 付村's demo draft month: it has ended (only such months can be uploaded) and is open, so the file replaces it.
+  const month = '2026-11';
   const dir = join(tmpdir(), 'mingbai-bench');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `import-${options.lines}-${month}.csv`);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '@mingbai/db/client';
 import { aVillage } from '../support/builders.ts';
 import {
   axeViolations,
@@ -135,6 +137,40 @@ describe('the committee’s path', () => {
       await a.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it('lets a second township admin confirm a director another admin created, with one button', async () => {
+    const village = await aVillage(t.handle.db);
+    const [town] = await queryRows<{ slug: string; district: string }>(
+      t.handle.db,
+      sql`select r.slug, d.slug as district from villages v join regions r on r.id = v.town_id
+            join regions d on d.id = r.parent_id where v.id = ${village.id}`,
+    );
+    const granter = t.api.as(
+      await t.api.login(await aUser(t.handle.db, ['township_admin', town!.slug]), TEST_PASSWORD),
+    );
+    const second = await aUser(t.handle.db, ['township_admin', town!.district]);
+    const director = `pd-${process.pid}-${village.id}`;
+    await granter(
+      `mutation ($v: String!, $u: String!) { createVillageUser(villageSlug: $v, username: $u, displayName: "新主任", password: "${TEST_PASSWORD}", role: "director") }`,
+      { v: village.slug, u: director },
+    );
+    const roles = async () =>
+      (
+        await t.api.as(await t.api.login(director, TEST_PASSWORD))<{ me: { roles: unknown[] } }>(
+          `{ me { roles { role } } }`,
+        )
+      ).data!.me.roles;
+    expect(await roles()).toEqual([]);
+
+    const s = await signedIn(second);
+    const row = s.page.locator('li', { hasText: director });
+    expect(await row.innerText()).toContain('村主任');
+    await Promise.all([s.page.waitForLoadState('load'), row.locator('button:has-text("确认")').click()]);
+    expect(await s.page.locator('[role=status]').innerText()).toContain('已确认');
+    await s.close();
+
+    expect(await roles()).toEqual([{ role: 'director' }]);
   }, 120_000);
 
   it('has no serious or critical accessibility violations on the login, workbench and month pages', async () => {

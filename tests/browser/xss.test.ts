@@ -92,6 +92,7 @@ beforeAll(async () => {
     displayName: SHORT,
     password: TEST_PASSWORD,
     grants: [{ role: 'accountant', scope: village.slug }],
+    bootstrap: true,
   });
 }, 120_000);
 

@@ -157,6 +157,28 @@ export async function gql<T = Record<string, unknown>>(
   }
 }
 
+/**
+ * A village of its own in 付村's town, with the demo accountant as its accountant (confirmed, a bootstrap like the
+ * demo's), so a fault test uploads into months that have ended (only those can be uploaded) without meeting the demo's
+ * published months. Returns its slug.
+ */
+export async function aFaultVillage(databaseUrl: string, slug: string, username = 'fucun-kuaiji'): Promise<string> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const code = `1299999${String([...slug].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 100_000, 7)).padStart(5, '0')}`;
+    const [village] = await sql<{ id: number }[]>`
+      insert into villages (town_id, kind, code, slug, name)
+      select town_id, 'village', ${code}, ${slug}, ${`故障测试村 ${slug}`} from villages where slug = 'fucun'
+      returning id`;
+    await sql`
+      insert into user_roles (user_id, role, village_id, granted_by, confirmed_by, confirmed_at)
+      select id, 'accountant', ${village!.id}, 'fault-test', 'bootstrap', now() from users where username = ${username}`;
+    return slug;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 export async function login(url: string, username: string, password = DEMO_PASSWORD): Promise<string> {
   const res = await gql<{ login: { token: string } }>(
     url,

@@ -10,6 +10,7 @@ import {
   IMPORT,
   ledgerFile,
   login,
+  aFaultVillage,
   sleep,
   smallLedger,
   startApiChild,
@@ -26,6 +27,8 @@ const ANSWER_BOUND_MS = 15_000;
 const RECOVERY_BOUND_MS = 5_000;
 /** Codes a client may see while the database is away. */
 const OUTAGE_CODES = ['DATABASE_UNAVAILABLE', 'QUERY_TIMEOUT'];
+/** Uploads go to a village of the test's own: its 2025 months have ended and are free (the demo's are published). */
+const VILLAGE = 'restart-test';
 const READ = `{ village(slug: "fucun") { name latestStatement { year month closingBalance { fen } } } }`;
 
 const unavailable = throwawayPgUnavailable();
@@ -60,10 +63,11 @@ describe.skipIf(unavailable !== undefined)(
       db = await freshDatabase(pg.url(), 'restart');
       api = await startApiChild(db.url);
       token = await login(api.url, 'fucun-kuaiji');
+      await aFaultVillage(db.url, VILLAGE);
       const first = await gql(
         api.url,
         IMPORT,
-        { v: 'fucun', f: 'w-0.csv', c: smallLedger(2027, 1, 1, 100_00).toString('base64') },
+        { v: VILLAGE, f: 'w-0.csv', c: smallLedger(2025, 1, 1, 100_00).toString('base64') },
         token,
       );
       expect(first.text).toContain('COMMITTED');
@@ -95,12 +99,12 @@ describe.skipIf(unavailable !== undefined)(
       const writer = async () => {
         while (running) {
           const number = ++writeNumber;
-          const file = smallLedger(2027, 1, number, number * 100);
+          const file = smallLedger(2025, 1, number, number * 100);
           const startedAt = Date.now();
           const answer = await gql<{ importLedger: { status: string } }>(
             api.url,
             IMPORT,
-            { v: 'fucun', f: `w-${number}.csv`, c: file.toString('base64'), mode: 'APPEND' },
+            { v: VILLAGE, f: `w-${number}.csv`, c: file.toString('base64'), mode: 'APPEND' },
             token,
             ANSWER_BOUND_MS,
           );
@@ -116,12 +120,12 @@ describe.skipIf(unavailable !== undefined)(
       let bulkSeed = 1;
       const bulkWriter = async () => {
         while (running) {
-          const file = ledgerFile(BULK_LINES, 2027, 2, ++bulkSeed);
+          const file = ledgerFile(BULK_LINES, 2025, 2, ++bulkSeed);
           const startedAt = Date.now();
           const answer = await gql<{ importLedger: { status: string } }>(
             api.url,
             IMPORT,
-            { v: 'fucun', f: `bulk-${bulkSeed}.csv`, c: file.toString('base64'), y: 2027, m: 2 },
+            { v: VILLAGE, f: `bulk-${bulkSeed}.csv`, c: file.toString('base64'), y: 2025, m: 2 },
             token,
             ANSWER_BOUND_MS,
           );
@@ -185,10 +189,10 @@ describe.skipIf(unavailable !== undefined)(
       const sql = postgres(db.url, { max: 1, onnotice: () => {} });
       try {
         const files = await sql<{ sha256: string }[]>`
-          select f.sha256 from imported_files f join villages v on v.id = f.village_id where v.slug = 'fucun'`;
+          select f.sha256 from imported_files f join villages v on v.id = f.village_id where v.slug = ${VILLAGE}`;
         const numbers = await sql<{ number: number }[]>`
           select w.number from vouchers w join villages v on v.id = w.village_id
-          where v.slug = 'fucun' and w.year = 2027 and w.month = 1`;
+          where v.slug = ${VILLAGE} and w.year = 2025 and w.month = 1`;
         const have = new Set(files.map((f) => f.sha256));
         const haveNumbers = new Set(numbers.map((n) => Number(n.number)));
         expect(confirmed.filter((c) => !have.has(c.sha256) || !haveNumbers.has(c.number))).toEqual([]);
@@ -196,12 +200,12 @@ describe.skipIf(unavailable !== undefined)(
 
         const bulkFiles = await sql<{ sha256: string }[]>`
           select f.sha256 from imported_files f join villages v on v.id = f.village_id
-           where v.slug = 'fucun' and f.sha256 in ${sql(confirmedBulk)}`;
+           where v.slug = ${VILLAGE} and f.sha256 in ${sql(confirmedBulk)}`;
         expect(bulkFiles.length).toBe(confirmedBulk.length);
         const [bulk] = await sql<{ lines: string }[]>`
           select count(*)::text as lines from voucher_lines l join vouchers w on w.id = l.voucher_id
             join villages v on v.id = w.village_id
-           where v.slug = 'fucun' and w.year = 2027 and w.month = 2`;
+           where v.slug = ${VILLAGE} and w.year = 2025 and w.month = 2`;
         expect(confirmedBulk.length).toBeGreaterThanOrEqual(1);
         expect(Number(bulk!.lines)).toBe(BULK_LINES);
       } finally {

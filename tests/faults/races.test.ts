@@ -14,7 +14,7 @@ import { IMPORT, PUBLISH, SUBMIT, ledgerFile } from './harness.ts';
 const t = useTestApi();
 const ROUNDS = 2;
 const LINES = 300;
-const YEAR = 2027;
+const YEAR = 2025;
 const MONTH = 3;
 
 async function committee() {

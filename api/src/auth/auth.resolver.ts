@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../graphql/context.ts';
-import { authenticate, login, logout } from './auth.service.ts';
+import { authenticate, login, logout, pendingRolesOf } from './auth.service.ts';
 import { refuseApiKey, requestSource, type Viewer } from './viewer.ts';
 
 @ObjectType({ description: '角色及其范围 / A role and where it applies.' })
@@ -27,6 +27,12 @@ export class Me {
 
   @Field(() => [RoleAssignment])
   roles!: RoleAssignment[];
+
+  @Field(() => [RoleAssignment], {
+    description:
+      '已授予、尚待第二位管理员确认的角色：确认前不生效 / Roles granted but waiting for a second admin; no power until then.',
+  })
+  pendingRoles!: RoleAssignment[];
 }
 
 @ObjectType()
@@ -42,14 +48,14 @@ export class LoginResult {
 }
 
 async function meOf(ctx: Context, viewer: Viewer): Promise<Me> {
-  const roles = await Promise.all(
-    viewer.roles.map(async (r) => ({
-      role: r.role,
-      villageSlug: r.villageId === null ? null : ((await ctx.loaders.villageById.load(r.villageId))?.slug ?? null),
-      regionSlug: r.regionId === null ? null : ((await ctx.loaders.regionById.load(r.regionId))?.slug ?? null),
-    })),
-  );
-  return { username: viewer.username, displayName: viewer.displayName, roles };
+  const assignment = async (r: Viewer['roles'][number]) => ({
+    role: r.role,
+    villageSlug: r.villageId === null ? null : ((await ctx.loaders.villageById.load(r.villageId))?.slug ?? null),
+    regionSlug: r.regionId === null ? null : ((await ctx.loaders.regionById.load(r.regionId))?.slug ?? null),
+  });
+  const roles = await Promise.all(viewer.roles.map(assignment));
+  const pendingRoles = await Promise.all((await pendingRolesOf(ctx.db, viewer.userId)).map(assignment));
+  return { username: viewer.username, displayName: viewer.displayName, roles, pendingRoles };
 }
 
 @Resolver()

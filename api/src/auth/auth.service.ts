@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '@mingbai/db/client';
 import { appendSystemAudit } from '@mingbai/db/ledger/audit';
 import { regions, villages } from '@mingbai/db/schema/regions';
-import { sessions, userRoles, users, type UserRole } from '@mingbai/db/schema/users';
+import { CONFIRMED_ROLES, sessions, userRoles, users, type UserRole } from '@mingbai/db/schema/users';
 import { apiError, badInput } from '../errors.ts';
 import { loginThrottle } from './login-throttle.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
@@ -31,10 +31,22 @@ export interface RoleGrant {
 /** Who acts when nobody is signed in: the operator at the command line, or the demo seed. */
 export const OPERATOR = 'operator';
 
+/**
+ * Creates a user with roles. A role that can upload or publish (`CONFIRMED_ROLES`) waits for a second admin's
+ * confirmation, unless `bootstrap` is set: only the demo seed and tests' fixtures do that, to start a system with no
+ * admins yet; it is written in the audit log as such.
+ */
 export async function createUser(
   db: Db,
-  input: { username: string; displayName: string; password: string; grants: RoleGrant[]; actor?: string },
-): Promise<{ id: number }> {
+  input: {
+    username: string;
+    displayName: string;
+    password: string;
+    grants: RoleGrant[];
+    actor?: string;
+    bootstrap?: boolean;
+  },
+): Promise<{ id: number; pendingGrants: number }> {
   checkPassword(input.password);
   const username = input.username.trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9._-]{1,39}$/.test(username)) {
@@ -50,29 +62,71 @@ export async function createUser(
       .insert(users)
       .values({ username, displayName: displayName || username, passwordHash })
       .returning({ id: users.id });
-    for (const grant of input.grants) await grantRole(tx as unknown as Db, user!.id, grant);
+    const actor = input.actor ?? OPERATOR;
+    let pendingGrants = 0;
+    for (const grant of input.grants) {
+      const granted = await grantRole(tx as unknown as Db, user!.id, grant, { actor, bootstrap: input.bootstrap });
+      if (granted?.pending) pendingGrants++;
+    }
     await appendSystemAudit(tx, {
-      actor: input.actor ?? OPERATOR,
+      actor,
       action: 'user.create',
       entity: 'user',
       entityKey: username,
-      details: { displayName: displayName || username, grants: input.grants },
+      details: {
+        displayName: displayName || username,
+        grants: input.grants,
+        ...(input.bootstrap ? { bootstrap: true } : {}),
+        pendingGrants,
+      },
     });
-    return { id: user!.id };
+    return { id: user!.id, pendingGrants };
   });
 }
 
-export async function grantRole(db: Db, userId: number, grant: RoleGrant): Promise<void> {
+/**
+ * Gives a user a role. Returns the grant, or undefined when the user already had it. A role that can upload or
+ * publish is pending (no power) until `confirmGrant` by another admin; `bootstrap` confirms it at once.
+ */
+export async function grantRole(
+  db: Db,
+  userId: number,
+  grant: RoleGrant,
+  by: { actor: string; bootstrap?: boolean | undefined } = { actor: OPERATOR },
+): Promise<{ id: number; pending: boolean } | undefined> {
+  const pending = CONFIRMED_ROLES.includes(grant.role) && !by.bootstrap;
+  const now = new Date();
+  const who = {
+    userId,
+    role: grant.role,
+    grantedBy: by.actor,
+    grantedAt: now,
+    confirmedBy: pending ? null : by.bootstrap ? BOOTSTRAP : null,
+    confirmedAt: pending ? null : now,
+  };
+  let row: { id: number } | undefined;
   if (grant.role === 'township_admin') {
     const [region] = await db.select({ id: regions.id }).from(regions).where(eq(regions.slug, grant.scope));
     if (!region) throw badInput(`没有网址名为“${grant.scope}”的区划`, 'scope');
-    await db.insert(userRoles).values({ userId, role: grant.role, regionId: region.id }).onConflictDoNothing();
-    return;
+    [row] = await db
+      .insert(userRoles)
+      .values({ ...who, regionId: region.id })
+      .onConflictDoNothing()
+      .returning({ id: userRoles.id });
+  } else {
+    const [village] = await db.select({ id: villages.id }).from(villages).where(eq(villages.slug, grant.scope));
+    if (!village) throw badInput(`没有网址名为“${grant.scope}”的村`, 'scope');
+    [row] = await db
+      .insert(userRoles)
+      .values({ ...who, villageId: village.id })
+      .onConflictDoNothing()
+      .returning({ id: userRoles.id });
   }
-  const [village] = await db.select({ id: villages.id }).from(villages).where(eq(villages.slug, grant.scope));
-  if (!village) throw badInput(`没有网址名为“${grant.scope}”的村`, 'scope');
-  await db.insert(userRoles).values({ userId, role: grant.role, villageId: village.id }).onConflictDoNothing();
+  return row && { id: row.id, pending };
 }
+
+/** `confirmed_by` of grants confirmed without a second person: the demo seed, and grants older than the rule. */
+export const BOOTSTRAP = 'bootstrap';
 
 /**
  * Sets a new password and ends every session and token issued before it. `actor` is who did it: the user
@@ -130,6 +184,7 @@ export async function login(
   const user = await verifyCredentials(db, input.username, input.password);
   if (!user) {
     await loginThrottle.failed(input.username, input.source);
+    await auditFailedSignIn(db, input.username, input.source);
     throw apiError('LOGIN_FAILED', '用户名或密码不正确');
   }
   await loginThrottle.succeeded(input.username, input.source);
@@ -147,6 +202,22 @@ export async function login(
     });
   });
   return { token, expiresAt, userId: user.id };
+}
+
+/**
+ * A failed sign-in, for the admins and the operator to see who is being guessed at and from where: the name as typed
+ * (an unknown one too, cut to 100 characters) and the address, never the password.
+ */
+export async function auditFailedSignIn(db: Db, username: string, source: string | undefined): Promise<void> {
+  await db.transaction((tx) =>
+    appendSystemAudit(tx, {
+      actor: 'anonymous',
+      action: 'session.login_failed',
+      entity: 'user',
+      entityKey: username.trim().toLowerCase().slice(0, 100),
+      details: source ? { source } : {},
+    }),
+  );
 }
 
 function auditSession(tx: Tx, actor: string, action: string, sessionId: number, details: Record<string, unknown>) {
@@ -215,6 +286,15 @@ async function viewerOf(db: Db, user: { userId: number; username: string; displa
   const roles = await db
     .select({ role: userRoles.role, villageId: userRoles.villageId, regionId: userRoles.regionId })
     .from(userRoles)
-    .where(eq(userRoles.userId, user.userId));
+    // A grant still waiting for its second person gives no power.
+    .where(and(eq(userRoles.userId, user.userId), isNotNull(userRoles.confirmedAt)));
   return { userId: user.userId, username: user.username, displayName: user.displayName, roles };
+}
+
+/** The user's grants still waiting for a second admin: shown to them, never used for permissions. */
+export async function pendingRolesOf(db: Db, userId: number): Promise<Viewer['roles']> {
+  return db
+    .select({ role: userRoles.role, villageId: userRoles.villageId, regionId: userRoles.regionId })
+    .from(userRoles)
+    .where(and(eq(userRoles.userId, userId), isNull(userRoles.confirmedAt)));
 }

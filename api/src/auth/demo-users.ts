@@ -44,7 +44,9 @@ export async function seedDemoUsers(db: Db): Promise<number> {
   let created = 0;
   for (const user of DEMO_USERS) {
     if (existing.has(user.username)) continue;
-    await createUser(db, { ...user, password: DEMO_PASSWORD, actor: 'demo-seed' });
+    // A bootstrap: the demo starts with no admin who could confirm the committee's roles, so they are confirmed here
+    // (audited as such). Every later grant of an uploading or publishing role waits for a second admin.
+    await createUser(db, { ...user, password: DEMO_PASSWORD, actor: 'demo-seed', bootstrap: true });
     created++;
   }
   return created;

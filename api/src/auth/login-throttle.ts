@@ -1,43 +1,87 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { apiError } from '../errors.ts';
 
 /**
- * Failed sign-ins allowed before LOGIN_THROTTLED, each in a window that starts with the first failure. A username
- * from one address gets few tries; one address across usernames a few more; one username across all addresses a
- * bound on distributed guessing that expires within the hour, so nobody can lock a director out for long.
+ * How failed sign-ins slow down guessing without handing anyone a way to lock a real user out.
+ *
+ * - One username from one address: `failures` free tries, then a wait before each next try that starts at
+ *   `firstWaitSeconds` and doubles with every further failure, up to `maxWaitSeconds`. A success clears it. This is
+ *   the only rule that ever holds up a username, so failures from other addresses never lock its owner out.
+ * - One address across every username (spraying one password over many accounts): a broad count per window.
+ * - One username across addresses it was never signed in from (guessing from many addresses at once): a count per
+ *   window that holds up only unfamiliar addresses; an address this username signed in from before passes.
  */
 export const LOGIN_THROTTLE = {
-  perUsernameAndAddress: { failures: 5, windowSeconds: 15 * 60 },
+  perUsernameAndAddress: { failures: 5, firstWaitSeconds: 30, maxWaitSeconds: 15 * 60, forgetSeconds: 24 * 60 * 60 },
   perAddress: { failures: 30, windowSeconds: 15 * 60 },
-  perUsername: { failures: 50, windowSeconds: 60 * 60 },
-} as const;
+  perUsernameFromNewAddresses: { failures: 50, windowSeconds: 60 * 60 },
+  /** How long an address stays familiar for a username after signing in from it. */
+  familiarSeconds: 30 * 24 * 60 * 60,
+  /** Entries kept per table, so a flood of made-up names cannot fill the memory; the oldest go first. */
+  maxEntries: 100_000,
+};
 
-type Rule = keyof typeof LOGIN_THROTTLE;
+type Rules = typeof LOGIN_THROTTLE;
+
+interface Strikes {
+  count: number;
+  /** When the first failure of the current window, or the last failure (per username and address), happened. */
+  at: number;
+}
+
+/** A Map that forgets its least recently touched entries beyond a size. */
+class Bounded<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
 
 /**
  * Counts failed sign-ins in this process's memory (like the query rate limits). Unknown usernames count exactly like
- * known ones, so the throttle tells nothing about who has an account.
+ * known ones, so the throttle tells nothing about who has an account. `now` is the clock, so tests can move it.
  */
 export class LoginThrottle {
-  private readonly limiters: Record<Rule, RateLimiterMemory>;
+  private readonly pair: Bounded<Strikes>;
+  private readonly address: Bounded<Strikes>;
+  private readonly username: Bounded<Strikes>;
+  private readonly familiar: Bounded<number>;
 
-  constructor(rules: typeof LOGIN_THROTTLE = LOGIN_THROTTLE) {
-    this.limiters = {
-      perUsernameAndAddress: limiter(rules.perUsernameAndAddress),
-      perAddress: limiter(rules.perAddress),
-      perUsername: limiter(rules.perUsername),
-    };
+  constructor(
+    private readonly rules: Rules = LOGIN_THROTTLE,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.pair = new Bounded(rules.maxEntries);
+    this.address = new Bounded(rules.maxEntries);
+    this.username = new Bounded(rules.maxEntries);
+    this.familiar = new Bounded(rules.maxEntries);
   }
 
-  /** Throws LOGIN_THROTTLED, with the seconds to wait, when any of the counters is used up. */
+  /**
+   * Throws LOGIN_THROTTLED, with the seconds to wait, when this username may not be tried from this address yet.
+   * Without an address (the operator's command line) nothing is throttled: the operator holds the database anyway.
+   */
   async check(username: string, source: string | undefined): Promise<void> {
-    let waitMs = 0;
-    for (const [rule, key] of this.keys(username, source)) {
-      const res = await this.limiters[rule].get(key);
-      if (res && res.remainingPoints <= 0) waitMs = Math.max(waitMs, res.msBeforeNext);
+    if (!source) return;
+    const now = this.now();
+    const name = normal(username);
+    let until = Math.max(
+      this.pairWaitUntil(name, source, now),
+      this.windowUntil(this.address, source, now, this.rules.perAddress),
+    );
+    if (!this.isFamiliar(name, source, now)) {
+      until = Math.max(until, this.windowUntil(this.username, name, now, this.rules.perUsernameFromNewAddresses));
     }
-    if (waitMs > 0) {
-      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    if (until > now) {
+      const seconds = Math.max(1, Math.ceil((until - now) / 1000));
       throw apiError('LOGIN_THROTTLED', `登录失败次数过多，请 ${waitLabel(seconds)}后再试`, {
         retryAfterSeconds: seconds,
       });
@@ -45,28 +89,57 @@ export class LoginThrottle {
   }
 
   async failed(username: string, source: string | undefined): Promise<void> {
-    for (const [rule, key] of this.keys(username, source)) {
-      await this.limiters[rule].consume(key, 1).catch((rejection: unknown) => {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      });
+    if (!source) return;
+    const now = this.now();
+    const name = normal(username);
+    const key = `${name}|${source}`;
+    const pair = this.pair.get(key);
+    const fresh = !pair || now - pair.at > this.rules.perUsernameAndAddress.forgetSeconds * 1000;
+    this.pair.set(key, { count: fresh ? 1 : pair.count + 1, at: now });
+    this.countInWindow(this.address, source, now, this.rules.perAddress.windowSeconds);
+    if (!this.isFamiliar(name, source, now)) {
+      this.countInWindow(this.username, name, now, this.rules.perUsernameFromNewAddresses.windowSeconds);
     }
   }
 
-  /** A success clears this username's failures from this address; the wider counters keep running. */
+  /** A success clears this username's failures from this address and makes the address familiar to it. */
   async succeeded(username: string, source: string | undefined): Promise<void> {
-    if (source) await this.limiters.perUsernameAndAddress.delete(`${normal(username)}|${source}`);
-  }
-
-  private keys(username: string, source: string | undefined): [Rule, string][] {
+    if (!source) return;
     const name = normal(username);
-    const keys: [Rule, string][] = [['perUsername', name]];
-    if (source) keys.push(['perUsernameAndAddress', `${name}|${source}`], ['perAddress', source]);
-    return keys;
+    this.pair.delete(`${name}|${source}`);
+    this.familiar.set(`${name}|${source}`, this.now());
   }
-}
 
-function limiter(rule: { failures: number; windowSeconds: number }): RateLimiterMemory {
-  return new RateLimiterMemory({ points: rule.failures, duration: rule.windowSeconds });
+  private pairWaitUntil(name: string, source: string, now: number): number {
+    const rule = this.rules.perUsernameAndAddress;
+    const pair = this.pair.get(`${name}|${source}`);
+    if (!pair || pair.count < rule.failures || now - pair.at > rule.forgetSeconds * 1000) return 0;
+    const doublings = Math.min(pair.count - rule.failures, 30);
+    const waitSeconds = Math.min(rule.firstWaitSeconds * 2 ** doublings, rule.maxWaitSeconds);
+    return pair.at + waitSeconds * 1000;
+  }
+
+  private windowUntil(
+    table: Bounded<Strikes>,
+    key: string,
+    now: number,
+    rule: { failures: number; windowSeconds: number },
+  ): number {
+    const strikes = table.get(key);
+    const ends = strikes ? strikes.at + rule.windowSeconds * 1000 : 0;
+    return strikes && now < ends && strikes.count >= rule.failures ? ends : 0;
+  }
+
+  private countInWindow(table: Bounded<Strikes>, key: string, now: number, windowSeconds: number): void {
+    const strikes = table.get(key);
+    if (!strikes || now >= strikes.at + windowSeconds * 1000) table.set(key, { count: 1, at: now });
+    else table.set(key, { count: strikes.count + 1, at: strikes.at });
+  }
+
+  private isFamiliar(name: string, source: string, now: number): boolean {
+    const at = this.familiar.get(`${name}|${source}`);
+    return at !== undefined && now - at < this.rules.familiarSeconds * 1000;
+  }
 }
 
 function normal(username: string): string {

@@ -3,7 +3,8 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
-import { createUser, grantRole, login, setPassword, viewerByUsername } from '../auth/auth.service.ts';
+import { appendSystemAudit } from '@mingbai/db/ledger/audit';
+import { createUser, grantRole, login, OPERATOR, setPassword, viewerByUsername } from '../auth/auth.service.ts';
 import type { Context } from '../graphql/context.ts';
 import {
   publishMonth,
@@ -15,6 +16,7 @@ import {
 import { registerApiKeyCommands } from './apikeys.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { contextAs, parseMonth, withDb } from './session.ts';
+import { registerUserAdminCommands } from './users.command.ts';
 
 const program = new Command('mingbai').description('明白账 operator CLI');
 
@@ -31,8 +33,14 @@ users
   .action((username: string, opts: { name: string; password: string; grant: string[] }) =>
     withDb(async ({ db }) => {
       const grants = opts.grant.map(parseGrant);
-      const { id } = await createUser(db, { username, displayName: opts.name, password: opts.password, grants });
-      return { ok: true, user: { id, username, grants } };
+      // Accountant and director roles wait for a township admin's `users confirm` (the operator is not the second person).
+      const { id, pendingGrants } = await createUser(db, {
+        username,
+        displayName: opts.name,
+        password: opts.password,
+        grants,
+      });
+      return { ok: true, user: { id, username, grants, pendingGrants } };
     }),
   );
 users
@@ -48,8 +56,20 @@ users.command('grant <username> <role:scope>').action((username: string, grant: 
   withDb(async ({ db }) => {
     const viewer = await viewerByUsername(db, username);
     if (!viewer) throw new Error(`no user ${username}`);
-    await grantRole(db, viewer.userId, parseGrant(grant));
-    return { ok: true, username, grant };
+    const granted = await db.transaction(async (tx) => {
+      const row = await grantRole(tx as unknown as typeof db, viewer.userId, parseGrant(grant));
+      if (row) {
+        await appendSystemAudit(tx, {
+          actor: OPERATOR,
+          action: 'role.grant',
+          entity: 'user',
+          entityKey: viewer.username,
+          details: { grantId: row.id, grant, pending: row.pending },
+        });
+      }
+      return row;
+    });
+    return { ok: true, username, grant, pending: granted?.pending ?? false, grantId: granted?.id ?? null };
   }),
 );
 users
@@ -104,6 +124,7 @@ monthCommand('publish', 'publish a submitted month', (ctx, ref) => publishMonth(
 monthCommand('revise', 'open a correction of a published month', (ctx, ref, opts) =>
   reviseMonth(ctx, { ...ref, reason: opts.reason! }),
 );
+registerUserAdminCommands(users);
 registerImportCommand(program);
 registerApiKeyCommands(program);
 

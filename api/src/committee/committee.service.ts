@@ -1,9 +1,8 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { queryRows } from '@mingbai/db/client';
-import { changeReviewStatus, latestRevision, openPeriod, STATUS_LABELS } from '@mingbai/db/ledger/periods';
+import { changeReviewStatus, latestRevision, openPeriod, preparersOf, STATUS_LABELS } from '@mingbai/db/ledger/periods';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
 import { appendAudit } from '@mingbai/db/ledger/audit';
-import { auditLog } from '@mingbai/db/schema/records';
 import { periodComments, voucherFlags } from '@mingbai/db/schema/review';
 import { periods } from '@mingbai/db/schema/ledger';
 import { mayAct, refuseApiKey, type Viewer, type VillageAction } from '../auth/viewer.ts';
@@ -26,7 +25,7 @@ export function requireViewer(ctx: Context): Viewer {
 }
 
 /** The town, district and city above a village, for roles held over a region. */
-async function regionsOfVillage(ctx: Context, village: VillageRow): Promise<number[]> {
+export async function regionsOfVillage(ctx: Context, village: VillageRow): Promise<number[]> {
   const ids: number[] = [];
   let regionId: number | null = village.townId;
   while (regionId !== null) {
@@ -85,8 +84,9 @@ async function moveForReview(ctx: Context, ref: MonthRef, action: VillageAction,
 }
 
 /**
- * Publishes a submitted month. The person who uploaded any of its vouchers cannot also publish it: publication
- * always takes two people.
+ * Publishes a submitted month. Whoever prepared its current content (`preparersOf`: the uploaders since the last
+ * replacing upload, or the opener of a correction nobody uploaded into) cannot also publish it: publication always
+ * takes two people, a first publication and a correction alike.
  */
 export async function publishMonth(ctx: Context, ref: MonthRef): Promise<{ revision: number; digest: string }> {
   checkMonth(ref.year, ref.month);
@@ -101,19 +101,15 @@ export async function publishMonth(ctx: Context, ref: MonthRef): Promise<{ revis
         `${ref.year}年${ref.month}月${latest ? STATUS_LABELS[latest.status] : '尚未开账'}，只有提交审核后的月份才能公开`,
       );
     }
-    const uploaders = await tx
-      .selectDistinct({ actor: auditLog.actor })
-      .from(auditLog)
-      .where(
-        and(
-          eq(auditLog.villageId, village.id),
-          eq(auditLog.entity, 'period'),
-          eq(auditLog.entityKey, `${ref.year}-${ref.month}#${latest.revision}`),
-          inArray(auditLog.action, ['vouchers.post', 'import.commit']),
-        ),
+    const preparers = await preparersOf(tx, { ...key, revision: latest.revision });
+    if (preparers.includes(actor)) {
+      throw apiError(
+        'UPLOADER_CANNOT_PUBLISH',
+        latest.revision > 1
+          ? '本月更正的现有内容是您准备的（上传或开启更正），须由另一位负责人公开'
+          : '本月账目是您上传的，须由另一位负责人公开',
+        { revision: latest.revision },
       );
-    if (uploaders.some((u) => u.actor === actor)) {
-      throw apiError('UPLOADER_CANNOT_PUBLISH', '本月账目是您上传的，须由另一位负责人公开');
     }
     return publishPeriod(tx, { ...key, actor });
   });

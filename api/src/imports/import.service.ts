@@ -7,7 +7,7 @@ import { queryRows, type DbOrTx, type Tx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { appendAudit } from '@mingbai/db/ledger/audit';
 import { accountFlow, categoryKind, isCashAccountSql } from '@mingbai/db/ledger/flows';
-import { latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
+import { assertMonthEnded, latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
 import { copyConnection, copyImportedFile, copyVoucherSpool, postVouchers } from '@mingbai/db/ledger/post';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
@@ -103,6 +103,7 @@ export interface ImportInput {
 export async function importLedger(ctx: Context, input: ImportInput): Promise<ImportReport> {
   input = { ...input, filename: safeFilename(input.filename) };
   const village = await villageForAction(ctx, input.villageSlug, 'import');
+  if (input.year !== undefined && input.month !== undefined) assertMonthEnded({ year: input.year, month: input.month });
   const release = await importSlots.acquire();
   try {
     return await importFile(ctx, village.id, input);

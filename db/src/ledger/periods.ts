@@ -1,5 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../client.ts';
+import { auditLog } from '../schema/records.ts';
 import { periods } from '../schema/ledger.ts';
 import { openingBalances } from '../schema/statements.ts';
 import { ensureVillageAccounts, standardForYear } from './accounts.ts';
@@ -11,6 +12,38 @@ export interface PeriodKey {
   villageId: number;
   year: number;
   month: number;
+}
+
+/**
+ * China keeps one time zone, Asia/Shanghai, at UTC+8 all year (no daylight saving since 1991), so a month ends at
+ * 24:00 Beijing time on its last day, whatever the server's own time zone.
+ */
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The instant a month ends: midnight in Asia/Shanghai at the start of the month after. */
+export function monthEndsAt(year: number, month: number): Date {
+  // Date.UTC counts months from 0, so `month` (1–12) is already the month after.
+  return new Date(Date.UTC(year, month, 1) - SHANGHAI_OFFSET_MS);
+}
+
+/** Whether the month has ended in China at the instant `at` (the clock is a parameter, so tests choose it). */
+export function monthHasEnded(year: number, month: number, at: Date = new Date()): boolean {
+  return at.getTime() >= monthEndsAt(year, month).getTime();
+}
+
+/**
+ * A month's books can be uploaded and published only once the month is over: a month still running has payments
+ * to come, and publishing it early would make a public, sealed statement of half a month.
+ */
+export function assertMonthEnded(key: { year: number; month: number }, at: Date = new Date()): void {
+  if (monthHasEnded(key.year, key.month, at)) return;
+  const ends = monthEndsAt(key.year, key.month);
+  const next = key.month === 12 ? { year: key.year + 1, month: 1 } : { year: key.year, month: key.month + 1 };
+  throw new LedgerError(
+    'MONTH_NOT_ENDED',
+    `${key.year}年${key.month}月还没有结束，要到北京时间${next.year}年${next.month}月1日零点以后才能上传或公开`,
+    { year: key.year, month: key.month, endsAt: ends.toISOString() },
+  );
 }
 
 /** Period changes of one village run one at a time; the lock is released at commit. */
@@ -25,8 +58,9 @@ const LEDGER_LOCK_SPACE = 2;
  */
 export async function openPeriod(
   tx: Tx,
-  input: PeriodKey & { actor: string; reason?: string | undefined },
+  input: PeriodKey & { actor: string; reason?: string | undefined; now?: Date | undefined },
 ): Promise<{ revision: number }> {
+  assertMonthEnded(input, input.now);
   await lockVillageLedger(tx, input.villageId);
   const [latest] = await tx
     .select({ revision: periods.revision, status: periods.status })
@@ -212,3 +246,53 @@ export async function changeReviewStatus(
 }
 
 export const STATUS_LABELS = { open: '正在录入', submitted: '已提交审核', published: '已公开' } as const;
+
+/**
+ * Who prepared the content a revision holds now, read from the village's audit log: whoever uploaded into it since the
+ * last upload that replaced the whole month (an import in `replace` mode), every uploader when none replaced it, and
+ * whoever deleted a voucher since. A revision with no upload at all holds what its opener put there (for a correction,
+ * the previous revision's vouchers, copied forward), so its opener prepared it. None of them may publish it: the
+ * second person vouches for content they did not make. Earlier uploads that a replacement threw away do not count.
+ */
+export async function preparersOf(tx: DbOrTx, key: PeriodKey & { revision: number }): Promise<string[]> {
+  const period = `${key.year}-${key.month}#${key.revision}`;
+  const events = await tx
+    .select({ actor: auditLog.actor, action: auditLog.action, details: auditLog.details })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.villageId, key.villageId),
+        or(
+          and(
+            eq(auditLog.entity, 'period'),
+            eq(auditLog.entityKey, period),
+            inArray(auditLog.action, ['period.open', 'period.revise', 'vouchers.post', 'import.commit']),
+          ),
+          and(
+            eq(auditLog.entity, 'voucher'),
+            like(auditLog.entityKey, `${period}/%`),
+            eq(auditLog.action, 'voucher.delete'),
+          ),
+        ),
+      ),
+    )
+    .orderBy(asc(auditLog.id));
+  const uploads = (e: { action: string }) => e.action === 'vouchers.post' || e.action === 'import.commit';
+  if (!events.some(uploads)) {
+    return [...new Set(events.filter((e) => e.action.startsWith('period.')).map((e) => e.actor))];
+  }
+  // An import writes its vouchers (vouchers.post) and then its import.commit: a replacing import's own posting comes
+  // just before its commit entry, by the same person, so starting at the commit loses no one.
+  let from = 0;
+  events.forEach((e, i) => {
+    if (e.action === 'import.commit' && (e.details?.['mode'] ?? 'replace') === 'replace') from = i;
+  });
+  return [
+    ...new Set(
+      events
+        .slice(from)
+        .filter((e) => uploads(e) || e.action === 'voucher.delete')
+        .map((e) => e.actor),
+    ),
+  ];
+}

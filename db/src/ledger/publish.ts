@@ -11,7 +11,7 @@ import { periodDigest, type DigestVoucher } from './digest.ts';
 import { LedgerError } from './errors.ts';
 import { lineFlowSql } from './flows.ts';
 import type { Fen } from './money.ts';
-import { lockVillageLedger, type PeriodKey } from './periods.ts';
+import { assertMonthEnded, lockVillageLedger, type PeriodKey } from './periods.ts';
 
 interface Movement {
   debitFen: Fen;
@@ -26,8 +26,9 @@ interface Movement {
  */
 export async function publishPeriod(
   tx: Tx,
-  input: PeriodKey & { actor: string },
+  input: PeriodKey & { actor: string; now?: Date | undefined },
 ): Promise<{ revision: number; digest: string }> {
+  assertMonthEnded(input, input.now);
   await lockVillageLedger(tx, input.villageId);
   const [period] = await tx
     .select({ revision: periods.revision, standard: periods.standard })

@@ -25,9 +25,13 @@ export const users = pgTable(
   ],
 );
 
+/** Roles that can put a month's books in or make them public: granting one takes a second person (see below). */
+export const CONFIRMED_ROLES: readonly UserRole[] = ['accountant', 'director'];
+
 /**
  * What a user may do, and where: a village role (accountant, director, supervisor: one row per village) or a
- * township admin over a region.
+ * township admin over a region. A role that can upload or publish gives no power until a second admin, not the one
+ * who granted it, confirms it (`confirmed_at`); other roles are confirmed when granted.
  */
 export const userRoles = pgTable(
   'user_roles',
@@ -37,6 +41,13 @@ export const userRoles = pgTable(
     role: text('role', { enum: USER_ROLES }).notNull(),
     villageId: integer('village_id'),
     regionId: integer('region_id'),
+    /** Who granted the role: an admin's username, `operator` (the CLI) or `demo-seed`. */
+    grantedBy: text('granted_by').notNull().default('operator'),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The second admin who confirmed it; `bootstrap` for the demo seed and grants made before the rule. */
+    confirmedBy: text('confirmed_by'),
+    /** Null while the grant waits for its second person: the role gives no power until then. */
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
   },
   (t) => [
     foreignKey({ name: 'user_roles_user_fk', columns: [t.userId], foreignColumns: [users.id] }).onDelete('cascade'),
@@ -48,6 +59,7 @@ export const userRoles = pgTable(
     ),
     uniqueIndex('user_roles_assignment_key').on(t.userId, t.role, t.villageId, t.regionId),
     index('user_roles_village_idx').on(t.villageId),
+    check('user_roles_second_person', sql`${t.confirmedBy} is null or ${t.confirmedBy} <> ${t.grantedBy}`),
     check('user_roles_role_valid', sql`${t.role} in ('accountant', 'director', 'supervisor', 'township_admin')`),
     check(
       'user_roles_scope',

@@ -150,6 +150,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         en: 'Too many failed sign-ins (per username and per IP); retry after extensions.retryAfterSeconds seconds',
       },
       { code: 'USER_EXISTS', status: 200, zh: '用户名已被使用', en: 'Username already taken' },
+      {
+        code: 'SECOND_ADMIN_REQUIRED',
+        status: 200,
+        zh: '能上传或公开账目的角色须由另一位管理员确认：授权人和被授权人都不能确认',
+        en: 'A role that can upload or publish must be confirmed by another admin, neither the granter nor the grantee',
+      },
     ],
   },
   {
@@ -167,6 +173,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         status: 200,
         zh: '上传账目的人不能自己公开',
         en: 'Whoever uploaded the ledger cannot publish it',
+      },
+      {
+        code: 'MONTH_NOT_ENDED',
+        status: 200,
+        zh: '这个月（按北京时间）还没有结束，不能上传或公开；extensions.endsAt 是结束时刻',
+        en: 'The month has not ended (in Beijing time), so it cannot be uploaded or published; extensions.endsAt says when it ends',
       },
       { code: 'PERIOD_NOT_OPEN', status: 200, zh: '这个月不在录入状态', en: 'The month is not open for entries' },
       { code: 'PERIOD_ALREADY_OPEN', status: 200, zh: '这个月已经在录入或更正中', en: 'The month is already open' },
