@@ -10,7 +10,7 @@ import {
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { sql } from 'drizzle-orm';
-import { isDatabaseUnavailable, withStatementLog, type Db } from '@mingbai/db/client';
+import { isDatabaseUnavailable, QueryScope, withQueryScope, withStatementLog, type Db } from '@mingbai/db/client';
 import { authenticateApiKey, isApiKey } from './auth/api-keys.service.ts';
 import { authenticate } from './auth/auth.service.ts';
 import type { Viewer } from './auth/viewer.ts';
@@ -182,17 +182,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const sqlLog = { statements: [] as string[] };
-    const execution = withStatementLog(sqlLog, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
-        context: async () => ({ ...createContext(options.db, viewer, limits), sql: sqlLog }),
-      }),
+    const queries = new QueryScope();
+    const execution = withQueryScope(queries, () =>
+      withStatementLog(sqlLog, () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
+          context: async () => ({ ...createContext(options.db, viewer, limits), sql: sqlLog }),
+        }),
+      ),
     );
     // Reads are cut off; a mutation (an upload, a publication) is waited for, since answering before its transaction
     // ends would tell the client it failed when it may still commit.
     const result = await withTimeout(execution, timeoutMs, () => !limits.isMutation);
     setRateLimitHeaders(res, limits.rate);
     if (result === TIMED_OUT) {
+      // The answer is given up on, so is its SQL: nothing keeps running for a client that has had its answer.
+      queries.cancel();
       sendError(res, 503, 'QUERY_TIMEOUT', `查询超过 ${timeoutMs / 1000} 秒未完成，请缩小范围后重试`, {
         limit: LIMITS.executionTimeoutMs,
       });
