@@ -28,6 +28,12 @@ export interface ApiConfig {
   apiKeyPointsPerHour: number | undefined;
   /** Addresses of reverse proxies whose X-Forwarded-For is believed, comma-separated (default loopback). */
   trustedProxies: string[] | undefined;
+  /** PostgreSQL's statement_timeout on every connection, ms (MINGBAI_STATEMENT_TIMEOUT_MS; 0 off; default 120 s). */
+  statementTimeoutMs: number | undefined;
+  /** idle_in_transaction_session_timeout, ms (MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS; 0 off; default 60 s). */
+  idleInTransactionTimeoutMs: number | undefined;
+  /** A backend of ours active longer than this is logged and stopped, ms (MINGBAI_QUERY_WATCHDOG_MS; 0 off; 60 s). */
+  queryWatchdogMs: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -68,7 +74,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
           .map((a) => a.trim())
           .filter(Boolean)
       : undefined,
+    statementTimeoutMs: nonNegative(env.MINGBAI_STATEMENT_TIMEOUT_MS, 'MINGBAI_STATEMENT_TIMEOUT_MS'),
+    idleInTransactionTimeoutMs: nonNegative(
+      env.MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      'MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    ),
+    queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
   };
+}
+
+function nonNegative(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be 0 or a positive integer, got "${value}"`);
+  return n;
 }
 
 function port(value: string | undefined, fallback: number, name: string): number {
