@@ -15,7 +15,7 @@ import { authenticateApiKey, isApiKey } from './auth/api-keys.service.ts';
 import { authenticate } from './auth/auth.service.ts';
 import type { Viewer } from './auth/viewer.ts';
 import { createContext, type Context } from './context.ts';
-import { handleOpenData } from './opendata/opendata.http.ts';
+import { handleOpenData, type OpenDataDeadlines } from './opendata/opendata.http.ts';
 import { INTERNAL_MESSAGE, toGraphQLError } from './errors.ts';
 import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
@@ -42,6 +42,8 @@ export interface ApiServerOptions {
   compiledQueries?: boolean;
   /** Default LIMITS.executionTimeoutMs. */
   executionTimeoutMs?: number;
+  /** Default OPEN_DATA_DEADLINES. */
+  openDataDeadlines?: OpenDataDeadlines;
   /** Peers whose X-Forwarded-For is believed (default: loopback, where the portal runs). */
   trustedProxies?: readonly string[];
 }
@@ -106,7 +108,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
       return;
     }
-    if (url.pathname === '/data' || url.pathname.startsWith('/data/')) return handleOpenData(req, res, options.db, url);
+    if (url.pathname === '/data' || url.pathname.startsWith('/data/')) {
+      return handleOpenData(req, res, options.db, url, options.openDataDeadlines);
+    }
     if (url.pathname !== '/graphql') {
       sendError(res, 404, 'NOT_FOUND', '没有这个地址；GraphQL 接口在 /graphql');
       return;

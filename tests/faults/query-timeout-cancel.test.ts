@@ -21,7 +21,12 @@ describe.skipIf(!databaseUrl)('a request that times out (PostgreSQL only: PGlite
 
   beforeAll(async () => {
     handle = await openDb({ databaseUrl, poolSize: 2, applicationName: APPLICATION });
-    api = await startApiServer({ db: handle.db, port: 0, executionTimeoutMs: 300 });
+    api = await startApiServer({
+      db: handle.db,
+      port: 0,
+      executionTimeoutMs: 300,
+      openDataDeadlines: { totalMs: 60_000, stallMs: 300 },
+    });
     admin = postgres(databaseUrl!, { max: 2, onnotice: () => {} });
   });
   afterAll(async () => {
@@ -73,5 +78,34 @@ describe.skipIf(!databaseUrl)('a request that times out (PostgreSQL only: PGlite
       body: JSON.stringify({ query: '{ villages(first: 1) { nodes { name } } }' }),
     });
     expect(next.status).toBe(200);
+  });
+
+  it('a /data download that sends nothing is cut off at its deadline, its SQL cancelled', async () => {
+    let waiting: unknown[] = [];
+    let answered: { status: number; code: unknown } | undefined;
+    let stillActive: unknown[] = [];
+    await admin.begin(async (tx) => {
+      // Finding what the URL names reads the periods: it waits for this lock, so no byte is ever sent.
+      await tx`lock table periods in access exclusive mode`;
+      const request = fetch(new URL('/data/months/2025-06/statements.csv', api.url));
+      for (let i = 0; i < 50 && waiting.length === 0; i++) {
+        waiting = (await activeBackends()).filter((b) => b.wait_event_type === 'Lock');
+        if (waiting.length === 0) await sleep(20);
+      }
+      const res = await request;
+      const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+      answered = { status: res.status, code: body.errors?.[0]?.extensions?.code };
+      for (let i = 0; i < 30; i++) {
+        stillActive = await activeBackends();
+        if (stillActive.length === 0) break;
+        await sleep(100);
+      }
+    });
+    expect(waiting).toHaveLength(1);
+    expect(answered).toEqual({ status: 503, code: 'QUERY_TIMEOUT' });
+    expect(stillActive).toEqual([]);
+    const next = await fetch(new URL('/data/months/2025-06/statements.csv', api.url));
+    expect(next.status).toBe(200);
+    expect((await next.text()).split('\n').length).toBeGreaterThan(2);
   });
 });
