@@ -76,7 +76,7 @@ describe.skipIf(!databaseUrl)('the query watchdog (PostgreSQL only)', () => {
     socket.on('error', () => {});
     socket.resume();
     try {
-      let before: Awaited<ReturnType<typeof backendsOfTest>> = [];
+      let before: { pid: number; state: string; wait_event: string | null }[] = [];
       for (let i = 0; i < 50; i++) {
         before = await backendsOfTest();
         if (before[0]?.state === 'active' && before[0].wait_event === 'ClientRead') break;
