@@ -10,7 +10,14 @@ import {
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { sql } from 'drizzle-orm';
-import { isDatabaseUnavailable, QueryScope, withQueryScope, withStatementLog, type Db } from '@mingbai/db/client';
+import {
+  isCancelledWork,
+  isDatabaseUnavailable,
+  QueryScope,
+  withQueryScope,
+  withStatementLog,
+  type Db,
+} from '@mingbai/db/client';
 import { authenticateApiKey, isApiKey } from './auth/api-keys.service.ts';
 import { authenticate } from './auth/auth.service.ts';
 import type { Viewer } from './auth/viewer.ts';
@@ -383,7 +390,8 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   // graphql-jit's own errors (a null in a non-null field, say) carry no extensions at all.
   const code = coded.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
   if (code === 'INTERNAL_SERVER_ERROR') {
-    console.error('unexpected error', original);
+    // A timed-out request's later statements are refused on purpose; its answer is long gone.
+    if (!isCancelledWork(original)) console.error('unexpected error', original);
     return { message: INTERNAL_MESSAGE, path: formatted.path, extensions: { code } };
   }
   return { message: coded.message, path: formatted.path, locations: formatted.locations, extensions: coded.extensions };

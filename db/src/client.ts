@@ -117,6 +117,15 @@ export class QueryScope {
 }
 const queryScope = new AsyncLocalStorage<QueryScope>();
 
+/** True for the error of a statement refused because its scope was cancelled (its answer already given up on). */
+export function isCancelledWork(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === 'QUERY_CANCELLED') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Runs `work` with its SQL tracked in `scope`. */
 export function withQueryScope<T>(scope: QueryScope, work: () => T): T {
   return queryScope.run(scope, work);
