@@ -58,7 +58,18 @@ describe.skipIf(!databaseUrl)('mixed /data and API reads under load (PostgreSQL 
     const months = catalog.months.map((m) => `${m.year}-${String(m.month).padStart(2, '0')}`);
     expect(months.length).toBeGreaterThan(12);
     const files = ['lines.csv', 'lines.jsonl', 'statements.csv'];
-    const scopes = ['months', 'r/xiqing', 'r/jingwu', 'v/fucun'];
+    const listed = (await (
+      await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ villages(first: 50) { nodes { slug } } }' }),
+      })
+    ).json()) as { data: { villages: { nodes: { slug: string }[] } } };
+    const villages = listed.data.villages.nodes.map((v) => `v/${v.slug}`);
+    expect(villages.length).toBeGreaterThan(10);
+    // Mostly village months: each is a fresh COPY of 16–64 KB the first time (then a file), the size that arrives
+    // whole in one socket read and left the old driver's connection deaf; regions and the country now and then.
+    const scopes = [...villages, ...villages, 'months', 'r/xiqing', 'r/jingwu'];
     let seed = 12;
     const pick = <T>(xs: readonly T[]): T => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
