@@ -42,6 +42,12 @@ export interface ApiConfig {
   anonymousDataBytesPerHour: number | undefined;
   /** Bytes of /data downloads per hour per API key or signed-in user (default LIMITS.apiKeyDataBytesPerHour). */
   apiKeyDataBytesPerHour: number | undefined;
+  /** PostgreSQL's statement_timeout on every connection, ms (MINGBAI_STATEMENT_TIMEOUT_MS; 0 off; default 120 s). */
+  statementTimeoutMs: number | undefined;
+  /** idle_in_transaction_session_timeout, ms (MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS; 0 off; default 60 s). */
+  idleInTransactionTimeoutMs: number | undefined;
+  /** A backend of ours active longer than this is logged and stopped, ms (MINGBAI_QUERY_WATCHDOG_MS; 0 off; 60 s). */
+  queryWatchdogMs: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +94,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     portalSecret: portalSecret(env.MINGBAI_PORTAL_SECRET),
     anonymousDataBytesPerHour: positive(env.MINGBAI_DATA_BYTES_ANONYMOUS, 'MINGBAI_DATA_BYTES_ANONYMOUS'),
     apiKeyDataBytesPerHour: positive(env.MINGBAI_DATA_BYTES_API_KEY, 'MINGBAI_DATA_BYTES_API_KEY'),
+    statementTimeoutMs: nonNegative(env.MINGBAI_STATEMENT_TIMEOUT_MS, 'MINGBAI_STATEMENT_TIMEOUT_MS'),
+    idleInTransactionTimeoutMs: nonNegative(
+      env.MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      'MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    ),
+    queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
   };
 }
 
@@ -114,6 +126,14 @@ function portalSecret(value: string | undefined): string | undefined {
   if (!secret) return undefined;
   if (secret.length < 24) throw new ConfigError('MINGBAI_PORTAL_SECRET must be at least 24 characters');
   return secret;
+}
+
+function nonNegative(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be 0 or a positive integer, got "${value}"`);
+  return n;
 }
 
 function port(value: string | undefined, fallback: number, name: string): number {

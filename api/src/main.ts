@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { migrateDb, openDb } from '@mingbai/db/client';
 import { seedDemoIfEmpty } from '@mingbai/db/demo/seed';
+import { startQueryWatchdog } from '@mingbai/db/watchdog';
 import { DEMO_PASSWORD, seedDemoUsers } from './auth/demo-users.ts';
 import { readConfig } from './config.ts';
 import { startApiServer } from './server.ts';
@@ -9,7 +10,12 @@ import { startApiServer } from './server.ts';
 export async function main(): Promise<void> {
   const started = Date.now();
   const config = readConfig();
-  const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
+  const handle = await openDb({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: config.pgliteDir,
+    statementTimeoutMs: config.statementTimeoutMs,
+    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+  });
   await migrateDb(handle);
   if (config.seedDemo) {
     if (await seedDemoIfEmpty(handle.db)) console.log('已载入演示数据 / demo data loaded');
@@ -32,11 +38,17 @@ export async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     ...(config.portalSecret ? { portalSecret: config.portalSecret } : {}),
   });
+  // What statement_timeout cannot stop: a backend waiting on its client (see db/src/watchdog.ts).
+  const watchdog =
+    config.databaseUrl && config.queryWatchdogMs !== 0
+      ? startQueryWatchdog({ databaseUrl: config.databaseUrl, stuckMs: config.queryWatchdogMs })
+      : undefined;
   const where = handle.engine === 'pglite' ? `PGlite at ${handle.dataDir}` : 'PostgreSQL';
   console.log(`GraphQL API ready at ${api.url} (${where}, ${Date.now() - started} ms)`);
 
   const stop = async () => {
     await api.close();
+    await watchdog?.stop();
     await handle.close();
     process.exit(0);
   };

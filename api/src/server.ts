@@ -10,12 +10,19 @@ import {
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { sql } from 'drizzle-orm';
-import { isDatabaseUnavailable, withStatementLog, type Db } from '@mingbai/db/client';
+import {
+  isCancelledWork,
+  isDatabaseUnavailable,
+  QueryScope,
+  withQueryScope,
+  withStatementLog,
+  type Db,
+} from '@mingbai/db/client';
 import { authenticateApiKey, isApiKey } from './auth/api-keys.service.ts';
 import { authenticate } from './auth/auth.service.ts';
 import type { Viewer } from './auth/viewer.ts';
 import { createContext, type Context } from './graphql/context.ts';
-import { handleOpenData } from './opendata/opendata.http.ts';
+import { handleOpenData, type OpenDataDeadlines } from './opendata/opendata.http.ts';
 import { INTERNAL_MESSAGE, toGraphQLError } from './errors.ts';
 import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
@@ -49,6 +56,8 @@ export interface ApiServerOptions {
   compiledQueries?: boolean;
   /** Default LIMITS.executionTimeoutMs. */
   executionTimeoutMs?: number;
+  /** Default OPEN_DATA_DEADLINES. */
+  openDataDeadlines?: OpenDataDeadlines;
   /** Peers whose X-Forwarded-For is believed (default: loopback, where the portal runs). */
   trustedProxies?: readonly string[];
   /** The portal's public origin (MINGBAI_PUBLIC_URL): absolute links in responses are built on it, never on Host. */
@@ -196,17 +205,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const sqlLog = { statements: [] as string[] };
-    const execution = withStatementLog(sqlLog, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
-        context: async () => ({ ...createContext(options.db, viewer, limits), sql: sqlLog }),
-      }),
+    const queries = new QueryScope();
+    const execution = withQueryScope(queries, () =>
+      withStatementLog(sqlLog, () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
+          context: async () => ({ ...createContext(options.db, viewer, limits), sql: sqlLog }),
+        }),
+      ),
     );
     // Reads are cut off; a mutation (an upload, a publication) is waited for, since answering before its transaction
     // ends would tell the client it failed when it may still commit.
     const result = await withTimeout(execution, timeoutMs, () => !limits.isMutation);
     setRateLimitHeaders(res, limits.rate);
     if (result === TIMED_OUT) {
+      // The answer is given up on, so is its SQL: nothing keeps running for a client that has had its answer.
+      queries.cancel();
       sendError(res, 503, 'QUERY_TIMEOUT', `查询超过 ${timeoutMs / 1000} 秒未完成，请缩小范围后重试`, {
         limit: LIMITS.executionTimeoutMs,
       });
@@ -248,7 +262,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
    */
   async function serveOpenData(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const publicUrl = options.publicUrl;
-    if (req.method === 'OPTIONS') return handleOpenData(req, res, options.db, url, publicUrl);
+    if (req.method === 'OPTIONS')
+      return handleOpenData(req, res, options.db, url, publicUrl, options.openDataDeadlines);
     res.setHeader(
       'access-control-expose-headers',
       'etag, retry-after, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset',
@@ -280,7 +295,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         console.error('could not count a download', error);
       });
     });
-    return handleOpenData(req, res, options.db, url, publicUrl);
+    return handleOpenData(req, res, options.db, url, publicUrl, options.openDataDeadlines);
   }
 
   /** Who is asking: a committee member (session token), an API key's holder, or the public by address. */
@@ -431,7 +446,8 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   // graphql-jit's own errors (a null in a non-null field, say) carry no extensions at all.
   const code = coded.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
   if (code === 'INTERNAL_SERVER_ERROR') {
-    console.error('unexpected error', original);
+    // A timed-out request's later statements are refused on purpose; its answer is long gone.
+    if (!isCancelledWork(original)) console.error('unexpected error', original);
     return { message: INTERNAL_MESSAGE, path: formatted.path, extensions: { code } };
   }
   return { message: coded.message, path: formatted.path, locations: formatted.locations, extensions: coded.extensions };

@@ -31,7 +31,27 @@ export interface DbOptions {
   pgliteDir?: string | undefined;
   /** Connections in the pool (PostgreSQL only). Two cores serve best with few. */
   poolSize?: number | undefined;
+  /**
+   * PostgreSQL cancels any statement of this pool's connections that runs longer (`statement_timeout`; default
+   * DEFAULT_STATEMENT_TIMEOUT_MS, 0 turns it off). A runaway read cannot hold a connection of the pool for good.
+   */
+  statementTimeoutMs?: number | undefined;
+  /**
+   * PostgreSQL ends a session whose transaction waits on its client longer than this
+   * (`idle_in_transaction_session_timeout`; default DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS, 0 turns it off), so a
+   * transaction whose caller is stuck never holds its locks and connection indefinitely.
+   */
+  idleInTransactionTimeoutMs?: number | undefined;
+  /** Names the connections in pg_stat_activity (default APPLICATION_NAME); tests tell their own apart by it. */
+  applicationName?: string | undefined;
 }
+
+/** Longer than any one statement of a request or an import (a 1,000,000-line COPY takes ~30 s on two cores). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 120_000;
+/** An import parses between its statements; it never waits a minute on its own code. */
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+/** Every connection of the system says who it is, so pg_stat_activity and the watchdog can tell ours apart. */
+export const APPLICATION_NAME = 'mingbai';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MIGRATIONS_DIR = resolve(repoRoot, 'db/migrations');
@@ -53,6 +73,64 @@ export function withStatementLog<T>(log: { statements: string[] }, work: () => T
   return statementLog.run(log, work);
 }
 
+/** A postgres.js query as QueryScope sees it. */
+interface CancellableQuery {
+  /** True once it was handed to the pool (awaited): only then does someone wait for its answer. */
+  executed: boolean;
+  /** What `cancel()` calls, once; its promise is called here, since `cancel()` drops it (a rejection unheard). */
+  canceller: ((query: CancellableQuery) => Promise<void>) | null;
+}
+
+/**
+ * The SQL of one unit of work (a GraphQL request), so that work given up on (QUERY_TIMEOUT) stops in the database
+ * too: `cancel()` sends PostgreSQL a cancel request for each statement still running, drops those still queued, and
+ * refuses any the abandoned resolvers start afterwards. Without it a timed-out request's statements ran on, holding
+ * pool connections, while its client had long had its answer. PostgreSQL only; on PGlite statements are not tracked.
+ */
+export class QueryScope {
+  private readonly queries = new Set<CancellableQuery>();
+  /** The error later statements of the scope fail with, once it is cancelled. */
+  cancelled: Error | undefined;
+
+  track(query: CancellableQuery): void {
+    this.queries.add(query);
+  }
+
+  /** Cancels every statement of the scope that was sent or queued; returns how many it asked PostgreSQL to stop. */
+  cancel(reason: Error = Object.assign(new Error('work cancelled'), { code: 'QUERY_CANCELLED' })): number {
+    this.cancelled ??= reason;
+    let count = 0;
+    for (const query of this.queries) {
+      // A query never awaited has nobody to take its rejection: leave it be, it never runs.
+      if (!query.executed) continue;
+      const canceller = query.canceller;
+      if (!canceller) continue;
+      query.canceller = null;
+      count++;
+      // Running: a cancel request to its backend; pipelined: cancelled when its turn comes; queued: dropped;
+      // finished: nothing is sent.
+      canceller(query).catch(() => {});
+    }
+    this.queries.clear();
+    return count;
+  }
+}
+const queryScope = new AsyncLocalStorage<QueryScope>();
+
+/** True for the error of a statement refused because its scope was cancelled (its answer already given up on). */
+export function isCancelledWork(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === 'QUERY_CANCELLED') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Runs `work` with its SQL tracked in `scope`. */
+export function withQueryScope<T>(scope: QueryScope, work: () => T): T {
+  return queryScope.run(scope, work);
+}
+
 export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
@@ -66,7 +144,13 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       // capped wait keeps recovery within a second or so of PostgreSQL accepting connections again.
       backoff: (retries: number) => Math.min(0.05 * retries, 1),
       onnotice: () => {},
-      connection: { application_name: 'mingbai' },
+      // Sent in the startup message, so they hold on every connection, including those made after a restart.
+      connection: {
+        application_name: options.applicationName ?? APPLICATION_NAME,
+        statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+        idle_in_transaction_session_timeout:
+          options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      },
     });
     // drizzle sends every query unnamed (`prepare: false` unless given a name), so PostgreSQL parses and plans the
     // month page's statements on every request. Named statements are parsed once per connection and may reuse a plan;
@@ -75,8 +159,13 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     // restart got another statement's columns; the cause was a lost transaction's late query, fixed in
     // patches/postgres@3.4.9.patch and tested by tests/faults/lost-transaction.test.ts and pg-restart.test.ts.)
     const unsafe = client.unsafe.bind(client);
-    client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) =>
-      unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
+    client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) => {
+      const scope = queryScope.getStore();
+      if (scope?.cancelled) throw scope.cancelled;
+      const pending = unsafe(query, params as never, { ...options, prepare: true });
+      scope?.track(pending as unknown as CancellableQuery);
+      return pending;
+    }) as typeof client.unsafe;
     const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
     return { db, engine: 'postgres', dataDir: undefined, close: () => client.end({ timeout: 5 }) };
   }

@@ -85,15 +85,29 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
   if (serverUrl) {
     const name = `mingbai_test_${Date.now()}_${process.pid}`;
     const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
-    const handle = await openDb({ databaseUrl: url.toString() });
-    await migrateDb(handle);
-    const report = await seedDemo(handle.db);
-    await seedDemoUsers(handle.db);
-    console.log(`test database ${name}: demo data in ${report.elapsedMs} ms`);
-    await handle.close();
+    // MINGBAI_TEST_DB_TEMPLATE=<name>: the run's database is a copy of that one (seeded by the first run that names
+    // it), in a second instead of seeding for 20–40 s: for a test run in a loop, as when chasing a flaky test.
+    // Drop it when the schema or the demo data change.
+    const template = process.env.MINGBAI_TEST_DB_TEMPLATE?.trim();
+    if (template && !/^[a-z_][a-z0-9_]*$/.test(template)) throw new Error('MINGBAI_TEST_DB_TEMPLATE: a plain name');
+    const [existing] = template
+      ? await admin`select 1 as found from pg_database where datname = ${template}`
+      : [undefined];
+    if (template && existing) {
+      await admin.unsafe(`create database ${name} template ${template}`);
+      console.log(`test database ${name}: a copy of ${template}`);
+    } else {
+      await admin.unsafe(`create database ${name}`);
+      const handle = await openDb({ databaseUrl: url.toString() });
+      await migrateDb(handle);
+      const report = await seedDemo(handle.db);
+      await seedDemoUsers(handle.db);
+      console.log(`test database ${name}: demo data in ${report.elapsedMs} ms`);
+      await handle.close();
+      if (template) await admin.unsafe(`create database ${template} template ${name}`);
+    }
     project.provide('databaseUrl', url.toString());
     project.provide('pgliteTemplateDir', undefined);
     return async () => {

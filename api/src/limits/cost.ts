@@ -23,7 +23,8 @@ export const MUTATION_COST = 10;
  *   (20 if neither), so nested connections multiply;
  * - inside a connection, `edges` and `nodes` are the n items the connection already counted;
  * - any other list counts as 10 items;
- * - a mutation costs 10 plus its selection.
+ * - a mutation costs 10 plus its selection;
+ * - a field in DECLARED_FIELD_COSTS adds its declared cost (work its shape does not show).
  */
 export function queryCost(
   schema: GraphQLSchema,
@@ -100,9 +101,30 @@ function computeCost(
   });
 }
 
+/**
+ * Fields whose work is far beyond what their shape says: their declared cost is added to the generic one. What a
+ * field reads, not what it returns, is priced. verifyChain is also charged per revision of the chain when it runs
+ * (VERIFY_CHAIN_COST_PER_REVISION, api/src/statements/chain.service.ts): the chain's length is not known before.
+ */
+export const DECLARED_FIELD_COSTS: Readonly<Record<string, (args: Record<string, unknown>) => number>> = {
+  /** Reads every published revision's vouchers and lines and hashes them. */
+  'Query.verifyChain': () => 20,
+  /** Rolls up the statements of every village under the region for a month or a year. */
+  'Region.summary': (args) => (args.month === undefined || args.month === null ? 40 : 10),
+  /** Scans every line of every village under the region for the year; a text search cannot use an index. */
+  'Region.lines': (args) => (typeof args.search === 'string' && args.search !== '' ? 100 : 20),
+  /** Every voucher a correction changed, compared with the revision before: thousands in a large correction. */
+  'MonthlyStatement.changes': () => 20,
+  'MonthlyStatement.changesConnection': () => 10,
+};
+
 function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
   const mutationType = schema.getMutationType();
-  return ({ type, field, args, childComplexity }) => {
+  return (options) => {
+    const declared = DECLARED_FIELD_COSTS[`${options.type.name}.${options.field.name}`];
+    return (declared ? declared(options.args) : 0) + genericCost(options);
+  };
+  function genericCost({ type, field, args, childComplexity }: Parameters<ComplexityEstimator>[0]): number {
     if (type === mutationType) return MUTATION_COST + childComplexity;
     if (isLeafType(getNamedType(field.type))) return 0;
     if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
@@ -112,7 +134,7 @@ function costEstimator(schema: GraphQLSchema): ComplexityEstimator {
     if (isItemsOfConnection) return field.name === 'nodes' ? 1 + childComplexity : childComplexity;
     if (isListType(getNullableType(field.type))) return UNPAGINATED_LIST_SIZE * (1 + childComplexity);
     return 1 + childComplexity;
-  };
+  }
 }
 
 /** The page the resolver will return; out-of-range sizes are refused there, with their own error, so clamp here. */

@@ -34,6 +34,27 @@ export function limitsPlugin(rateLimiter: RateLimiter): ApolloServerPlugin<Conte
             return;
           }
           limits.cost = cost;
+          limits.charge = async (points) => {
+            const total = (limits.cost ?? 0) + points;
+            if (total > LIMITS.maxQueryCost) {
+              throw limitError(
+                'QUERY_TOO_COSTLY',
+                `查询成本 ${total} 超过每次查询的上限 ${LIMITS.maxQueryCost}（按实际工作量计），请减少字段或别名`,
+                { cost: total, limit: LIMITS.maxQueryCost },
+              );
+            }
+            limits.cost = total;
+            const { allowed, state } = await rateLimiter.spend(limits.client, points);
+            limits.rate = state;
+            if (!allowed) {
+              throw limitError(
+                'RATE_LIMITED',
+                `本小时的查询点数不足：需要 ${points}，剩余 ${state.remaining}，${state.resetAt.toISOString()} 重置`,
+                { cost: points, remaining: state.remaining, resetAt: state.resetAt.toISOString() },
+                429,
+              );
+            }
+          };
           if (cost > LIMITS.maxQueryCost) {
             throw limitError(
               'QUERY_TOO_COSTLY',

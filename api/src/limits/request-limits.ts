@@ -11,4 +11,9 @@ export interface RequestLimits {
   readsPrivateData: boolean;
   /** A mutation runs to its end: its transaction commits or rolls back whatever the clock says. */
   isMutation: boolean;
+  /**
+   * Spends points for work found only while running (verifyChain's revisions), before it is done: added to `cost`,
+   * refused with RATE_LIMITED or QUERY_TOO_COSTLY like a cost known up front. Set once the operation is priced.
+   */
+  charge?: (points: number) => Promise<void>;
 }

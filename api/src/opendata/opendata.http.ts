@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Db } from '@mingbai/db/client';
+import { QueryScope, withQueryScope, type Db } from '@mingbai/db/client';
 import { dataPackage, MEDIA_TYPES, OPEN_DATA_LICENSE } from './datapackage.ts';
 import { CATALOG_PATH, fileLinks, nationalMonthPath, regionMonthPath, villageMonthPath, yearMonth } from './links.ts';
 import {
@@ -102,9 +102,23 @@ function scopeBase(scope: Scope): string {
   return nationalMonthPath(scope.year, scope.month);
 }
 
+/** How long a /data response may take, and how long it may send nothing, before it is cut off. */
+export interface OpenDataDeadlines {
+  /** From the request to the last byte: a national file of 188 MB to a phone on 1 Mbit/s takes ~25 minutes. */
+  totalMs: number;
+  /** No byte leaves for this long: the database or the client is stuck. */
+  stallMs: number;
+}
+export const OPEN_DATA_DEADLINES: OpenDataDeadlines = { totalMs: 60 * 60_000, stallMs: 60_000 };
+
 /**
  * /data/…: bulk open data as plain files. CSV and JSON Lines stream from the database (or from the file cache once
  * made) with flat memory; datapackage.json describes them with sizes and SHA-256. Only published revisions.
+ *
+ * Every response has a deadline: one whose bytes stand still for `stallMs` (a statement that never answers, a client
+ * that stopped reading) or that runs past `totalMs` is answered 503 QUERY_TIMEOUT if nothing was sent yet, else cut
+ * off, and its SQL is cancelled, so no download holds a pool connection for good (the issue's statements.csv held
+ * one for 20 minutes).
  */
 export async function handleOpenData(
   req: IncomingMessage,
@@ -113,6 +127,57 @@ export async function handleOpenData(
   url: URL,
   /** The configured public origin (MINGBAI_PUBLIC_URL) absolute links are built on; never the request's Host. */
   publicUrl = 'http://localhost:4321',
+  deadlines: OpenDataDeadlines = OPEN_DATA_DEADLINES,
+): Promise<void> {
+  const queries = new QueryScope();
+  const started = Date.now();
+  let progressAt = started;
+  let sent = res.socket?.bytesWritten ?? 0;
+  let expired = false;
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      const written = res.socket?.bytesWritten ?? sent;
+      if (written !== sent) {
+        sent = written;
+        progressAt = now;
+      }
+      const stalled = now - progressAt >= deadlines.stallMs;
+      if (!stalled && now - started < deadlines.totalMs) return;
+      clearInterval(timer);
+      expired = true;
+      queries.cancel();
+      if (!res.headersSent) {
+        res.setHeader('retry-after', '60');
+        sendError(
+          res,
+          503,
+          'QUERY_TIMEOUT',
+          stalled ? '数据文件长时间没有进展，已中止，请稍后重试' : '下载超过时限，已中止',
+        );
+      } else {
+        res.destroy();
+      }
+    },
+    Math.max(10, Math.min(deadlines.stallMs, deadlines.totalMs) / 4),
+  );
+  timer.unref();
+  try {
+    await withQueryScope(queries, () => serveOpenData(req, res, db, url, publicUrl));
+  } catch (error) {
+    // Its SQL cancelled by the deadline, the answer already given.
+    if (!expired) throw error;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function serveOpenData(
+  req: IncomingMessage,
+  res: ServerResponse,
+  db: Db,
+  url: URL,
+  publicUrl: string,
 ): Promise<void> {
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });

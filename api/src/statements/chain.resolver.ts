@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { verifyVillageChain } from '@mingbai/db/ledger/verify';
 import type { Context } from '../graphql/context.ts';
 import { apiError } from '../errors.ts';
+import { chainState, verifiedChain, VERIFY_CHAIN_COST_PER_REVISION } from './chain.service.ts';
 
 @ObjectType({
   simpleResolvers: true,
@@ -51,7 +51,10 @@ export class ChainResolver {
   async verifyChain(@Arg('villageSlug', () => String) slug: string, @Ctx() ctx: Context): Promise<ChainVerification> {
     const village = await ctx.loaders.villageBySlug.load(slug);
     if (!village) throw apiError('NOT_FOUND', `没有网址名为“${slug}”的村`);
-    const report = await verifyVillageChain(ctx.db, village.id);
+    // Priced by its work before doing it; computed once until the chain (or anything it reads) changes.
+    const state = await chainState(ctx.db, village.id);
+    await ctx.limits?.charge?.(state.revisions * VERIFY_CHAIN_COST_PER_REVISION);
+    const report = await verifiedChain(ctx.db, village.id, state);
     return { ...report, breaks: report.breaks.map((b) => ({ ...b, problem: b.problem.toUpperCase() })) };
   }
 }

@@ -114,8 +114,8 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       {
         code: 'QUERY_TIMEOUT',
         status: 503,
-        zh: '执行超时（extensions.limit 毫秒）；缩小查询范围再试',
-        en: 'Execution timed out (extensions.limit ms); ask for less',
+        zh: '执行超时（extensions.limit 毫秒），其 SQL 已被取消；缩小查询范围再试。/data 下载长时间没有进展时也这样回答',
+        en: 'Execution timed out (extensions.limit ms) and its SQL was cancelled; ask for less. Also a /data download that stopped making progress',
       },
       {
         code: 'DATABASE_UNAVAILABLE',
