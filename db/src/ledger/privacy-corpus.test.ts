@@ -22,7 +22,16 @@ const corpus: Case[] = readFileSync(new URL('./privacy-corpus.tsv', import.meta.
   });
 
 /** Categories whose expected output differs from the input: the masker must change these. */
-const POSITIVE = new Set(['phone', 'phone-prefix', 'id-number', 'id-old-15', 'bank-card', 'name-cue', 'name-compound', 'person-name']);
+const POSITIVE = new Set([
+  'phone',
+  'phone-prefix',
+  'id-number',
+  'id-old-15',
+  'bank-card',
+  'name-cue',
+  'name-compound',
+  'person-name',
+]);
 
 describe('the privacy corpus', () => {
   it('has at least 300 strings, positives and negatives, every positive actually masked in its expectation', () => {
@@ -49,7 +58,10 @@ describe('the privacy corpus', () => {
       table.set(c.category, row);
     }
     console.log(
-      ['category           strings  misses', ...[...table].map(([k, v]) => `${k.padEnd(18)} ${String(v.total).padStart(7)} ${String(v.misses).padStart(7)}`)].join('\n'),
+      [
+        'category           strings  misses',
+        ...[...table].map(([k, v]) => `${k.padEnd(18)} ${String(v.total).padStart(7)} ${String(v.misses).padStart(7)}`),
+      ].join('\n'),
     );
     if (misses.length > 0) console.log(misses.join('\n'));
     expect(Object.fromEntries([...table].map(([k, v]) => [k, v.misses]))).toEqual(

@@ -113,8 +113,7 @@ function asciiDigits(text: string): string {
  * ending in an ID check digit X. Chinese text may touch it directly (电话13812345678); a Latin letter glued to it
  * makes it a code (税号 91120111300012345K, HT2025…), as it does for leak-scan.py.
  */
-const NUMBER_RUN =
-  /(\+)?(?<![0-9A-Za-z])[0-9]+(?:[ \u00a0.-]{1,3}[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?(?![0-9A-Za-z])/g;
+const NUMBER_RUN = /(\+)?(?<![0-9A-Za-z])[0-9]+(?:[ \u00a0.-]{1,3}[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?(?![0-9A-Za-z])/g;
 const SEPARATORS = /[ \u00a0.-]{1,3}/g;
 
 const ID_18 = /^[1-8][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]$/;
@@ -171,7 +170,7 @@ export function maskNumbers(text: string): string {
       at = start + part.length;
     }
     // Leftmost, longest: a date and a phone in one run (20251003 13812345678) are two things, not a card.
-    for (let i = 0; i < groups.length; ) {
+    for (let i = 0; i < groups.length;) {
       let matched = false;
       for (let j = groups.length - 1; j >= i; j--) {
         const last = j === groups.length - 1;
@@ -327,7 +326,7 @@ export function maskCuedNames(text: string): string {
   const kinds = leftKinds(text);
   let out = '';
   let chained = -1;
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     const prev = chars[i - 1];
     const weak =
       i === 0 ||
@@ -357,9 +356,7 @@ export function maskCuedNames(text: string): string {
  * Build the masker once per batch: it compiles the names into one expression.
  */
 export function createTextMasker(knownNames: Iterable<string> = []): (text: string) => string {
-  const names = [
-    ...new Set([...knownNames].map((n) => n.trim()).filter((n) => n.length >= 2 && !isTitleForm(n))),
-  ];
+  const names = [...new Set([...knownNames].map((n) => n.trim()).filter((n) => n.length >= 2 && !isTitleForm(n)))];
   // Longest first, so 张三丰 is masked before a 张三 inside it could be.
   names.sort((a, b) => b.length - a.length);
   const nameRegex = names.length > 0 ? new RegExp(names.map(escapeRegExp).join('|'), 'g') : undefined;
