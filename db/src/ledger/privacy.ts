@@ -44,20 +44,18 @@ const TITLES: readonly string[] = (
   .split(' ')
   .sort((a, b) => b.length - a.length);
 
+const TITLE_SET = new Set(TITLES);
+const COMPOUND_SET = new Set(COMPOUND_SURNAMES);
+
 function isTitleForm(name: string): boolean {
-  const chars = [...name];
-  for (const surnameLength of [2, 1]) {
-    const surname = chars.slice(0, surnameLength).join('');
-    const rest = chars.slice(surnameLength).join('');
-    if (rest.length === 0) continue;
-    const knownSurname = surnameLength === 2 ? COMPOUND_SURNAMES.includes(surname) : SINGLE_SURNAMES.has(surname);
-    if (knownSurname && TITLES.includes(rest)) return true;
-  }
-  return false;
+  return (
+    (COMPOUND_SET.has(name.slice(0, 2)) && TITLE_SET.has(name.slice(2))) ||
+    (SINGLE_SURNAMES.has(name.slice(0, 1)) && TITLE_SET.has(name.slice(1)))
+  );
 }
 
 function surnameLengthOf(chars: readonly string[]): 1 | 2 {
-  return chars.length >= 3 && COMPOUND_SURNAMES.includes(chars[0]! + chars[1]!) ? 2 : 1;
+  return chars.length >= 3 && COMPOUND_SET.has(chars[0]! + chars[1]!) ? 2 : 1;
 }
 
 /** 张三 → 张*; 张三丰 → 张*丰; 欧阳凤兰 → 欧阳*兰; 欧阳娜 → 欧阳*; 刘会计 stays (a role, not a name). */
@@ -153,6 +151,7 @@ function maskNumber(gs: readonly Group[], plus: boolean, checkX: boolean): strin
 
 /** Every ID number, mobile number and bank card in `text`, masked; everything else byte for byte as it was. */
 export function maskNumbers(text: string): string {
+  if (!/[0-9\uff10-\uff19]/.test(text)) return text;
   const ascii = asciiDigits(text);
   let out = '';
   let copied = 0;
@@ -244,49 +243,57 @@ const NOT_IN_NAME = new Set([
   ...'0123456789*',
 ]);
 
-const HAN = /^\p{Script=Han}$/u;
+/** NOT_NAMES and every start of them of two characters or more: 秦皇 is a start of 秦皇岛, not a name. */
+const NOT_NAME_STARTS = new Set([...NOT_NAMES].flatMap((w) => [...w].map((_, i) => w.slice(0, i + 1)).slice(1)));
 
+/** Han in the Basic Multilingual Plane; texts are walked by UTF-16 unit, and a rarer character just ends a name. */
 function isHan(c: string | undefined): boolean {
-  return c !== undefined && HAN.test(c);
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  return (code >= 0x3400 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff);
+}
+
+const alternation = (words: readonly string[]) => words.map(escapeRegExp).join('|');
+const ACTION_AT = new RegExp(alternation(ACTIONS), 'y');
+const ITEM_AT = new RegExp(alternation(ITEMS), 'y');
+const LONG_ITEM_AT = new RegExp(alternation(ITEMS.filter((w) => w.length > 1)), 'y');
+const COMPOUND_FIRST = new Set(COMPOUND_SURNAMES.map((s) => s[0]!));
+
+function startsAt(re: RegExp, text: string, at: number): boolean {
+  re.lastIndex = at;
+  return re.test(text);
 }
 
 type Left = 'cue' | 'verb' | 'weak';
 
-/** Whether a name candidate `chars[at..at+len)` has a plausible right side for how it was introduced. */
-function rightFits(chars: readonly string[], end: number, left: Left): boolean {
-  const next = chars[end];
-  const rest = chars.slice(end, end + 4).join('');
-  if (next === undefined) return left !== 'weak';
-  // Punctuation, a digit or a space ends a name after a cue; at the start of a text it proves nothing.
-  if (!isHan(next)) return left !== 'weak';
-  if (ACTIONS.some((w) => rest.startsWith(w))) return true;
+/** Whether a name candidate ending at `end` has a plausible right side for how it was introduced. */
+function rightFits(text: string, end: number, left: Left): boolean {
+  const next = text[end];
+  // The end of the text, punctuation, a digit or a space ends a name after a cue; at the start of a text it proves nothing.
+  if (next === undefined || !isHan(next)) return left !== 'weak';
+  if (startsAt(ACTION_AT, text, end)) return true;
   // 经办人郑小军…: after a cue the name is what comes, whatever follows it.
   if (left === 'cue') return true;
-  if (left === 'weak') {
-    // 陈大明的低保金: 的 only when what follows is paid to a person.
-    return rest.startsWith('的') && ITEMS.some((w) => w.length > 1 && rest.slice(1).startsWith(w));
-  }
-  return ITEMS.some((w) => rest.startsWith(w));
+  // 陈大明的低保金: at the start of a text, 的 only when what follows is paid to a person.
+  if (left === 'weak') return next === '的' && startsAt(LONG_ITEM_AT, text, end + 1);
+  return startsAt(ITEM_AT, text, end);
 }
 
-function candidateAt(chars: readonly string[], at: number, left: Left): number | undefined {
-  const surnameLength = COMPOUND_SURNAMES.includes((chars[at] ?? '') + (chars[at + 1] ?? ''))
-    ? 2
-    : SINGLE_SURNAMES.has(chars[at] ?? '')
-      ? 1
-      : 0;
+function candidateAt(text: string, at: number, left: Left): number | undefined {
+  const surnameLength = COMPOUND_SET.has(text.slice(at, at + 2)) ? 2 : SINGLE_SURNAMES.has(text[at] ?? '') ? 1 : 0;
   if (surnameLength === 0) return undefined;
   // 刘会计, 赵副主任: a role, whatever follows.
-  for (let k = 1; k <= 3; k++) if (isTitleForm(chars.slice(at, at + surnameLength + k).join(''))) return undefined;
+  for (let k = 1; k <= 3; k++) if (isTitleForm(text.slice(at, at + surnameLength + k))) return undefined;
   for (const given of [2, 1]) {
     const end = at + surnameLength + given;
-    const name = chars.slice(at, end);
-    if (name.length !== surnameLength + given) continue;
-    if (!name.slice(surnameLength).every((c) => isHan(c) && !NOT_IN_NAME.has(c))) continue;
-    const text = name.join('');
-    if ([...NOT_NAMES].some((w) => text.startsWith(w) || w.startsWith(text))) continue;
-    if (namesAnOrganisation(chars, end)) return undefined;
-    if (rightFits(chars, end, left)) return end;
+    if (end > text.length) continue;
+    let ok = true;
+    for (let i = at + surnameLength; i < end; i++) if (!isHan(text[i]) || NOT_IN_NAME.has(text[i]!)) ok = false;
+    if (!ok) continue;
+    const name = text.slice(at, end);
+    if (NOT_NAME_STARTS.has(name) || NOT_NAMES.has(name.slice(0, 2)) || NOT_NAMES.has(name)) continue;
+    if (ORGANISATION_ENDINGS.test(text.slice(end, end + 8))) return undefined;
+    if (rightFits(text, end, left)) return end;
   }
   return undefined;
 }
@@ -295,26 +302,21 @@ function candidateAt(chars: readonly string[], at: number, left: Left): number |
 const ORGANISATION_ENDINGS =
   /^[^\s，,。.、；;：:（）()0-9]{0,4}?(?:店|公司|超市|医院|诊所|卫生室|卫生院|学校|小学|中学|幼儿园|合作社|银行|厂|商行|门市|经营部|集团|中心|委员会|村委会|政府|办事处|市场|加油站|酒店|饭店|宾馆|物业|工程队|施工队|养殖场|农场|种植园|社区|街道)/u;
 
-/** Whether the text from a name candidate's start through its next few characters names an organisation. */
-function namesAnOrganisation(chars: readonly string[], end: number): boolean {
-  return ORGANISATION_ENDINGS.test(chars.slice(end, end + 8).join(''));
-}
+const CUE_SET = new Set(CUES);
+const VERB_SET = new Set(VERBS);
+const LONGEST_LEFT_WORD = Math.max(...CUES.map((w) => w.length), ...VERBS.map((w) => w.length));
 
-/** Positions right after a cue or verb, with the kind of word that was there. */
-function leftKinds(text: string): Map<number, Left> {
-  const chars = [...text];
-  const kinds = new Map<number, Left>();
-  for (let i = 0; i < chars.length; i++) {
-    const rest = chars.slice(i, i + 6).join('');
-    const cue = CUES.find((w) => rest.startsWith(w));
-    const verb = cue ? undefined : VERBS.find((w) => rest.startsWith(w));
-    const word = cue ?? verb;
-    if (!word) continue;
-    let after = i + [...word].length;
-    while (after < chars.length && /^[：:\s为是]$/u.test(chars[after]!)) after++;
-    if (!kinds.has(after) || cue) kinds.set(after, cue ? 'cue' : 'verb');
+/** Whether a cue or a verb ends right before `at` (a colon, space, 为 or 是 may stand between). */
+function leftWordBefore(text: string, at: number): Left | undefined {
+  let j = at;
+  while (j > 0 && '：: \u3000\t为是'.includes(text[j - 1]!)) j--;
+  let verb = false;
+  for (let k = Math.min(LONGEST_LEFT_WORD, j); k >= 1; k--) {
+    const word = text.slice(j - k, j);
+    if (CUE_SET.has(word)) return 'cue';
+    if (VERB_SET.has(word)) verb = true;
   }
-  return kinds;
+  return verb ? 'verb' : undefined;
 }
 
 /**
@@ -322,32 +324,26 @@ function leftKinds(text: string): Map<number, Left> {
  * 支付欧阳凤兰护林工资 → 支付欧阳*兰护林工资. A list after a cue (张三、李四) is masked name by name.
  */
 export function maskCuedNames(text: string): string {
-  const chars = [...text];
-  const kinds = leftKinds(text);
   let out = '';
+  let copied = 0;
   let chained = -1;
-  for (let i = 0; i < chars.length;) {
-    const prev = chars[i - 1];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (!SINGLE_SURNAMES.has(c) && !COMPOUND_FIRST.has(c)) continue;
+    const prev = text[i - 1];
     const weak =
       i === 0 ||
       (prev !== undefined && !isHan(prev) && prev !== '*') ||
-      (prev !== undefined && '月日号'.includes(prev) && /[0-9０-９]/u.test(chars[i - 2] ?? ''));
-    const left: Left | undefined = i === chained ? 'cue' : (kinds.get(i) ?? (weak ? 'weak' : undefined));
-    const end = left ? candidateAt(chars, i, left) : undefined;
-    if (end === undefined) {
-      out += chars[i];
-      i++;
-      continue;
-    }
-    out += maskName(chars.slice(i, end).join(''));
-    i = end;
-    if ('、，,和及与'.includes(chars[i] ?? '-') && left !== 'weak') {
-      out += chars[i];
-      i++;
-      chained = i;
-    }
+      (prev !== undefined && '月日号'.includes(prev) && /[0-9０-９]/u.test(text[i - 2] ?? ''));
+    const left: Left | undefined = i === chained ? 'cue' : (leftWordBefore(text, i) ?? (weak ? 'weak' : undefined));
+    const end = left ? candidateAt(text, i, left) : undefined;
+    if (end === undefined) continue;
+    out += text.slice(copied, i) + maskName(text.slice(i, end));
+    copied = end;
+    i = end - 1;
+    if ('、，,和及与'.includes(text[end] ?? '-') && left !== 'weak') chained = end + 1;
   }
-  return out;
+  return out + text.slice(copied);
 }
 
 /**
