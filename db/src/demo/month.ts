@@ -675,9 +675,10 @@ export function planMonth(
     if (d.refundAt !== index) continue;
     const written = writtenAsAccountantsDo(d.contact === 'phone' ? d.holder.phone : d.holder.idNumber, index);
     const contact = d.contact === 'phone' ? ` 联系电话${written}` : `（身份证号${written}）`;
+    const card = index % 2 === 0 ? `，退至卡号${d.holder.bankAccount.replace(/(\d{4})(?=\d)/g, '$1-')}` : '';
     b.pay({
       day: b.wd(rng.int(5, 25)),
-      summary: `退还${d.holder.name}${d.what}${contact}，经办人${cast.staff.preparer}`,
+      summary: `退还${d.holder.name}${d.what}${contact}${card}，经办人${cast.staff.reviewer}`,
       key: 'depositsPayable',
       amount: yuan(d.amountYuan),
       party: personCounterparty(d.holder),
