@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { maskOfficial } from '@mingbai/db/ledger/digest';
+import { maskName } from '@mingbai/db/ledger/privacy';
 import { Money } from '../money/money.type.ts';
 import { ConnectionType } from '../graphql/relay/connection.ts';
 import { toGlobalId } from '../graphql/relay/global-id.ts';
@@ -195,7 +195,7 @@ export class Voucher implements Node {
       ['REVIEWER', this.row.reviewer],
       ['APPROVER', this.row.approver],
     ];
-    return chain.flatMap(([role, name]) => (name ? [{ role, name: maskOfficial(name)! }] : []));
+    return chain.flatMap(([role, name]) => (name ? [{ role, name: maskName(name) }] : []));
   }
 }
 

@@ -668,13 +668,17 @@ export function planMonth(
       });
   }
 
-  // A deposit goes back once a year; this summary carries the holder's phone or ID number, as accountants write them.
+  // A deposit goes back once a year; this summary carries the holder's phone or ID number, as accountants write them:
+  // with spaces, dashes, +86, full-width digits (issue 12.7), and the cadre who handled it named only here, so
+  // leak-scan.py catches a masker that lets any of these through.
   for (const d of cast.deposits) {
     if (d.refundAt !== index) continue;
-    const contact = d.contact === 'phone' ? ` 联系电话${d.holder.phone}` : `（身份证号${d.holder.idNumber}）`;
+    const written = writtenAsAccountantsDo(d.contact === 'phone' ? d.holder.phone : d.holder.idNumber, index);
+    const contact = d.contact === 'phone' ? ` 联系电话${written}` : `（身份证号${written}）`;
+    const card = index % 2 === 0 ? `，退至卡号${d.holder.bankAccount.replace(/(\d{4})(?=\d)/g, '$1-')}` : '';
     b.pay({
       day: b.wd(rng.int(5, 25)),
-      summary: `退还${d.holder.name}${d.what}${contact}`,
+      summary: `退还${d.holder.name}${d.what}${contact}${card}，经办人${cast.staff.reviewer}`,
       key: 'depositsPayable',
       amount: yuan(d.amountYuan),
       party: personCounterparty(d.holder),
@@ -805,4 +809,28 @@ function finish(b: MonthBuilder, state: LedgerState, pinned: PinnedVoucher | und
       lines: d.lines,
     })),
   };
+}
+
+/** A phone or ID number the way a month's accountant types it; which way depends on the month, not on the rng. */
+function writtenAsAccountantsDo(number: string, monthIndex: number): string {
+  const fullWidth = (text: string) =>
+    text.replace(/[0-9X]/g, (c) => (c === 'X' ? 'Ｘ' : String.fromCharCode(c.charCodeAt(0) + 0xfee0)));
+  if (number.length === 18) {
+    const ways = [
+      number,
+      `${number.slice(0, 6)} ${number.slice(6, 14)} ${number.slice(14)}`,
+      fullWidth(number),
+      `${number.slice(0, 6)}-${number.slice(6, 14)}-${number.slice(14)}`,
+    ];
+    return ways[monthIndex % ways.length]!;
+  }
+  const ways = [
+    number,
+    `${number.slice(0, 3)} ${number.slice(3, 7)} ${number.slice(7)}`,
+    `${number.slice(0, 3)}-${number.slice(3, 7)}-${number.slice(7)}`,
+    `+86-${number.slice(0, 3)}-${number.slice(3, 7)}-${number.slice(7)}`,
+    fullWidth(number),
+    `+86${number}`,
+  ];
+  return ways[monthIndex % ways.length]!;
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { maskName } from './privacy.ts';
 
 /** The public record of one voucher as it enters the digest: only what the public can read, so anyone can verify. */
 export interface DigestVoucher {
@@ -79,7 +78,16 @@ export function periodDigest(header: DigestHeader, vouchers: Iterable<DigestVouc
   return hash.digest('hex');
 }
 
-/** Committee members sign vouchers as private persons too: the public sees 张*静. */
+/**
+ * Committee members sign vouchers as private persons too. This is the masking the mingbai-period-v1 canonical text
+ * was published with (first character, a star per middle character, last character: 张*静, 欧**兰, 刘*计), frozen
+ * here: verifyVillageChain recomputes every published digest from the raw names, so any change would break every
+ * chain published before it. What the public reads (Voucher.signatures) uses privacy.ts's maskName instead.
+ */
 export function maskOfficial(name: string | null): string | null {
-  return name ? maskName(name) : null;
+  if (!name) return null;
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return chars.length === 0 ? '' : '*';
+  if (chars.length === 2) return `${chars[0]}*`;
+  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }

@@ -5,7 +5,33 @@ describe('privacy masking (DESIGN.md: 张*, 张*静, 前6+********+后4, 138****
   it('masks names keeping the surname and, from three characters, the last character', () => {
     expect(maskName('张三')).toBe('张*');
     expect(maskName('张文静')).toBe('张*静');
-    expect(maskName('欧阳娜娜')).toBe('欧**娜');
+  });
+
+  it('keeps a compound surname whole (issue 12.7: 欧阳凤兰 came out 欧**兰)', () => {
+    expect(maskName('欧阳凤兰')).toBe('欧阳*兰');
+    expect(maskName('欧阳娜娜')).toBe('欧阳*娜');
+    expect(maskName('司马光')).toBe('司马*');
+  });
+
+  it('leaves a surname with a job title as it is (issue 12.7: 刘会计 came out 刘*计)', () => {
+    expect(maskName('刘会计')).toBe('刘会计');
+    expect(maskName('赵主任')).toBe('赵主任');
+    expect(maskText('刘会计报销差旅费', ['刘会计'])).toBe('刘会计报销差旅费');
+  });
+
+  it('masks the hostile strings of issue 12.7 in free text', () => {
+    const cases: [string, string][] = [
+      ['电话138 1234 5678', '电话138****5678'],
+      ['电话138-1234-5678', '电话138****5678'],
+      ['电话+86-139-8765-4321', '电话+86 139****4321'],
+      ['电话１３８１２３４５６７８', '电话138****5678'],
+      ['身份证120111 19800101 1237', '身份证120111********1237'],
+      ['卡号6228-4801-2345-6789-015', '卡号6228 ****9015'],
+      ['电话+8613611112222', '电话+86 136****2222'],
+      ['经办人郑小军', '经办人郑*军'],
+      ['陈大明领取误工补贴', '陈*明领取误工补贴'],
+    ];
+    for (const [input, expected] of cases) expect(maskText(input)).toBe(expected);
   });
 
   it('masks ID numbers, phones and bank cards', () => {

@@ -13,6 +13,10 @@ describe('counterparties and payment methods', () => {
       'Zhang Wei',
       '欧阳建国华',
       '农商银行',
+      '红星小学',
+      '物美超市',
+      '宏达商行',
+      '宏达物业',
     ]) {
       expect(looksLikePerson(org), org).toBe(false);
     }

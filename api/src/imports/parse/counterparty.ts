@@ -22,6 +22,25 @@ export const ORGANISATION_WORDS = [
   '社区',
   '镇',
   '街道',
+  // Payees of 2–4 characters that carry none of the words above, and were published as 红*学, 物*市.
+  '小学',
+  '中学',
+  '大学',
+  '学校',
+  '幼儿园',
+  '超市',
+  '卫生室',
+  '药房',
+  '宾馆',
+  '集团',
+  '商行',
+  '门市',
+  '车队',
+  '协会',
+  '农场',
+  '果园',
+  '市场',
+  '物业',
 ] as const;
 
 const PERSON_NAME = /^\p{Script=Han}{2,4}$/u;
