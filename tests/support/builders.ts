@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@mingbai/db/client';
 import { openPeriod, setOpeningBalances } from '@mingbai/db/ledger/periods';
-import { postVouchers, type LineInput, type VoucherInput } from '@mingbai/db/ledger/post';
+import { postVouchers } from '@mingbai/db/ledger/post';
+import type { LineInput, VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
 import { regions, villages } from '@mingbai/db/schema/regions';
 

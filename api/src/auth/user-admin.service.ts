@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { appendSystemAudit } from '@mingbai/db/ledger/audit';
 import { sessions, userRoles, users, type UserRole } from '@mingbai/db/schema/users';
-import { regionsOfVillage, requireViewer } from '../committee/committee.service.ts';
+import { regionsOfVillage, requireViewer } from './village-access.ts';
 import type { Context } from '../graphql/context.ts';
 import { apiError } from '../errors.ts';
 import { mayAct } from './viewer.ts';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
-import { requireViewer, villageForAction } from '../committee/committee.service.ts';
+import { requireViewer, villageForAction } from './village-access.ts';
 import type { Context } from '../graphql/context.ts';
 import { apiError, badInput } from '../errors.ts';
 import { auditFailedSignIn, createUser, setPassword, verifyCredentials } from './auth.service.ts';

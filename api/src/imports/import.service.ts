@@ -14,7 +14,7 @@ import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { importedFiles } from '@mingbai/db/schema/records';
 import type { Context } from '../graphql/context.ts';
-import { villageForAction } from '../committee/committee.service.ts';
+import { villageForAction } from '../auth/village-access.ts';
 import { importLimits, importSlots } from './import-slots.ts';
 import { isZip } from './parse/decode.ts';
 import { bufferSource, MAX_PROBLEMS, readAll, type ByteSource } from './parse/stream.ts';

@@ -1,4 +1,4 @@
-import type { VoucherInput } from '@mingbai/db/ledger/post';
+import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import type { SpooledVouchers, VoucherSpool } from '@mingbai/db/ledger/spool';
 import { IntList } from './parse/int-list.ts';
 import { isCashAccount } from '@mingbai/db/ledger/flows';

@@ -4,7 +4,7 @@
  * (the accountant draws 备用金 from the bank first) nor piles up above the 5,000-yuan 库存现金限额.
  */
 import { yuan } from '../ledger/money.ts';
-import type { CounterpartyInput, LineInput, VoucherInput } from '../ledger/post.ts';
+import type { CounterpartyInput, LineInput, VoucherInput } from '../ledger/voucher-input.ts';
 import type { AccountStandard } from '../schema/accounts.ts';
 import {
   daysIn,

@@ -4,7 +4,7 @@
  * Pure and deterministic, so tests can check the data without a database.
  */
 import { yuan } from '../ledger/money.ts';
-import type { VoucherInput } from '../ledger/post.ts';
+import type { VoucherInput } from '../ledger/voucher-input.ts';
 import { DEMO_FIRST_MONTH } from './calendar.ts';
 import { account, standardForDemoYear } from './chart.ts';
 import { planMonth, type LedgerState, type MonthPlan, type PinnedVoucher } from './month.ts';

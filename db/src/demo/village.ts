@@ -3,7 +3,7 @@
  * its land, the firms it pays, its budget and its books on the day they start on this system (2023-11-01).
  * Everything here comes from the village's own random stream, so it is the same on every run.
  */
-import type { CounterpartyInput } from '../ledger/post.ts';
+import type { CounterpartyInput } from '../ledger/voucher-input.ts';
 import { yuan } from '../ledger/money.ts';
 import { demoMonths } from './calendar.ts';
 import { makeFirm, makeVendors, type Vendors } from './organisations.ts';

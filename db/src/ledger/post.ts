@@ -12,36 +12,7 @@ import { LedgerError } from './errors.ts';
 import type { Fen } from './money.ts';
 import { createTextMasker, maskName } from './privacy.ts';
 import { copyField, SPOOL_BUFFER_BYTES, type SpooledVouchers } from './spool.ts';
-
-export interface CounterpartyInput {
-  name: string;
-  isPerson: boolean;
-  idNumber?: string | undefined;
-  phone?: string | undefined;
-  bankAccount?: string | undefined;
-}
-
-export interface LineInput {
-  accountCode: string;
-  accountName?: string | undefined;
-  side: LineSide;
-  amountFen: Fen;
-  summary?: string | undefined;
-  counterparty?: CounterpartyInput | undefined;
-  paymentMethod?: PaymentMethod | undefined;
-}
-
-export interface VoucherInput {
-  number: number;
-  /** YYYY-MM-DD, inside the period. */
-  date: string;
-  summary: string;
-  attachments: number;
-  preparer?: string | undefined;
-  reviewer?: string | undefined;
-  approver?: string | undefined;
-  lines: LineInput[];
-}
+import type { LineInput, VoucherInput } from './voucher-input.ts';
 
 export interface PostVouchersInput {
   villageId: number;

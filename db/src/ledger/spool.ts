@@ -2,7 +2,7 @@
 // good. Apart from post.ts so that a parse worker thread loads neither drizzle nor the schema.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VoucherInput } from './post.ts';
+import type { VoucherInput } from './voucher-input.ts';
 
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };

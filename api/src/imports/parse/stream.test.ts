@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { VoucherInput } from '@mingbai/db/ledger/post';
+import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import { describe, expect, it } from 'vitest';
 import { parseLedgerFile } from './parse-ledger.ts';
 import { bufferSource, parseLedgerStream } from './stream.ts';

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
-import type { VoucherInput } from '@mingbai/db/ledger/post';
+import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import { cellText, halfWidth, type TableRow } from './cells.ts';
 import { CsvSplitter, NotPlainCsv } from './csv-split.ts';
 import { IntList } from './int-list.ts';

@@ -1,4 +1,4 @@
-import type { VoucherInput } from '@mingbai/db/ledger/post';
+import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';
 
 /** The four ledger layouts the importer reads; see README.md in this folder. */
 export type ImportFormat = 'mingbai' | 'yonyou-u8' | 'kingdee-kis' | 'cashbook';

@@ -1,4 +1,4 @@
-import type { LineInput } from '@mingbai/db/ledger/post';
+import type { LineInput } from '@mingbai/db/ledger/voucher-input';
 import { describe, expect, it } from 'vitest';
 import { Problems } from './problems.ts';
 import { parseVoucherNumber } from './voucher-numbers.ts';

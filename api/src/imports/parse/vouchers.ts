@@ -1,4 +1,4 @@
-import type { LineInput, VoucherInput } from '@mingbai/db/ledger/post';
+import type { LineInput, VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import type { DateCell } from './dates.ts';
 import { at, shown, yuanText, type Problems } from './problems.ts';
 import type { VoucherRef } from './voucher-numbers.ts';

@@ -1,5 +1,5 @@
 import type { Fen } from '@mingbai/db/ledger/money';
-import type { LineInput } from '@mingbai/db/ledger/post';
+import type { LineInput } from '@mingbai/db/ledger/voucher-input';
 import { isBlank } from '../cells.ts';
 import { cashbookVia, paymentMethodFor } from '../counterparty.ts';
 import { missingFields, PERSON_FIELDS, type Layout } from '../headers.ts';

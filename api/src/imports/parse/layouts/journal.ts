@@ -1,5 +1,5 @@
 import type { Fen } from '@mingbai/db/ledger/money';
-import type { LineInput } from '@mingbai/db/ledger/post';
+import type { LineInput } from '@mingbai/db/ledger/voucher-input';
 import type { LineSide } from '@mingbai/db/schema/ledger';
 import { paymentMethodFor } from '../counterparty.ts';
 import type { VoucherRef } from '../voucher-numbers.ts';

@@ -1,5 +1,5 @@
 import type { Fen } from '@mingbai/db/ledger/money';
-import type { CounterpartyInput } from '@mingbai/db/ledger/post';
+import type { CounterpartyInput } from '@mingbai/db/ledger/voucher-input';
 import type { LineSide, PaymentMethod } from '@mingbai/db/schema/ledger';
 import { parseAccountCell } from '../accounts.ts';
 import { MAX_AMOUNT_FEN, parseAmountCell, type AmountCell } from '../amounts.ts';
