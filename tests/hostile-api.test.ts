@@ -9,6 +9,7 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer } from '@mingbai/api/server';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 import { aUser } from './support/users.ts';
@@ -218,13 +219,31 @@ describe('broken transport', () => {
   });
 
   it('closes a client that sends headers byte by byte and never finishes (slow loris)', async () => {
-    const url = new URL(t.api.url);
-    const socket = connect(Number(url.port), url.hostname);
-    socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\n');
-    // The API still answers everyone else meanwhile.
-    const reply = await send(JSON.stringify({ query: '{ __typename }' }));
-    expect(reply.status).toBe(200);
-    socket.destroy();
+    // A server of its own with a short headers deadline (66 s in production), so the close is seen within the test.
+    const api = await startApiServer({ db: t.handle.db, port: 0, headersTimeoutMs: 1_000 });
+    try {
+      const url = new URL(api.url);
+      const socket = connect(Number(url.port), url.hostname);
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('error', () => {}); // a reset counts as closed too
+      const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
+      socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\n');
+      // Trickle a header byte now and then, never the blank line that ends them.
+      const trickle = setInterval(() => socket.writable && socket.write('X'), 200);
+      // The API still answers everyone else meanwhile.
+      const reply = await send(JSON.stringify({ query: '{ __typename }' }));
+      expect(reply.status).toBe(200);
+      const hangGuard = new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 20_000));
+      const outcome = await Promise.race([closed, hangGuard]);
+      clearInterval(trickle);
+      socket.destroy();
+      expect(outcome).toBe('closed');
+      // Node answers 408 before it closes, when the socket can still take it.
+      if (answer) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await api.close();
+    }
   });
 
   it('refuses a body that never ends once it passes the limit, without reading it all', async () => {

@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   executionTimeoutMs?: number;
   /** Peers whose X-Forwarded-For is believed (default: loopback, where the portal runs). */
   trustedProxies?: readonly string[];
+  /** How long a client may take to send a request's headers before it is closed (default 66 s; tests shorten it). */
+  headersTimeoutMs?: number;
 }
 
 export interface RunningApi {
@@ -84,7 +86,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   });
   await apollo.start();
 
-  const server = createServer((req, res) => {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 66_000;
+  // Node checks for overdue headers on this interval (30 s by default), so a short timeout needs a shorter interval.
+  const connectionsCheckingInterval = Math.max(100, Math.min(30_000, Math.floor(headersTimeoutMs / 2)));
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (isDatabaseUnavailable(error)) {
         // Signing in and rate limiting read the database before GraphQL runs: a restart is not an internal error.
@@ -264,7 +269,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   // Idle keep-alive connections outlive the client's and a load balancer's own timeouts, so the client never sends a
   // request down a socket the server is closing at that instant (ECONNRESET under load).
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  server.headersTimeout = headersTimeoutMs;
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
   return {
