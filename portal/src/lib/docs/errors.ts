@@ -45,8 +45,8 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       {
         code: 'BAD_USER_INPUT',
         status: 200,
-        zh: '参数值不合要求（如 first 超出 1–100、月份不是 1–12）；extensions.argument 指出哪个参数',
-        en: 'An argument value is out of range (first outside 1–100, month not 1–12); extensions.argument names it',
+        zh: '参数值不合要求（如 first 超出 1–100、月份不是 1–12）；extensions.argument 指出哪个参数。变量缺少或类型不对时查询不执行，HTTP 400',
+        en: 'An argument value is out of range (first outside 1–100, month not 1–12); extensions.argument names it. A missing or mistyped variable stops the query before it runs: HTTP 400',
       },
       {
         code: 'OPERATION_RESOLUTION_FAILURE',
