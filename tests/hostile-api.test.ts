@@ -211,10 +211,32 @@ describe('broken transport', () => {
     ['empty body', () => ''],
   ];
 
+  /** What each answer is: an HTTP status and the codes of its errors (none: answered, the data null or empty). */
+  const TRANSPORT_OUTCOMES: Record<string, string> = {
+    'invalid UTF-8': '200', // decoded with U+FFFD: a village nobody has
+    'not JSON': '400 BAD_REQUEST',
+    'JSON nested 100,000 deep': '200', // a variable the query does not declare
+    'batched array of queries': '400 BAD_REQUEST',
+    'query is a number': '400 BAD_REQUEST',
+    'variables is a string': '400 BAD_REQUEST',
+    'huge variables object': '413 PAYLOAD_TOO_LARGE',
+    '100,000 variables': '413 PAYLOAD_TOO_LARGE',
+    'first: 100000': '200 BAD_USER_INPUT',
+    'last: -1': '200 BAD_USER_INPUT',
+    'cursor garbage': '200 BAD_USER_INPUT',
+    'node with a forged ID': '200', // no such node: null
+    '10,000 fields wide': '400 TOO_MANY_TOKENS',
+    'wrong content type': '400 BAD_REQUEST',
+    'empty body': '400 BAD_REQUEST',
+  };
+
   it.each(cases)('%s gets a clean coded refusal', async (name, body, headers) => {
     tried += 1;
     const reply = await send(body(), headers ?? {});
     expectCleanRefusalOrAnswer(reply, name);
+    // Each is answered, or refused with its own code, never just "some error".
+    const codes = (reply.body?.errors ?? []).map((e) => e.extensions?.code).join(',');
+    expect(`${reply.status} ${codes}`.trim(), reply.text.slice(0, 300)).toBe(TRANSPORT_OUTCOMES[name]);
     if (reply.status >= 400) expect(reply.body?.errors?.[0]?.extensions?.code, reply.text.slice(0, 200)).toBeTruthy();
   });
 
