@@ -47,6 +47,7 @@ async function tableChecksums(url: string): Promise<Record<string, string>> {
       select quote_ident(table_schema) || '.' || quote_ident(table_name) as name from information_schema.tables
        where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE' order by 1`;
     const sums: Record<string, string> = {};
+    expect(tables.length).toBeGreaterThan(0);
     for (const { name } of tables) {
       const [row] = await sql.unsafe<{ sum: string; n: string }[]>(
         `select coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '') as sum, count(*)::text as n
@@ -63,6 +64,7 @@ async function tableChecksums(url: string): Promise<Record<string, string>> {
 async function verifyAll(handle: Awaited<ReturnType<typeof openDb>>): Promise<number> {
   const all = await handle.db.select({ id: villages.id }).from(villages);
   let checked = 0;
+  expect(all.length).toBeGreaterThan(0);
   for (const v of all) {
     const report = await verifyVillageChain(handle.db, v.id);
     expect(report.breaks).toEqual([]);

@@ -73,6 +73,7 @@ describe.skipIf(!databaseUrl)(
 
     it('verifies the digest chain of every village', async () => {
       const villages = await handle.db.query.villages.findMany({ columns: { id: true, slug: true } });
+      expect(villages.length).toBeGreaterThan(0);
       for (const v of villages) {
         const report = await verifyVillageChain(handle.db, v.id);
         expect({ slug: v.slug, ok: report.ok, checked: report.checked }).toEqual({

@@ -9,6 +9,7 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer } from '@mingbai/api/server';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 import { aUser } from './support/users.ts';
@@ -210,21 +211,61 @@ describe('broken transport', () => {
     ['empty body', () => ''],
   ];
 
+  /** What each answer is: an HTTP status and the codes of its errors (none: answered, the data null or empty). */
+  const TRANSPORT_OUTCOMES: Record<string, string> = {
+    'invalid UTF-8': '200', // decoded with U+FFFD: a village nobody has
+    'not JSON': '400 BAD_REQUEST',
+    'JSON nested 100,000 deep': '200', // a variable the query does not declare
+    'batched array of queries': '400 BAD_REQUEST',
+    'query is a number': '400 BAD_REQUEST',
+    'variables is a string': '400 BAD_REQUEST',
+    'huge variables object': '413 PAYLOAD_TOO_LARGE',
+    '100,000 variables': '413 PAYLOAD_TOO_LARGE',
+    'first: 100000': '200 BAD_USER_INPUT',
+    'last: -1': '200 BAD_USER_INPUT',
+    'cursor garbage': '200 BAD_USER_INPUT',
+    'node with a forged ID': '200', // no such node: null
+    '10,000 fields wide': '400 TOO_MANY_TOKENS',
+    'wrong content type': '400 BAD_REQUEST',
+    'empty body': '400 BAD_REQUEST',
+  };
+
   it.each(cases)('%s gets a clean coded refusal', async (name, body, headers) => {
     tried += 1;
     const reply = await send(body(), headers ?? {});
     expectCleanRefusalOrAnswer(reply, name);
+    // Each is answered, or refused with its own code, never just "some error".
+    const codes = (reply.body?.errors ?? []).map((e) => e.extensions?.code).join(',');
+    expect(`${reply.status} ${codes}`.trim(), reply.text.slice(0, 300)).toBe(TRANSPORT_OUTCOMES[name]);
     if (reply.status >= 400) expect(reply.body?.errors?.[0]?.extensions?.code, reply.text.slice(0, 200)).toBeTruthy();
   });
 
   it('closes a client that sends headers byte by byte and never finishes (slow loris)', async () => {
-    const url = new URL(t.api.url);
-    const socket = connect(Number(url.port), url.hostname);
-    socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\n');
-    // The API still answers everyone else meanwhile.
-    const reply = await send(JSON.stringify({ query: '{ __typename }' }));
-    expect(reply.status).toBe(200);
-    socket.destroy();
+    // A server of its own with a short headers deadline (66 s in production), so the close is seen within the test.
+    const api = await startApiServer({ db: t.handle.db, port: 0, headersTimeoutMs: 1_000 });
+    try {
+      const url = new URL(api.url);
+      const socket = connect(Number(url.port), url.hostname);
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('error', () => {}); // a reset counts as closed too
+      const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
+      socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\n');
+      // Trickle a header byte now and then, never the blank line that ends them.
+      const trickle = setInterval(() => socket.writable && socket.write('X'), 200);
+      // The API still answers everyone else meanwhile.
+      const reply = await send(JSON.stringify({ query: '{ __typename }' }));
+      expect(reply.status).toBe(200);
+      const hangGuard = new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 20_000));
+      const outcome = await Promise.race([closed, hangGuard]);
+      clearInterval(trickle);
+      socket.destroy();
+      expect(outcome).toBe('closed');
+      // Node answers 408 before it closes, when the socket can still take it.
+      if (answer) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await api.close();
+    }
   });
 
   it('refuses a body that never ends once it passes the limit, without reading it all', async () => {

@@ -46,7 +46,9 @@ async function storedTexts(db: Db, villageId: number): Promise<string[]> {
 
 /** Stored text has nothing invisible or controlling left in it. */
 async function noInvisibleText(db: Db, villageId: number): Promise<void> {
-  for (const text of await storedTexts(db, villageId)) {
+  const texts = await storedTexts(db, villageId);
+  expect(texts.length).toBeGreaterThan(0);
+  for (const text of texts) {
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/);
   }
@@ -123,6 +125,7 @@ const EXPECTED: Record<string, Expected> = {
       db,
       sql`select summary_public as s from vouchers where village_id = ${id}`,
     );
+    expect(summaries.length).toBeGreaterThan(0);
     for (const { s } of summaries) expect(s, published).not.toMatch(/三丰|静李/);
   }),
   'date-zero.csv': rejected('DATE_INVALID'),

@@ -103,7 +103,9 @@ describe('every layout in every encoding', () => {
       'unknown-layout.csv': 'LAYOUT_UNKNOWN',
       'voucher-numbers.csv': 'VOUCHER_NUMBER_INVALID',
     };
-    for (const file of readdirSync(fixtures + 'bad')) {
+    const badFiles = readdirSync(fixtures + 'bad');
+    expect(badFiles.length).toBeGreaterThan(0);
+    for (const file of badFiles) {
       const report = await upload(as, village.slug, `bad/${file}`, false);
       expect(report.status, file).toBe('REJECTED');
       expect(

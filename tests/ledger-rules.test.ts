@@ -215,18 +215,18 @@ describe('periods', () => {
     for (const attempt of attempts) {
       expect(await sqlState(handle.db.execute(attempt)), String(attempt.queryChunks[0])).toMatch(/^MB[IP]01$/);
     }
-    await expect(
-      handle.db.transaction((tx) =>
-        postVouchers(tx, {
-          villageId: village.id,
-          year: 2025,
-          month: 5,
-          revision: 1,
-          actor: 'test',
-          vouchers: [aVoucher(2, '2025-05-03', '补录', debit('513', 1), credit('102', 1))],
-        }),
-      ),
-    ).rejects.toBeInstanceOf(LedgerError);
+    const late = handle.db.transaction((tx) =>
+      postVouchers(tx, {
+        villageId: village.id,
+        year: 2025,
+        month: 5,
+        revision: 1,
+        actor: 'test',
+        vouchers: [aVoucher(2, '2025-05-03', '补录', debit('513', 1), credit('102', 1))],
+      }),
+    );
+    await expect(late).rejects.toBeInstanceOf(LedgerError);
+    await expect(late).rejects.toMatchObject({ code: 'PERIOD_NOT_OPEN' });
   });
 
   it('corrects a published month only through a new revision with a reason; the old one stays readable', async () => {

@@ -166,6 +166,7 @@ describe('derived statement data', () => {
             from periods p join villages v on v.id = p.village_id
            where p.status = 'published' and v.slug = 'fucun' and p.revision = 1`,
     );
+    expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) {
       const res = await t.api.query<{ village: { statement: { yearToDate: { months: number } } } }>(
         `query ($slug: String!, $year: Int!, $month: Int!) { village(slug: $slug) {

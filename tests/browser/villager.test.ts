@@ -318,6 +318,8 @@ describe("the villagers' portal", () => {
       expect.soft(again.headers.etag, 'the same ETag for the same month').toBe(etag);
       const conditional = await get(`${base}${MONTH.path}`, { 'if-none-match': String(etag) });
       console.log(`month page with If-None-Match: HTTP ${conditional.status}`);
+      expect(conditional.status, 'a revalidation with the ETag it was given').toBe(304);
+      expect(conditional.headers.etag, 'a 304 names the ETag it confirms').toBe(etag);
     },
     TEST_MS,
   );

@@ -166,6 +166,7 @@ describe.skipIf(unavailable !== undefined)(
 
       const byClass = { ok: 0, coded: 0, bad: 0 };
       const bad: string[] = [];
+      expect(outcomes.length).toBeGreaterThan(0);
       for (const o of outcomes) {
         const c = classify(o.answer);
         byClass[c]++;
@@ -182,6 +183,7 @@ describe.skipIf(unavailable !== undefined)(
       );
       if (bad.length > 0 || windows.some((w) => w.recoveredMs >= RECOVERY_BOUND_MS)) console.log(api.output());
       expect(bad, bad.slice(0, 5).join('\n')).toEqual([]);
+      expect(windows.length).toBeGreaterThan(0);
       for (const w of windows) expect(w.recoveredMs).toBeLessThan(RECOVERY_BOUND_MS);
       expect(byClass.coded).toBeGreaterThan(0); // the outage was seen
 

@@ -24,6 +24,7 @@ type Route = { scope: Scope; file: OpenDataFile | 'datapackage.json' } | { catal
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const YEAR_MONTH = /^(\d{4})-(\d{2})$/;
+const MAX_REVISION = 32_767;
 
 function parseYearMonth(s: string | undefined): { year: number; month: number } | undefined {
   const m = s ? YEAR_MONTH.exec(s) : null;
@@ -52,7 +53,8 @@ function route(pathname: string): Route {
     }
     const revision = /^r([1-9]\d{0,4})$/.exec(c ?? '');
     const file = parseFile(d);
-    if (parts.length !== 5 || !revision || !file) return undefined;
+    // Revisions are a smallint: a larger number names no revision, and must not reach the database as one.
+    if (parts.length !== 5 || !revision || Number(revision[1]) > MAX_REVISION || !file) return undefined;
     return { scope: { kind: 'village', slug: a, ...when, revision: Number(revision[1]) }, file };
   }
   if (kind === 'months' && parts.length === 3) {

@@ -51,7 +51,9 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
         executor: async (requestContext): Promise<ExecutionResult> => {
           const { document, operation, operationName, context, request } = requestContext;
           const variables = request.variables ?? {};
-          const query = operation.operation === 'query' ? compiled(schema, document, operationName) : null;
+          // No operation (several in the document and no or a wrong operationName): graphql-js says so, and Apollo
+          // turns that into OPERATION_RESOLUTION_FAILURE.
+          const query = operation?.operation === 'query' ? compiled(schema, document, operationName) : null;
           if (query) {
             const result = (await query.query(undefined, context, variables)) as ExecutionResult;
             // No data at all: the variables did not fit the operation, so nothing ran. graphql-js words those

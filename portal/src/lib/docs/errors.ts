@@ -33,14 +33,20 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       {
         code: 'BAD_REQUEST',
         status: 400,
-        zh: '请求格式不对：请求体不是 JSON、缺少 query；用 GET 发送 mutation 时为 HTTP 405',
-        en: 'Malformed request: body is not JSON, no query; HTTP 405 for a mutation sent by GET',
+        zh: '请求格式不对：请求体不是 JSON、缺少 query；用 GET 发送 mutation 时为 HTTP 405，Accept 头不接受 JSON 时为 HTTP 406',
+        en: 'Malformed request: body is not JSON, no query; HTTP 405 for a mutation sent by GET, HTTP 406 when the Accept header takes no JSON',
+      },
+      {
+        code: 'METHOD_NOT_ALLOWED',
+        status: 405,
+        zh: '只接受 GET 和 POST（公开数据 /data 只接受 GET 和 HEAD）；Allow 头列出可用的方法',
+        en: 'GET and POST only (GET and HEAD for the bulk files under /data); the Allow header lists them',
       },
       {
         code: 'BAD_USER_INPUT',
         status: 200,
-        zh: '参数值不合要求（如 first 超出 1–100、月份不是 1–12）；extensions.argument 指出哪个参数',
-        en: 'An argument value is out of range (first outside 1–100, month not 1–12); extensions.argument names it',
+        zh: '参数值不合要求（如 first 超出 1–100、月份不是 1–12）；extensions.argument 指出哪个参数。变量缺少或类型不对时查询不执行，HTTP 400',
+        en: 'An argument value is out of range (first outside 1–100, month not 1–12); extensions.argument names it. A missing or mistyped variable stops the query before it runs: HTTP 400',
       },
       {
         code: 'OPERATION_RESOLUTION_FAILURE',
@@ -53,6 +59,18 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         status: 200,
         zh: '服务器还没有这个哈希对应的查询：带上 query 再发一次',
         en: 'The server does not know this hash yet: send the request again with the query',
+      },
+      {
+        code: 'PERSISTED_QUERY_HASH_MISMATCH',
+        status: 400,
+        zh: 'persistedQuery 的 sha256Hash 与随附的 query 不符：按 query 的 UTF-8 文本重新计算，不要重试同一请求',
+        en: 'persistedQuery.sha256Hash does not match the query sent with it: recompute it over the query’s UTF-8 text, do not retry as is',
+      },
+      {
+        code: 'PERSISTED_QUERY_UNSUPPORTED_VERSION',
+        status: 400,
+        zh: '只支持 persistedQuery 第 1 版；改用 version: 1，或直接发送 query',
+        en: 'Only persistedQuery version 1 is supported: send version 1, or the query itself',
       },
       {
         code: 'PAYLOAD_TOO_LARGE',
