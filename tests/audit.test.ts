@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { verifyAuditChain } from '@mingbai/db/ledger/audit';
 import { createApiKey, revokeApiKey } from '@mingbai/api/auth/api-keys.service';
+import { auditFailedSignIn } from '@mingbai/api/auth/auth.service';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 import { aUser, TEST_PASSWORD } from './support/users.ts';
@@ -309,5 +310,17 @@ describe('history cannot be rewritten', () => {
     const audit = await verifyAuditChain(t.handle.db, village.id);
     expect(audit.ok).toBe(false);
     expect(audit.brokenAt).not.toBeNull();
+  });
+});
+
+describe('an audit entry with text PostgreSQL cannot store as written', () => {
+  it('hashes what is stored, so the chain still verifies (a lone surrogate or NUL typed as a username)', async () => {
+    // Setup: a failed sign-in under names no database text can hold.
+    for (const username of ['\uD800', 'fucun\u0000', '\uDC00ab\uD83D']) {
+      // Action
+      await auditFailedSignIn(t.handle.db, username, '192.0.2.9');
+    }
+    // Assertions
+    expect(await verifyAuditChain(t.handle.db, 'system')).toMatchObject({ ok: true, brokenAt: null });
   });
 });

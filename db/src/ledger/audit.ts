@@ -18,7 +18,8 @@ export interface AuditEntry {
  * Appends to the village's audit log. Each entry's hash covers the previous entry's hash, so removing or
  * editing any entry (the table refuses it anyway) breaks every hash after it.
  */
-export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+export async function appendAudit(tx: Tx, written: AuditEntry): Promise<void> {
+  const entry = storable(written);
   // One writer per village at a time, so the chain never forks.
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_SPACE}, ${entry.villageId})`);
   const [last] = await tx
@@ -45,6 +46,24 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   });
 }
 const AUDIT_LOCK_SPACE = 1;
+
+/**
+ * The entry as PostgreSQL will store it, so that the hash covers the stored text and the chain verifies from the
+ * rows: text cannot hold a lone surrogate (the driver writes U+FFFD) nor NUL (refused), and a sign-in typed by
+ * anyone may carry either.
+ */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') {
+    return value
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+      .replaceAll('\u0000', '\uFFFD') as T;
+  }
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)])) as T;
+  }
+  return value;
+}
 const SYSTEM_AUDIT_LOCK_SPACE = 2;
 
 export function auditHash(previousHash: string | null, at: Date, entry: AuditEntry): string {
@@ -76,7 +95,8 @@ export interface SystemAuditEntry {
  * Appends to the system audit log: what happens outside any one village (accounts, passwords, sign-ins, API keys).
  * One chain for the whole system, hashed like a village's.
  */
-export async function appendSystemAudit(tx: Tx, entry: SystemAuditEntry): Promise<void> {
+export async function appendSystemAudit(tx: Tx, written: SystemAuditEntry): Promise<void> {
+  const entry = storable(written);
   await tx.execute(sql`select pg_advisory_xact_lock(${SYSTEM_AUDIT_LOCK_SPACE}, 0)`);
   const [last] = await tx
     .select({ hash: systemAuditLog.hash })
