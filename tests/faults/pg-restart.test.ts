@@ -161,6 +161,10 @@ describe.skipIf(unavailable !== undefined)(
         // A different moment of the write cycle each time: some restarts land in the middle of a COPY.
         await sleep(1_000 + Math.floor(Math.random() * 1_500));
       }
+      // The last check stands on confirmed writes: on a slow machine (an upload starts a parse worker), let the writer
+      // reach three after the restarts, within a bound.
+      const enough = Date.now() + 60_000;
+      while (confirmed.length < 3 && Date.now() < enough) await sleep(200);
       running = false;
       await load;
 
