@@ -1,15 +1,15 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLedgerFile, type ParsedLedger } from './parse-ledger.ts';
+import { parseForTest, utf8, type ParsedForTest } from './test-support.ts';
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
-const parse = (text: string, options = {}) => parseLedgerFile(utf8(text), 'ledger.csv', options);
-const codes = (r: ParsedLedger) => r.problems.map((p) => [p.row, p.code]);
+const parse = (text: string, options = {}) => parseForTest(utf8(text), 'ledger.csv', options);
+const codes = (r: ParsedForTest) => r.problems.map((p) => [p.row, p.code]);
 
 const HEADER = '凭证号,日期,摘要,科目编码,借方金额,贷方金额\n';
 
-describe('parseLedgerFile: the file as a whole', () => {
+describe('parseLedgerStream: the file as a whole', () => {
   it('refuses a file over the size limit before reading it', async () => {
-    const r = await parseLedgerFile(utf8('x'.repeat(11)), 'a.csv', { maxBytes: 10 });
+    const r = await parseForTest(utf8('x'.repeat(11)), 'a.csv', { maxBytes: 10 });
     expect(codes(r)).toEqual([[null, 'FILE_TOO_LARGE']]);
     expect(r.encoding).toBeNull();
   });
@@ -24,9 +24,9 @@ describe('parseLedgerFile: the file as a whole', () => {
   });
 
   it('names old .xls files and fake .xlsx files', async () => {
-    const xls = await parseLedgerFile(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), 'a.xls');
+    const xls = await parseForTest(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), 'a.xls');
     expect(xls.problems).toMatchObject([{ code: 'XLSX_INVALID', message: expect.stringContaining('.xls') }]);
-    const fake = await parseLedgerFile(new Uint8Array([0xff, 0xff, 0x00, 0x01]), '凭证.xlsx');
+    const fake = await parseForTest(new Uint8Array([0xff, 0xff, 0x00, 0x01]), '凭证.xlsx');
     expect(codes(fake)).toEqual([[null, 'XLSX_INVALID']]);
   });
 
@@ -40,13 +40,14 @@ describe('parseLedgerFile: the file as a whole', () => {
     expect(kis.problems.map((p) => p.column)).toEqual(['FDC']);
   });
 
-  it('checks year and month options', async () => {
+  it('checks year, month and size options', async () => {
     await expect(parse(HEADER, { year: 2025 })).rejects.toThrow(TypeError);
     await expect(parse(HEADER, { year: 2025, month: 13 })).rejects.toThrow(RangeError);
+    await expect(parse(HEADER, { maxBytes: 0 })).rejects.toThrow(RangeError);
   });
 });
 
-describe('parseLedgerFile: our own layout', () => {
+describe('parseLedgerStream: our own layout', () => {
   it('reads title rows, header variants, full-width text, totals rows and keeps Excel row numbers', async () => {
     const r = await parse(
       '付村2025年6月记账凭证\n' +
@@ -152,7 +153,7 @@ describe('parseLedgerFile: our own layout', () => {
   });
 });
 
-describe('parseLedgerFile: other layouts', () => {
+describe('parseLedgerStream: other layouts', () => {
   it('reads a U8 export whose 收/付/转 vouchers each count from 1', async () => {
     const rows = [
       ['收', 1, '2025-06-03', '收到补助', '102', '500', '0'],
@@ -259,5 +260,100 @@ describe('parseLedgerFile: other layouts', () => {
     ]);
     const partly = await parse('日期,凭证号,摘要,科目,支出\n2025-06-03,7,买纸,51301,20\n2025-06-04,,买笔,51301,5\n');
     expect(codes(partly)).toEqual([[3, 'VOUCHER_NUMBER_INVALID']]);
+  });
+});
+
+describe('CSV and tab-separated text', () => {
+  it('handles quotes, embedded line breaks, CRLF and numbers rows as Excel shows them', async () => {
+    const r = await parse(
+      '凭证号,日期,摘要,科目编码,借方金额,贷方金额\r\n' +
+        '1,2025-06-03,"购买""优质""大米,\r\n两袋",51301,"1,234.50",\r\n' +
+        '1,2025-06-03,,102,,"1,234.50"\r\n' +
+        '\r\n' +
+        '2,2025-06-05,修路,51401,100,\r\n' +
+        ',,,,,\r\n' +
+        '2,2025-06-05,修路,102,,90\r\n' +
+        '3,2025-06-06,修路,51401,"1,234.5x",',
+    );
+    expect(r.problems.map((p) => [p.row, p.column, p.code])).toEqual([
+      [5, null, 'VOUCHER_UNBALANCED'],
+      [8, '借方金额', 'AMOUNT_INVALID'],
+    ]);
+    expect(r.rows).toBe(5);
+    expect(r.vouchers.map((v) => [v.number, v.summary, v.lines.map((l) => l.amountFen)])).toEqual([
+      [1, '购买"优质"大米, 两袋', [123450n, 123450n]],
+    ]);
+    expect([...r.firstRowOf]).toEqual([[1, 2]]);
+  });
+
+  it('detects tabs, and never splits on the Chinese comma', async () => {
+    const r = await parse('日期\t摘要\t科目\t支出\n2025-06-03\t买纸，买笔\t51301\t1,234.50');
+    expect(r.problems).toEqual([]);
+    expect(r.vouchers.map((v) => [v.summary, v.lines[0]!.amountFen])).toEqual([['买纸，买笔', 123450n]]);
+  });
+
+  it('reports a quote that is never closed instead of throwing', async () => {
+    const r = await parse('凭证号,摘要\n1,"没有结束\n2,修路');
+    expect(r.problems).toMatchObject([{ code: 'LAYOUT_UNKNOWN' }]);
+  });
+});
+
+describe('reading as a stream', () => {
+  const DIR = new URL('../../../../tests/fixtures/imports/', import.meta.url);
+  const FILES = ['good', 'bad'].flatMap((d) => readdirSync(new URL(`${d}/`, DIR)).map((f) => `${d}/${f}`));
+
+  it.each(FILES)('reads %s the same when its bytes arrive a few at a time', async (file) => {
+    const bytes = new Uint8Array(readFileSync(new URL(file, DIR)));
+    for (const options of [{}, { year: 2025, month: 6 }, { year: 2025, month: 7 }]) {
+      const whole = await parseForTest(bytes, file, options);
+      const pieces = await parseForTest(bytes, file, options, 7);
+      expect(pieces).toEqual(whole);
+    }
+  });
+
+  it('renumbers vouchers when 收/付/转 each count from 1, and names a number repeated under another word', async () => {
+    const rows = [
+      '收,1,2025-06-02,收租金,102,10.00,',
+      '收,1,2025-06-02,收租金,50101,,10.00',
+      '付,1,2025-06-03,电费,513,5.00,',
+      '付,1,2025-06-03,电费,102,,5.00',
+      '收,2,2025-06-04,收租金,102,3.00,',
+      '收,2,2025-06-04,收租金,501,,3.00',
+    ].join('\r\n');
+    const rent = (number: number, date: string, credit: string, fen: bigint) => ({
+      number,
+      date,
+      summary: '收租金',
+      attachments: 0,
+      lines: [
+        { accountCode: '102', side: 'debit', amountFen: fen, paymentMethod: 'bank' },
+        { accountCode: credit, side: 'credit', amountFen: fen },
+      ],
+    });
+    const power = {
+      number: 3,
+      date: '2025-06-03',
+      summary: '电费',
+      attachments: 0,
+      lines: [
+        { accountCode: '513', side: 'debit', amountFen: 500n },
+        { accountCode: '102', side: 'credit', amountFen: 500n, paymentMethod: 'bank' },
+      ],
+    };
+    // U8 numbers each word (csign) apart: three vouchers, renumbered 1..3 by word, then number.
+    const u8 = await parse(`csign,ino_id,dbill_date,cdigest,ccode,md,mc\r\n${rows}`);
+    expect(u8.problems).toEqual([]);
+    expect(u8.vouchers).toEqual([rent(1, '2025-06-02', '50101', 1000n), power, rent(2, '2025-06-04', '501', 300n)]);
+    // Our layout has no 凭证字 column: 付 1 repeats 收 1.
+    const ours = await parse(`凭证字,凭证号,日期,摘要,科目编码,借方金额,贷方金额\r\n${rows}`);
+    expect(ours.problems).toEqual([
+      {
+        row: 4,
+        column: '凭证号',
+        code: 'VOUCHER_DUPLICATE',
+        message: '第4行“凭证号”：第1号凭证重复：第2行已有同号凭证（同一张凭证的各行要连在一起、日期相同）',
+      },
+    ]);
+    expect(ours.vouchers).toEqual([rent(1, '2025-06-02', '50101', 1000n), rent(2, '2025-06-04', '501', 300n)]);
   });
 });
