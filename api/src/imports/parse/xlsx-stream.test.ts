@@ -5,7 +5,7 @@ import { openXlsx, XlsxRefusal } from './xlsx-stream.ts';
 import { declaredUnzippedBytes } from './zip-size.ts';
 
 /** Every row of the first visible worksheet, or the refusal (as the parser reports it) instead of a throw. */
-async function xlsxTable(bytes: Uint8Array, maxUnzippedBytes: number) {
+async function readSheet(bytes: Uint8Array, maxUnzippedBytes: number) {
   const opened = await openXlsx(bytes, maxUnzippedBytes);
   if (!opened.ok) return { ok: false, code: opened.code, row: null, message: opened.message };
   const rows: TableRow[] = [];
@@ -40,7 +40,7 @@ describe('xlsx', () => {
       row.getCell(1).numFmt = 'yyyy-mm-dd';
       ws.addRow([{ text: '链接', hyperlink: 'https://example.org' }, { error: '#N/A' }, true, null]);
     });
-    const table = await xlsxTable(bytes, 10_000_000);
+    const table = await readSheet(bytes, 10_000_000);
     expect(table).toEqual({
       ok: true,
       rows: [
@@ -54,11 +54,11 @@ describe('xlsx', () => {
 
   it('reports a truncated or fake xlsx instead of throwing', async () => {
     const bytes = await workbook((ws) => ws.addRow(['日期']));
-    expect(await xlsxTable(bytes.subarray(0, bytes.length >> 1), 10_000_000)).toMatchObject({
+    expect(await readSheet(bytes.subarray(0, bytes.length >> 1), 10_000_000)).toMatchObject({
       ok: false,
       code: 'XLSX_INVALID',
     });
-    expect(await xlsxTable(new Uint8Array([0x50, 0x4b, 3, 4, 1, 2, 3]), 10_000_000)).toMatchObject({
+    expect(await readSheet(new Uint8Array([0x50, 0x4b, 3, 4, 1, 2, 3]), 10_000_000)).toMatchObject({
       ok: false,
       code: 'XLSX_INVALID',
     });
@@ -68,11 +68,11 @@ describe('xlsx', () => {
     const bytes = await workbook((ws) => ws.addRow(['日期']));
     const declared = declaredUnzippedBytes(bytes)!;
     expect(declared).toBeGreaterThan(bytes.length);
-    expect(await xlsxTable(bytes, declared - 1)).toMatchObject({ ok: false, code: 'FILE_TOO_LARGE' });
+    expect(await readSheet(bytes, declared - 1)).toMatchObject({ ok: false, code: 'FILE_TOO_LARGE' });
   });
 
   it('reads a formula without a cached result as empty and false as FALSE', async () => {
     const bytes = await workbook((ws) => ws.addRow([{ formula: 'TODAY()' } as ExcelJS.CellValue, false, 'x']));
-    expect(await xlsxTable(bytes, 10_000_000)).toEqual({ ok: true, rows: [{ row: 1, cells: [null, 'FALSE', 'x'] }] });
+    expect(await readSheet(bytes, 10_000_000)).toEqual({ ok: true, rows: [{ row: 1, cells: [null, 'FALSE', 'x'] }] });
   });
 });
