@@ -46,7 +46,7 @@ interface Group {
   ref: VoucherRef;
   rows: RowLine[];
   date: DateCell;
-  /** No problem found in the voucher: it goes into the result. */
+  /** No problem found in the voucher: it goes to the sink. */
   ok: boolean;
   /** Repeats the number of an earlier voucher. */
   duplicate: boolean;
