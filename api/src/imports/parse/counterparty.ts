@@ -2,7 +2,7 @@ import type { PaymentMethod } from '@mingbai/db/schema/ledger';
 import { halfWidth } from './cells.ts';
 
 /** Words that make a name an organisation: 公司, 政府, 村委会 (村), 供电所 (所), 五金店 (店)… */
-export const ORGANISATION_WORDS = [
+const ORGANISATION_WORDS = [
   '公司',
   '政府',
   '委员会',

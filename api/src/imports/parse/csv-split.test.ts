@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { CsvSplitter, NotPlainCsv } from './csv-split.ts';
+import { CsvSplitter, detectDelimiter, NotPlainCsv } from './csv-split.ts';
 
 function csvParse(text: string, delimiter: string): string[][] | 'error' {
   try {
@@ -67,5 +67,13 @@ describe('the CSV splitter', () => {
     expect(split(`a,${'x'.repeat(600)}\n`, ',', [100, 300], 1000)).toBe('gave up');
     expect(split(`a,"${'x'.repeat(600)}"\n`, ',', [100, 300], 1000)).toBe('gave up');
     expect(split(`a,${'x'.repeat(400)}\n`, ',', [100, 300], 1000)).toEqual([['a', 'x'.repeat(400)]]);
+  });
+});
+
+describe('the delimiter', () => {
+  it('is a tab when the first lines have more tabs than commas, and never the Chinese comma', () => {
+    expect(detectDelimiter('付村2025年6月\niperiod\tcsign\tino_id\n6\t记\t1')).toBe('\t');
+    expect(detectDelimiter('凭证号,摘要\n1,"a\tb"')).toBe(',');
+    expect(detectDelimiter('日期\t摘要\t支出\n2025-06-03\t买纸，买笔\t1,234.50')).toBe('\t');
   });
 });

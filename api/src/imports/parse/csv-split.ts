@@ -119,3 +119,19 @@ export class CsvSplitter {
     }
   }
 }
+
+/** Comma or tab, whichever the first lines use more. The Chinese “，” is text, never a delimiter. */
+export function detectDelimiter(text: string): ',' | '\t' {
+  let commas = 0;
+  let tabs = 0;
+  let seen = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    for (const ch of line) {
+      if (ch === ',') commas++;
+      else if (ch === '\t') tabs++;
+    }
+    if (++seen === 10) break;
+  }
+  return tabs > commas ? '\t' : ',';
+}

@@ -2,8 +2,8 @@ import { halfWidth, type Cell } from './cells.ts';
 
 export type DateCell = { kind: 'blank' } | { kind: 'date'; iso: string } | { kind: 'invalid'; reason: string };
 
-export const MIN_YEAR = 1900;
-export const MAX_YEAR = 2200;
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2200;
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

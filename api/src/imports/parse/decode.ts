@@ -1,8 +1,6 @@
 import type { DetectedEncoding } from './types.ts';
 
-export type Decoded =
-  | { kind: 'text'; encoding: Exclude<DetectedEncoding, 'xlsx'>; text: string }
-  | { kind: 'undecodable'; message: string };
+export type TextEncoding = Exclude<DetectedEncoding, 'xlsx'>;
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
@@ -25,16 +23,8 @@ export function looksLikeOldExcel(bytes: Uint8Array): boolean {
   return startsWith(bytes, OLE2_MAGIC);
 }
 
-function tryDecode(encoding: string, bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 /** UTF-16 text (Excel's “Unicode 文本”) has a BOM, or a NUL in every other byte of ASCII text. */
-export function looksLikeUtf16(bytes: Uint8Array): boolean {
+function looksLikeUtf16(bytes: Uint8Array): boolean {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
   const sample = bytes.subarray(0, 4096);
   let nul = 0;
@@ -49,7 +39,7 @@ const COMMON_TWO_BYTE = new Set([0xa0, 0xa5, 0xb0, 0xb1, 0xb2, 0xb3, 0xb7, 0xd7,
  * Short GBK text can be valid UTF-8 by accident: 摘要 (D5 AA D2 AA) reads as “ժҪ”. Such a reading is mostly Armenian,
  * Cyrillic, Greek or accented Latin (two-byte UTF-8) and hardly any Chinese; real UTF-8 Chinese is the other way round.
  */
-export function looksMisread(text: string): boolean {
+function looksMisread(text: string): boolean {
   let foreign = 0;
   let chinese = 0;
   for (const ch of text) {
@@ -61,30 +51,21 @@ export function looksMisread(text: string): boolean {
 }
 
 /**
- * Works out the text encoding without asking: UTF-8 with a BOM, UTF-8, else GB18030 (which includes GBK and GB2312,
- * what Excel writes on Chinese Windows), also when GBK bytes happen to be valid UTF-8 but read as nonsense. Strict decoding: a byte that fits neither is an error, never a “�”.
+ * Works out the text encoding without asking, from the first 64 KB: UTF-8 with a BOM, UTF-8, else GB18030 (which
+ * includes GBK and GB2312, what Excel writes on Chinese Windows), also when GBK bytes happen to be valid UTF-8 but read
+ * as nonsense. The encodings to try, in order: a later byte that does not fit makes the reader start again with the
+ * next, and one that fits none makes the file undecodable (strict decoding, never a “�”).
  */
-export function decodeText(bytes: Uint8Array): Decoded {
-  if (looksLikeUtf16(bytes)) {
-    return {
-      kind: 'undecodable',
-      message: '文件是 UTF-16 编码（Excel 的“Unicode 文本”），请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再上传',
-    };
+export function encodingsToTry(first: Uint8Array): TextEncoding[] | { message: string } {
+  if (looksLikeUtf16(first)) {
+    return { message: '文件是 UTF-16 编码（Excel 的“Unicode 文本”），请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再上传' };
   }
-  if (startsWith(bytes, [0xef, 0xbb, 0xbf])) {
-    const text = tryDecode('utf-8', bytes.subarray(3));
-    if (text !== undefined) return { kind: 'text', encoding: 'utf-8-bom', text };
-    return {
-      kind: 'undecodable',
-      message: '文件开头标明是 UTF-8 编码，但其中有不是 UTF-8 的字节，文件可能已损坏，请重新导出',
-    };
+  if (startsWith(first, [0xef, 0xbb, 0xbf])) return ['utf-8-bom'];
+  let text: string | undefined;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(first, { stream: true });
+  } catch {
+    return ['gb18030'];
   }
-  const utf8 = tryDecode('utf-8', bytes);
-  const gb = utf8 === undefined || looksMisread(utf8) ? tryDecode('gb18030', bytes) : undefined;
-  if (gb !== undefined) return { kind: 'text', encoding: 'gb18030', text: gb };
-  if (utf8 !== undefined) return { kind: 'text', encoding: 'utf-8', text: utf8 };
-  return {
-    kind: 'undecodable',
-    message: '文件既不是 UTF-8 也不是 GBK/GB18030 编码的文字，无法读取；请从记账软件或 Excel 重新导出为 CSV 或 .xlsx',
-  };
+  return looksMisread(text) ? ['gb18030', 'utf-8'] : ['utf-8', 'gb18030'];
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLedgerFile } from './parse-ledger.ts';
+import { parseForTest } from './test-support.ts';
 
 /** The files tests/fixtures/imports/make-fixtures.ts writes. */
 const DIR = new URL('../../../../tests/fixtures/imports/', import.meta.url);
@@ -33,7 +33,7 @@ describe('good fixtures: every layout in every encoding reads as the same month'
   });
 
   it.each(GOOD)('%s', async (file) => {
-    const r = await parseLedgerFile(read(`good/${file}`), file);
+    const r = await parseForTest(read(`good/${file}`), file);
     expect(r.problems).toEqual([]);
     expect(r.format).toBe(LAYOUTS.find((l) => file.startsWith(l)));
     expect(r.encoding).toBe(file.endsWith('.xlsx') ? 'xlsx' : file.split('.').at(-2));
@@ -58,7 +58,7 @@ describe('good fixtures: every layout in every encoding reads as the same month'
 
   it('reads everything our layout carries, the same from CSV and xlsx', async () => {
     for (const file of ['mingbai.gb18030.csv', 'mingbai.xlsx']) {
-      const r = await parseLedgerFile(read(`good/${file}`), file);
+      const r = await parseForTest(read(`good/${file}`), file);
       expect(r.vouchers[2], file).toEqual({
         number: 3,
         date: '2025-06-10',
@@ -91,13 +91,13 @@ describe('good fixtures: every layout in every encoding reads as the same month'
 
   it('reads reviewer and attachments from U8 and KIS, payees and their kind from the cash book', async () => {
     for (const file of ['yonyou-u8.utf-8.txt', 'yonyou-u8.xlsx', 'kingdee-kis.utf-8.csv', 'kingdee-kis.xlsx']) {
-      const r = await parseLedgerFile(read(`good/${file}`), file);
+      const r = await parseForTest(read(`good/${file}`), file);
       expect(
         r.vouchers.map((v) => [v.attachments, v.reviewer]),
         file,
       ).toEqual([2, 1, 1, 1, 3, 1].map((n) => [n, '刘建军']));
     }
-    const book = await parseLedgerFile(read('good/cashbook.xlsx'), 'cashbook.xlsx');
+    const book = await parseForTest(read('good/cashbook.xlsx'), 'cashbook.xlsx');
     expect(book.vouchers.map((v) => v.lines.find((l) => l.counterparty)?.counterparty)).toEqual([
       { name: '精武镇文具店', isPerson: false },
       { name: '精武镇财政所', isPerson: false },
@@ -110,7 +110,7 @@ describe('good fixtures: every layout in every encoding reads as the same month'
   });
 
   it('accepts its own template', async () => {
-    const r = await parseLedgerFile(read('template-mingbai.csv'), 'template-mingbai.csv');
+    const r = await parseForTest(read('template-mingbai.csv'), 'template-mingbai.csv');
     expect(r.problems).toEqual([]);
     expect(r).toMatchObject({ format: 'mingbai', encoding: 'utf-8-bom' });
     expect(r.vouchers.map((v) => v.number)).toEqual([1, 2, 3]);
@@ -161,7 +161,7 @@ describe('bad fixtures: each is refused with every problem, row and column', () 
   });
 
   it.each(Object.entries(BAD))('%s', async (file, expected) => {
-    const r = await parseLedgerFile(read(`bad/${file}`), file);
+    const r = await parseForTest(read(`bad/${file}`), file);
     expect(r.problems.map((p) => [p.row, p.code])).toEqual(expected);
     for (const p of r.problems) {
       expect(p.message).toMatch(/\p{Script=Han}/u);
@@ -170,13 +170,13 @@ describe('bad fixtures: each is refused with every problem, row and column', () 
   });
 
   it('still returns the vouchers it could read when only the last row is wrong', async () => {
-    const r = await parseLedgerFile(read('bad/last-row.csv'), 'last-row.csv');
+    const r = await parseForTest(read('bad/last-row.csv'), 'last-row.csv');
     expect(r.vouchers.map((v) => v.number)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.problems[0]).toMatchObject({ column: '科目编码', message: expect.stringContaining('“5513”') });
   });
 
   it('checks the dates against a chosen month instead of guessing one', async () => {
-    const r = await parseLedgerFile(read('bad/dates.csv'), 'dates.csv', { year: 2025, month: 6 });
+    const r = await parseForTest(read('bad/dates.csv'), 'dates.csv', { year: 2025, month: 6 });
     expect(r.problems.filter((p) => p.code !== 'DATE_INVALID').map((p) => [p.row, p.code])).toEqual([
       [14, 'DATE_OUTSIDE_MONTH'],
     ]);

@@ -7,7 +7,7 @@ export class Problems {
   private found = 0;
 
   /** `cap`: how many problems to keep, the first by row; a file of a million bad rows must not hold a million. */
-  constructor(private readonly cap = Infinity) {}
+  constructor(private readonly cap: number) {}
 
   add(row: number | null, column: string | null, code: ParseErrorCode, message: string): void {
     this.list.push({ row, column, code, message });
@@ -26,11 +26,6 @@ export class Problems {
       .sort((a, b) => (a.p.row ?? 0) - (b.p.row ?? 0) || a.i - b.i)
       .map(({ p }) => p);
     return sorted.length > this.cap ? sorted.slice(0, this.cap) : sorted;
-  }
-
-  /** Every problem found, kept or not. */
-  get size(): number {
-    return this.found;
   }
 
   /** Found but not kept. */

@@ -1,33 +1,21 @@
 /**
- * The streaming reader: bytes → text → CSV records → rows → vouchers, one at a time, so that memory does not grow with
- * the file. It reports exactly what `parseLedgerFile` reports (fixtures.test.ts and stream.test.ts hold them equal);
- * what needs the whole file (repeated voucher numbers, the month, renumbering) is kept as a few numbers per voucher.
+ * The ledger parser: bytes → text → CSV records → rows → vouchers, one at a time, so that memory does not grow with the
+ * file. What needs the whole file (repeated voucher numbers, the month, renumbering) is kept as a few numbers per
+ * voucher (vouchers.ts). See README.md in this folder for the formats, the rules and the problem codes.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
-import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import { cellText, halfWidth, type TableRow } from './cells.ts';
-import { CsvSplitter, NotPlainCsv } from './csv-split.ts';
-import { IntList } from './int-list.ts';
-import { hasXlsxName, isZip, looksLikeOldExcel, looksLikeUtf16, looksMisread } from './decode.ts';
+import { CsvSplitter, detectDelimiter, NotPlainCsv } from './csv-split.ts';
+import { encodingsToTry, hasXlsxName, isZip, looksLikeOldExcel, type TextEncoding } from './decode.ts';
 import { duplicateHeaders, findHeader, HEADER_SEARCH_ROWS, type ColumnMap, type Layout } from './headers.ts';
 import { LAYOUTS } from './layouts/index.ts';
-import { at, shown, Problems } from './problems.ts';
-import { detectDelimiter } from './table.ts';
+import { shown, Problems } from './problems.ts';
 import { openXlsx, XlsxRefusal } from './xlsx-stream.ts';
 import type { DetectedEncoding, ImportFormat, ImportProblem, ParseOptions } from './types.ts';
-import {
-  checkLines,
-  keyOf,
-  sameDay,
-  toVoucher,
-  voucherLabel,
-  type Group,
-  type RowLine,
-  type VoucherColumns,
-} from './vouchers.ts';
+import { VoucherStream, type RowLine, type VoucherSink } from './vouchers.ts';
 
 /** Bytes that can be read more than once (a file, or an upload held in memory). */
 export interface ByteSource {
@@ -71,14 +59,6 @@ async function head(source: ByteSource, bytes: number): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(parts)).subarray(0, bytes);
 }
 
-/** Where every voucher without a problem goes, as soon as it is complete. */
-export interface VoucherSink {
-  /** `ordinal` counts the vouchers handed over, from 0; `row` is where the voucher starts. */
-  voucher(voucher: VoucherInput, ordinal: number, row: number): void | Promise<void>;
-  /** Forget every voucher handed over: the file is being read again from the start. */
-  reset(): void | Promise<void>;
-}
-
 export interface StreamedLedger {
   format: ImportFormat | null;
   encoding: DetectedEncoding | null;
@@ -96,6 +76,9 @@ export interface StreamedLedger {
 }
 
 export const MAX_PROBLEMS = 1000;
+const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+/** How far an xlsx may expand when unzipped, as a multiple of the upload limit (and never beyond 200 MB). */
+const UNZIP_FACTOR = 10;
 const DETECT_BYTES = 64 * 1024;
 
 class DecodeFailure extends Error {}
@@ -133,26 +116,6 @@ const UNDECODABLE =
   '文件既不是 UTF-8 也不是 GBK/GB18030 编码的文字，无法读取；请从记账软件或 Excel 重新导出为 CSV 或 .xlsx';
 const BAD_QUOTES =
   '文件中的引号不成对（某个以英文双引号开头的单元格没有结束），读不出表格；请用 Excel 打开检查后重新另存为 CSV';
-
-type TextEncoding = Exclude<DetectedEncoding, 'xlsx'>;
-
-/**
- * The encodings to try, in order, judged from the first 64 KB as `decodeText` judges a whole file; a later byte that
- * does not fit makes the reader start again with the next.
- */
-function encodingsToTry(first: Uint8Array): TextEncoding[] | { message: string } {
-  if (looksLikeUtf16(first)) {
-    return { message: '文件是 UTF-16 编码（Excel 的“Unicode 文本”），请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再上传' };
-  }
-  if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) return ['utf-8-bom'];
-  let text: string | undefined;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(first, { stream: true });
-  } catch {
-    return ['gb18030'];
-  }
-  return looksMisread(text) ? ['gb18030', 'utf-8'] : ['utf-8', 'gb18030'];
-}
 
 /** Decoded text with line breaks as \n, chunk by chunk; throws DecodeFailure on a byte the encoding has no use for. */
 async function* decodedText(source: ByteSource, encoding: TextEncoding): AsyncGenerator<string> {
@@ -228,7 +191,8 @@ function hasText(cells: string[]): boolean {
 }
 
 /**
- * CSV text → the rows that are not empty, numbered as csvTable numbers them; throws CsvFailure on unclosed quotes.
+ * CSV text → the rows that are not empty, numbered as Excel shows them (a quoted cell spanning lines is one record, an
+ * empty line is a row of its own); throws CsvFailure on unclosed quotes.
  * `fast`: split by CsvSplitter, which throws NotPlainCsv where only csv-parse knows the answer.
  */
 function csvRows(text: AsyncIterable<string>, fast: boolean): TextRows {
@@ -330,172 +294,6 @@ function unknownLayoutMessage(first: TableRow): string {
     '金蝶KIS凭证（FDATE、FNUM、FEXP、FACCTID、FDEBIT、FCREDIT）、' +
     '收支流水（日期、摘要、科目、收入、支出）'
   );
-}
-
-/**
- * assembleVouchers, one row at a time: consecutive rows of one number and date form a voucher, checked as soon as the
- * next one starts. Numbers already used are remembered as a key per voucher; the month and the final numbering as a
- * few integers per voucher.
- */
-class VoucherStream {
-  private current: Group | undefined;
-  /** Per word, each voucher number used → the row it starts on (numbers as keys: a million vouchers stay small). */
-  private readonly seen = new Map<string, Map<number, number>>();
-  private readonly months = new Map<string, number>();
-  private readonly words = new Map<string, number>();
-  /** Per voucher with a valid, unrepeated number: its word (index), its number, its ordinal or -1. */
-  private readonly numberedWord = new IntList();
-  private readonly numberedNumber = new IntList();
-  /** Per ordinal: index into the numbered arrays. */
-  private readonly ordinalNumbered = new IntList();
-  private final: Int32Array | undefined;
-  private readonly prefix: string | undefined;
-
-  constructor(
-    private readonly columns: VoucherColumns,
-    private readonly options: { year?: number | undefined; month?: number | undefined; blankNumberContinues: boolean },
-    private readonly problems: Problems,
-    private readonly sink: VoucherSink | undefined,
-  ) {
-    if (options.year !== undefined && options.month !== undefined) {
-      this.prefix = `${options.year}-${String(options.month).padStart(2, '0')}-`;
-    }
-  }
-
-  get vouchers(): number {
-    return this.ordinalNumbered.length;
-  }
-
-  /** Synchronous unless the sink is: a promise per row cost more than the row. */
-  push(line: RowLine): void | Promise<void> {
-    const key = keyOf(line);
-    const current = this.current;
-    if (
-      current !== undefined &&
-      (line.ref.kind === 'blank' ? this.options.blankNumberContinues : current.key === key) &&
-      sameDay(current.date, line.date)
-    ) {
-      current.rows.push(line);
-      if (current.date.kind === 'blank') current.date = line.date;
-      return;
-    }
-    this.current = { key, ref: line.ref, rows: [line], date: line.date, ok: true, duplicate: false };
-    if (current) return this.close(current);
-  }
-
-  private close(g: Group): void | Promise<void> {
-    const { columns, problems } = this;
-    const row = g.rows[0]!.row;
-    // Numbers, then the date, then lines, then the month: the order assembleVouchers reports them in within a row.
-    if (g.ref.kind === 'blank') {
-      problems.add(row, columns.number, 'VOUCHER_NUMBER_INVALID', `${at(row, columns.number)}缺少凭证号`);
-      g.ok = false;
-    } else if (g.ref.kind === 'invalid') {
-      problems.add(
-        row,
-        columns.number,
-        'VOUCHER_NUMBER_INVALID',
-        `${at(row, columns.number)}${shown(g.ref.raw)}不是有效的凭证号：应为正整数，如 12 或 记-12`,
-      );
-      g.ok = false;
-    } else {
-      let numbers = this.seen.get(g.ref.word);
-      if (!numbers) this.seen.set(g.ref.word, (numbers = new Map()));
-      const first = numbers.get(g.ref.number);
-      if (first !== undefined) {
-        problems.add(
-          row,
-          columns.number,
-          'VOUCHER_DUPLICATE',
-          `${at(row, columns.number)}${voucherLabel(g.ref)}重复：第${first}行已有同号凭证` +
-            '（同一张凭证的各行要连在一起、日期相同）',
-        );
-        g.ok = false;
-        g.duplicate = true;
-      } else {
-        numbers.set(g.ref.number, row);
-      }
-    }
-    if (g.date.kind === 'blank') {
-      problems.add(row, columns.date, 'DATE_INVALID', `${at(row, columns.date)}${voucherLabel(g.ref)}缺少日期`);
-    }
-    if (g.date.kind !== 'date') g.ok = false;
-    checkLines(g, problems, columns);
-    if (g.date.kind === 'date') {
-      if (this.prefix !== undefined) {
-        if (!g.date.iso.startsWith(this.prefix)) {
-          problems.add(
-            row,
-            columns.date,
-            'DATE_OUTSIDE_MONTH',
-            `${at(row, columns.date)}${voucherLabel(g.ref)}的日期${g.date.iso}不在${this.options.year}年${this.options.month}月内`,
-          );
-          g.ok = false;
-        }
-      } else {
-        const ym = g.date.iso.slice(0, 7);
-        this.months.set(ym, (this.months.get(ym) ?? 0) + 1);
-      }
-    }
-    let numbered = -1;
-    if (g.ref.kind === 'number' && !g.duplicate) {
-      let word = this.words.get(g.ref.word);
-      if (word === undefined) this.words.set(g.ref.word, (word = this.words.size));
-      numbered = this.numberedWord.length;
-      this.numberedWord.push(word);
-      this.numberedNumber.push(g.ref.number);
-    }
-    if (g.ok) {
-      const ordinal = this.ordinalNumbered.length;
-      this.ordinalNumbered.push(numbered);
-      return this.sink?.voucher(toVoucher(g, (g.ref as { number: number }).number), ordinal, row);
-    }
-  }
-
-  /** Closes the last voucher; settles the month and the numbers. */
-  async end(): Promise<{ year: number | null; month: number | null }> {
-    if (this.current) await this.close(this.current);
-    this.current = undefined;
-    this.final = this.finalNumbers();
-    if (this.prefix !== undefined) return { year: this.options.year!, month: this.options.month! };
-    if (this.months.size === 1) {
-      const ym = [...this.months.keys()][0]!;
-      return { year: Number(ym.slice(0, 4)), month: Number(ym.slice(5, 7)) };
-    }
-    if (this.months.size > 1) {
-      const months = [...this.months.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([ym, n]) => `${Number(ym.slice(0, 4))}年${Number(ym.slice(5, 7))}月（${n}张凭证）`)
-        .join('、');
-      this.problems.add(
-        null,
-        null,
-        'MONTH_AMBIGUOUS',
-        `文件里的凭证日期跨了${this.months.size}个月：${months}。每次只能导入一个月，请选择要导入的月份，或把文件按月分开`,
-      );
-    }
-    return { year: null, month: null };
-  }
-
-  /** As finalNumbers in vouchers.ts: kept, unless several words number from 1 and collide. */
-  private finalNumbers(): Int32Array {
-    const n = this.numberedNumber.length;
-    const words = this.numberedWord.view();
-    const numbers = this.numberedNumber.view();
-    const final = numbers.slice();
-    if (this.words.size <= 1) return final;
-    const distinct = new Set(numbers).size;
-    if (distinct === n) return final;
-    const order = Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => words[a]! - words[b]! || numbers[a]! - numbers[b]!,
-    );
-    order.forEach((index, rank) => (final[index] = rank + 1));
-    return final;
-  }
-
-  numberOf(ordinal: number): number {
-    return this.final![this.ordinalNumbered.get(ordinal)!]!;
-  }
 }
 
 interface Attempt {
@@ -623,7 +421,7 @@ function result(a: Attempt): StreamedLedger {
 }
 
 function checkOptions(options: ParseOptions): void {
-  const { year, month } = options;
+  const { year, month, maxBytes } = options;
   if ((year === undefined) !== (month === undefined))
     throw new TypeError('parseLedgerStream: year and month go together');
   if (year !== undefined && (!Number.isInteger(year) || year < 1900 || year > 2200)) {
@@ -632,12 +430,14 @@ function checkOptions(options: ParseOptions): void {
   if (month !== undefined && (!Number.isInteger(month) || month < 1 || month > 12)) {
     throw new RangeError(`parseLedgerStream: month ${month}`);
   }
+  if (maxBytes !== undefined && !(maxBytes > 0)) throw new RangeError(`parseLedgerStream: maxBytes ${maxBytes}`);
 }
 
 /**
- * `parseLedgerFile`, streaming: every voucher without a problem goes to `sink` as soon as its last row is read, with a
- * provisional number (`numberOf` gives the final one afterwards). Problems are as parseLedgerFile reports them, the
- * first `MAX_PROBLEMS` by row.
+ * Reads a ledger file exported from accounting software (or kept in Excel) into vouchers, without touching the
+ * database. Every voucher without a problem goes to `sink` as soon as its last row is read, with a provisional number
+ * (`numberOf` gives the final one afterwards). Every problem is reported, each with its row, column and a message for
+ * the accountant (the first `MAX_PROBLEMS` by row); when there is any, callers reject the whole file.
  */
 export async function parseLedgerStream(
   source: ByteSource,
@@ -646,7 +446,7 @@ export async function parseLedgerStream(
   sink?: VoucherSink,
 ): Promise<StreamedLedger> {
   checkOptions(options);
-  const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const out = fresh();
   if (source.size > maxBytes) {
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
@@ -665,7 +465,7 @@ export async function parseLedgerStream(
   const first = await head(source, DETECT_BYTES);
   if (isZip(first)) {
     out.encoding = 'xlsx';
-    const opened = await openXlsx(await readAll(source), maxBytes * 10);
+    const opened = await openXlsx(await readAll(source), maxBytes * UNZIP_FACTOR);
     if (!opened.ok) {
       out.problems.add(null, null, opened.code, opened.message);
       return result(out);

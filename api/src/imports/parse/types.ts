@@ -1,5 +1,3 @@
-import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';
-
 /** The four ledger layouts the importer reads; see README.md in this folder. */
 export type ImportFormat = 'mingbai' | 'yonyou-u8' | 'kingdee-kis' | 'cashbook';
 
@@ -57,20 +55,6 @@ export interface ImportProblem {
   code: ImportErrorCode;
   /** Plain Simplified Chinese for a village accountant. */
   message: string;
-}
-
-export interface ParsedLedger {
-  format: ImportFormat | null;
-  encoding: DetectedEncoding | null;
-  year: number | null;
-  month: number | null;
-  /** Data rows read (non-empty rows below the header, totals rows excluded). */
-  rows: number;
-  /** Every voucher that was complete and correct; vouchers with a problem are left out. */
-  vouchers: VoucherInput[];
-  problems: ImportProblem[];
-  /** Voucher number (as in `vouchers`) → the row where that voucher starts, for problems the caller finds later. */
-  firstRowOf: Map<number, number>;
 }
 
 export interface ParseOptions {

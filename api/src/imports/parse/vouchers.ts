@@ -1,5 +1,6 @@
 import type { LineInput, VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import type { DateCell } from './dates.ts';
+import { IntList } from './int-list.ts';
 import { at, shown, yuanText, type Problems } from './problems.ts';
 import type { VoucherRef } from './voucher-numbers.ts';
 
@@ -24,33 +25,34 @@ export interface VoucherColumns {
   summary: string | null;
 }
 
-export interface AssembleOptions {
+export interface VoucherOptions {
+  /** The month the user chose; without it the month is the one all dates fall in. */
   year?: number | undefined;
   month?: number | undefined;
   /** A row with a blank 凭证号 (and a blank or equal date) continues the voucher above it. */
   blankNumberContinues: boolean;
 }
 
-export interface Assembled {
-  vouchers: VoucherInput[];
-  /** Final voucher number → the row where the voucher starts. */
-  firstRows: Map<number, number>;
-  year: number | null;
-  month: number | null;
+/** Where every voucher without a problem goes, as soon as it is complete. */
+export interface VoucherSink {
+  /** `ordinal` counts the vouchers handed over, from 0; `row` is where the voucher starts. */
+  voucher(voucher: VoucherInput, ordinal: number, row: number): void | Promise<void>;
+  /** Forget every voucher handed over: the file is being read again from the start. */
+  reset(): void | Promise<void>;
 }
 
-export interface Group {
+interface Group {
   key: string;
   ref: VoucherRef;
   rows: RowLine[];
   date: DateCell;
-  /** No problem found in the voucher: it goes into the result. */
+  /** No problem found in the voucher: it goes to the sink. */
   ok: boolean;
   /** Repeats the number of an earlier voucher. */
   duplicate: boolean;
 }
 
-export function keyOf(line: RowLine): string {
+function keyOf(line: RowLine): string {
   const ref = line.ref;
   if (ref.kind === 'number') return `${ref.word}#${ref.number}`;
   if (ref.kind === 'invalid') return `?${ref.raw}`;
@@ -58,129 +60,18 @@ export function keyOf(line: RowLine): string {
 }
 
 /** A row's date fits a voucher unless both are valid dates and differ (a bad date is reported on its own). */
-export function sameDay(voucher: DateCell, row: DateCell): boolean {
+function sameDay(voucher: DateCell, row: DateCell): boolean {
   return voucher.kind !== 'date' || row.kind !== 'date' || voucher.iso === row.iso;
 }
 
-/** Consecutive rows of one voucher number and date form a voucher. */
-function groupRows(rows: readonly RowLine[], blankNumberContinues: boolean): Group[] {
-  const groups: Group[] = [];
-  let current: Group | undefined;
-  for (const line of rows) {
-    const key = keyOf(line);
-    const continues =
-      current !== undefined &&
-      (line.ref.kind === 'blank' ? blankNumberContinues : current.key === key) &&
-      sameDay(current.date, line.date);
-    if (continues) {
-      current!.rows.push(line);
-      if (current!.date.kind === 'blank') current!.date = line.date;
-    } else {
-      current = { key, ref: line.ref, rows: [line], date: line.date, ok: true, duplicate: false };
-      groups.push(current);
-    }
-  }
-  return groups;
-}
-
 /** 第12号凭证, 记字第12号凭证, 凭证“abc”. */
-export function voucherLabel(ref: VoucherRef): string {
+function voucherLabel(ref: VoucherRef): string {
   if (ref.kind === 'number') return `${ref.word ? `${ref.word}字` : ''}第${ref.number}号凭证`;
   if (ref.kind === 'invalid') return `凭证${shown(ref.raw)}`;
   return '凭证';
 }
 
-function checkNumbers(groups: Group[], columns: VoucherColumns, problems: Problems): void {
-  const seen = new Map<string, Group>();
-  for (const g of groups) {
-    const row = g.rows[0]!.row;
-    if (g.ref.kind === 'blank') {
-      problems.add(row, columns.number, 'VOUCHER_NUMBER_INVALID', `${at(row, columns.number)}缺少凭证号`);
-      g.ok = false;
-    } else if (g.ref.kind === 'invalid') {
-      problems.add(
-        row,
-        columns.number,
-        'VOUCHER_NUMBER_INVALID',
-        `${at(row, columns.number)}${shown(g.ref.raw)}不是有效的凭证号：应为正整数，如 12 或 记-12`,
-      );
-      g.ok = false;
-    } else {
-      const first = seen.get(g.key);
-      if (first) {
-        problems.add(
-          row,
-          columns.number,
-          'VOUCHER_DUPLICATE',
-          `${at(row, columns.number)}${voucherLabel(g.ref)}重复：第${first.rows[0]!.row}行已有同号凭证` +
-            '（同一张凭证的各行要连在一起、日期相同）',
-        );
-        g.ok = false;
-        g.duplicate = true;
-      } else {
-        seen.set(g.key, g);
-      }
-    }
-  }
-}
-
-function checkDates(groups: Group[], columns: VoucherColumns, problems: Problems): void {
-  for (const g of groups) {
-    if (g.date.kind === 'blank') {
-      const row = g.rows[0]!.row;
-      problems.add(row, columns.date, 'DATE_INVALID', `${at(row, columns.date)}${voucherLabel(g.ref)}缺少日期`);
-    }
-    if (g.date.kind !== 'date') g.ok = false;
-  }
-}
-
-function monthOf(iso: string): { year: number; month: number } {
-  return { year: Number(iso.slice(0, 4)), month: Number(iso.slice(5, 7)) };
-}
-
-/** The month the file is for: as given, or the one month all its dates fall in. */
-function settleMonth(
-  groups: Group[],
-  options: AssembleOptions,
-  columns: VoucherColumns,
-  problems: Problems,
-): { year: number | null; month: number | null } {
-  if (options.year !== undefined && options.month !== undefined) {
-    const prefix = `${options.year}-${String(options.month).padStart(2, '0')}-`;
-    for (const g of groups) {
-      if (g.date.kind !== 'date' || g.date.iso.startsWith(prefix)) continue;
-      const row = g.rows[0]!.row;
-      problems.add(
-        row,
-        columns.date,
-        'DATE_OUTSIDE_MONTH',
-        `${at(row, columns.date)}${voucherLabel(g.ref)}的日期${g.date.iso}不在${options.year}年${options.month}月内`,
-      );
-      g.ok = false;
-    }
-    return { year: options.year, month: options.month };
-  }
-  const counts = new Map<string, number>();
-  for (const g of groups) {
-    if (g.date.kind === 'date') counts.set(g.date.iso.slice(0, 7), (counts.get(g.date.iso.slice(0, 7)) ?? 0) + 1);
-  }
-  if (counts.size === 1) return monthOf(`${[...counts.keys()][0]!}-01`);
-  if (counts.size > 1) {
-    const months = [...counts.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([ym, n]) => `${Number(ym.slice(0, 4))}年${Number(ym.slice(5, 7))}月（${n}张凭证）`)
-      .join('、');
-    problems.add(
-      null,
-      null,
-      'MONTH_AMBIGUOUS',
-      `文件里的凭证日期跨了${counts.size}个月：${months}。每次只能导入一个月，请选择要导入的月份，或把文件按月分开`,
-    );
-  }
-  return { year: null, month: null };
-}
-
-export function checkLines(g: Group, problems: Problems, columns: VoucherColumns): void {
+function checkLines(g: Group, problems: Problems, columns: VoucherColumns): void {
   const row = g.rows[0]!.row;
   if (!g.rows.some((r) => r.summary !== '')) {
     problems.add(row, columns.summary, 'SUMMARY_MISSING', `${at(row, columns.summary)}${voucherLabel(g.ref)}缺少摘要`);
@@ -219,25 +110,6 @@ export function checkLines(g: Group, problems: Problems, columns: VoucherColumns
   }
 }
 
-/**
- * Voucher numbers kept as written, unless the file numbers each word (收/付/转) from 1 and the numbers collide: then all
- * vouchers are numbered 1..n, words in the order they first appear, each word's vouchers by their number.
- */
-function finalNumbers(groups: readonly Group[]): Map<Group, number> {
-  const numbered = groups.filter(
-    (g): g is Group & { ref: { kind: 'number'; word: string; number: number } } =>
-      g.ref.kind === 'number' && !g.duplicate,
-  );
-  const words = [...new Set(numbered.map((g) => g.ref.word))];
-  const numbers = new Set(numbered.map((g) => g.ref.number));
-  const kept = new Map(numbered.map((g) => [g as Group, g.ref.number]));
-  if (words.length <= 1 || numbers.size === kept.size) return kept;
-  const ordered = [...numbered].sort(
-    (a, b) => words.indexOf(a.ref.word) - words.indexOf(b.ref.word) || a.ref.number - b.ref.number,
-  );
-  return new Map(ordered.map((g, i) => [g as Group, i + 1]));
-}
-
 function firstOf<K extends 'attachments' | 'preparer' | 'reviewer' | 'approver'>(
   rows: readonly RowLine[],
   key: K,
@@ -246,7 +118,7 @@ function firstOf<K extends 'attachments' | 'preparer' | 'reviewer' | 'approver'>
   return undefined;
 }
 
-export function toVoucher(g: Group, number: number): VoucherInput {
+function toVoucher(g: Group, number: number): VoucherInput {
   const summary = g.rows.find((r) => r.summary !== '')!.summary;
   const voucher: VoucherInput = {
     number,
@@ -270,22 +142,171 @@ export function toVoucher(g: Group, number: number): VoucherInput {
 }
 
 /**
- * Rows → vouchers: groups the rows, then checks numbers (valid, not repeated), dates (present, one month), 摘要, at
- * least two lines and balance, reporting every problem. Vouchers with a problem are left out of the result.
+ * Rows → vouchers, one row at a time: consecutive rows of one number and date form a voucher, checked as soon as the
+ * next one starts (number valid and not repeated, date present and in the month, 摘要, at least two lines, balance);
+ * every problem is reported and a voucher with any is left out. Numbers already used are remembered as a key per
+ * voucher; the month and the final numbering as a few integers per voucher.
  */
-export function assembleVouchers(
-  rows: readonly RowLine[],
-  columns: VoucherColumns,
-  options: AssembleOptions,
-  problems: Problems,
-): Assembled {
-  const groups = groupRows(rows, options.blankNumberContinues);
-  checkNumbers(groups, columns, problems);
-  checkDates(groups, columns, problems);
-  for (const g of groups) checkLines(g, problems, columns);
-  const period = settleMonth(groups, options, columns, problems);
-  const numbers = finalNumbers(groups);
-  const vouchers = groups.filter((g) => g.ok).map((g) => toVoucher(g, numbers.get(g)!));
-  const firstRows = new Map([...numbers].map(([g, n]) => [n, g.rows[0]!.row]));
-  return { vouchers, firstRows, ...period };
+export class VoucherStream {
+  private current: Group | undefined;
+  /** Per word, each voucher number used → the row it starts on (numbers as keys: a million vouchers stay small). */
+  private readonly seen = new Map<string, Map<number, number>>();
+  private readonly months = new Map<string, number>();
+  private readonly words = new Map<string, number>();
+  /** Per voucher with a valid, unrepeated number: its word (index), its number, its ordinal or -1. */
+  private readonly numberedWord = new IntList();
+  private readonly numberedNumber = new IntList();
+  /** Per ordinal: index into the numbered arrays. */
+  private readonly ordinalNumbered = new IntList();
+  private final: Int32Array | undefined;
+  private readonly prefix: string | undefined;
+
+  constructor(
+    private readonly columns: VoucherColumns,
+    private readonly options: VoucherOptions,
+    private readonly problems: Problems,
+    private readonly sink: VoucherSink | undefined,
+  ) {
+    if (options.year !== undefined && options.month !== undefined) {
+      this.prefix = `${options.year}-${String(options.month).padStart(2, '0')}-`;
+    }
+  }
+
+  get vouchers(): number {
+    return this.ordinalNumbered.length;
+  }
+
+  /** Synchronous unless the sink is: a promise per row cost more than the row. */
+  push(line: RowLine): void | Promise<void> {
+    const key = keyOf(line);
+    const current = this.current;
+    if (
+      current !== undefined &&
+      (line.ref.kind === 'blank' ? this.options.blankNumberContinues : current.key === key) &&
+      sameDay(current.date, line.date)
+    ) {
+      current.rows.push(line);
+      if (current.date.kind === 'blank') current.date = line.date;
+      return;
+    }
+    this.current = { key, ref: line.ref, rows: [line], date: line.date, ok: true, duplicate: false };
+    if (current) return this.close(current);
+  }
+
+  private close(g: Group): void | Promise<void> {
+    const { columns, problems } = this;
+    const row = g.rows[0]!.row;
+    // Numbers, then the date, then lines, then the month: the order of the problems within the voucher's first row.
+    if (g.ref.kind === 'blank') {
+      problems.add(row, columns.number, 'VOUCHER_NUMBER_INVALID', `${at(row, columns.number)}缺少凭证号`);
+      g.ok = false;
+    } else if (g.ref.kind === 'invalid') {
+      problems.add(
+        row,
+        columns.number,
+        'VOUCHER_NUMBER_INVALID',
+        `${at(row, columns.number)}${shown(g.ref.raw)}不是有效的凭证号：应为正整数，如 12 或 记-12`,
+      );
+      g.ok = false;
+    } else {
+      let numbers = this.seen.get(g.ref.word);
+      if (!numbers) this.seen.set(g.ref.word, (numbers = new Map()));
+      const first = numbers.get(g.ref.number);
+      if (first !== undefined) {
+        problems.add(
+          row,
+          columns.number,
+          'VOUCHER_DUPLICATE',
+          `${at(row, columns.number)}${voucherLabel(g.ref)}重复：第${first}行已有同号凭证` +
+            '（同一张凭证的各行要连在一起、日期相同）',
+        );
+        g.ok = false;
+        g.duplicate = true;
+      } else {
+        numbers.set(g.ref.number, row);
+      }
+    }
+    if (g.date.kind === 'blank') {
+      problems.add(row, columns.date, 'DATE_INVALID', `${at(row, columns.date)}${voucherLabel(g.ref)}缺少日期`);
+    }
+    if (g.date.kind !== 'date') g.ok = false;
+    checkLines(g, problems, columns);
+    if (g.date.kind === 'date') {
+      if (this.prefix !== undefined) {
+        if (!g.date.iso.startsWith(this.prefix)) {
+          problems.add(
+            row,
+            columns.date,
+            'DATE_OUTSIDE_MONTH',
+            `${at(row, columns.date)}${voucherLabel(g.ref)}的日期${g.date.iso}不在${this.options.year}年${this.options.month}月内`,
+          );
+          g.ok = false;
+        }
+      } else {
+        const ym = g.date.iso.slice(0, 7);
+        this.months.set(ym, (this.months.get(ym) ?? 0) + 1);
+      }
+    }
+    let numbered = -1;
+    if (g.ref.kind === 'number' && !g.duplicate) {
+      let word = this.words.get(g.ref.word);
+      if (word === undefined) this.words.set(g.ref.word, (word = this.words.size));
+      numbered = this.numberedWord.length;
+      this.numberedWord.push(word);
+      this.numberedNumber.push(g.ref.number);
+    }
+    if (g.ok) {
+      const ordinal = this.ordinalNumbered.length;
+      this.ordinalNumbered.push(numbered);
+      return this.sink?.voucher(toVoucher(g, (g.ref as { number: number }).number), ordinal, row);
+    }
+  }
+
+  /** Closes the last voucher; settles the month and the numbers. */
+  async end(): Promise<{ year: number | null; month: number | null }> {
+    if (this.current) await this.close(this.current);
+    this.current = undefined;
+    this.final = this.finalNumbers();
+    if (this.prefix !== undefined) return { year: this.options.year!, month: this.options.month! };
+    if (this.months.size === 1) {
+      const ym = [...this.months.keys()][0]!;
+      return { year: Number(ym.slice(0, 4)), month: Number(ym.slice(5, 7)) };
+    }
+    if (this.months.size > 1) {
+      const months = [...this.months.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([ym, n]) => `${Number(ym.slice(0, 4))}年${Number(ym.slice(5, 7))}月（${n}张凭证）`)
+        .join('、');
+      this.problems.add(
+        null,
+        null,
+        'MONTH_AMBIGUOUS',
+        `文件里的凭证日期跨了${this.months.size}个月：${months}。每次只能导入一个月，请选择要导入的月份，或把文件按月分开`,
+      );
+    }
+    return { year: null, month: null };
+  }
+
+  /**
+   * Voucher numbers kept as written, unless the file numbers each word (收/付/转) from 1 and the numbers collide: then
+   * all vouchers are numbered 1..n, words in the order they first appear, each word's vouchers by their number.
+   */
+  private finalNumbers(): Int32Array {
+    const n = this.numberedNumber.length;
+    const words = this.numberedWord.view();
+    const numbers = this.numberedNumber.view();
+    const final = numbers.slice();
+    if (this.words.size <= 1) return final;
+    const distinct = new Set(numbers).size;
+    if (distinct === n) return final;
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => words[a]! - words[b]! || numbers[a]! - numbers[b]!,
+    );
+    order.forEach((index, rank) => (final[index] = rank + 1));
+    return final;
+  }
+
+  numberOf(ordinal: number): number {
+    return this.final![this.ordinalNumbered.get(ordinal)!]!;
+  }
 }

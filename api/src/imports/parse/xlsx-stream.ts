@@ -14,10 +14,10 @@ import { cellText, type Cell, type TableRow } from './cells.ts';
 import { declaredUnzippedBytes, unzipsAsDeclared } from './zip-size.ts';
 
 /** What an xlsx may unzip to, whatever the upload limit. */
-export const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
+const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
 
 /** Bounds on what one worksheet may hold; a village's month is a few thousand rows of a dozen cells. */
-export const XLSX_LIMITS = {
+const XLSX_LIMITS = {
   /** Rows that hold at least one cell (a row numbered 1,048,576 counts once). */
   rows: 200_000,
   /** Cells, over all rows. */

@@ -10,10 +10,10 @@ import type { ColumnMap, Field } from '../headers.ts';
 import { at, shown, type Problems } from '../problems.ts';
 import type { ParseErrorCode } from '../types.ts';
 
-/** Reads the cells of one data row by field, and reports each bad cell with its row and column. */
 /** Far more than any 摘要 or name; a longer cell is a broken or hostile file, not a ledger. */
-export const MAX_CELL_CHARS = 2000;
+const MAX_CELL_CHARS = 2000;
 
+/** Reads the cells of one data row by field, and reports each bad cell with its row and column. */
 export class RowReader {
   private tooLong: Set<Field> | undefined;
 

@@ -1,35 +1,22 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { csvTable, detectDelimiter, excelCell, xlsxTable } from './table.ts';
+import type { TableRow } from './cells.ts';
+import { openXlsx, XlsxRefusal } from './xlsx-stream.ts';
 import { declaredUnzippedBytes } from './zip-size.ts';
 
-describe('CSV and tab-separated text', () => {
-  it('handles quotes, embedded line breaks, CRLF and numbers rows as Excel shows them', () => {
-    const text = '凭证号,摘要\r\n1,"购买""优质""大米,\r\n两袋"\r\n\r\n2,修路\r\n,,\r\n3,"1,234.50"';
-    const table = csvTable(text);
-    expect(table).toEqual({
-      ok: true,
-      rows: [
-        { row: 1, cells: ['凭证号', '摘要'] },
-        { row: 2, cells: ['1', '购买"优质"大米,\n两袋'] },
-        { row: 4, cells: ['2', '修路'] },
-        { row: 6, cells: ['3', '1,234.50'] },
-      ],
-    });
-  });
-
-  it('detects tabs, and never splits on the Chinese comma', () => {
-    expect(detectDelimiter('付村2025年6月\niperiod\tcsign\tino_id\n6\t记\t1')).toBe('\t');
-    expect(detectDelimiter('凭证号,摘要\n1,"a\tb"')).toBe(',');
-    const table = csvTable('日期\t摘要\t支出\n2025-06-03\t买纸，买笔\t1,234.50');
-    expect(table.ok && table.rows[1]!.cells).toEqual(['2025-06-03', '买纸，买笔', '1,234.50']);
-  });
-
-  it('reports a quote that is never closed instead of throwing', () => {
-    const table = csvTable('凭证号,摘要\n1,"没有结束\n2,修路');
-    expect(table).toMatchObject({ ok: false, code: 'LAYOUT_UNKNOWN' });
-  });
-});
+/** Every row of the first visible worksheet, or the refusal (as the parser reports it) instead of a throw. */
+async function readSheet(bytes: Uint8Array, maxUnzippedBytes: number) {
+  const opened = await openXlsx(bytes, maxUnzippedBytes);
+  if (!opened.ok) return { ok: false, code: opened.code, row: null, message: opened.message };
+  const rows: TableRow[] = [];
+  try {
+    for await (const row of opened.sheet.rows) rows.push(row);
+  } catch (error) {
+    if (!(error instanceof XlsxRefusal)) throw error;
+    return { ok: false, code: error.code, row: error.row, message: error.message };
+  }
+  return { ok: true, rows };
+}
 
 describe('xlsx', () => {
   async function workbook(build: (ws: ExcelJS.Worksheet) => void): Promise<Uint8Array> {
@@ -53,7 +40,7 @@ describe('xlsx', () => {
       row.getCell(1).numFmt = 'yyyy-mm-dd';
       ws.addRow([{ text: '链接', hyperlink: 'https://example.org' }, { error: '#N/A' }, true, null]);
     });
-    const table = await xlsxTable(bytes, 10_000_000);
+    const table = await readSheet(bytes, 10_000_000);
     expect(table).toEqual({
       ok: true,
       rows: [
@@ -67,11 +54,11 @@ describe('xlsx', () => {
 
   it('reports a truncated or fake xlsx instead of throwing', async () => {
     const bytes = await workbook((ws) => ws.addRow(['日期']));
-    expect(await xlsxTable(bytes.subarray(0, bytes.length >> 1), 10_000_000)).toMatchObject({
+    expect(await readSheet(bytes.subarray(0, bytes.length >> 1), 10_000_000)).toMatchObject({
       ok: false,
       code: 'XLSX_INVALID',
     });
-    expect(await xlsxTable(new Uint8Array([0x50, 0x4b, 3, 4, 1, 2, 3]), 10_000_000)).toMatchObject({
+    expect(await readSheet(new Uint8Array([0x50, 0x4b, 3, 4, 1, 2, 3]), 10_000_000)).toMatchObject({
       ok: false,
       code: 'XLSX_INVALID',
     });
@@ -81,13 +68,11 @@ describe('xlsx', () => {
     const bytes = await workbook((ws) => ws.addRow(['日期']));
     const declared = declaredUnzippedBytes(bytes)!;
     expect(declared).toBeGreaterThan(bytes.length);
-    expect(await xlsxTable(bytes, declared - 1)).toMatchObject({ ok: false, code: 'FILE_TOO_LARGE' });
+    expect(await readSheet(bytes, declared - 1)).toMatchObject({ ok: false, code: 'FILE_TOO_LARGE' });
   });
 
-  it('maps every kind of cell value', () => {
-    expect(excelCell(undefined)).toBeNull();
-    expect(excelCell({ sharedFormula: 'A1', result: 'x' } as ExcelJS.CellValue)).toBe('x');
-    expect(excelCell({ formula: 'TODAY()' } as ExcelJS.CellValue)).toBeNull();
-    expect(excelCell(false)).toBe('FALSE');
+  it('reads a formula without a cached result as empty and false as FALSE', async () => {
+    const bytes = await workbook((ws) => ws.addRow([{ formula: 'TODAY()' } as ExcelJS.CellValue, false, 'x']));
+    expect(await readSheet(bytes, 10_000_000)).toEqual({ ok: true, rows: [{ row: 1, cells: [null, 'FALSE', 'x'] }] });
   });
 });
