@@ -11,7 +11,7 @@
 import { createInflateRaw } from 'node:zlib';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { cellText, type Cell, type TableRow } from './cells.ts';
-import { declaredUnzippedBytes, unzipsAsDeclared } from './zip-size.ts';
+import { declaredUnzippedBytes, unzipsAsDeclared, zipDirectory, zipEntryData } from './zip-size.ts';
 
 /** What an xlsx may unzip to, whatever the upload limit. */
 const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
@@ -55,32 +55,13 @@ interface Part {
 
 /** Part name (lower case, no leading slash) → its compressed bytes, from the central directory. */
 function zipParts(bytes: Uint8Array): Map<string, Part> | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lowest = Math.max(0, bytes.length - 22 - 0xffff);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= lowest; i--) {
-    if (view.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return undefined;
+  const entries = zipDirectory(bytes);
+  if (!entries || entries === 'zip64') return undefined;
   const parts = new Map<string, Part>();
-  const entries = view.getUint16(eocd + 10, true);
-  let at = view.getUint32(eocd + 16, true);
-  const names = new TextDecoder('utf-8');
-  for (let n = 0; n < entries; n++) {
-    if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) return undefined;
-    const method = view.getUint16(at + 10, true);
-    const packed = view.getUint32(at + 20, true);
-    const nameLength = view.getUint16(at + 28, true);
-    const local = view.getUint32(at + 42, true);
-    const name = names.decode(bytes.subarray(at + 46, at + 46 + nameLength));
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) return undefined;
-    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (start + packed > bytes.length) return undefined;
-    parts.set(name.replace(/^\/+/, '').toLowerCase(), { method, data: bytes.subarray(start, start + packed) });
-    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  for (const entry of entries) {
+    const data = zipEntryData(bytes, entry);
+    if (!data) return undefined;
+    parts.set(entry.name.replace(/^\/+/, '').toLowerCase(), { method: entry.method, data });
   }
   return parts;
 }
