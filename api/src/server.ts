@@ -17,6 +17,8 @@ import { router } from './http/router.ts';
 import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
 import { DEFAULT_TRUSTED_PROXIES, RateLimiter } from './limits/rate-limit.ts';
+import { useOpenDataFolder } from './opendata/cache.ts';
+import type { OpenDataFolder } from './config.ts';
 import type { OpenDataDeadlines } from './opendata/opendata.http.ts';
 
 export interface ApiServerOptions {
@@ -39,6 +41,8 @@ export interface ApiServerOptions {
   executionTimeoutMs?: number;
   /** Default OPEN_DATA_DEADLINES. */
   openDataDeadlines?: OpenDataDeadlines;
+  /** Where the open-data files are kept and how large that folder may grow (see ApiConfig.openData). */
+  openData?: OpenDataFolder;
   /** Peers whose X-Forwarded-For is believed (default: loopback, where the portal runs). */
   trustedProxies?: readonly string[];
   /** The portal's public origin (MINGBAI_PUBLIC_URL): absolute links in responses are built on it, never on Host. */
@@ -57,6 +61,7 @@ export interface RunningApi {
 
 /** Apollo Server on plain Node HTTP (api/src/http/: routes, limits, headers): assembled and listening. */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
+  if (options.openData) useOpenDataFolder(options.openData);
   const rateLimiter = new RateLimiter(options.rateLimits?.windowSeconds);
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
