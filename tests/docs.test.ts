@@ -32,7 +32,9 @@ function postForm(path: string, fields: Record<string, string>): Promise<Respons
 
 /** Literal members of a TypeScript union type `name` in a source file. */
 function unionMembers(source: string, name: string): string[] {
-  const body = new RegExp(`type ${name} =([^;]*);`).exec(source)?.[1];
+  // Comments go first: a `;` in a member's doc comment would end the type early.
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+  const body = new RegExp(`type ${name} =([^;]*);`).exec(code)?.[1];
   if (!body) throw new Error(`type ${name} not found`);
   return [...body.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]!);
 }

@@ -15,7 +15,9 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** Literal members of a TypeScript union type `name` in a source file. */
 function unionMembers(source: string, name: string): string[] {
-  const body = new RegExp(`type ${name} =([^;]*);`).exec(source)?.[1];
+  // Comments go first: a `;` in a member's doc comment would end the type early.
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+  const body = new RegExp(`type ${name} =([^;]*);`).exec(code)?.[1];
   if (!body) throw new Error(`type ${name} not found`);
   return [...body.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]!);
 }
@@ -34,6 +36,7 @@ function codeLiterals(source: string): string[] {
 /** Literals in api/src that look like codes and are not error codes. */
 const NOT_CODES = [
   /^ERR_/, // Node's own error codes, read, never sent
+  /^CSV_/, // csv-parse's error codes, read, never sent
   /^PERSISTED_QUERY_NOT_SUPPORTED$/, // Apollo's code when APQ is switched off; this server never switches it off
 ];
 
