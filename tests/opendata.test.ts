@@ -446,12 +446,12 @@ describe('per-village-month fragments', () => {
 
   async function inOwnFolder(work: (dir: string) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'mingbai-opendata-fragments-'));
-    const saved = process.env.MINGBAI_OPENDATA_DIR;
-    process.env.MINGBAI_OPENDATA_DIR = dir;
+    const saved = openDataFolder();
+    useOpenDataFolder({ ...saved, dir });
     try {
       await work(dir);
     } finally {
-      process.env.MINGBAI_OPENDATA_DIR = saved;
+      useOpenDataFolder(saved);
       rmSync(dir, { recursive: true, force: true });
     }
   }
