@@ -20,7 +20,7 @@ import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
 import type { UserRole } from '@mingbai/db/schema/users';
 import { FILE_FORMAT } from '../api/src/opendata/export-sql.ts';
-import { pruneCache } from '../api/src/opendata/cache.ts';
+import { openDataFolder, pruneCache, useOpenDataFolder } from '../api/src/opendata/cache.ts';
 import { useTestApi } from './support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from './support/builders.ts';
 import { aUser, TEST_PASSWORD } from './support/users.ts';
@@ -387,7 +387,7 @@ describe('the file cache', () => {
   it('keeps within MINGBAI_OPENDATA_MAX_BYTES by dropping the least recently used files, and makes them again', async () => {
     const village = await monthWithPayloads();
     const dir = mkdtempSync(join(tmpdir(), 'mingbai-opendata-prune-'));
-    const saved = { dir: process.env.MINGBAI_OPENDATA_DIR, max: process.env.MINGBAI_OPENDATA_MAX_BYTES };
+    const saved = openDataFolder();
     const cached = () =>
       readdirSync(dir, { recursive: true, encoding: 'utf8' })
         .filter((f) => /[0-9a-f]{64}\.(lines\.csv|lines\.jsonl|statements\.csv)$/.test(f))
@@ -396,7 +396,7 @@ describe('the file cache', () => {
     const pause = () => new Promise((resolve) => setTimeout(resolve, 20)); // distinct last-use times
     const base = `/data/v/${village.slug}/2025-03/r1`;
     try {
-      process.env.MINGBAI_OPENDATA_DIR = dir;
+      useOpenDataFolder({ ...saved, dir });
       const sizes: Record<string, number> = {};
       for (const file of ['lines.csv', 'lines.jsonl', 'statements.csv']) {
         sizes[file] = (await (await get(`${base}/${file}`)).arrayBuffer()).byteLength;
@@ -405,7 +405,7 @@ describe('the file cache', () => {
       expect(cached()).toEqual(['lines.csv', 'lines.jsonl', 'statements.csv']);
 
       // Room for two: lines.csv is used again, so lines.jsonl is now the least recently used and goes.
-      process.env.MINGBAI_OPENDATA_MAX_BYTES = String(sizes['lines.csv']! + sizes['statements.csv']!);
+      useOpenDataFolder({ dir, maxBytes: sizes['lines.csv']! + sizes['statements.csv']! });
       const csv = await (await get(`${base}/lines.csv`)).text();
       await pause();
       await (await get(`${base}/statements.csv`)).text();
@@ -419,9 +419,7 @@ describe('the file cache', () => {
       await vi.waitFor(() => expect(cached()).not.toContain('lines.csv'), { timeout: 5_000 });
       expect(await (await get(`${base}/lines.csv`)).text()).toBe(csv);
     } finally {
-      process.env.MINGBAI_OPENDATA_DIR = saved.dir;
-      if (saved.max === undefined) delete process.env.MINGBAI_OPENDATA_MAX_BYTES;
-      else process.env.MINGBAI_OPENDATA_MAX_BYTES = saved.max;
+      useOpenDataFolder(saved);
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -448,12 +446,12 @@ describe('per-village-month fragments', () => {
 
   async function inOwnFolder(work: (dir: string) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'mingbai-opendata-fragments-'));
-    const saved = process.env.MINGBAI_OPENDATA_DIR;
-    process.env.MINGBAI_OPENDATA_DIR = dir;
+    const saved = openDataFolder();
+    useOpenDataFolder({ ...saved, dir });
     try {
       await work(dir);
     } finally {
-      process.env.MINGBAI_OPENDATA_DIR = saved;
+      useOpenDataFolder(saved);
       rmSync(dir, { recursive: true, force: true });
     }
   }

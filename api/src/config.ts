@@ -48,28 +48,31 @@ export interface ApiConfig {
   idleInTransactionTimeoutMs: number | undefined;
   /** A backend of ours active longer than this is logged and stopped, ms (MINGBAI_QUERY_WATCHDOG_MS; 0 off; 60 s). */
   queryWatchdogMs: number | undefined;
+  /** The open-data folder and its size limit. */
+  openData: OpenDataFolder;
 }
 
 export class ConfigError extends Error {}
 
-/**
- * Folder of the generated open-data files and their per-village-month fragments (MINGBAI_OPENDATA_DIR, default
- * <tmp>/mingbai-opendata). Read on each use rather than once at start: the HTTP hook receives only the database, and
- * tests point it at a folder of their own.
- */
-export function openDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MINGBAI_OPENDATA_DIR?.trim() || join(tmpdir(), 'mingbai-opendata');
+/** Where the open-data files and fragments are kept (api/src/opendata/cache.ts). */
+export interface OpenDataFolder {
+  /** MINGBAI_OPENDATA_DIR, default <tmp>/mingbai-opendata. */
+  dir: string;
+  /**
+   * MINGBAI_OPENDATA_MAX_BYTES, default 4 GiB: files and fragments together; the least recently used go beyond it.
+   * A value that is not a positive number falls back to the default.
+   */
+  maxBytes: number;
 }
 
 const OPEN_DATA_DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
 
-/**
- * Size limit of that folder, files and fragments together (MINGBAI_OPENDATA_MAX_BYTES, default 4 GiB): least
- * recently used entries go beyond it. Read on each use, like openDataDir().
- */
-export function openDataMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const limit = Number(env.MINGBAI_OPENDATA_MAX_BYTES?.trim() || OPEN_DATA_DEFAULT_MAX_BYTES);
-  return Number.isFinite(limit) && limit > 0 ? limit : OPEN_DATA_DEFAULT_MAX_BYTES;
+export function readOpenDataFolder(env: NodeJS.ProcessEnv = process.env): OpenDataFolder {
+  const maxBytes = Number(env.MINGBAI_OPENDATA_MAX_BYTES?.trim() || OPEN_DATA_DEFAULT_MAX_BYTES);
+  return {
+    dir: env.MINGBAI_OPENDATA_DIR?.trim() || join(tmpdir(), 'mingbai-opendata'),
+    maxBytes: Number.isFinite(maxBytes) && maxBytes > 0 ? maxBytes : OPEN_DATA_DEFAULT_MAX_BYTES,
+  };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -100,6 +103,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       'MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     ),
     queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
+    openData: readOpenDataFolder(env),
   };
 }
 

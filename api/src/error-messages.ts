@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import type { ApiErrorCode } from './errors.ts';
 
 /**
  * graphql-js and Apollo Server refuse broken requests in English. People read these messages (the explorer shows them
@@ -123,7 +124,7 @@ const TRANSLATIONS: Translation[] = [
 ];
 
 /** Apollo Server gives these two refusals no code of their own; clients need one to tell them from a fault of ours. */
-const PERSISTED_QUERY_CODES: Record<string, string> = {
+const PERSISTED_QUERY_CODES: Record<string, ApiErrorCode> = {
   'provided sha does not match query': 'PERSISTED_QUERY_HASH_MISMATCH',
   'Unsupported persisted query version': 'PERSISTED_QUERY_UNSUPPORTED_VERSION',
 };
@@ -134,7 +135,7 @@ const MESSAGE_IS_PROTOCOL = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUE
 const HAN = /\p{Script=Han}/u;
 
 /** The code Apollo Server should have given an error it leaves uncoded, if it is one of ours to name. */
-export function persistedQueryCode(message: string): string | undefined {
+export function persistedQueryCode(message: string): ApiErrorCode | undefined {
   return PERSISTED_QUERY_CODES[message];
 }
 

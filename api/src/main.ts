@@ -36,6 +36,7 @@ export async function main(): Promise<void> {
     },
     ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
     publicUrl: config.publicUrl,
+    openData: config.openData,
     ...(config.portalSecret ? { portalSecret: config.portalSecret } : {}),
   });
   // What statement_timeout cannot stop: a backend waiting on its client (see db/src/watchdog.ts).

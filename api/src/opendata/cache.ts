@@ -10,12 +10,26 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDataDir, openDataMaxBytes } from '../config.ts';
+import { readOpenDataFolder, type OpenDataFolder } from '../config.ts';
 
 export const FRAGMENTS_FOLDER = 'fragments';
 
+let folder: OpenDataFolder | undefined;
+
+/**
+ * The folder and its limit, as the API's config read them at start (startApiServer sets them). A process that never
+ * sets them (the CLI's publish, which warms fragments) reads them from the environment once, at first use.
+ */
+export function openDataFolder(): OpenDataFolder {
+  return (folder ??= readOpenDataFolder());
+}
+
+export function useOpenDataFolder(settings: OpenDataFolder): void {
+  folder = settings;
+}
+
 export function cacheDir(): string {
-  return openDataDir();
+  return openDataFolder().dir;
 }
 
 /** Bytes known to be in each cache folder since it was last scanned, so most writes need no scan. */
@@ -31,12 +45,12 @@ const STALE_TEMP_MS = 6 * 60 * 60 * 1000;
 export function notePruning(addedBytes: number): void {
   const dir = cacheDir();
   const known = knownCacheBytes.get(dir);
-  if (known !== undefined && known + addedBytes <= openDataMaxBytes()) {
+  if (known !== undefined && known + addedBytes <= openDataFolder().maxBytes) {
     knownCacheBytes.set(dir, known + addedBytes);
     return;
   }
   if (pruning) return;
-  pruning = pruneCache(dir, openDataMaxBytes())
+  pruning = pruneCache(dir, openDataFolder().maxBytes)
     .catch((error: unknown) => console.error('open data cache pruning failed', error))
     .finally(() => (pruning = undefined));
 }
@@ -75,7 +89,7 @@ async function scanFolder(folder: string, wholeFiles: boolean, now: number, entr
 }
 
 /** Removes the least recently used files and fragments until the folder holds at most `limitBytes`. */
-export async function pruneCache(dir = cacheDir(), limitBytes = openDataMaxBytes()): Promise<void> {
+export async function pruneCache(dir = cacheDir(), limitBytes = openDataFolder().maxBytes): Promise<void> {
   const entries: Entry[] = [];
   let total = 0;
   const now = Date.now();

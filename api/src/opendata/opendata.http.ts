@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueryScope, withQueryScope, type Db } from '@mingbai/db/client';
+import type { ApiErrorCode } from '../errors.ts';
 import { dataPackage, MEDIA_TYPES, OPEN_DATA_LICENSE } from './datapackage.ts';
 import { CATALOG_PATH, fileLinks, nationalMonthPath, regionMonthPath, villageMonthPath, yearMonth } from './links.ts';
 import {
@@ -70,7 +71,11 @@ function route(pathname: string): Route {
   return undefined;
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+/**
+ * The API's error shape (api/src/http/transport-errors.ts), its headers in this module's order. Kept here rather than
+ * imported: http/ imports this folder, and the folders must not need each other.
+ */
+function sendError(res: ServerResponse, status: number, code: ApiErrorCode, message: string): void {
   res
     .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
     .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));

@@ -88,10 +88,6 @@ export function idCheckDigit(first17: string): string {
   return ID_CHECK[sum % 11]!;
 }
 
-export function isValidIdNumber(id: string): boolean {
-  return /^[0-9]{17}[0-9X]$/.test(id) && idCheckDigit(id.slice(0, 17)) === id[17];
-}
-
 /** 18-digit ID: region (6) + birth date (8) + sequence (3, odd for men) + check digit. */
 export function makeIdNumber(region: string, birthDate: string, sequence: number, gender: Gender): string {
   let seq = sequence % 1000;
@@ -112,10 +108,6 @@ export function luhnCheckDigit(body: string): string {
     sum += d;
   }
   return String((10 - (sum % 10)) % 10);
-}
-
-export function isValidCard(card: string): boolean {
-  return /^[0-9]{12,19}$/.test(card) && luhnCheckDigit(card.slice(0, -1)) === card[card.length - 1];
 }
 
 function digits(rng: Rng, n: number): string {

@@ -22,17 +22,35 @@ export function withVisitor<T>(address: string | undefined, render: () => T): T 
  */
 const PORTAL_READ: Record<string, string> = config.portalSecret ? { 'x-mingbai-portal': config.portalSecret } : {};
 
+/** One error of a GraphQL answer, as the API sends it: a Chinese message and a stable `extensions.code`. */
+export interface GraphQLErrorItem {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string } & Record<string, unknown>;
+}
+
+/** A GraphQL answer: data, errors beside it, or both. */
+export interface GraphQLAnswer<T> {
+  data?: T;
+  errors?: GraphQLErrorItem[];
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
+  /** The first error's code (api/src/errors.ts API_ERROR_CODES), for pages to choose a status by; none when the API was not reached. */
+  readonly code: string | undefined;
+  /** The first error's extensions: `argument`, `limit`, `resetAt`, … */
+  readonly extensions: Record<string, unknown>;
   /**
    * True when trying again shortly may work: the API could not be reached, did not answer in time, or answered
    * 503 (database restarting) or 429 (too busy). The error page then says 503 with Retry-After instead of 500.
    */
-  constructor(
-    message: string,
-    readonly temporary = false,
-  ) {
+  readonly temporary: boolean;
+  constructor(message: string, options: { temporary?: boolean; errors?: GraphQLErrorItem[] } = {}) {
     super(message);
+    this.temporary = options.temporary ?? false;
+    this.extensions = options.errors?.[0]?.extensions ?? {};
+    this.code = typeof this.extensions.code === 'string' ? this.extensions.code : undefined;
   }
 }
 
@@ -47,26 +65,56 @@ export interface Money {
 /** A query text that carries its result and variables types (see queries.ts, typed by codegen). */
 export type TypedQuery<Result, Variables> = string & { readonly __types?: [Result, Variables] };
 
-export async function graphql<T, V = Record<string, unknown>>(
-  query: TypedQuery<T, V> | string,
-  variables: V | Record<string, unknown> = {},
-): Promise<T> {
+const UNREACHABLE = '数据接口暂时连不上，请稍后再试';
+
+/** One POST to the API; the answer's status and body, or an ApiError when the API cannot be reached. */
+async function post<T>(
+  headers: Record<string, string>,
+  query: string,
+  variables: unknown,
+  timeoutMs: number,
+): Promise<{ status: number; body: GraphQLAnswer<T> | undefined }> {
   let response: Response;
   try {
     response = await fetch(API_URL, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...forwardedFor(), ...PORTAL_READ },
+      headers: { 'content-type': 'application/json', ...forwardedFor(), ...headers },
       body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(15_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch {
-    throw new ApiError('数据接口暂时连不上，请稍后再试', true);
+    throw new ApiError(UNREACHABLE, { temporary: true });
   }
-  const temporary = response.status === 503 || response.status === 429;
-  const body = (await response.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join('；'), temporary);
-  if (!body.data) throw new ApiError(`数据接口没有返回数据（HTTP ${response.status}）`, temporary);
+  const body = (await response.json().catch(() => undefined)) as GraphQLAnswer<T> | undefined;
+  return { status: response.status, body };
+}
+
+/** A public read for a page: its data, or an ApiError that keeps the API's codes (the page picks its status by code). */
+export async function graphql<T, V = Record<string, unknown>>(
+  query: TypedQuery<T, V> | string,
+  variables: V | Record<string, unknown> = {},
+): Promise<T> {
+  const { status, body } = await post<T>(PORTAL_READ, query, variables, 15_000);
+  const temporary = status === 503 || status === 429;
+  if (body?.errors?.length)
+    throw new ApiError(body.errors.map((e) => e.message).join('；'), { temporary, errors: body.errors });
+  if (!body?.data) throw new ApiError(`数据接口没有返回数据（HTTP ${status}）`, { temporary });
   return body.data;
+}
+
+/**
+ * A call as the signed-in user (a committee page, signing in or out), on behalf of the visitor's address: the whole
+ * answer, errors with their codes beside any data, for the page to show and to choose its status by.
+ */
+export async function graphqlAs<T>(
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLAnswer<T>> {
+  const { body } = await post<T>(token ? { authorization: `Bearer ${token}` } : {}, query, variables, 60_000);
+  // Not JSON: whatever answered is not the API (a proxy's error page), as good as unreachable.
+  if (body === undefined) throw new ApiError(UNREACHABLE, { temporary: true });
+  return body;
 }
 
 export function forwardedFor(): Record<string, string> {

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AstroCookies } from 'astro';
-import { ApiError, forwardedFor } from './api';
 import { config } from './config';
 
 /**
@@ -88,28 +87,5 @@ function originHost(origin: string): string | undefined {
     return new URL(origin).host;
   } catch {
     return undefined;
-  }
-}
-
-/** A GraphQL call as the signed-in user, on behalf of the visitor's address (for the API's limits and throttles). */
-export async function graphqlAs<T>(
-  token: string | undefined,
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }> {
-  try {
-    const response = await fetch(config.apiUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...forwardedFor(),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    return (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-  } catch {
-    throw new ApiError('数据接口暂时连不上，请稍后再试', true);
   }
 }

@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { formOf } from '../lib/request-body';
-import { csrfOk, endSession, graphqlAs, sessionToken } from '../lib/session';
+import { graphqlAs } from '../lib/api';
+import { csrfOk, endSession, sessionToken } from '../lib/session';
 
 export const POST: APIRoute = async ({ request, cookies, url, redirect, locals }) => {
   const form = await formOf(request, locals.body);

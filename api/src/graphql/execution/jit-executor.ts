@@ -5,8 +5,9 @@
 // Mutations keep graphql-js's execute: they are few, and its serial semantics are the reference.
 import { channel } from 'node:diagnostics_channel';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
-import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { standardError } from './format-error.ts';
 
 type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type Compiled = CompiledQuery<Record<string, unknown>, Record<string, unknown>>;
@@ -77,19 +78,4 @@ export function jitGateway(schema: GraphQLSchema): Gateway {
     },
     async stop() {},
   };
-}
-
-/**
- * graphql-jit's errors leave `extensions` undefined when the resolver's error had none (a database error, say);
- * Apollo's error formatting reads `extensions.code` and would fail over it. Give them graphql-js's shape.
- */
-function standardError(error: GraphQLError): GraphQLError {
-  if (error.extensions) return error;
-  const standard = new GraphQLError(error.message, {
-    path: error.path,
-    originalError: error.originalError ?? undefined,
-  });
-  // Locations come computed from the document; graphql-js would compute the same from the field's node.
-  (standard as { locations: GraphQLError['locations'] }).locations = error.locations;
-  return standard;
 }

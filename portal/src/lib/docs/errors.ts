@@ -307,4 +307,10 @@ export const IMPORT_PROBLEM_CODES: ErrorCode[] = [
     zh: '有上面那样的凭证，上传时没有确认是有意的（confirmRepeatedLines），没有导入',
     en: 'Such vouchers, and the upload did not confirm they are meant (confirmRepeatedLines): nothing imported',
   },
+  {
+    code: 'TOO_MANY_PROBLEMS',
+    status: 200,
+    zh: '问题太多，只列出前面一部分；这最后一条说还有几个没有列出',
+    en: 'Too many problems to list them all: this last entry says how many more there are',
+  },
 ];
