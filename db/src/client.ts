@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
@@ -16,9 +17,11 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+export type Engine = 'postgres' | 'pglite';
+
 export interface DbHandle {
   db: Db;
-  engine: 'postgres' | 'pglite';
+  engine: Engine;
   /** Where PGlite keeps its files; undefined on PostgreSQL or in memory. */
   dataDir: string | undefined;
   close(): Promise<void>;
@@ -131,6 +134,46 @@ export function withQueryScope<T>(scope: QueryScope, work: () => T): T {
   return queryScope.run(scope, work);
 }
 
+/** What openDb made each database of: its engine and its driver's client, for the little drizzle has no words for. */
+type Driver = { engine: 'postgres'; client: postgres.Sql } | { engine: 'pglite'; client: unknown };
+const drivers = new WeakMap<Db, Driver>();
+
+/** The engine under a database that openDb made (as its handle says): bulk paths choose by it, never by sniffing. */
+export function engineOf(db: Db): Engine {
+  return driverOf(db).engine;
+}
+
+/** The driver's own client under a database that openDb made: postgres.js's `sql`, or the PGlite instance. */
+export function driverOf(db: Db): Driver {
+  const driver = drivers.get(db);
+  if (!driver) throw new Error('this database was not opened by openDb');
+  return driver;
+}
+
+/** A PostgreSQL transaction's own connection, for what drizzle cannot send: COPY … FROM STDIN, sequence ranges. */
+export interface PgConnection {
+  unsafe(query: string, params?: unknown[]): Promise<Record<string, unknown>[]> & { writable(): Promise<Writable> };
+}
+
+/** The postgres.js connection of the transaction being run, set by the `begin` that openDb wraps. */
+const openTransaction = new AsyncLocalStorage<PgConnection>();
+
+/**
+ * `work` in one transaction on PostgreSQL, given both the drizzle transaction and that transaction's connection (for
+ * COPY). Refused on PGlite, whose bulk path is INSERT: callers choose by `engineOf`.
+ */
+export async function transactionWithConnection<T>(
+  db: Db,
+  work: (tx: Tx, connection: PgConnection) => Promise<T>,
+): Promise<T> {
+  if (engineOf(db) !== 'postgres') throw new Error('transactionWithConnection needs PostgreSQL');
+  return db.transaction((tx) => {
+    const connection = openTransaction.getStore();
+    if (!connection) throw new Error('no PostgreSQL connection for this transaction');
+    return work(tx, connection);
+  });
+}
+
 export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
@@ -166,7 +209,15 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       scope?.track(pending as unknown as CancellableQuery);
       return pending;
     }) as typeof client.unsafe;
+    // drizzle opens every transaction with `begin` (a savepoint when nested): the connection it hands drizzle is
+    // remembered for the transaction's callback, so transactionWithConnection can COPY on it.
+    const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    client.begin = ((...args: unknown[]) => {
+      const work = args.pop() as (sql: PgConnection) => unknown;
+      return begin(...args, (sql: PgConnection) => openTransaction.run(sql, () => work(sql)));
+    }) as typeof client.begin;
     const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
+    drivers.set(db, { engine: 'postgres', client });
     return { db, engine: 'postgres', dataDir: undefined, close: () => client.end({ timeout: 5 }) };
   }
   const dir = options.pgliteDir ?? DEFAULT_PGLITE_DIR;
@@ -179,6 +230,7 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   ]);
   const client = await PGlite.create(inMemory ? dir : resolve(dir));
   const db = drizzlePglite(client, { schema, logger: countingLogger }) as unknown as Db;
+  drivers.set(db, { engine: 'pglite', client });
   return { db, engine: 'pglite', dataDir: inMemory ? undefined : resolve(dir), close: () => client.close() };
 }
 

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { and, eq, sql } from 'drizzle-orm';
-import { queryRows, type Tx } from '../client.ts';
+import { queryRows, type PgConnection, type Tx } from '../client.ts';
 import type { AccountStandard } from '../schema/accounts.ts';
 import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
 import { ensureVillageAccounts } from './accounts.ts';
@@ -313,16 +312,6 @@ class RowBuffer {
   }
 }
 
-type PgSql = {
-  unsafe(query: string, params?: unknown[]): Promise<Record<string, unknown>[]> & { writable(): Promise<Writable> };
-};
-
-/** The postgres.js connection of a drizzle transaction, or undefined on PGlite (which has no COPY from a stream). */
-export function copyConnection(tx: Tx): PgSql | undefined {
-  const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
-  return typeof client === 'function' && 'unsafe' in client ? (client as unknown as PgSql) : undefined;
-}
-
 /** `fn` with its last few thousand results kept: 摘要 and names repeat all through a ledger. */
 function remembered(fn: (text: string) => string): (text: string) => string {
   const results = new Map<string, string>();
@@ -337,7 +326,7 @@ function remembered(fn: (text: string) => string): (text: string) => string {
 }
 
 /** Rows into a COPY, 256 KB at a time, waiting for the server when it falls behind. */
-async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<string | Buffer>): Promise<void> {
+async function copyInto(sql: PgConnection, statement: string, rows: AsyncIterable<string | Buffer>): Promise<void> {
   const stream = await sql.unsafe(statement).writable();
   const done = finished(stream);
   // Awaited below; when the connection drops mid-COPY the loop throws first, and this must not also go unhandled
@@ -349,7 +338,7 @@ async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<strin
 }
 
 /** `n` ids from a sequence, as ranges (one range unless another session took ids meanwhile). */
-async function reserveIds(sql: PgSql, sequence: string, n: number): Promise<Float64Array> {
+async function reserveIds(sql: PgConnection, sequence: string, n: number): Promise<Float64Array> {
   const ranges = await sql.unsafe(
     `select min(id)::text as lo, max(id)::text as hi from (
        select id, id - row_number() over (order by id) as grp
@@ -364,12 +353,13 @@ async function reserveIds(sql: PgSql, sequence: string, n: number): Promise<Floa
 }
 
 /**
- * Posts a spooled batch through `COPY … FROM STDIN` on PostgreSQL, with the checks and effects of postVouchers: the
+ * Posts a spooled batch through `COPY … FROM STDIN` on PostgreSQL (`sql`: the transaction's connection), with the checks and effects of postVouchers: the
  * period must be open, accounts enter the village's chart, 摘要 are masked with every person known (the batch's
  * included), the ledger's triggers check balance. `numberOf` gives each voucher's final number by ordinal.
  */
 export async function copyVoucherSpool(
   tx: Tx,
+  sql: PgConnection,
   input: Omit<PostVouchersInput, 'vouchers'> & {
     spool: SpooledVouchers;
     numberOf: (ordinal: number) => number;
@@ -377,8 +367,6 @@ export async function copyVoucherSpool(
   },
 ): Promise<void> {
   const phase = input.onPhase ?? (() => {});
-  const sql = copyConnection(tx);
-  if (!sql) throw new Error('copyVoucherSpool needs PostgreSQL');
   const period = await openPeriodRow(tx, input);
   const { spool } = input;
   await ensureVillageAccounts(
@@ -508,7 +496,7 @@ export async function copyVoucherSpool(
  * in text format PostgreSQL spent more time reading the hex digits of a 90 MB file than storing it.
  */
 export async function copyImportedFile(
-  tx: Tx,
+  sql: PgConnection,
   file: {
     villageId: number;
     sha256: string;
@@ -519,8 +507,6 @@ export async function copyImportedFile(
     chunks: () => AsyncIterable<Uint8Array>;
   },
 ): Promise<number> {
-  const sql = copyConnection(tx);
-  if (!sql) throw new Error('copyImportedFile needs PostgreSQL');
   const [row] = await sql.unsafe(`select nextval('imported_files_id_seq')::text as id`);
   const id = Number(row!.id);
   async function* rows(): AsyncGenerator<Buffer> {
