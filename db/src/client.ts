@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
@@ -150,28 +152,69 @@ export function driverOf(db: Db): Driver {
   return driver;
 }
 
-/** A PostgreSQL transaction's own connection, for what drizzle cannot send: COPY … FROM STDIN, sequence ranges. */
-export interface PgConnection {
+/**
+ * A transaction's own connection, for what drizzle cannot send: raw statements whose rows the caller reads, and
+ * COPY … FROM, the bulk path of an import on both engines.
+ */
+export interface BulkConnection {
+  /** The rows of one raw statement, with `$1`… parameters. */
+  query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * `copy {target} from … {options}` with these bytes: streamed on PostgreSQL (FROM STDIN, waiting for the server when
+   * it falls behind); on PGlite gathered into one Blob and read from `/dev/blob`, its only COPY source.
+   */
+  copyFrom(target: string, options: string, data: AsyncIterable<Uint8Array>): Promise<void>;
+}
+
+/** The driver's connection of the transaction being run, set by the `begin`/`transaction` that openDb wraps. */
+const openTransaction = new AsyncLocalStorage<BulkConnection>();
+
+/** `work` in one transaction, given both the drizzle transaction and that transaction's connection (for COPY). */
+export async function transactionWithConnection<T>(
+  db: Db,
+  work: (tx: Tx, connection: BulkConnection) => Promise<T>,
+): Promise<T> {
+  driverOf(db);
+  return db.transaction((tx) => {
+    const connection = openTransaction.getStore();
+    if (!connection) throw new Error('no driver connection for this transaction');
+    return work(tx, connection);
+  });
+}
+
+interface PostgresTransactionSql {
   unsafe(query: string, params?: unknown[]): Promise<Record<string, unknown>[]> & { writable(): Promise<Writable> };
 }
 
-/** The postgres.js connection of the transaction being run, set by the `begin` that openDb wraps. */
-const openTransaction = new AsyncLocalStorage<PgConnection>();
+function postgresConnection(sql: PostgresTransactionSql): BulkConnection {
+  return {
+    query: (text, params) => sql.unsafe(text, params),
+    async copyFrom(target, options, data) {
+      const stream = await sql.unsafe(`copy ${target} from stdin ${options}`).writable();
+      const done = finished(stream);
+      // Awaited below; when the connection drops mid-COPY the loop throws first, and this must not also go unhandled
+      // (an unhandled rejection ends the API process).
+      done.catch(() => {});
+      for await (const chunk of data) if (!stream.write(chunk)) await once(stream, 'drain');
+      stream.end();
+      await done;
+    },
+  };
+}
 
-/**
- * `work` in one transaction on PostgreSQL, given both the drizzle transaction and that transaction's connection (for
- * COPY). Refused on PGlite, whose bulk path is INSERT: callers choose by `engineOf`.
- */
-export async function transactionWithConnection<T>(
-  db: Db,
-  work: (tx: Tx, connection: PgConnection) => Promise<T>,
-): Promise<T> {
-  if (engineOf(db) !== 'postgres') throw new Error('transactionWithConnection needs PostgreSQL');
-  return db.transaction((tx) => {
-    const connection = openTransaction.getStore();
-    if (!connection) throw new Error('no PostgreSQL connection for this transaction');
-    return work(tx, connection);
-  });
+interface PgliteTransaction {
+  query<T>(query: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: T[] }>;
+}
+
+function pgliteConnection(tx: PgliteTransaction): BulkConnection {
+  return {
+    query: async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows,
+    async copyFrom(target, options, data) {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of data) parts.push(chunk);
+      await tx.query(`copy ${target} from '/dev/blob' ${options}`, [], { blob: new Blob(parts) });
+    },
+  };
 }
 
 export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
@@ -213,8 +256,10 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     // remembered for the transaction's callback, so transactionWithConnection can COPY on it.
     const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
     client.begin = ((...args: unknown[]) => {
-      const work = args.pop() as (sql: PgConnection) => unknown;
-      return begin(...args, (sql: PgConnection) => openTransaction.run(sql, () => work(sql)));
+      const work = args.pop() as (sql: PostgresTransactionSql) => unknown;
+      return begin(...args, (sql: PostgresTransactionSql) =>
+        openTransaction.run(postgresConnection(sql), () => work(sql)),
+      );
     }) as typeof client.begin;
     const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
     drivers.set(db, { engine: 'postgres', client });
@@ -229,6 +274,9 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     import('drizzle-orm/pglite'),
   ]);
   const client = await PGlite.create(inMemory ? dir : resolve(dir));
+  // As for PostgreSQL above: the transaction drizzle is handed is remembered for its callback (COPY FROM /dev/blob).
+  const transaction = client.transaction.bind(client);
+  client.transaction = (work) => transaction((tx) => openTransaction.run(pgliteConnection(tx), () => work(tx)));
   const db = drizzlePglite(client, { schema, logger: countingLogger }) as unknown as Db;
   drivers.set(db, { engine: 'pglite', client });
   return { db, engine: 'pglite', dataDir: inMemory ? undefined : resolve(dir), close: () => client.close() };

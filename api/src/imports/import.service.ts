@@ -6,7 +6,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Db, type DbOrTx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { accountFlow, categoryKind, isCashAccountSql } from '@mingbai/db/ledger/flows';
-import { importedIntoLatest, importFile, importWritesByCopy, type ImportCheck } from '@mingbai/db/ledger/import';
+import { importedIntoLatest, importFile, type ImportCheck } from '@mingbai/db/ledger/import';
 import { assertMonthEnded, latestRevision } from '@mingbai/db/ledger/periods';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
@@ -130,11 +130,10 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
   phase('hash');
   const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
   const mode = input.mode ?? 'replace';
-  // By COPY, the vouchers are spooled to disk as they are read; by INSERT, held in memory.
-  const copying = !input.dryRun && importWritesByCopy(db);
-  const dir = copying ? await mkdtemp(join(tmpdir(), 'mingbai-import-')) : undefined;
+  // The vouchers are spooled to disk as they are read, for the ledger's COPY; a preview keeps none.
+  const dir = input.dryRun ? undefined : await mkdtemp(join(tmpdir(), 'mingbai-import-'));
   try {
-    const job: ParseJob = { filename: input.filename, options, spoolDir: dir, hold: !input.dryRun && !copying };
+    const job: ParseJob = { filename: input.filename, options, spoolDir: dir };
     /** What the file holds; 'too-complex' when reading it needed more memory than a worker may have. */
     const parse = async (): Promise<ParseOutcome | 'too-complex'> => {
       const outcome = input.bytes
@@ -207,7 +206,7 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
         write: {
           key,
           mode,
-          vouchers: tally.spool ? { spool: tally.spool } : { held: tally.held },
+          spool: tally.spool!,
           numberOf,
           details: {
             format: parsed.format,
@@ -237,9 +236,6 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
     });
     if (result.status === 'checked') return result.report;
     phase('commit');
-    if (result.status === 'already_imported') {
-      return { ...result.report, status: 'already_imported', importId: result.importId };
-    }
     return { ...result.report, status: 'committed', revision: result.revision, importId: result.importId };
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -1,24 +1,22 @@
 // An uploaded file into the ledger: kept byte for byte, then its vouchers posted into the month's open revision, all
 // in one transaction under the village's ledger lock. The caller (the API's import service, for the API and the CLI)
-// reads and checks the file; everything written is written here. On PostgreSQL the file and the vouchers go in by
-// COPY, and the file is stored while it is read; on PGlite by INSERT (see `importWritesByCopy`).
+// reads and checks the file; everything written is written here, by COPY on both engines (FROM STDIN on PostgreSQL,
+// streamed; FROM '/dev/blob' on PGlite), the file stored while it is read.
 import { and, eq, sql } from 'drizzle-orm';
 import {
   engineOf,
   queryRows,
   transactionWithConnection,
+  type BulkConnection,
   type Db,
   type DbOrTx,
-  type PgConnection,
   type Tx,
 } from '../client.ts';
 import { vouchers } from '../schema/ledger.ts';
-import { importedFiles } from '../schema/records.ts';
 import { appendAudit } from './audit.ts';
 import { latestRevision, lockVillageLedger, openPeriod, type PeriodKey } from './periods.ts';
-import { copyImportedFile, copyVoucherSpool, postVouchers } from './post.ts';
+import { copyImportedFile, copyVoucherSpool } from './post.ts';
 import type { SpooledVouchers } from './spool.ts';
-import type { VoucherInput } from './voucher-input.ts';
 
 /** The uploaded file as it is kept: who uploaded it, and its bytes, readable as often as needed. */
 export interface UploadedFile {
@@ -36,8 +34,8 @@ export interface ImportWrite {
   key: PeriodKey;
   /** replace: the file is the whole month (the open revision's vouchers go first); append: added to them. */
   mode: 'replace' | 'append';
-  /** Spooled on disk (when `importWritesByCopy`), or held in memory, numbered by ordinal with `numberOf`. */
-  vouchers: { spool: SpooledVouchers } | { held: VoucherInput[] };
+  /** Spooled on disk as the file was read, numbered by ordinal with `numberOf`. */
+  spool: SpooledVouchers;
   numberOf(ordinal: number): number;
   /** What the audit log's `import.commit` entry says of the file, beside what the ledger adds. */
   details: Record<string, unknown>;
@@ -48,26 +46,13 @@ export type ImportCheck<R> = { report: R; write?: ImportWrite | undefined };
 
 export type ImportResult<R> =
   /** The file was refused, previewed or found already imported by `check`: nothing was written. */
-  | { status: 'checked'; report: R }
-  /** The same bytes were imported into the month's latest revision meanwhile (a concurrent upload): nothing changed. */
-  | { status: 'already_imported'; report: R; importId: number }
-  | { status: 'committed'; report: R; revision: number; importId: number };
+  { status: 'checked'; report: R } | { status: 'committed'; report: R; revision: number; importId: number };
 
 /**
- * Whether an import on this database writes by COPY (PostgreSQL: the vouchers are spooled to disk while the file is
- * read, and the file is stored while it is parsed) or by INSERT (PGlite: the vouchers are held in memory). PGlite can
- * COPY only from a whole in-memory Blob (`/dev/blob`), which for a large file costs more memory than the INSERT
- * chunks, and its FROM STDIN does not stream; so the path is chosen by the engine the handle says.
- */
-export function importWritesByCopy(db: Db): boolean {
-  return engineOf(db) === 'postgres';
-}
-
-/**
- * Reads, checks and writes one uploaded file. `read` parses it (on PostgreSQL while the file is being stored, in the
- * transaction); `check` judges what was read against the database as the import sees it (the same transaction on
- * PostgreSQL, before it on PGlite) and says what to write, if anything. A check that writes nothing rolls the stored
- * file back: nothing of a refused file stays.
+ * Reads, checks and writes one uploaded file, in one transaction under the village's ledger lock. `read` parses it
+ * (while the file is being stored, on PostgreSQL); `check` judges what was read against the database as the transaction sees it (so
+ * two uploads of the same file cannot both pass) and says what to write, if anything. A check that writes nothing
+ * rolls the stored file back: nothing of a refused file stays.
  */
 export async function importFile<P, R>(
   db: Db,
@@ -80,47 +65,39 @@ export async function importFile<P, R>(
 ): Promise<ImportResult<R>> {
   const { file } = input;
   const phase = input.onPhase ?? (() => {});
-  if (!importWritesByCopy(db)) {
-    const { report, write } = await input.check(db, await input.read());
-    if (!write) return { status: 'checked', report };
-    return db.transaction(async (tx) => {
-      await lockVillageLedger(tx, file.villageId);
-      const again = await importedIntoLatest(tx, write.key, file.sha256);
-      if (again !== undefined) return { status: 'already_imported', report, importId: again };
-      // The same bytes may be kept already (imported into an earlier revision, or replaced since): kept once.
-      let importId = await storedFile(tx, file.villageId, file.sha256);
-      if (importId === undefined) {
-        const { chunks, ...row } = file;
-        const parts: Uint8Array[] = [];
-        for await (const chunk of chunks()) parts.push(chunk);
-        const [inserted] = await tx
-          .insert(importedFiles)
-          .values({ ...row, content: Buffer.concat(parts) })
-          .returning({ id: importedFiles.id });
-        importId = Number(inserted!.id);
-      }
-      phase('file');
-      return { status: 'committed', report, ...(await writeVouchers(tx, undefined, write, file, importId, phase)) };
-    });
-  }
-
-  // PostgreSQL: the file is kept (COPY, by PostgreSQL) while it is read (by the caller), in the transaction that then
-  // writes the vouchers; a file with problems rolls it back, so nothing of it stays.
+  // On PostgreSQL the file is kept (COPY, by the server) while it is read (by the caller), in the transaction that
+  // then writes the vouchers. PGlite runs one transaction at a time and every other query waits for it, and nothing
+  // would overlap there anyway: the file is read before the transaction, checked first in it, and kept (read into
+  // memory, for /dev/blob) only once it is known good. A file with problems rolls the transaction back, so nothing of
+  // it stays.
+  const readFirst = engineOf(db) === 'pglite' ? { value: await input.read() } : undefined;
   try {
     return await transactionWithConnection(db, async (tx, connection) => {
       await lockVillageLedger(tx, file.villageId);
+      // The same bytes may be kept already (imported into an earlier revision, or replaced since): kept once.
       const kept = await storedFile(tx, file.villageId, file.sha256);
-      const stored = kept === undefined ? copyImportedFile(connection, file) : Promise.resolve(kept);
-      stored.catch(() => {});
-      let read: P;
-      try {
-        read = await input.read();
-      } finally {
-        await stored.catch(() => {});
+      const store = () => (kept === undefined ? copyImportedFile(connection, file) : Promise.resolve(kept));
+      let checked: ImportCheck<R>;
+      let importId: number;
+      if (readFirst) {
+        checked = await input.check(tx, readFirst.value);
+        if (!checked.write) throw new RolledBack(checked.report);
+        importId = await store();
+        phase('file');
+      } else {
+        const stored = store();
+        stored.catch(() => {});
+        let read: P;
+        try {
+          read = await input.read();
+        } finally {
+          await stored.catch(() => {});
+        }
+        importId = await stored;
+        phase('file');
+        checked = await input.check(tx, read);
       }
-      const importId = await stored;
-      phase('file');
-      const { report, write } = await input.check(tx, read);
+      const { report, write } = checked;
       if (!write) throw new RolledBack(report);
       return { status: 'committed', report, ...(await writeVouchers(tx, connection, write, file, importId, phase)) };
     });
@@ -140,7 +117,7 @@ class RolledBack extends Error {
 /** The vouchers and the audit entry, in the transaction that holds the village's ledger lock. */
 async function writeVouchers(
   tx: Tx,
-  connection: PgConnection | undefined,
+  connection: BulkConnection,
   write: ImportWrite,
   file: UploadedFile,
   importId: number,
@@ -163,19 +140,15 @@ async function writeVouchers(
       );
   }
   phase('replace');
-  const target = { ...key, revision, actor, importId };
-  if ('spool' in write.vouchers) {
-    if (!connection) throw new Error('spooled vouchers are written by COPY, on PostgreSQL');
-    await copyVoucherSpool(tx, connection, {
-      ...target,
-      spool: write.vouchers.spool,
-      numberOf: write.numberOf,
-      onPhase: phase,
-    });
-  } else {
-    const list = write.vouchers.held.map((v, i) => ({ ...v, number: write.numberOf(i) }));
-    await postVouchers(tx, { ...target, vouchers: list });
-  }
+  await copyVoucherSpool(tx, connection, {
+    ...key,
+    revision,
+    actor,
+    importId,
+    spool: write.spool,
+    numberOf: write.numberOf,
+    onPhase: phase,
+  });
   phase('vouchers');
   await appendAudit(tx, {
     villageId: key.villageId,
