@@ -1,13 +1,13 @@
 /**
- * Loads the demo villages through the ledger's own write path (open → post → submit in one transaction per
- * village-month, then publishMonth by a second person), so the demo obeys every rule real data obeys. See README.md
+ * Loads the demo villages through the ledger's own write path (open → post → submit → publish by a second person,
+ * one transaction per village-month), so the demo obeys every rule real data obeys. See README.md
  * in this folder.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { changeReviewStatus, openPeriod, setOpeningBalances } from '../ledger/periods.ts';
 import { deleteVoucher, postVouchers } from '../ledger/post.ts';
-import { publishMonth } from '../ledger/publish.ts';
+import { publishSubmitted } from '../ledger/publish.ts';
 import { regions, villages } from '../schema/regions.ts';
 import { DEMO_DRAFT, planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
 import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
@@ -35,7 +35,7 @@ export interface SeedOptions {
 
 /** Who the audit log says wrote the demo. */
 export const DEMO_ACTOR = 'demo-seed';
-/** Who publishes the demo's months: a second person, as every publication needs (publishMonth's two-person rule). */
+/** Who publishes the demo's months: a second person, as every publication needs (the ledger's two-person rule). */
 export const DEMO_PUBLISHER = 'demo-seed-director';
 
 /** Serialises concurrent first starts: only one of them inserts the demo places. */
@@ -157,8 +157,8 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
       const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR });
       await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: month.vouchers });
       await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
+      await publishSubmitted(tx, { ...key, actor: DEMO_PUBLISHER });
     });
-    await publishMonth(db, { ...key, actor: DEMO_PUBLISHER });
     report.periods++;
     report.vouchers += month.vouchers.length;
     report.lines += month.vouchers.reduce((n, v) => n + v.lines.length, 0);
@@ -182,8 +182,8 @@ async function applyCorrection(db: Db, villageId: number, c: VillageCorrection, 
     await deleteVoucher(tx, { ...key, revision, number: c.number, actor: DEMO_ACTOR, reason: c.reason });
     await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: [c.voucher] });
     await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
+    await publishSubmitted(tx, { ...key, actor: DEMO_PUBLISHER });
   });
-  await publishMonth(db, { ...key, actor: DEMO_PUBLISHER });
   report.periods++;
   report.vouchers++;
   report.lines += c.voucher.lines.length;

@@ -47,26 +47,7 @@ export async function publishMonth(
   input: PeriodKey & { actor: string; afterCommit?: AfterPublish[] | undefined; now?: Date | undefined },
 ): Promise<{ revision: number; digest: string; afterCommit: Promise<void> }> {
   const key = { villageId: input.villageId, year: input.year, month: input.month };
-  const published = await db.transaction(async (tx) => {
-    const latest = await latestRevision(tx, key);
-    if (latest?.status !== 'submitted') {
-      throw new LedgerError(
-        'PERIOD_NOT_SUBMITTED',
-        `${key.year}年${key.month}月${latest ? STATUS_LABELS[latest.status] : '尚未开账'}，只有提交审核后的月份才能公开`,
-      );
-    }
-    const preparers = await preparersOf(tx, { ...key, revision: latest.revision });
-    if (preparers.includes(input.actor)) {
-      throw new LedgerError(
-        'UPLOADER_CANNOT_PUBLISH',
-        latest.revision > 1
-          ? '本月更正的现有内容是您准备的（上传或开启更正），须由另一位负责人公开'
-          : '本月账目是您上传的，须由另一位负责人公开',
-        { revision: latest.revision },
-      );
-    }
-    return publishPeriod(tx, { ...key, actor: input.actor, now: input.now });
-  });
+  const published = await db.transaction((tx) => publishSubmitted(tx, { ...key, actor: input.actor, now: input.now }));
   const done = { ...key, ...published };
   const afterCommit = Promise.all(
     (input.afterCommit ?? []).map(async (hook) => {
@@ -81,9 +62,39 @@ export async function publishMonth(
 }
 
 /**
- * The sealing step of a publication, inside the caller's transaction (publishMonth, which checks who may publish,
- * and tests that build published months directly). Publishes the open revision of a month: derives its rollups (opening from the month before, movements from the
- * ledger), seals it with a digest chained to the village's previous one, and, for a correction, carries the new
+ * publishMonth's rules and sealing inside the caller's transaction, for a caller with nothing to do after the commit
+ * (the demo seed, which opens, posts, submits and publishes a month in one transaction): only a submitted month, and
+ * never by whoever prepared its content.
+ */
+export async function publishSubmitted(
+  tx: Tx,
+  input: PeriodKey & { actor: string; now?: Date | undefined },
+): Promise<{ revision: number; digest: string }> {
+  const key = { villageId: input.villageId, year: input.year, month: input.month };
+  const latest = await latestRevision(tx, key);
+  if (latest?.status !== 'submitted') {
+    throw new LedgerError(
+      'PERIOD_NOT_SUBMITTED',
+      `${key.year}年${key.month}月${latest ? STATUS_LABELS[latest.status] : '尚未开账'}，只有提交审核后的月份才能公开`,
+    );
+  }
+  const preparers = await preparersOf(tx, { ...key, revision: latest.revision });
+  if (preparers.includes(input.actor)) {
+    throw new LedgerError(
+      'UPLOADER_CANNOT_PUBLISH',
+      latest.revision > 1
+        ? '本月更正的现有内容是您准备的（上传或开启更正），须由另一位负责人公开'
+        : '本月账目是您上传的，须由另一位负责人公开',
+      { revision: latest.revision },
+    );
+  }
+  return publishPeriod(tx, { ...key, actor: input.actor, now: input.now });
+}
+
+/**
+ * The sealing step of a publication, inside the caller's transaction (publishSubmitted, which checks who may
+ * publish, and tests that build published months directly). Publishes the open revision of a month: derives its
+ * rollups (opening from the month before, movements from the ledger), seals it with a digest chained to the village's previous one, and, for a correction, carries the new
  * closing balances into the openings of the months published after it.
  */
 export async function publishPeriod(
