@@ -61,6 +61,20 @@ module.exports = {
       to: { path: '\\.resolver\\.ts$' },
     },
     {
+      name: 'services-never-take-the-context',
+      comment: "A service takes (db, actor): the GraphQL context is the edge's, so the CLI can call every service.",
+      severity: 'error',
+      from: { path: '\\.service\\.ts$' },
+      to: { path: '^api/src/graphql/context\\.ts$' },
+    },
+    {
+      name: 'the-cli-is-not-a-graphql-request',
+      comment: "The CLI calls services with (db, actor): it never builds the public API's loaders to act.",
+      severity: 'error',
+      from: { path: '^api/src/cli/' },
+      to: { path: '^api/src/graphql/' },
+    },
+    {
       name: 'production-never-imports-tests',
       severity: 'error',
       comment: 'Test helpers beside the code (test-support.ts) count as tests.',

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { viewerByUsername } from '@mingbai/api/auth/auth.service';
-import { createContext } from '@mingbai/api/graphql/context';
+import { actorAt } from '@mingbai/api/auth/village-access';
 import { importLedger, MAX_FILE_IMPORT_BYTES } from '@mingbai/api/imports/import.service';
 import { fileSource } from '@mingbai/api/imports/parse/stream';
 import { useTestApi } from './support/api.ts';
@@ -317,7 +317,7 @@ describe('huge hostile files through the streaming path the CLI uses', () => {
     const village = await aVillage(t.handle.db, '巨文件村');
     const user = await aUser(t.handle.db, ['accountant', village.slug]);
     const viewer = await viewerByUsername(t.handle.db, user);
-    const ctx = createContext(t.handle.db, viewer!);
+    const actor = actorAt(t.handle.db, viewer!);
     for (const [file, expected] of Object.entries(LARGE)) {
       const before = await checksum(t.handle.db, village.id);
       global.gc?.();
@@ -325,7 +325,7 @@ describe('huge hostile files through the streaming path the CLI uses', () => {
       let peak = rss;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
       const started = performance.now();
-      const report = await importLedger(ctx, {
+      const report = await importLedger(t.handle.db, actor, {
         villageSlug: village.slug,
         source: await fileSource(large.get(file)!),
         maxBytes: MAX_FILE_IMPORT_BYTES,

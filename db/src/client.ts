@@ -1,6 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
@@ -16,9 +19,11 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+export type Engine = 'postgres' | 'pglite';
+
 export interface DbHandle {
   db: Db;
-  engine: 'postgres' | 'pglite';
+  engine: Engine;
   /** Where PGlite keeps its files; undefined on PostgreSQL or in memory. */
   dataDir: string | undefined;
   close(): Promise<void>;
@@ -131,6 +136,87 @@ export function withQueryScope<T>(scope: QueryScope, work: () => T): T {
   return queryScope.run(scope, work);
 }
 
+/** What openDb made each database of: its engine and its driver's client, for the little drizzle has no words for. */
+type Driver = { engine: 'postgres'; client: postgres.Sql } | { engine: 'pglite'; client: unknown };
+const drivers = new WeakMap<Db, Driver>();
+
+/** The engine under a database that openDb made (as its handle says): bulk paths choose by it, never by sniffing. */
+export function engineOf(db: Db): Engine {
+  return driverOf(db).engine;
+}
+
+/** The driver's own client under a database that openDb made: postgres.js's `sql`, or the PGlite instance. */
+export function driverOf(db: Db): Driver {
+  const driver = drivers.get(db);
+  if (!driver) throw new Error('this database was not opened by openDb');
+  return driver;
+}
+
+/**
+ * A transaction's own connection, for what drizzle cannot send: raw statements whose rows the caller reads, and
+ * COPY … FROM, the bulk path of an import on both engines.
+ */
+export interface BulkConnection {
+  /** The rows of one raw statement, with `$1`… parameters. */
+  query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * `copy {target} from … {options}` with these bytes: streamed on PostgreSQL (FROM STDIN, waiting for the server when
+   * it falls behind); on PGlite gathered into one Blob and read from `/dev/blob`, its only COPY source.
+   */
+  copyFrom(target: string, options: string, data: AsyncIterable<Uint8Array>): Promise<void>;
+}
+
+/** The driver's connection of the transaction being run, set by the `begin`/`transaction` that openDb wraps. */
+const openTransaction = new AsyncLocalStorage<BulkConnection>();
+
+/** `work` in one transaction, given both the drizzle transaction and that transaction's connection (for COPY). */
+export async function transactionWithConnection<T>(
+  db: Db,
+  work: (tx: Tx, connection: BulkConnection) => Promise<T>,
+): Promise<T> {
+  driverOf(db);
+  return db.transaction((tx) => {
+    const connection = openTransaction.getStore();
+    if (!connection) throw new Error('no driver connection for this transaction');
+    return work(tx, connection);
+  });
+}
+
+interface PostgresTransactionSql {
+  unsafe(query: string, params?: unknown[]): Promise<Record<string, unknown>[]> & { writable(): Promise<Writable> };
+}
+
+function postgresConnection(sql: PostgresTransactionSql): BulkConnection {
+  return {
+    query: (text, params) => sql.unsafe(text, params),
+    async copyFrom(target, options, data) {
+      const stream = await sql.unsafe(`copy ${target} from stdin ${options}`).writable();
+      const done = finished(stream);
+      // Awaited below; when the connection drops mid-COPY the loop throws first, and this must not also go unhandled
+      // (an unhandled rejection ends the API process).
+      done.catch(() => {});
+      for await (const chunk of data) if (!stream.write(chunk)) await once(stream, 'drain');
+      stream.end();
+      await done;
+    },
+  };
+}
+
+interface PgliteTransaction {
+  query<T>(query: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: T[] }>;
+}
+
+function pgliteConnection(tx: PgliteTransaction): BulkConnection {
+  return {
+    query: async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows,
+    async copyFrom(target, options, data) {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of data) parts.push(chunk);
+      await tx.query(`copy ${target} from '/dev/blob' ${options}`, [], { blob: new Blob(parts) });
+    },
+  };
+}
+
 export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
@@ -166,7 +252,17 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
       scope?.track(pending as unknown as CancellableQuery);
       return pending;
     }) as typeof client.unsafe;
+    // drizzle opens every transaction with `begin` (a savepoint when nested): the connection it hands drizzle is
+    // remembered for the transaction's callback, so transactionWithConnection can COPY on it.
+    const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    client.begin = ((...args: unknown[]) => {
+      const work = args.pop() as (sql: PostgresTransactionSql) => unknown;
+      return begin(...args, (sql: PostgresTransactionSql) =>
+        openTransaction.run(postgresConnection(sql), () => work(sql)),
+      );
+    }) as typeof client.begin;
     const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
+    drivers.set(db, { engine: 'postgres', client });
     return { db, engine: 'postgres', dataDir: undefined, close: () => client.end({ timeout: 5 }) };
   }
   const dir = options.pgliteDir ?? DEFAULT_PGLITE_DIR;
@@ -178,7 +274,11 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
     import('drizzle-orm/pglite'),
   ]);
   const client = await PGlite.create(inMemory ? dir : resolve(dir));
+  // As for PostgreSQL above: the transaction drizzle is handed is remembered for its callback (COPY FROM /dev/blob).
+  const transaction = client.transaction.bind(client);
+  client.transaction = (work) => transaction((tx) => openTransaction.run(pgliteConnection(tx), () => work(tx)));
   const db = drizzlePglite(client, { schema, logger: countingLogger }) as unknown as Db;
+  drivers.set(db, { engine: 'pglite', client });
   return { db, engine: 'pglite', dataDir: inMemory ? undefined : resolve(dir), close: () => client.close() };
 }
 

@@ -1,18 +1,18 @@
 import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
-import { requireViewer, villageForAction } from './village-access.ts';
+import { actorOf, requireViewer } from './village-access.ts';
 import type { Context } from '../graphql/context.ts';
-import { apiError, badInput } from '../errors.ts';
-import { auditFailedSignIn, createUser, setPassword, verifyCredentials } from './auth.service.ts';
+import { apiError } from '../errors.ts';
+import { auditFailedSignIn, setPassword, verifyCredentials } from './auth.service.ts';
 import { loginThrottle } from './login-throttle.ts';
 import {
   confirmGrant,
+  createVillageUser,
   disableUser,
   endSession,
-  managedUser,
   pendingGrants,
   refuseGrant,
   removeRole,
+  resetVillageUserPassword,
   userSessions,
   type GrantRow,
 } from './user-admin.service.ts';
@@ -95,18 +95,7 @@ export class UsersResolver {
     @Arg('role', () => String, { description: 'accountant · director · supervisor' }) role: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    await villageForAction(ctx, villageSlug, 'manage_users');
-    const admin = requireViewer(ctx);
-    if (!(USER_ROLES as readonly string[]).includes(role) || role === 'township_admin') {
-      throw badInput('角色应为 accountant、director 或 supervisor', 'role');
-    }
-    await createUser(ctx.db, {
-      username,
-      displayName,
-      password,
-      grants: [{ role: role as UserRole, scope: villageSlug }],
-      actor: admin.username,
-    });
+    await createVillageUser(ctx.db, actorOf(ctx), { villageSlug, username, displayName, password, role });
     return true;
   }
 
@@ -118,12 +107,7 @@ export class UsersResolver {
     @Arg('password', () => String) password: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    const admin = requireViewer(ctx);
-    // The admin must manage every village the user works in (pending roles too); an unknown user gets the same
-    // answer. A township admin's own account (or any account holding a region role) is the operator's to reset, so
-    // an admin can never take over a wider account through a village role it also holds.
-    await managedUser(ctx, username);
-    await setPassword(ctx.db, username, password, admin.username);
+    await resetVillageUserPassword(ctx.db, actorOf(ctx), username, password);
     return true;
   }
 
@@ -132,7 +116,7 @@ export class UsersResolver {
       '本人管理的村里等待第二位管理员确认的授权（镇街管理员）/ Grants waiting for a second admin, in villages you manage.',
   })
   async pendingRoleGrants(@Ctx() ctx: Context): Promise<RoleGrant[]> {
-    return (await pendingGrants(ctx)).map((row) => grantOf(ctx, row));
+    return (await pendingGrants(ctx.db, actorOf(ctx))).map((row) => grantOf(ctx, row));
   }
 
   @Mutation(() => RoleGrant, {
@@ -140,7 +124,7 @@ export class UsersResolver {
       '确认另一位管理员的授权，授权随即生效；授权人和被授权人不能确认 / Confirm a grant made by another admin.',
   })
   async confirmRoleGrant(@Arg('id', () => Int) id: number, @Ctx() ctx: Context): Promise<RoleGrant> {
-    return grantOf(ctx, await confirmGrant(ctx, id));
+    return grantOf(ctx, await confirmGrant(ctx.db, actorOf(ctx), id));
   }
 
   @Mutation(() => Boolean, { description: '拒绝（或撤回）一项待确认的授权 / Refuse or withdraw a pending grant.' })
@@ -149,7 +133,7 @@ export class UsersResolver {
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    await refuseGrant(ctx, id, reason ?? undefined);
+    await refuseGrant(ctx.db, actorOf(ctx), id, reason ?? undefined);
     return true;
   }
 
@@ -160,7 +144,7 @@ export class UsersResolver {
     @Arg('role', () => String) role: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    await removeRole(ctx, { username, villageSlug, role });
+    await removeRole(ctx.db, actorOf(ctx), { username, villageSlug, role });
     return true;
   }
 
@@ -172,7 +156,7 @@ export class UsersResolver {
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    await disableUser(ctx, username, reason ?? undefined);
+    await disableUser(ctx.db, actorOf(ctx), username, reason ?? undefined);
     return true;
   }
 
@@ -180,14 +164,14 @@ export class UsersResolver {
     description: '本镇村委会成员的有效会话和 API 令牌 / Live sessions and API tokens of an account you manage.',
   })
   async villageUserSessions(@Arg('username', () => String) username: string, @Ctx() ctx: Context) {
-    return userSessions(ctx, username);
+    return userSessions(ctx.db, actorOf(ctx), username);
   }
 
   @Mutation(() => Boolean, {
     description: '结束一个会话或 API 令牌（本人或其管理员）/ End one session or API token.',
   })
   async endUserSession(@Arg('id', () => Int) id: number, @Ctx() ctx: Context): Promise<boolean> {
-    await endSession(ctx, id);
+    await endSession(ctx.db, actorOf(ctx), id);
     return true;
   }
 
@@ -197,7 +181,7 @@ export class UsersResolver {
     @Arg('newPassword', () => String) newPassword: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
-    const viewer = requireViewer(ctx);
+    const viewer = requireViewer(actorOf(ctx));
     // Guessing the current password from a stolen session is throttled like signing in.
     const source = requestSource(ctx.limits);
     await loginThrottle.check(viewer.username, source);

@@ -51,11 +51,18 @@ export function mayAct(viewer: Viewer, action: VillageAction, villageId: number,
  * signing in: a leaked key must never become a way to write.
  */
 export function refuseApiKey(limits: RequestLimits | undefined): void {
-  if (limits?.client.key.startsWith('key:')) {
-    throw apiError('FORBIDDEN', 'API 密钥只能读取公开数据，不能修改或查看未公开的账目', {
-      reason: 'API_KEY_READ_ONLY',
-    });
-  }
+  if (isApiKey(limits)) throw apiKeyRefusal();
+}
+
+/** Whether the request presented an API key. */
+export function isApiKey(limits: RequestLimits | undefined): boolean {
+  return limits?.client.key.startsWith('key:') ?? false;
+}
+
+export function apiKeyRefusal(): Error {
+  return apiError('FORBIDDEN', 'API 密钥只能读取公开数据，不能修改或查看未公开的账目', {
+    reason: 'API_KEY_READ_ONLY',
+  });
 }
 
 /** Where a request comes from, for throttling sign-ins: the client's address, or its user or key. */

@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { importLedger, MAX_FILE_IMPORT_BYTES } from '../imports/import.service.ts';
 import { fileSource } from '../imports/parse/stream.ts';
-import { contextAs, parseMonth, withDb } from './session.ts';
+import { actorAs, parseMonth, withDb } from './session.ts';
 
 interface ImportOptions {
   as: string;
@@ -55,11 +55,11 @@ export function registerImportCommand(program: Command): void {
               lastCpu = process.cpuUsage();
             }
           : undefined;
-        const ctx = await contextAs(handle, opts.as);
+        const actor = await actorAs(handle, opts.as);
         // pnpm runs scripts from the workspace root; a relative path means relative to where the user typed it.
         // Read as a stream: a million-line file never sits in memory whole.
         const source = await fileSource(resolve(process.env.INIT_CWD ?? process.cwd(), opts.file));
-        const report = await importLedger(ctx, {
+        const report = await importLedger(handle.db, actor, {
           villageSlug: opts.village,
           source,
           maxBytes: MAX_FILE_IMPORT_BYTES,

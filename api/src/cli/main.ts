@@ -5,7 +5,8 @@ import { Command, Option } from 'commander';
 import { USER_ROLES, type UserRole } from '@mingbai/db/schema/users';
 import { appendSystemAudit } from '@mingbai/db/ledger/audit';
 import { createUser, grantRole, login, OPERATOR, setPassword, viewerByUsername } from '../auth/auth.service.ts';
-import type { Context } from '../graphql/context.ts';
+import type { Db } from '@mingbai/db/client';
+import type { Actor } from '../auth/village-access.ts';
 import {
   publishMonth,
   reviseMonth,
@@ -15,7 +16,7 @@ import {
 } from '../committee/committee.service.ts';
 import { registerApiKeyCommands } from './apikeys.command.ts';
 import { registerImportCommand } from './import.command.ts';
-import { contextAs, parseMonth, withDb } from './session.ts';
+import { actorAs, parseMonth, withDb } from './session.ts';
 import { registerUserAdminCommands } from './users.command.ts';
 
 const program = new Command('mingbai').description('明白账 operator CLI');
@@ -100,7 +101,7 @@ function parseGrant(text: string): { role: UserRole; scope: string } {
 function monthCommand(
   name: string,
   description: string,
-  run: (ctx: Context, ref: MonthRef, opts: { reason?: string }) => Promise<unknown>,
+  run: (db: Db, actor: Actor, ref: MonthRef, opts: { reason?: string }) => Promise<unknown>,
 ) {
   const cmd = program
     .command(name)
@@ -112,17 +113,23 @@ function monthCommand(
     cmd.addOption(new Option('--reason <text>', 'why the published month is corrected').makeOptionMandatory());
   cmd.action((opts: { as: string; village: string; month: string; reason?: string }) =>
     withDb(async (handle) => {
-      const ctx = await contextAs(handle, opts.as);
+      const actor = await actorAs(handle, opts.as);
       const ref = { villageSlug: opts.village, ...parseMonth(opts.month) };
-      return { ok: true, village: opts.village, month: opts.month, result: (await run(ctx, ref, opts)) ?? null };
+      const result = (await run(handle.db, actor, ref, opts)) ?? null;
+      return { ok: true, village: opts.village, month: opts.month, result };
     }),
   );
 }
-monthCommand('submit', 'hand an open month to the supervisors', (ctx, ref) => submitMonth(ctx, ref));
-monthCommand('withdraw', 'take a submitted month back to open', (ctx, ref) => withdrawMonth(ctx, ref));
-monthCommand('publish', 'publish a submitted month', (ctx, ref) => publishMonth(ctx, ref));
-monthCommand('revise', 'open a correction of a published month', (ctx, ref, opts) =>
-  reviseMonth(ctx, { ...ref, reason: opts.reason! }),
+monthCommand('submit', 'hand an open month to the supervisors', (db, actor, ref) => submitMonth(db, actor, ref));
+monthCommand('withdraw', 'take a submitted month back to open', (db, actor, ref) => withdrawMonth(db, actor, ref));
+monthCommand('publish', 'publish a submitted month', async (db, actor, ref) => {
+  const { revision, digest, afterCommit } = await publishMonth(db, actor, ref);
+  // The month's open-data files are made after the commit: the pool stays open until they are.
+  await afterCommit;
+  return { revision, digest };
+});
+monthCommand('revise', 'open a correction of a published month', (db, actor, ref, opts) =>
+  reviseMonth(db, actor, { ...ref, reason: opts.reason! }),
 );
 registerUserAdminCommands(users);
 registerImportCommand(program);

@@ -2,8 +2,8 @@
 // The commands import this module, never main.ts, which only lists them.
 import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
 import { viewerByUsername } from '../auth/auth.service.ts';
+import { actorAt, type Actor } from '../auth/village-access.ts';
 import { readConfig } from '../config.ts';
-import { createContext, type Context } from '../graphql/context.ts';
 import { toGraphQLError } from '../errors.ts';
 
 export interface CliIo {
@@ -34,11 +34,11 @@ export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Prom
   }
 }
 
-/** The request context for `--as <user>`: the same permission checks as a signed-in API call. */
-export async function contextAs(handle: DbHandle, username: string): Promise<Context> {
+/** The actor for `--as <user>`: the same services and permission checks as a signed-in API call. */
+export async function actorAs(handle: DbHandle, username: string): Promise<Actor> {
   const viewer = await viewerByUsername(handle.db, username);
   if (!viewer) throw Object.assign(new Error(`no user ${username}`), { code: 'NOT_FOUND' });
-  return createContext(handle.db, viewer);
+  return actorAt(handle.db, viewer);
 }
 
 /** "2025-06" → { year: 2025, month: 6 }. */

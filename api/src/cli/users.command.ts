@@ -8,7 +8,7 @@ import {
   removeRole,
   userSessions,
 } from '../auth/user-admin.service.ts';
-import { contextAs, withDb } from './session.ts';
+import { actorAs, withDb } from './session.ts';
 
 /**
  * `pnpm cli users …` for admins: the same services and permission checks as the GraphQL mutations, acting as the
@@ -21,20 +21,20 @@ export function registerUserAdminCommands(users: Command): void {
 
   asAdmin('pending', 'grants waiting for a second admin in the villages the admin manages').action(
     (opts: { as: string }) =>
-      withDb(async (handle) => ({ ok: true, grants: await pendingGrants(await contextAs(handle, opts.as)) })),
+      withDb(async (handle) => ({ ok: true, grants: await pendingGrants(handle.db, await actorAs(handle, opts.as)) })),
   );
   asAdmin('confirm <grantId>', 'confirm a grant another admin (or the operator) made').action(
     (grantId: string, opts: { as: string }) =>
       withDb(async (handle) => ({
         ok: true,
-        grant: await confirmGrant(await contextAs(handle, opts.as), Number(grantId)),
+        grant: await confirmGrant(handle.db, await actorAs(handle, opts.as), Number(grantId)),
       })),
   );
   asAdmin('refuse <grantId>', 'refuse a pending grant')
     .option('--reason <text>')
     .action((grantId: string, opts: { as: string; reason?: string }) =>
       withDb(async (handle) => {
-        await refuseGrant(await contextAs(handle, opts.as), Number(grantId), opts.reason);
+        await refuseGrant(handle.db, await actorAs(handle, opts.as), Number(grantId), opts.reason);
         return { ok: true, refused: Number(grantId) };
       }),
     );
@@ -42,7 +42,7 @@ export function registerUserAdminCommands(users: Command): void {
     (username: string, grant: string, opts: { as: string }) =>
       withDb(async (handle) => {
         const [role = '', villageSlug = ''] = grant.split(':');
-        await removeRole(await contextAs(handle, opts.as), { username, villageSlug, role });
+        await removeRole(handle.db, await actorAs(handle, opts.as), { username, villageSlug, role });
         return { ok: true, username, removed: grant };
       }),
   );
@@ -50,7 +50,7 @@ export function registerUserAdminCommands(users: Command): void {
     .option('--reason <text>')
     .action((username: string, opts: { as: string; reason?: string }) =>
       withDb(async (handle) => {
-        await disableUser(await contextAs(handle, opts.as), username, opts.reason);
+        await disableUser(handle.db, await actorAs(handle, opts.as), username, opts.reason);
         return { ok: true, username, disabled: true };
       }),
     );
@@ -58,12 +58,12 @@ export function registerUserAdminCommands(users: Command): void {
     (username: string, opts: { as: string }) =>
       withDb(async (handle) => ({
         ok: true,
-        sessions: await userSessions(await contextAs(handle, opts.as), username),
+        sessions: await userSessions(handle.db, await actorAs(handle, opts.as), username),
       })),
   );
   asAdmin('end-session <sessionId>', 'end one session or API token').action((sessionId: string, opts: { as: string }) =>
     withDb(async (handle) => {
-      await endSession(await contextAs(handle, opts.as), Number(sessionId));
+      await endSession(handle.db, await actorAs(handle, opts.as), Number(sessionId));
       return { ok: true, ended: Number(sessionId) };
     }),
   );

@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { actorOf } from '../auth/village-access.ts';
 import type { Context } from '../graphql/context.ts';
 import {
   commentOnMonth,
@@ -22,19 +23,19 @@ export class CommitteeResolver {
     @Args(() => MonthArgs) args: MonthArgs,
     @Ctx() ctx: Context,
   ): Promise<CommitteeMonth | undefined> {
-    const data = await committeeMonth(ctx, args);
+    const data = await committeeMonth(ctx.db, actorOf(ctx), args);
     return data && { ...data, status: data.status.toUpperCase() };
   }
 
   @Mutation(() => CommitteeMonth, { description: '提交审核（报账员）/ Hand an open month to the supervisors.' })
   async submitMonth(@Args(() => MonthArgs) args: MonthArgs, @Ctx() ctx: Context) {
-    await submitMonth(ctx, args);
+    await submitMonth(ctx.db, actorOf(ctx), args);
     return this.committeeMonth(args, ctx);
   }
 
   @Mutation(() => CommitteeMonth, { description: '撤回修改 / Take a submitted month back to open.' })
   async withdrawMonth(@Args(() => MonthArgs) args: MonthArgs, @Ctx() ctx: Context) {
-    await withdrawMonth(ctx, args);
+    await withdrawMonth(ctx.db, actorOf(ctx), args);
     return this.committeeMonth(args, ctx);
   }
 
@@ -42,7 +43,8 @@ export class CommitteeResolver {
     description: '公开（村主任/书记，且不是上传人）/ Publish a submitted month; not by whoever uploaded it.',
   })
   async publishMonth(@Args(() => MonthArgs) args: MonthArgs, @Ctx() ctx: Context): Promise<PublishResult> {
-    return publishMonth(ctx, args);
+    const { revision, digest } = await publishMonth(ctx.db, actorOf(ctx), args);
+    return { revision, digest };
   }
 
   @Mutation(() => CommitteeMonth, {
@@ -53,7 +55,7 @@ export class CommitteeResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: Context,
   ) {
-    await reviseMonth(ctx, { ...args, reason });
+    await reviseMonth(ctx.db, actorOf(ctx), { ...args, reason });
     return this.committeeMonth(args, ctx);
   }
 
@@ -63,7 +65,7 @@ export class CommitteeResolver {
     @Arg('body', () => String) body: string,
     @Ctx() ctx: Context,
   ) {
-    await commentOnMonth(ctx, { ...args, body });
+    await commentOnMonth(ctx.db, actorOf(ctx), { ...args, body });
     return this.committeeMonth(args, ctx);
   }
 
@@ -74,7 +76,7 @@ export class CommitteeResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: Context,
   ) {
-    await flagVoucher(ctx, { ...args, number, reason });
+    await flagVoucher(ctx.db, actorOf(ctx), { ...args, number, reason });
     return this.committeeMonth(args, ctx);
   }
 }

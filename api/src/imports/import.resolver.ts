@@ -1,4 +1,5 @@
 import { Arg, Ctx, Int, Mutation, Resolver } from 'type-graphql';
+import { actorOf } from '../auth/village-access.ts';
 import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
 import { importLedger, MAX_IMPORT_BYTES } from './import.service.ts';
@@ -37,7 +38,7 @@ export class ImportResolver {
       throw badInput('month 必须在 1 到 12 之间', 'month');
     if (year !== undefined && year !== null && (year < 2000 || year > 2100))
       throw badInput('year 必须在 2000 到 2100 之间', 'year');
-    const report = await importLedger(ctx, {
+    const report = await importLedger(ctx.db, actorOf(ctx), {
       villageSlug,
       bytes,
       filename: filename.slice(0, 255),

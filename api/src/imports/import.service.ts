@@ -3,21 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { queryRows, type DbOrTx, type Tx } from '@mingbai/db/client';
+import { queryRows, type Db, type DbOrTx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
-import { appendAudit } from '@mingbai/db/ledger/audit';
 import { accountFlow, categoryKind, isCashAccountSql } from '@mingbai/db/ledger/flows';
-import { assertMonthEnded, latestRevision, lockVillageLedger, openPeriod } from '@mingbai/db/ledger/periods';
-import { copyConnection, copyImportedFile, copyVoucherSpool, postVouchers } from '@mingbai/db/ledger/post';
+import { importedIntoLatest, importFile, type ImportCheck } from '@mingbai/db/ledger/import';
+import { assertMonthEnded, latestRevision } from '@mingbai/db/ledger/periods';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
-import { importedFiles } from '@mingbai/db/schema/records';
-import type { Context } from '../graphql/context.ts';
-import { villageForAction } from '../auth/village-access.ts';
+import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { importLimits, importSlots } from './import-slots.ts';
 import { isZip } from './parse/decode.ts';
-import { bufferSource, MAX_PROBLEMS, readAll, type ByteSource } from './parse/stream.ts';
+import { bufferSource, MAX_PROBLEMS, type ByteSource } from './parse/stream.ts';
 import { parseInWorker } from './parse-in-worker.ts';
 import { runParse, type ParseJob, type ParseOutcome } from './parse-job.ts';
 import type { TallySnapshot } from './tally.ts';
@@ -100,20 +97,20 @@ export interface ImportInput {
  * the month add nothing. An upload (`bytes`) is read in a worker thread with a memory cap; at most IMPORT_CONCURRENCY
  * imports run at once in a process, IMPORT_QUEUE more wait, and beyond that the upload is refused (IMPORT_BUSY).
  */
-export async function importLedger(ctx: Context, input: ImportInput): Promise<ImportReport> {
+export async function importLedger(db: Db, actor: Actor, input: ImportInput): Promise<ImportReport> {
   input = { ...input, filename: safeFilename(input.filename) };
-  const village = await villageForAction(ctx, input.villageSlug, 'import');
+  const village = await villageForAction(actor, input.villageSlug, 'import');
   if (input.year !== undefined && input.month !== undefined) assertMonthEnded({ year: input.year, month: input.month });
   const release = await importSlots.acquire();
   try {
-    return await importFile(ctx, village.id, input);
+    return await readAndImport(db, actor.viewer!.username, village.id, input);
   } finally {
     release();
   }
 }
 
-async function importFile(ctx: Context, villageId: number, input: ImportInput): Promise<ImportReport> {
-  const actor = ctx.viewer!.username;
+/** Hashes, parses and checks the file, then hands what it holds to the ledger's import, which writes it all. */
+async function readAndImport(db: Db, actor: string, villageId: number, input: ImportInput): Promise<ImportReport> {
   const source = input.source ?? bufferSource(input.bytes ?? new Uint8Array());
   const hash = createHash('sha256');
   const magic = new Uint8Array(4);
@@ -133,10 +130,10 @@ async function importFile(ctx: Context, villageId: number, input: ImportInput): 
   phase('hash');
   const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
   const mode = input.mode ?? 'replace';
-  const copying = !input.dryRun && copyConnection(ctx.db as never) !== undefined;
-  const dir = copying ? await mkdtemp(join(tmpdir(), 'mingbai-import-')) : undefined;
+  // The vouchers are spooled to disk as they are read, for the ledger's COPY; a preview keeps none.
+  const dir = input.dryRun ? undefined : await mkdtemp(join(tmpdir(), 'mingbai-import-'));
   try {
-    const job: ParseJob = { filename: input.filename, options, spoolDir: dir, hold: !input.dryRun && !copying };
+    const job: ParseJob = { filename: input.filename, options, spoolDir: dir };
     /** What the file holds; 'too-complex' when reading it needed more memory than a worker may have. */
     const parse = async (): Promise<ParseOutcome | 'too-complex'> => {
       const outcome = input.bytes
@@ -145,13 +142,9 @@ async function importFile(ctx: Context, villageId: number, input: ImportInput): 
       phase('parse');
       return outcome;
     };
-    const fileRow = { villageId, sha256, sizeBytes: source.size, filename: input.filename, mediaType };
 
-    /** The report of a parsed file, and whether it may be written (`key`), from what only the database knows. */
-    const settle = async (
-      db: DbOrTx,
-      outcome: ParseOutcome | 'too-complex',
-    ): Promise<{ report: ImportReport; key?: LedgerKey }> => {
+    /** The report of a parsed file, and what to write when it may be written, from what only the database knows. */
+    const settle = async (db: DbOrTx, outcome: ParseOutcome | 'too-complex'): Promise<ImportCheck<ImportReport>> => {
       const base: ImportReport = {
         status: 'rejected',
         sha256,
@@ -207,123 +200,43 @@ async function importFile(ctx: Context, villageId: number, input: ImportInput): 
       phase('check');
       if (report.problems.length > 0) return { report: finish(report) };
       if (input.dryRun) return { report: { ...report, status: 'preview' } };
-      return { report, key };
-    };
-
-    /** Everything but the file, in the transaction that holds the village's ledger lock. */
-    const write = async (
-      tx: Tx,
-      outcome: ParseOutcome,
-      report: ImportReport,
-      key: LedgerKey,
-      importId: number,
-    ): Promise<ImportReport> => {
-      const { ledger: parsed, tally } = outcome;
       const numberOf = (ordinal: number) => parsed.numbers[ordinal]!;
-      const latest = await latestRevision(tx, key);
-      const revision = latest?.status === 'open' ? latest.revision : (await openPeriod(tx, { ...key, actor })).revision;
-      if (mode === 'replace') {
-        await tx
-          .delete(vouchers)
-          .where(
-            and(
-              eq(vouchers.villageId, villageId),
-              eq(vouchers.year, key.year),
-              eq(vouchers.month, key.month),
-              eq(vouchers.revision, revision),
-            ),
-          );
-      }
-      phase('replace');
-      if (tally.spool) {
-        await copyVoucherSpool(tx, {
-          ...key,
-          revision,
-          actor,
-          importId,
-          spool: tally.spool,
-          numberOf,
-          onPhase: input.onPhase,
-        });
-      } else {
-        const list = tally.held.map((v, i) => ({ ...v, number: numberOf(i) }));
-        await postVouchers(tx, { ...key, revision, actor, importId, vouchers: list });
-      }
-      phase('vouchers');
-      await appendAudit(tx, {
-        villageId,
-        actor,
-        action: 'import.commit',
-        entity: 'period',
-        entityKey: `${key.year}-${key.month}#${revision}`,
-        importId,
-        details: {
-          sha256,
-          filename: input.filename,
-          format: parsed.format,
-          encoding: parsed.encoding,
+      return {
+        report,
+        write: {
+          key,
           mode,
-          vouchers: tally.vouchers,
-          lines: tally.lines,
-          ...(report.warnings.length > 0 ? { repeatedLinesConfirmed: repeatedOrdinals(tally).map(numberOf) } : {}),
+          spool: tally.spool!,
+          numberOf,
+          details: {
+            format: parsed.format,
+            encoding: parsed.encoding,
+            vouchers: tally.vouchers,
+            lines: tally.lines,
+            ...(report.warnings.length > 0 ? { repeatedLinesConfirmed: repeatedOrdinals(tally).map(numberOf) } : {}),
+          },
         },
-      });
-      return { ...report, status: 'committed' as const, revision, importId };
+      };
     };
 
-    if (!copying) {
-      const outcome = await parse();
-      const { report, key } = await settle(ctx.db, outcome);
-      if (!key || outcome === 'too-complex') return report;
-      const committed = await ctx.db.transaction(async (tx) => {
-        await lockVillageLedger(tx, villageId);
-        const again = await importedIntoLatest(tx, key, sha256);
-        if (again !== undefined) return { ...report, status: 'already_imported' as const, importId: again };
-        // The same bytes may be kept already (imported into an earlier revision, or replaced since): kept once.
-        let importId = await storedFile(tx, villageId, sha256);
-        if (importId === undefined) {
-          const [row] = await tx
-            .insert(importedFiles)
-            .values({ ...fileRow, content: await readAll(source), uploadedBy: actor })
-            .returning({ id: importedFiles.id });
-          importId = Number(row!.id);
-        }
-        phase('file');
-        return write(tx, outcome, report, key, importId);
-      });
-      phase('commit');
-      return committed;
-    }
-
-    // PostgreSQL: the file is kept (COPY, by PostgreSQL) while it is parsed (by us), in the transaction that then
-    // writes the vouchers; a file with problems rolls it back, so nothing of it stays, as before.
-    try {
-      const committed = await ctx.db.transaction(async (tx) => {
-        await lockVillageLedger(tx, villageId);
-        const kept = await storedFile(tx, villageId, sha256);
-        const stored =
-          kept === undefined
-            ? copyImportedFile(tx, { ...fileRow, uploadedBy: actor, chunks: () => source.chunks() })
-            : Promise.resolve(kept);
-        stored.catch(() => {});
-        let outcome: ParseOutcome | 'too-complex';
-        try {
-          outcome = await parse();
-        } finally {
-          await stored.catch(() => {});
-        }
-        const importId = await stored;
-        phase('file');
-        const { report, key } = await settle(tx, outcome);
-        if (!key || outcome === 'too-complex') throw new RolledBack(report);
-        return write(tx, outcome, report, key, importId);
-      });
-      phase('commit');
-      return committed;
-    } catch (error) {
-      if (error instanceof RolledBack) return error.report;
-      throw error;
-    }
+    if (input.dryRun) return (await settle(db, await parse())).report;
+    const result = await importFile(db, {
+      file: {
+        villageId,
+        sha256,
+        sizeBytes: source.size,
+        filename: input.filename,
+        mediaType,
+        uploadedBy: actor,
+        chunks: () => source.chunks(),
+      },
+      read: parse,
+      check: settle,
+      onPhase: input.onPhase,
+    });
+    if (result.status === 'checked') return result.report;
+    phase('commit');
+    return { ...result.report, status: 'committed', revision: result.revision, importId: result.importId };
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
@@ -331,15 +244,6 @@ async function importFile(ctx: Context, villageId: number, input: ImportInput): 
 
 const TOO_COMPLEX =
   '这个文件太复杂，读取它需要的内存超过了一次导入的上限，没有导入任何内容；请检查文件（例如多余的空行、隐藏的工作表或大量不同的文字），按月分开导出，或另存为 CSV 后再上传';
-
-type LedgerKey = { villageId: number; year: number; month: number };
-
-/** Ends the import's transaction without writing anything, with the report to give. */
-class RolledBack extends Error {
-  constructor(readonly report: ImportReport) {
-    super('import rolled back');
-  }
-}
 
 /**
  * The name a file is kept and shown under: its last path segment, without control, invisible or bidirectional
@@ -356,40 +260,6 @@ export function safeFilename(name: string): string {
 }
 
 const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** The id under which these exact bytes are kept for the village, if they are. */
-async function storedFile(db: DbOrTx, villageId: number, sha256: string): Promise<number | undefined> {
-  const [row] = await queryRows<{ id: number }>(
-    db,
-    sql`select id from imported_files where village_id = ${villageId} and sha256 = ${sha256}`,
-  );
-  return row ? Number(row.id) : undefined;
-}
-
-/**
- * The file's id when these exact bytes were imported into the month's latest revision and its vouchers from them are
- * still there: then the same file again changes nothing. Into a correction (a new revision, whose vouchers are copies
- * of the last one's, import ids and all) the same file imports again; so it does after another file replaced it.
- */
-async function importedIntoLatest(db: DbOrTx, key: LedgerKey, sha256: string): Promise<number | undefined> {
-  const [row] = await queryRows<{ id: number }>(
-    db,
-    sql`with latest as (
-          select p.revision from periods p
-           where p.village_id = ${key.villageId} and p.year = ${key.year} and p.month = ${key.month}
-           order by p.revision desc limit 1)
-        select f.id from imported_files f, latest
-         where f.village_id = ${key.villageId} and f.sha256 = ${sha256}
-           and exists (select 1 from audit_log a
-                        where a.village_id = f.village_id and a.action = 'import.commit' and a.import_id = f.id
-                          and a.entity = 'period'
-                          and a.entity_key = ${`${key.year}-${key.month}#`} || latest.revision::text)
-           and exists (select 1 from vouchers v
-                        where v.village_id = f.village_id and v.year = ${key.year} and v.month = ${key.month}
-                          and v.revision = latest.revision and v.import_id = f.id)`,
-  );
-  return row ? Number(row.id) : undefined;
-}
 
 /**
  * Whether the file looks pasted in twice, voucher by voucher: at least 2 vouchers, and a quarter of them, identical to

@@ -1,5 +1,5 @@
 /**
- * One file read into what the import needs (its problems, its totals, its vouchers spooled or held), as plain data:
+ * One file read into what the import needs (its problems, its totals, its vouchers spooled), as plain data:
  * run here (the CLI, its own process) or in a worker thread with a memory cap (uploads to the API; parse.worker.ts).
  */
 import { VoucherSpool } from '@mingbai/db/ledger/spool';
@@ -10,10 +10,8 @@ import { Tally, type TallySnapshot } from './tally.ts';
 export interface ParseJob {
   filename: string;
   options: ParseOptions;
-  /** Spool the vouchers into this folder (PostgreSQL, then COPY). */
+  /** Spool the vouchers into this folder, for the ledger's COPY; none for a preview, which keeps no voucher. */
   spoolDir?: string | undefined;
-  /** Otherwise keep them in memory (PGlite), when they will be written. */
-  hold: boolean;
 }
 
 export type LedgerSnapshot = Omit<StreamedLedger, 'numberOf'> & {
@@ -27,7 +25,7 @@ export interface ParseOutcome {
 }
 
 export async function runParse(source: ByteSource, job: ParseJob): Promise<ParseOutcome> {
-  const tally = new Tally(job.spoolDir ? new VoucherSpool(job.spoolDir) : undefined, job.hold);
+  const tally = new Tally(job.spoolDir ? new VoucherSpool(job.spoolDir) : undefined);
   const parsed = await parseLedgerStream(source, job.filename, job.options, tally);
   const numbers = new Int32Array(parsed.vouchers);
   for (let i = 0; i < numbers.length; i++) numbers[i] = parsed.numberOf(i);

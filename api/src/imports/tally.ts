@@ -22,8 +22,6 @@ export interface TallySnapshot {
   codes: Map<string, CodeUse>;
   /** Per voucher ordinal: the row where it starts. */
   rows: Int32Array;
-  /** The vouchers, when they are held in memory (PGlite) rather than spooled (PostgreSQL) or not kept (a preview). */
-  held: VoucherInput[];
   /** Ordinals of the vouchers whose every line appears at least twice (an export pasted in twice, then sorted). */
   repeated: Int32Array;
   /** Pairs (ordinal, ordinal of the earlier voucher) of vouchers identical but for their number. */
@@ -80,7 +78,7 @@ export function linesRepeated(v: VoucherInput): boolean {
 
 /**
  * Counts, sums by first-level account, cash movement, the accounts used and where, voucher rows; the vouchers
- * themselves go to the spool (PostgreSQL) or, on PGlite, are held only when they will be written.
+ * themselves go to the spool when they will be written (not for a preview).
  */
 export class Tally {
   vouchers = 0;
@@ -93,12 +91,8 @@ export class Tally {
   readonly repeated = new IntList();
   readonly twins = new IntList();
   private readonly remembered = new Map<number, number>();
-  readonly held: VoucherInput[] = [];
 
-  constructor(
-    readonly spool: VoucherSpool | undefined,
-    private readonly hold: boolean,
-  ) {}
+  constructor(readonly spool: VoucherSpool | undefined) {}
 
   voucher(v: VoucherInput, ordinal: number, row: number): void {
     this.vouchers++;
@@ -127,8 +121,7 @@ export class Tally {
         use.unnamedRow = row;
       }
     }
-    if (this.spool) this.spool.add(v, ordinal);
-    else if (this.hold) this.held.push(v);
+    this.spool?.add(v, ordinal);
   }
 
   reset(): void {
@@ -142,7 +135,6 @@ export class Tally {
     this.repeated.clear();
     this.twins.clear();
     this.remembered.clear();
-    this.held.length = 0;
     this.spool?.reset();
   }
 
@@ -156,7 +148,6 @@ export class Tally {
       byTop: this.byTop,
       codes: this.codes,
       rows: this.rows.view().slice(),
-      held: this.held,
       repeated: this.repeated.view().slice(),
       twins: this.twins.view().slice(),
       spool: this.spool?.contents(),

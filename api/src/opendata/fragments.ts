@@ -578,13 +578,13 @@ export async function makeFragments(db: Db, selection: Selection, format: LineFo
 }
 
 /**
- * After a village publishes a month: its fragments, made in the background so that the next national file need not
- * wait for them. Never fails the publication, which is already committed: a fragment not made now is made when first
- * needed.
+ * After a village publishes a month: its fragments, made so that the next national file need not wait for them (the
+ * API does not wait; the CLI does, before it closes its pool). Never rejects: the publication is already committed,
+ * and a fragment not made now is made when first needed.
  */
-export function warmAfterPublish(db: Db, villageId: number, year: number, month: number): void {
+export function warmAfterPublish(db: Db, villageId: number, year: number, month: number): Promise<void> {
   // A log of its own: these statements belong to no request, and must not count in the publishing one's.
-  void withStatementLog({ statements: [] }, () => warm(db, villageId, year, month));
+  return withStatementLog({ statements: [] }, () => warm(db, villageId, year, month));
 }
 
 async function warm(db: Db, villageId: number, year: number, month: number): Promise<void> {

@@ -4,7 +4,7 @@
  * flat either way.
  */
 import type { Readable } from 'node:stream';
-import type { Db } from '@mingbai/db/client';
+import { driverOf, type Db } from '@mingbai/db/client';
 import { copyCsvRow } from './csv.ts';
 import {
   copyQuery,
@@ -31,11 +31,11 @@ interface PgliteClient {
 type Engine = { kind: 'postgres'; client: PostgresClient } | { kind: 'pglite'; client: PgliteClient };
 
 function engineOf(db: Db): Engine {
-  const client = (db as unknown as { $client: unknown }).$client;
-  // postgres.js's client is a tagged-template function; PGlite's an object.
-  return typeof client === 'function'
-    ? { kind: 'postgres', client: client as unknown as PostgresClient }
-    : { kind: 'pglite', client: client as PgliteClient };
+  // The engine the database was opened with (openDb), and its driver's client.
+  const driver = driverOf(db);
+  return driver.engine === 'postgres'
+    ? { kind: 'postgres', client: driver.client as unknown as PostgresClient }
+    : { kind: 'pglite', client: driver.client as PgliteClient };
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
- * Loads the demo villages through the ledger's own write path (open → post → publish, one transaction per
- * village-month), so the demo obeys every rule real data obeys. See README.md in this folder.
+ * Loads the demo villages through the ledger's own write path (open → post → submit → publish by a second person,
+ * one transaction per village-month), so the demo obeys every rule real data obeys. See README.md
+ * in this folder.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { openPeriod, setOpeningBalances } from '../ledger/periods.ts';
+import { changeReviewStatus, openPeriod, setOpeningBalances } from '../ledger/periods.ts';
 import { deleteVoucher, postVouchers } from '../ledger/post.ts';
-import { publishPeriod } from '../ledger/publish.ts';
+import { publishSubmitted } from '../ledger/publish.ts';
 import { regions, villages } from '../schema/regions.ts';
 import { DEMO_DRAFT, planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
 import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
@@ -34,6 +35,8 @@ export interface SeedOptions {
 
 /** Who the audit log says wrote the demo. */
 export const DEMO_ACTOR = 'demo-seed';
+/** Who publishes the demo's months: a second person, as every publication needs (the ledger's two-person rule). */
+export const DEMO_PUBLISHER = 'demo-seed-director';
 
 /** Serialises concurrent first starts: only one of them inserts the demo places. */
 const SEED_LOCK_KEY = 7_112_025;
@@ -153,7 +156,8 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
       if (i === 0) await setOpeningBalances(tx, { ...key, actor: DEMO_ACTOR, balances: plan.opening });
       const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR });
       await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: month.vouchers });
-      await publishPeriod(tx, { ...key, actor: DEMO_ACTOR });
+      await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
+      await publishSubmitted(tx, { ...key, actor: DEMO_PUBLISHER });
     });
     report.periods++;
     report.vouchers += month.vouchers.length;
@@ -170,14 +174,15 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
   }
 }
 
-/** Opens the next revision with its reason, replaces the one wrong voucher, publishes. */
+/** Opens the next revision with its reason, replaces the one wrong voucher, submits; a second person publishes. */
 async function applyCorrection(db: Db, villageId: number, c: VillageCorrection, report: SeedReport): Promise<void> {
   const key = { villageId, year: c.year, month: c.month };
   await db.transaction(async (tx) => {
     const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR, reason: c.reason });
     await deleteVoucher(tx, { ...key, revision, number: c.number, actor: DEMO_ACTOR, reason: c.reason });
     await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: [c.voucher] });
-    await publishPeriod(tx, { ...key, actor: DEMO_ACTOR });
+    await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
+    await publishSubmitted(tx, { ...key, actor: DEMO_PUBLISHER });
   });
   report.periods++;
   report.vouchers++;

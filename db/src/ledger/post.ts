@@ -1,9 +1,6 @@
-import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { and, eq, sql } from 'drizzle-orm';
-import { queryRows, type Tx } from '../client.ts';
+import { queryRows, type BulkConnection, type Tx } from '../client.ts';
 import type { AccountStandard } from '../schema/accounts.ts';
 import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
 import { ensureVillageAccounts } from './accounts.ts';
@@ -313,16 +310,6 @@ class RowBuffer {
   }
 }
 
-type PgSql = {
-  unsafe(query: string, params?: unknown[]): Promise<Record<string, unknown>[]> & { writable(): Promise<Writable> };
-};
-
-/** The postgres.js connection of a drizzle transaction, or undefined on PGlite (which has no COPY from a stream). */
-export function copyConnection(tx: Tx): PgSql | undefined {
-  const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
-  return typeof client === 'function' && 'unsafe' in client ? (client as unknown as PgSql) : undefined;
-}
-
 /** `fn` with its last few thousand results kept: 摘要 and names repeat all through a ledger. */
 function remembered(fn: (text: string) => string): (text: string) => string {
   const results = new Map<string, string>();
@@ -336,21 +323,9 @@ function remembered(fn: (text: string) => string): (text: string) => string {
   };
 }
 
-/** Rows into a COPY, 256 KB at a time, waiting for the server when it falls behind. */
-async function copyInto(sql: PgSql, statement: string, rows: AsyncIterable<string | Buffer>): Promise<void> {
-  const stream = await sql.unsafe(statement).writable();
-  const done = finished(stream);
-  // Awaited below; when the connection drops mid-COPY the loop throws first, and this must not also go unhandled
-  // (an unhandled rejection ends the API process).
-  done.catch(() => {});
-  for await (const chunk of rows) if (!stream.write(chunk)) await once(stream, 'drain');
-  stream.end();
-  await done;
-}
-
 /** `n` ids from a sequence, as ranges (one range unless another session took ids meanwhile). */
-async function reserveIds(sql: PgSql, sequence: string, n: number): Promise<Float64Array> {
-  const ranges = await sql.unsafe(
+async function reserveIds(sql: BulkConnection, sequence: string, n: number): Promise<Float64Array> {
+  const ranges = await sql.query(
     `select min(id)::text as lo, max(id)::text as hi from (
        select id, id - row_number() over (order by id) as grp
          from (select nextval('${sequence}') as id from generate_series(1, $1::int)) s) t
@@ -364,12 +339,13 @@ async function reserveIds(sql: PgSql, sequence: string, n: number): Promise<Floa
 }
 
 /**
- * Posts a spooled batch through `COPY … FROM STDIN` on PostgreSQL, with the checks and effects of postVouchers: the
- * period must be open, accounts enter the village's chart, 摘要 are masked with every person known (the batch's
+ * Posts a spooled batch through COPY on the transaction's connection (`sql`), with the checks and effects of
+ * postVouchers: the period must be open, accounts enter the village's chart, 摘要 are masked with every person known (the batch's
  * included), the ledger's triggers check balance. `numberOf` gives each voucher's final number by ordinal.
  */
 export async function copyVoucherSpool(
   tx: Tx,
+  sql: BulkConnection,
   input: Omit<PostVouchersInput, 'vouchers'> & {
     spool: SpooledVouchers;
     numberOf: (ordinal: number) => number;
@@ -377,8 +353,6 @@ export async function copyVoucherSpool(
   },
 ): Promise<void> {
   const phase = input.onPhase ?? (() => {});
-  const sql = copyConnection(tx);
-  if (!sql) throw new Error('copyVoucherSpool needs PostgreSQL');
   const period = await openPeriodRow(tx, input);
   const { spool } = input;
   await ensureVillageAccounts(
@@ -434,9 +408,9 @@ export async function copyVoucherSpool(
     }
     yield out.take();
   }
-  await copyInto(
-    sql,
-    'copy vouchers (village_id, id, year, month, revision, number, date, summary, summary_public, attachments, preparer, reviewer, approver, import_id, created_by) from stdin',
+  await sql.copyFrom(
+    'vouchers (village_id, id, year, month, revision, number, date, summary, summary_public, attachments, preparer, reviewer, approver, import_id, created_by)',
+    '',
     voucherRows(),
   );
   phase('copy vouchers');
@@ -486,9 +460,9 @@ export async function copyVoucherSpool(
     }
     yield out.take();
   }
-  await copyInto(
-    sql,
-    'copy voucher_lines (village_id, voucher_id, line_no, standard, account_code, side, amount_fen, summary, summary_public, counterparty_name, counterparty_is_person, counterparty_public, counterparty_id_number, counterparty_phone, counterparty_bank_account, payment_method) from stdin',
+  await sql.copyFrom(
+    'voucher_lines (village_id, voucher_id, line_no, standard, account_code, side, amount_fen, summary, summary_public, counterparty_name, counterparty_is_person, counterparty_public, counterparty_id_number, counterparty_phone, counterparty_bank_account, payment_method)',
+    '',
     lineRows(),
   );
   phase('copy lines');
@@ -504,11 +478,11 @@ export async function copyVoucherSpool(
 }
 
 /**
- * Keeps an uploaded file byte for byte through a binary COPY, streamed, without holding it in memory. Binary, because
- * in text format PostgreSQL spent more time reading the hex digits of a 90 MB file than storing it.
+ * Keeps an uploaded file byte for byte through a binary COPY, streamed on PostgreSQL without holding it in memory.
+ * Binary, because in text format PostgreSQL spent more time reading the hex digits of a 90 MB file than storing it.
  */
 export async function copyImportedFile(
-  tx: Tx,
+  sql: BulkConnection,
   file: {
     villageId: number;
     sha256: string;
@@ -519,9 +493,7 @@ export async function copyImportedFile(
     chunks: () => AsyncIterable<Uint8Array>;
   },
 ): Promise<number> {
-  const sql = copyConnection(tx);
-  if (!sql) throw new Error('copyImportedFile needs PostgreSQL');
-  const [row] = await sql.unsafe(`select nextval('imported_files_id_seq')::text as id`);
+  const [row] = await sql.query(`select nextval('imported_files_id_seq')::text as id`);
   const id = Number(row!.id);
   async function* rows(): AsyncGenerator<Buffer> {
     const text = (value: string) => {
@@ -556,9 +528,9 @@ export async function copyImportedFile(
       throw new Error(`the file changed while it was read (${sent} of ${file.sizeBytes} bytes)`);
     yield int16(-1);
   }
-  await copyInto(
-    sql,
-    'copy imported_files (village_id, id, sha256, size_bytes, filename, media_type, uploaded_by, content) from stdin (format binary)',
+  await sql.copyFrom(
+    'imported_files (village_id, id, sha256, size_bytes, filename, media_type, uploaded_by, content)',
+    '(format binary)',
     rows(),
   );
   return id;

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type DbOrTx, type Tx } from '../client.ts';
+import { queryRows, type Db, type DbOrTx, type Tx } from '../client.ts';
 import { accounts, villageAccounts, type AccountClass, type AccountStandard } from '../schema/accounts.ts';
 import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
 import { villages } from '../schema/regions.ts';
@@ -11,7 +11,14 @@ import { periodDigest, type DigestVoucher } from './digest.ts';
 import { LedgerError } from './errors.ts';
 import { lineFlowSql } from './flows.ts';
 import type { Fen } from './money.ts';
-import { assertMonthEnded, lockVillageLedger, type PeriodKey } from './periods.ts';
+import {
+  assertMonthEnded,
+  latestRevision,
+  lockVillageLedger,
+  preparersOf,
+  STATUS_LABELS,
+  type PeriodKey,
+} from './periods.ts';
 
 interface Movement {
   debitFen: Fen;
@@ -19,9 +26,75 @@ interface Movement {
   lineCount: number;
 }
 
+/** What a publication committed: the month, its revision and its digest. */
+export type Published = PeriodKey & { revision: number; digest: string };
+
 /**
- * Publishes the open revision of a month: derives its rollups (opening from the month before, movements from the
- * ledger), seals it with a digest chained to the village's previous one, and, for a correction, carries the new
+ * Work to do once a publication is committed (the API's open-data files for the month). It never undoes the
+ * publication: a hook that fails is logged, and whatever it would have made must be made again when needed.
+ */
+export type AfterPublish = (published: Published) => Promise<void> | void;
+
+/**
+ * Publishes a submitted month: the one way every caller (API, CLI, demo seed) makes a month public. Whoever prepared
+ * its current content (`preparersOf`: the uploaders since the last replacing upload, or the opener of a correction
+ * nobody uploaded into) cannot also publish it: publication always takes two people, a first publication and a
+ * correction alike. `afterCommit` hooks run once the transaction has committed; `afterCommit` in the result settles
+ * when they have all finished (the API lets them run on, the CLI waits before it closes its pool).
+ */
+export async function publishMonth(
+  db: Db,
+  input: PeriodKey & { actor: string; afterCommit?: AfterPublish[] | undefined; now?: Date | undefined },
+): Promise<{ revision: number; digest: string; afterCommit: Promise<void> }> {
+  const key = { villageId: input.villageId, year: input.year, month: input.month };
+  const published = await db.transaction((tx) => publishSubmitted(tx, { ...key, actor: input.actor, now: input.now }));
+  const done = { ...key, ...published };
+  const afterCommit = Promise.all(
+    (input.afterCommit ?? []).map(async (hook) => {
+      try {
+        await hook(done);
+      } catch (error) {
+        console.error('work after publishing failed; the publication stands', error);
+      }
+    }),
+  ).then(() => {});
+  return { ...published, afterCommit };
+}
+
+/**
+ * publishMonth's rules and sealing inside the caller's transaction, for a caller with nothing to do after the commit
+ * (the demo seed, which opens, posts, submits and publishes a month in one transaction): only a submitted month, and
+ * never by whoever prepared its content.
+ */
+export async function publishSubmitted(
+  tx: Tx,
+  input: PeriodKey & { actor: string; now?: Date | undefined },
+): Promise<{ revision: number; digest: string }> {
+  const key = { villageId: input.villageId, year: input.year, month: input.month };
+  const latest = await latestRevision(tx, key);
+  if (latest?.status !== 'submitted') {
+    throw new LedgerError(
+      'PERIOD_NOT_SUBMITTED',
+      `${key.year}年${key.month}月${latest ? STATUS_LABELS[latest.status] : '尚未开账'}，只有提交审核后的月份才能公开`,
+    );
+  }
+  const preparers = await preparersOf(tx, { ...key, revision: latest.revision });
+  if (preparers.includes(input.actor)) {
+    throw new LedgerError(
+      'UPLOADER_CANNOT_PUBLISH',
+      latest.revision > 1
+        ? '本月更正的现有内容是您准备的（上传或开启更正），须由另一位负责人公开'
+        : '本月账目是您上传的，须由另一位负责人公开',
+      { revision: latest.revision },
+    );
+  }
+  return publishPeriod(tx, { ...key, actor: input.actor, now: input.now });
+}
+
+/**
+ * The sealing step of a publication, inside the caller's transaction (publishSubmitted, which checks who may
+ * publish, and tests that build published months directly). Publishes the open revision of a month: derives its
+ * rollups (opening from the month before, movements from the ledger), seals it with a digest chained to the village's previous one, and, for a correction, carries the new
  * closing balances into the openings of the months published after it.
  */
 export async function publishPeriod(
