@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // graphql 16 has no exports map: without the alias Vite and Node load two copies and TypeGraphQL's scalars break.
 const apiRequire = createRequire(new URL('./api/package.json', import.meta.url));
@@ -40,6 +43,38 @@ export const ENGINE_INDEPENDENT = [
   'tests/portal/**',
 ];
 
+/**
+ * Files of half a minute or more though short. Until Vitest has timed a file (a fresh checkout, as in CI) it starts
+ * the longest files first by size, so one of these would start last and run alone while the other worker idles: they
+ * start first instead. Once Vitest has timings of its own (node_modules/.vite), its order holds: failed, then slowest.
+ */
+const SLOW_UNTIMED = [
+  'tests/ops/start.test.ts',
+  'tests/faults/kill-import.test.ts',
+  'tests/opendata/scale.test.ts',
+  'tests/ops/backup-restore.test.ts',
+  'tests/faults/races.test.ts',
+  'tests/faults/pg-restart.test.ts',
+];
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => {
+      const path = relative(root, file.moduleId);
+      const timed = this.ctx.cache.getFileTestResults(`${file.project.name}:${path}`);
+      const at = SLOW_UNTIMED.indexOf(path);
+      return timed || at < 0 ? SLOW_UNTIMED.length : at;
+    };
+    return sorted
+      .map((file, at) => ({ file, at, rank: rank(file) }))
+      .sort((a, b) => a.rank - b.rank || a.at - b.at)
+      .map(({ file }) => file);
+  }
+}
+
 export default defineConfig(({ mode }) => ({
   resolve: { alias: [{ find: /^graphql$/, replacement: apiRequire.resolve('graphql') }] },
   test: {
@@ -54,6 +89,7 @@ export default defineConfig(({ mode }) => ({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    sequence: { sequencer: SlowFirst },
     // Two cores: more workers only queue on the database.
     maxWorkers: 2,
   },
