@@ -12,11 +12,12 @@ import { migrateDb, openDb, queryRows, type Db, type DbHandle } from '@mingbai/d
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const databaseUrl = inject('databaseUrl');
-// PGlite runs PostgreSQL in WebAssembly, several times slower to fill and to read, and it is the embedded engine
-// for small installs: a tenth of the rows keeps the run short while still paging within and across villages.
+// PGlite runs PostgreSQL in WebAssembly, many times slower to fill and to read (under 1 MB/s), and it is the embedded
+// engine for small installs: a twentieth of the rows keeps the run short while still paging within each village (5
+// pages of PAGE_LINES in api/src/opendata/sources.ts) and across villages.
 const SIZE = databaseUrl
   ? { villages: 200, vouchersPerVillage: 1_000, linesPerVoucher: 10 } // 2,000,000 lines
-  : { villages: 8, vouchersPerVillage: 2_500, linesPerVoucher: 10 }; // 200,000 lines
+  : { villages: 4, vouchersPerVillage: 2_500, linesPerVoucher: 10 }; // 100,000 lines
 const TOTAL_LINES = SIZE.villages * SIZE.vouchersPerVillage * SIZE.linesPerVoucher;
 const MAX_RSS_GROWTH_MB = 100;
 
