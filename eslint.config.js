@@ -37,7 +37,8 @@ export default tseslint.config(
     files: ['portal/**/*.ts'],
     rules: {
       // Astro's clientAddress is the first X-Forwarded-For value, which any client writes: every per-address limit
-      // goes through visitorAddress() in portal/src/middleware.ts (tests/portal-limits.test.ts checks .astro files).
+      // goes through visitorAddress() in portal/src/middleware.ts (tests/http/portal-limits.test.ts checks .astro
+      // files).
       'no-restricted-properties': [
         'error',
         { property: 'clientAddress', message: "Use the visitor's address from the middleware (withVisitor)." },

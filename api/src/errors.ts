@@ -4,7 +4,7 @@ import { LedgerError } from '@mingbai/db/ledger/errors';
 /**
  * Every code the API sends in `errors[].extensions.code`, in one list: stable codes third parties can branch on (the
  * message is for people, in Chinese). The docs' table (portal/src/lib/docs/errors.ts) documents each, and
- * tests/error-codes.test.ts fails when a code used in api/src is missing here. The ledger's own codes
+ * tests/http/error-codes.test.ts fails when a code used in api/src is missing here. The ledger's own codes
  * (db/src/ledger/errors.ts) join them in `ApiErrorCode`.
  */
 export const API_ERROR_CODES = [

@@ -35,7 +35,7 @@ export async function startTestApi(db: Db): Promise<TestApi> {
     host: '127.0.0.1',
     exposeSqlStats: true,
     // Every request of a test file comes from 127.0.0.1 (the portal forwards that as the visitor's address), and a
-    // browser test opens hundreds of pages: the hourly budget is tests/api-limits.test.ts's business, not theirs.
+    // browser test opens hundreds of pages: the hourly budget is tests/http/api-limits.test.ts's business, not theirs.
     rateLimits: { anonymousPointsPerHour: 1_000_000_000 },
   });
   const send =

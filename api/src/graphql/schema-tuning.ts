@@ -1,5 +1,5 @@
 // Two changes to the schema TypeGraphQL builds, both about how fields execute, neither about what they answer
-// (tests/api-executors.test.ts checks graphql-jit and graphql-js answer byte for byte the same).
+// (tests/public-api/executors.test.ts checks graphql-jit and graphql-js answer byte for byte the same).
 import { GraphQLInterfaceType, GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 

@@ -130,7 +130,7 @@ export function graphqlEndpoint(
     for (const [key, value] of result.headers) res.setHeader(key, value);
     // Parse and validation errors keep Apollo's 400 for every media type, as the docs' error table says. The
     // GraphQL-over-HTTP spec prefers 200 for application/json (a 4xx could come from a proxy) but allows 4xx for it;
-    // one status per code is simpler for clients and caches, and the audit (tests/graphql-over-http.test.ts) lists
+    // one status per code is simpler for clients and caches, and the audit (tests/http/graphql-over-http.test.ts) lists
     // the three SHOULDs this departs from.
     let status = result.status ?? 200;
     // A 429 from the price check says when to come back, like the one refused on arrival.

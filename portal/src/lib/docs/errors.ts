@@ -2,7 +2,7 @@
  * Every error code a client can meet, for the docs' tables. Codes in `errors[].extensions.code` come from the API
  * (api/src/errors.ts, api/src/limits), the ledger rules (db/src/ledger/errors.ts) and Apollo Server itself; codes in
  * `importLedger { problems { code } }` come from the import pipeline (api/src/imports/parse/types.ts).
- * tests/docs.test.ts checks that no code in those files is missing here.
+ * tests/portal/docs.test.ts checks that no code in those files is missing here.
  */
 export interface ErrorCode {
   code: string;

@@ -1,6 +1,6 @@
 /**
  * The docs' worked examples: complete operations with their variables, as data, so the docs page prints them, the
- * explorer prefills them and tests/docs.test.ts runs each against the real API.
+ * explorer prefills them and tests/portal/docs.test.ts runs each against the real API.
  */
 export interface DocsExample {
   /** URL-safe id: /docs/explorer?example={id} and #example-{id}. */

@@ -1,6 +1,6 @@
 /**
  * The public API's limits as the docs state them. The portal imports nothing from api/, so these numbers are
- * written here by hand; tests/docs.test.ts checks them against api/src/limits/limits.ts and the rendered pages.
+ * written here by hand; tests/portal/docs.test.ts checks them against api/src/limits/limits.ts and the rendered pages.
  */
 export const DOCS_LIMITS = {
   maxQueryCost: 20_000,

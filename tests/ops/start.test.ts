@@ -1,0 +1,84 @@
+// The README's start command on a machine with no database server: PGlite, demo data, API and portal.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function poll<T>(what: string, deadline: number, attempt: () => Promise<T | undefined>): Promise<T> {
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await attempt();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} did not come up in time: ${String(last)}`);
+}
+
+describe('pnpm start', () => {
+  it('serves village(slug: "fucun") and the portal from an empty data folder, without DATABASE_URL', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mingbai-start-'));
+    const [apiPort, portalPort] = [await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PGLITE_DIR: dataDir,
+      API_PORT: String(apiPort),
+      PORTAL_PORT: String(portalPort),
+      // The test run's global setup has built portal/dist already; a second build would race the browser tests.
+      MINGBAI_SKIP_PORTAL_BUILD: '1',
+    };
+    delete env.DATABASE_URL;
+    const child = spawn('pnpm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const started = Date.now();
+    try {
+      const deadline = started + 240_000;
+      const village = await poll('API', deadline, async () => {
+        const res = await fetch(`http://127.0.0.1:${apiPort}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ village(slug: "fucun") { name latestStatement { year month } } }' }),
+        });
+        const body = (await res.json()) as {
+          data?: { village: { name: string; latestStatement: { year: number; month: number } } };
+        };
+        return body.data?.village ?? undefined;
+      });
+      expect(village).toEqual({ name: '付村', latestStatement: { year: 2026, month: 10 } });
+      const html = await poll('portal', deadline, async () => {
+        const res = await fetch(`http://127.0.0.1:${portalPort}/`);
+        return res.ok ? res.text() : undefined;
+      });
+      expect(html).toContain('付村');
+      console.log(`pnpm start: API and portal answered after ${Date.now() - started} ms`);
+    } catch (error) {
+      console.error(output);
+      throw error;
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
