@@ -185,7 +185,7 @@ describe('the visitor address has one rule on every path', () => {
 
   /** Portal source files, other than those `allowed`, whose text contains `needle`. */
   function portalFilesWith(needle: string, allowed: (path: string) => boolean): string[] {
-    const root = fileURLToPath(new URL('../../../portal/src', import.meta.url));
+    const root = fileURLToPath(new URL('../../portal/src', import.meta.url));
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
