@@ -86,4 +86,12 @@ describe('pnpm cli users', () => {
     },
     120_000,
   );
+  it.skipIf(!onServer)('reports a bad flag or an unknown user with its code, not as an internal error', async () => {
+    // Action
+    const badMonth = await cli('publish', '--as', 'fucun-zhuren', '--village', 'fucun', '--month', '2025-6x');
+    const noUser = await cli('publish', '--as', `nobody-${process.pid}`, '--village', 'fucun', '--month', '2025-06');
+    // Assertions
+    expect(badMonth).toMatchObject({ failed: true, report: { ok: false, error: { code: 'BAD_USER_INPUT' } } });
+    expect(noUser).toMatchObject({ failed: true, report: { ok: false, error: { code: 'NOT_FOUND' } } });
+  });
 });

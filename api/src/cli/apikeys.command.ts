@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.service.ts';
+import { badInput } from '../errors.ts';
 import { withDb } from './session.ts';
 
 /**
@@ -33,7 +34,7 @@ export function registerApiKeyCommands(program: Command): void {
     .description('the key stops working at once')
     .action((id: string) =>
       withDb(async ({ db }) => {
-        if (!/^[0-9]{1,9}$/.test(id)) throw new Error(`<id> must be a key number from "apikeys list", got "${id}"`);
+        if (!/^[0-9]{1,9}$/.test(id)) throw badInput(`<id> 应是 apikeys list 列出的密钥编号，收到“${id}”`, 'id');
         return { ok: true, revoked: await revokeApiKey(db, Number(id)) };
       }),
     );

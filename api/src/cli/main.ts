@@ -14,6 +14,7 @@ import {
   withdrawMonth,
   type MonthRef,
 } from '../committee/committee.service.ts';
+import { apiError, badInput } from '../errors.ts';
 import { registerApiKeyCommands } from './apikeys.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { actorAs, parseMonth, withDb } from './session.ts';
@@ -56,7 +57,7 @@ users
 users.command('grant <username> <role:scope>').action((username: string, grant: string) =>
   withDb(async ({ db }) => {
     const viewer = await viewerByUsername(db, username);
-    if (!viewer) throw new Error(`no user ${username}`);
+    if (!viewer) throw apiError('NOT_FOUND', `没有用户“${username}”`);
     const granted = await db.transaction(async (tx) => {
       const row = await grantRole(tx as unknown as typeof db, viewer.userId, parseGrant(grant));
       if (row) {
@@ -93,7 +94,7 @@ users
 function parseGrant(text: string): { role: UserRole; scope: string } {
   const [role, scope] = text.split(':');
   if (!role || !scope || !(USER_ROLES as readonly string[]).includes(role)) {
-    throw new Error(`--grant must be role:slug with role one of ${USER_ROLES.join(', ')}, got "${text}"`);
+    throw badInput(`--grant 应写成 角色:网址名，角色为 ${USER_ROLES.join('、')} 之一，收到“${text}”`, 'grant');
   }
   return { role: role as UserRole, scope };
 }

@@ -4,7 +4,7 @@ import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
 import { viewerByUsername } from '../auth/auth.service.ts';
 import { actorAt, type Actor } from '../auth/village-access.ts';
 import { readConfig } from '../config.ts';
-import { toGraphQLError } from '../errors.ts';
+import { apiError, badInput, toGraphQLError } from '../errors.ts';
 
 export interface CliIo {
   print(value: unknown): void;
@@ -37,13 +37,13 @@ export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Prom
 /** The actor for `--as <user>`: the same services and permission checks as a signed-in API call. */
 export async function actorAs(handle: DbHandle, username: string): Promise<Actor> {
   const viewer = await viewerByUsername(handle.db, username);
-  if (!viewer) throw Object.assign(new Error(`no user ${username}`), { code: 'NOT_FOUND' });
+  if (!viewer) throw apiError('NOT_FOUND', `没有用户“${username}”`);
   return actorAt(handle.db, viewer);
 }
 
 /** "2025-06" → { year: 2025, month: 6 }. */
 export function parseMonth(text: string): { year: number; month: number } {
   const match = /^(\d{4})-(\d{1,2})$/.exec(text.trim());
-  if (!match) throw new Error(`--month must look like 2025-06, got "${text}"`);
+  if (!match) throw badInput(`--month 应写成 2025-06 这样的年-月，收到“${text}”`, 'month');
   return { year: Number(match[1]), month: Number(match[2]) };
 }
