@@ -369,8 +369,8 @@ describe('the bytes of a national month', () => {
     // Other test files publish 2025-03 months of their own villages into the shared database: the reference is taken
     // before and after the downloads, and the comparison made only when nothing was published in between.
     let reference = await referenceFiles(2025, 3);
-    let servedCsv = '';
-    let servedJsonl = '';
+    let servedCsv: string;
+    let servedJsonl: string;
     for (let attempt = 1; ; attempt++) {
       // Action
       // Bytes, not text(): a UTF-8 decoder drops the BOM.
