@@ -6,6 +6,7 @@ import * as records from './schema/records.ts';
 import * as regions from './schema/regions.ts';
 import * as review from './schema/review.ts';
 import * as statements from './schema/statements.ts';
+import * as supervision from './schema/supervision.ts';
 import * as users from './schema/users.ts';
 
 export const schema = {
@@ -16,6 +17,7 @@ export const schema = {
   ...records,
   ...users,
   ...review,
+  ...supervision,
   ...apiKeys,
 };
 export type Schema = typeof schema;

@@ -47,6 +47,14 @@ export const periods = pgTable(
     chainSeq: integer('chain_seq'),
     voucherCount: integer('voucher_count'),
     lineCount: integer('line_count'),
+    /** The supervisor's approval this publication rests on (null for months published before reviews existed). */
+    approvedBy: text('approved_by'),
+    approvedAt: timestamp('approved_at', { withTimezone: true }),
+    approvalNote: text('approval_note'),
+    /** The red-flag rules the month was judged by, frozen at publication: `builtin-1`, `<region slug>-v2`. */
+    redFlagRules: text('red_flag_rules'),
+    /** The region's rule version, or null when the built-in defaults applied. */
+    redFlagRuleSetId: integer('red_flag_rule_set_id'),
   },
   (t) => [
     primaryKey({ name: 'periods_pkey', columns: [t.villageId, t.year, t.month, t.revision] }),
@@ -72,6 +80,7 @@ export const periods = pgTable(
       'periods_published_complete',
       sql`(${t.status} = 'published') = (${t.publishedAt} is not null and ${t.publishedBy} is not null and ${t.digest} is not null and ${t.chainSeq} is not null)`,
     ),
+    check('periods_approval_complete', sql`(${t.approvedBy} is null) = (${t.approvedAt} is null)`),
     check('periods_standard_by_year', sql`${t.standard} = case when ${t.year} < 2024 then '2004' else '2023' end`),
   ],
 );
