@@ -12,6 +12,13 @@ import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 const t = useTestApi();
 
+/** The month before this one in Beijing: ended, recent enough for the township's list and not yet late. */
+const [Y, MO] = (() => {
+  const now = new Date(Date.now() + 8 * 60 * 60 * 1000);
+  return now.getUTCMonth() === 0 ? [now.getUTCFullYear() - 1, 12] : [now.getUTCFullYear(), now.getUTCMonth()];
+})();
+const day = (d: number) => `${Y}-${String(MO).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
 const M = `($v: String!, $y: Int!, $m: Int!)`;
 const A = `villageSlug: $v, year: $y, month: $m`;
 const REVIEW_FIELDS = `status revision publishable blockers approval { by note }
@@ -35,7 +42,7 @@ async function setUp() {
     admin: await aUser(t.handle.db, ['township_admin', town!.slug]),
   };
   const as = async (name: keyof typeof names) => t.api.as(await t.api.login(names[name], TEST_PASSWORD));
-  const key = { villageId: village.id, year: 2025, month: 5 };
+  const key = { villageId: village.id, year: Y, month: MO };
   await t.handle.db.transaction(async (tx) => {
     const { revision } = await openPeriod(tx, { ...key, actor: 'test' });
     await postVouchers(tx, {
@@ -43,10 +50,10 @@ async function setUp() {
       revision,
       actor: 'test',
       vouchers: [
-        aVoucher(1, '2025-05-02', '收到镇拨运转经费', debit('101', 500_000), credit('503', 500_000)),
+        aVoucher(1, day(2), '收到镇拨运转经费', debit('101', 500_000), credit('503', 500_000)),
         aVoucher(
           2,
-          '2025-05-08',
+          day(8),
           '支付张三劳务费',
           debit('51301', 120_000, { accountName: '劳务费' }),
           credit('101', 120_000, { paymentMethod: 'cash', counterparty: { name: '张三', isPerson: true } }),
@@ -60,12 +67,12 @@ async function setUp() {
   return { village, town: town!.slug, names, as, accountant };
 }
 
-const vars = (v: string) => ({ v, y: 2025, m: 5 });
+const vars = (v: string) => ({ v, y: Y, m: MO });
 
 async function periodState(villageId: number) {
   const [row] = await queryRows<{ status: string; reviews: number; answers: number; rollups: number }>(
     t.handle.db,
-    sql`select (select status from periods where village_id = ${villageId} and year = 2025 and month = 5
+    sql`select (select status from periods where village_id = ${villageId} and year = ${Y} and month = ${MO}
                  order by revision desc limit 1) as status,
                (select count(*) from period_reviews where village_id = ${villageId})::int as reviews,
                (select count(*) from flag_answers where village_id = ${villageId})::int as answers,
@@ -92,7 +99,13 @@ describe('the supervisor’s review', () => {
     const supervisor = await as('supervisor');
     const res = await supervisor<{
       committeeMonth: ReviewMonth & {
-        statement: { income: { yuan: string }; spending: { yuan: string }; closingBalance: { yuan: string }; reconciled: boolean; lines: { totalCount: number } };
+        statement: {
+          income: { yuan: string };
+          spending: { yuan: string };
+          closingBalance: { yuan: string };
+          reconciled: boolean;
+          lines: { totalCount: number };
+        };
         vouchers: { totalCount: number; edges: { node: { number: number; lines: { amount: { yuan: string } }[] } }[] };
       };
     }>(
@@ -144,10 +157,17 @@ describe('the supervisor’s review', () => {
     expect(unanswered.errors![0]!.extensions!.code).toBe('REVIEW_REQUIRED');
     expect(unanswered.errors![0]!.message).toContain('CASH_OVER_LIMIT:2');
 
-    const answered = await accountant<{ answerFlag: ReviewMonth }>(
-      `mutation ${M} { answerFlag(${A}, flagKey: "CASH_OVER_LIMIT:2", body: "张三无银行卡，已签收据，附村民代表签字") { ${REVIEW_FIELDS} } }`,
-      vars(village.slug),
-    );
+    // Every flag gets its answer (a rule on the whole month may have joined the cash payment's).
+    const answer = (k: string, b: string) =>
+      accountant<{ answerFlag: ReviewMonth }>(
+        `mutation ($v: String!, $y: Int!, $m: Int!, $k: String!, $b: String!) {
+           answerFlag(${A}, flagKey: $k, body: $b) { ${REVIEW_FIELDS} } }`,
+        { ...vars(village.slug), k, b },
+      );
+    let answered = await answer('CASH_OVER_LIMIT:2', '张三无银行卡，已签收据，附村民代表签字');
+    for (const f of answered.data!.answerFlag.redFlags.filter((x) => x.answer === null)) {
+      answered = await answer(f.key, '已说明');
+    }
     expect(answered.errors).toBeUndefined();
     const flags = answered.data!.answerFlag.redFlags;
     expect(flags.every((f) => f.answer !== null)).toBe(true);
@@ -159,9 +179,14 @@ describe('the supervisor’s review', () => {
 
     // The public month carries the approval and the answer.
     const pub = await t.api.query<{
-      village: { statement: { approval: { by: string; note: string }; redFlags: { key: string; answer: { body: string } | null }[] } };
+      village: {
+        statement: {
+          approval: { by: string; note: string };
+          redFlags: { key: string; answer: { body: string } | null }[];
+        };
+      };
     }>(
-      `query ($v: String!) { village(slug: $v) { statement(year: 2025, month: 5) {
+      `query ($v: String!) { village(slug: $v) { statement(year: ${Y}, month: ${MO}) {
          approval { by note } redFlags { key answer { body } } } } }`,
       { v: village.slug },
     );
@@ -183,7 +208,10 @@ describe('the supervisor’s review', () => {
     const byStranger = await t.api.query(approve, vars(village.slug));
     const byOther = await otherSupervisor(approve, vars(village.slug));
     const byAccountant = await accountant(approve, vars(village.slug));
-    const emptyReason = await supervisor(`mutation ${M} { returnMonth(${A}, reason: "  ") { status } }`, vars(village.slug));
+    const emptyReason = await supervisor(
+      `mutation ${M} { returnMonth(${A}, reason: "  ") { status } }`,
+      vars(village.slug),
+    );
     const answerBySupervisor = await supervisor(
       `mutation ${M} { answerFlag(${A}, flagKey: "CASH_OVER_LIMIT:2", body: "我来答") { status } }`,
       vars(village.slug),
@@ -234,20 +262,22 @@ describe('the supervisor’s review', () => {
 
     // Resubmit, approve, then withdraw and upload more: the approval no longer counts.
     await accountant(`mutation ${M} { submitMonth(${A}) { status } }`, vars(village.slug));
-    expect((await supervisor(`mutation ${M} { approveMonth(${A}) { status } }`, vars(village.slug))).errors).toBeUndefined();
+    expect(
+      (await supervisor(`mutation ${M} { approveMonth(${A}) { status } }`, vars(village.slug))).errors,
+    ).toBeUndefined();
     await accountant(`mutation ${M} { withdrawMonth(${A}) { status } }`, vars(village.slug));
     await t.handle.db.transaction(async (tx) => {
       const [p] = await queryRows<{ revision: number }>(
         tx,
-        sql`select revision from periods where village_id = ${village.id} and year = 2025 and month = 5`,
+        sql`select revision from periods where village_id = ${village.id} and year = ${Y} and month = ${MO}`,
       );
       await postVouchers(tx, {
         villageId: village.id,
-        year: 2025,
-        month: 5,
+        year: Y,
+        month: MO,
         revision: p!.revision,
         actor: 'test',
-        vouchers: [aVoucher(3, '2025-05-20', '购买办公用品', debit('51301', 5_000), credit('101', 5_000))],
+        vouchers: [aVoucher(3, day(20), '购买办公用品', debit('51301', 5_000), credit('101', 5_000))],
       });
     });
     await accountant(`mutation ${M} { submitMonth(${A}) { status } }`, vars(village.slug));
@@ -274,12 +304,14 @@ describe('red-flag rules and the township’s review', () => {
     const set = `mutation ($r: String!, $t: [ThresholdInput!]!) {
       setRedFlagRules(regionSlug: $r, effectiveFrom: "2025-01-01", thresholds: $t, note: "镇党委会议决定") {
         current { version regionSlug rules { code thresholds { name value } } } history { version } } }`;
-    const defaults = await t.api.query<{ redFlagRules: { current: { rules: { thresholds: { name: string; value: string }[] }[] } } }>(
-      `query ($s: String!) { redFlagRules(regionSlug: $s) { current { rules { thresholds { name value } } } } }`,
-      { s: town },
-    );
+    const defaults = await t.api.query<{
+      redFlagRules: { current: { rules: { thresholds: { name: string; value: string }[] }[] } };
+    }>(`query ($s: String!) { redFlagRules(regionSlug: $s) { current { rules { thresholds { name value } } } } }`, {
+      s: town,
+    });
     const all = new Map<string, string>();
-    for (const r of defaults.data!.redFlagRules.current.rules) for (const th of r.thresholds) all.set(th.name, th.value);
+    for (const r of defaults.data!.redFlagRules.current.rules)
+      for (const th of r.thresholds) all.set(th.name, th.value);
     const thresholds = [...all].map(([name, value]) => ({ name, value: name === 'cashLimitFen' ? '50000' : value }));
     const countSets = async () =>
       (await queryRows<{ n: number }>(t.handle.db, sql`select count(*)::int as n from red_flag_rule_sets`))[0]!.n;
@@ -297,24 +329,33 @@ describe('red-flag rules and the township’s review', () => {
       t: thresholds,
     });
     const review = await admin<{
-      townReview: { months: { village: { slug: string }; year: number; month: number; state: string; redFlagCount: number }[] };
+      townReview: {
+        months: { village: { slug: string }; year: number; month: number; state: string; redFlagCount: number }[];
+      };
     }>(
       `query ($r: String!) { townReview(regionSlug: $r) { region { slug } months { village { slug } year month state submittedAt redFlagCount } } }`,
       { r: town },
     );
-    const reviewBySupervisor = await supervisor(`query ($r: String!) { townReview(regionSlug: $r) { region { slug } } }`, {
-      r: town,
-    });
+    const reviewBySupervisor = await supervisor(
+      `query ($r: String!) { townReview(regionSlug: $r) { region { slug } } }`,
+      {
+        r: town,
+      },
+    );
     // Assertions
     expect(bySupervisor.errors![0]!.extensions!.code).toBe('FORBIDDEN');
     expect(impossible.errors![0]!.extensions!.code).toBe('RULES_INVALID');
     expect(twice.errors![0]!.extensions!.code).toBe('RULES_INVALID');
     expect(setsAfterRefusals).toBe(setsBefore);
     expect(good.errors).toBeUndefined();
-    expect(good.data!.setRedFlagRules.current).toEqual({ version: `${town}-v1`, regionSlug: town, rules: expect.anything() });
+    expect(good.data!.setRedFlagRules.current).toEqual({
+      version: `${town}-v1`,
+      regionSlug: town,
+      rules: expect.anything(),
+    });
     expect(review.errors).toBeUndefined();
     const may = review.data!.townReview.months.find(
-      (m) => m.village.slug === village.slug && m.year === 2025 && m.month === 5,
+      (m) => m.village.slug === village.slug && m.year === Y && m.month === MO,
     );
     expect(may?.state).toMatch(/^(WAITING|OVERDUE_REVIEW)$/);
     expect(may!.redFlagCount).toBeGreaterThanOrEqual(1);

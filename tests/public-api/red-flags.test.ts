@@ -101,7 +101,14 @@ describe('red flags of a published month', () => {
     // Action
     const res = await t.api.query<{
       redFlagRules: {
-        current: { version: string; rules: { code: string; explanation: string; thresholds: { name: string; value: string; display: string }[] }[] };
+        current: {
+          version: string;
+          rules: {
+            code: string;
+            explanation: string;
+            thresholds: { name: string; value: string; display: string }[];
+          }[];
+        };
         history: { version: string }[];
       };
     }>(

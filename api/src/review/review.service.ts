@@ -33,9 +33,7 @@ export async function approveMonth(db: Db, actor: Actor, ref: MonthRef & { note?
   const key = await monthKeyFor(actor, ref, 'approve');
   const note = (ref.note ?? '').trim();
   if (note.length > NOTE_MAX) throw badInput(`审核意见不能超过 ${NOTE_MAX} 个字`, 'note');
-  await db.transaction((tx) =>
-    reviewMonth(tx, { ...key, actor: actor.viewer!.username, decision: 'approved', note }),
-  );
+  await db.transaction((tx) => reviewMonth(tx, { ...key, actor: actor.viewer!.username, decision: 'approved', note }));
 }
 
 /** A supervisor sends the submitted month back to the committee with reasons; it reopens for changes. */

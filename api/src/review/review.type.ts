@@ -62,7 +62,8 @@ export const SUPERVISOR_RULE = {
 
 @ObjectType({
   simpleResolvers: true,
-  description: '一条红旗规则：找什么、为什么、按什么阈值 / A red-flag rule: what it looks for, why, and its thresholds.',
+  description:
+    '一条红旗规则：找什么、为什么、按什么阈值 / A red-flag rule: what it looks for, why, and its thresholds.',
 })
 export class RedFlagRule {
   @Field(() => String, { description: '规则代码，如 CASH_OVER_LIMIT；监督员标记为 SUPERVISOR / Rule code.' })
@@ -88,7 +89,11 @@ export function ruleAsJudged(code: RuleCode, thresholds: Thresholds): RedFlagRul
     title: rule.title,
     explanation: explain(rule, thresholds),
     thresholds: rule.thresholds.map(
-      (name) => new RedFlagThreshold(THRESHOLDS.find((t) => t.name === name)!, thresholds[name]),
+      (name) =>
+        new RedFlagThreshold(
+          THRESHOLDS.find((t) => t.name === name)!,
+          thresholds[name],
+        ),
     ),
   };
 }
@@ -223,7 +228,10 @@ export class ThresholdInput {
   value!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: '镇里一个村一个月的审核进度 / One village month in the town review.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: '镇里一个村一个月的审核进度 / One village month in the town review.',
+})
 export class TownReviewMonth {
   @Field(() => Village)
   village!: Village;

@@ -132,12 +132,6 @@ export async function setRedFlagRules(
   if (region.level === 'city') {
     throw apiError('RULES_INVALID', '红旗规则由区或镇（街道）制定，市一级不设', { threshold: null });
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.effectiveFrom) || Number.isNaN(Date.parse(input.effectiveFrom))) {
-    throw apiError('RULES_INVALID', `生效日期应写成 2026-01-01 这样的年-月-日，收到“${input.effectiveFrom}”`, {
-      threshold: null,
-      argument: 'effectiveFrom',
-    });
-  }
   await setRuleSet(db, {
     regionId: region.id,
     effectiveFrom: input.effectiveFrom,

@@ -17,13 +17,7 @@ import { loadRevisionFlags } from './red-flag.loader.ts';
 import { evaluateNow } from './review.service.ts';
 
 export type TownReviewState =
-  | 'NOT_SUBMITTED'
-  | 'OVERDUE_SUBMISSION'
-  | 'WAITING'
-  | 'OVERDUE_REVIEW'
-  | 'RETURNED'
-  | 'APPROVED'
-  | 'PUBLISHED';
+  'NOT_SUBMITTED' | 'OVERDUE_SUBMISSION' | 'WAITING' | 'OVERDUE_REVIEW' | 'RETURNED' | 'APPROVED' | 'PUBLISHED';
 
 export interface TownReviewMonthData {
   village: VillageRow;
