@@ -5,14 +5,10 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '@mingbai/db/client';
 import { latestRevision, type PeriodKey } from '@mingbai/db/ledger/periods';
 import { answerFlag as answerInLedger, contentMark, reviewMonth, reviewState } from '@mingbai/db/review/approvals';
-import { rulesInForce, beijingDate } from '@mingbai/db/review/red-flag-rules';
-import { evaluateRedFlags } from '@mingbai/db/review/red-flags';
 import { periodReviews } from '@mingbai/db/schema/supervision';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { apiError, badInput } from '../errors.ts';
 import { checkMonth } from '../month.ts';
-import type { RevisionKey } from '../statements/period-keys.ts';
-import type { Evaluate, FlagView } from './red-flag.loader.ts';
 
 export interface MonthRef {
   villageSlug: string;
@@ -131,26 +127,4 @@ export function blockersOf(review: ReviewData): string[] {
   }
   for (const key of review.unanswered) out.push(`红旗 ${key} 尚未书面答复`);
   return out;
-}
-
-/**
- * The rule flags of a revision not yet published, evaluated now by the rules in force today (what publishing today
- * would freeze); the loaders of `red-flag.loader.ts` add supervisors' flags and answers.
- */
-export function evaluateNow(db: Db): Evaluate {
-  return async (key: RevisionKey) => {
-    const rules = await rulesInForce(db, key.villageId, beijingDate());
-    const found = await evaluateRedFlags(db, key, rules);
-    const flags: FlagView[] = found.map((f) => ({
-      key: f.key,
-      source: 'RULE',
-      ruleCode: f.ruleCode,
-      voucherNumber: f.voucherNumber,
-      amountFen: f.amountFen,
-      detail: f.detail,
-      raisedBy: null,
-      answer: null,
-    }));
-    return { thresholds: rules.thresholds, flags };
-  };
 }
