@@ -55,7 +55,9 @@ export async function answerFlag(
   const body = ref.body.trim();
   if (body.length === 0 || body.length > NOTE_MAX) throw badInput(`答复应为 1 到 ${NOTE_MAX} 个字`, 'body');
   if (!FLAG_KEY.test(ref.flagKey)) {
-    throw apiError('NOT_FOUND', `本月没有标识为“${ref.flagKey}”的红旗`, { argument: 'flagKey' });
+    throw apiError('FLAG_NOT_FOUND', `${ref.year}年${ref.month}月现在没有疑点 ${ref.flagKey}`, {
+      flagKey: ref.flagKey,
+    });
   }
   await db.transaction((tx) =>
     answerInLedger(tx, { ...key, actor: actor.viewer!.username, flagKey: ref.flagKey, body }),
