@@ -128,7 +128,7 @@ describe('the supervisor’s review', () => {
     expect(m.vouchers.edges.map((e) => e.node.number)).toEqual([1, 2]);
     expect(m.redFlags.map((f) => f.key)).toContain('CASH_OVER_LIMIT:2');
     expect(m.publishable).toBe(false);
-    expect(m.blockers.join('；')).toContain('监督员尚未审核通过');
+    expect(m.blockers.join('；')).toContain('还没有监督委员会成员审核通过');
     expect(m.blockers.join('；')).toContain('CASH_OVER_LIMIT:2');
     expect(await periodState(village.id)).toEqual(before);
   });
@@ -141,6 +141,7 @@ describe('the supervisor’s review', () => {
     // Action and assertions: nothing yet.
     const early = await director(publish, vars(village.slug));
     expect(early.errors![0]!.extensions!.code).toBe('REVIEW_REQUIRED');
+    expect(early.errors![0]!.message).toContain('还没有监督委员会成员审核通过');
     expect((await periodState(village.id)).status).toBe('submitted');
 
     const supervisor = await as('supervisor');

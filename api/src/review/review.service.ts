@@ -4,7 +4,14 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '@mingbai/db/client';
 import { latestRevision, type PeriodKey } from '@mingbai/db/ledger/periods';
-import { answerFlag as answerInLedger, contentMark, reviewMonth, reviewState } from '@mingbai/db/review/approvals';
+import {
+  answerFlag as answerInLedger,
+  contentMark,
+  reviewBlockers,
+  reviewMonth,
+  reviewState,
+  type ReviewState,
+} from '@mingbai/db/review/approvals';
 import { periodReviews } from '@mingbai/db/schema/supervision';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { apiError, badInput } from '../errors.ts';
@@ -68,8 +75,8 @@ export interface ReviewData {
   revision: number;
   status: 'open' | 'submitted' | 'published';
   approval: { by: string; at: Date; note: string } | null;
-  stale: boolean;
-  unanswered: string[];
+  /** The ledger's review state of the current revision: what publishing checks (`REVIEW_REQUIRED`). */
+  state: ReviewState;
   reviews: {
     decision: string;
     note: string;
@@ -106,8 +113,7 @@ export async function reviewOf(db: Db, key: PeriodKey): Promise<ReviewData | und
     revision: latest.revision,
     status: latest.status,
     approval: state.stale ? null : state.approval,
-    stale: state.stale,
-    unanswered: state.unanswered,
+    state,
     reviews: rows.map((r) => ({
       decision: r.decision.toUpperCase(),
       note: r.note,
@@ -119,14 +125,11 @@ export async function reviewOf(db: Db, key: PeriodKey): Promise<ReviewData | und
   };
 }
 
-/** What still stands between the month and its publication, in words for the committee; empty when publishable. */
+/**
+ * What still stands between the month and its publication, in words for the committee; empty when publishable. The
+ * review's part is the ledger's own list (`reviewBlockers`), the very words `publishMonth` refuses with.
+ */
 export function blockersOf(review: ReviewData): string[] {
-  const out: string[] = [];
   if (review.status === 'published') return ['本月已公开'];
-  if (review.status === 'open') out.push('尚未提交审核');
-  if (review.approval === null) {
-    out.push(review.stale ? '审核通过后又上传了新内容，须监督员重新审核' : '监督员尚未审核通过');
-  }
-  for (const key of review.unanswered) out.push(`红旗 ${key} 尚未书面答复`);
-  return out;
+  return [...(review.status === 'open' ? ['尚未提交审核'] : []), ...reviewBlockers(review.state)];
 }
