@@ -23,6 +23,7 @@ import { FILE_FORMAT } from '../../api/src/opendata/export-sql.ts';
 import { openDataFolder, pruneCache, useOpenDataFolder } from '../../api/src/opendata/cache.ts';
 import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 // Each run writes its generated files to a folder of its own.
@@ -616,6 +617,7 @@ describe('per-village-month fragments', () => {
       await (
         await as('accountant', village.slug)
       )(`mutation ${args.replace('%s', 'submitMonth')}`, month);
+      await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 11 });
       // Action
       const published = await (
         await as('director', village.slug)
