@@ -144,7 +144,12 @@ describe('a village month', () => {
       mingbai: { chain: { digest: string; chainSeq: number }[] };
     };
     expect(pkg.licenses[0]!.name).toBe('CC-BY-4.0');
-    expect(pkg.resources.map((r) => r.path)).toEqual(['r1/lines.csv', 'r1/lines.jsonl', 'r1/statements.csv']);
+    expect(pkg.resources.map((r) => r.path)).toEqual([
+      'r1/lines.csv',
+      'r1/lines.jsonl',
+      'r1/statements.csv',
+      'r1/flags.csv',
+    ]);
     for (const resource of pkg.resources) {
       const file = await get(`/data/v/${village.slug}/2025-03/${resource.path}`);
       expect(file.headers.get('cache-control')).toContain('immutable');
