@@ -1,4 +1,4 @@
-// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,export,uploads]`: the benchmark suite
+// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,redflags,export,uploads]`: the benchmark suite
 // against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { concurrencyRuns, monthSizes, statementReadCost } from './suite/api.ts';
 import { exportRun } from './suite/export.ts';
 import { importRun } from './suite/import.ts';
+import { redFlagsRun } from './suite/red-flags.ts';
 import { machineFacts, storage } from './suite/machine.ts';
 import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
 import { ROOT, startApi } from './suite/procs.ts';
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'import-lines': { type: 'string' },
+    'red-flag-lines': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     out: { type: 'string', default: `${ROOT}/bench/results.json` },
   },
@@ -32,7 +34,8 @@ const quick = args.quick;
 const seconds = Number(args.seconds ?? (quick ? 3 : 10));
 const levels = quick ? [1, 16] : [1, 16, 64];
 const importLines = Number(args['import-lines'] ?? (quick ? 100_000 : 1_000_000));
-const sections = new Set((args.only ?? 'api,portal,import,export,uploads').split(','));
+const redFlagLines = Number(args['red-flag-lines'] ?? 50_000);
+const sections = new Set((args.only ?? 'api,portal,import,redflags,export,uploads').split(','));
 const server = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseUrl =
   args.database ?? (process.env.DATABASE_URL || server.replace(/\/[^/]*$/, `/mingbai_bench_${args.scale}`));
@@ -121,6 +124,11 @@ try {
   if (sections.has('import')) {
     log(`4. import of a ${importLines.toLocaleString('en')}-line GBK CSV`);
     results.import = await importRun({ serverUrl: server, lines: importLines, log });
+  }
+  if (sections.has('redflags')) {
+    log(`4b. red-flag rules over a ${redFlagLines.toLocaleString('en')}-line month, beside its import`);
+    const { import: _imported, ...redFlags } = await redFlagsRun({ serverUrl: server, lines: redFlagLines, log });
+    results.redFlags = redFlags;
   }
   if (sections.has('uploads')) {
     log('7. three hostile uploads at once (190 MB unzipped each) beside { __typename }');

@@ -49,6 +49,17 @@ export function renderTable(r: any): string {
       ok(i.cli.linesPerSecond >= 100_000 && i.cli.peakRssMb <= 256),
     ]);
   }
+  if (r.redFlags) {
+    const f = r.redFlags;
+    rows.push([
+      `4b. red-flag rules, ${f.lines.toLocaleString('en')}-line month`,
+      `p50 ${f.evaluate.p50Ms} ms (first ${f.evaluate.firstMs} ms), ${f.flags} flags; content mark ${f.contentMarkMs} ms`,
+      `import ${f.importSeconds} s`,
+      `${(f.ratio * 100).toFixed(1)}%`,
+      '≤ 10% of the import',
+      ok(f.ratio <= 0.1),
+    ]);
+  }
   for (const [label, p] of [
     ['every request a different month', r.portal],
     ['5 popular months (page cache)', r.portalHot],

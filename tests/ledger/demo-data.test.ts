@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
+import { verifyVillageChain } from '@mingbai/db/ledger/verify';
 import { useTestApi } from '../support/api.ts';
 
 const t = useTestApi();
@@ -172,5 +173,86 @@ describe('demo data', () => {
     expect(row!.under).toBeGreaterThan(0);
     expect(row!.cash).toBeGreaterThan(0);
     expect(row!.persons).toBeGreaterThan(0);
+  });
+
+  it('was reviewed like a real village: every month approved, every flag answered, published on time but a few', async () => {
+    const demo = sql`village_id in (select id from villages where left(code, 3) <> '129')`;
+    const [row] = await queryRows<{ months: number; unapproved: number; late: number; unanswered: number }>(
+      t.handle.db,
+      sql`select count(*)::int as months,
+                 count(*) filter (where approved_by is null or approved_at > published_at)::int as unapproved,
+                 count(*) filter (where revision = 1 and (published_at at time zone 'Asia/Shanghai')::date
+                                    > (make_date(year, month, 1) + interval '1 month' + interval '9 days')::date)::int as late,
+                 (select count(*) from red_flags f where f.${demo}
+                     and not exists (select 1 from flag_answers a where a.village_id = f.village_id and a.year = f.year
+                                       and a.month = f.month and a.revision = f.revision
+                                       and a.flag_key = f.rule_code || ':' || coalesce(f.voucher_number::text, 'month')))::int
+                   as unanswered
+            from periods where ${demo} and status = 'published'`,
+    );
+    expect(row!.unapproved).toBe(0);
+    expect(row!.unanswered).toBe(0);
+    expect(row!.late).toBeGreaterThan(0);
+    expect(row!.late).toBeLessThan(row!.months / 10);
+    const lateFlags = await queryRows<{ n: number }>(
+      t.handle.db,
+      sql`select count(*)::int as n from red_flags where ${demo} and rule_code = 'LATE_PUBLICATION'`,
+    );
+    expect(lateFlags[0]!.n).toBe(row!.late);
+  });
+
+  it('holds cases of every red-flag rule, several in 付村 with the 19,900 and 19,800 purchases, and months with none', async () => {
+    const rules = await queryRows<{ rule_code: string }>(
+      t.handle.db,
+      sql`select distinct rule_code from red_flags where village_id in (select id from villages where left(code, 3) <> '129')`,
+    );
+    expect(rules.map((r) => r.rule_code).sort()).toEqual(
+      [
+        'CASH_ON_HAND',
+        'CASH_OVER_LIMIT',
+        'DUPLICATE_PAYMENT',
+        'JUST_BELOW_TIER',
+        'LARGE_TO_PERSON',
+        'LATE_PUBLICATION',
+        'NON_PRODUCTIVE',
+        'SPLIT_BELOW_TIER',
+      ].sort(),
+    );
+    const fucun = await queryRows<{ rule_code: string; amount_fen: string | null; clean: number }>(
+      t.handle.db,
+      sql`select f.rule_code, f.amount_fen::text as amount_fen, 0 as clean from red_flags f
+            join villages v on v.id = f.village_id where v.slug = 'fucun'`,
+    );
+    expect(new Set(fucun.map((f) => f.rule_code)).size).toBeGreaterThanOrEqual(6);
+    const justBelow = fucun.filter((f) => f.rule_code === 'JUST_BELOW_TIER').map((f) => f.amount_fen);
+    expect(justBelow).toEqual(expect.arrayContaining(['1990000', '1980000']));
+    const [clean] = await queryRows<{ n: number }>(
+      t.handle.db,
+      sql`select count(*)::int as n from periods p join villages v on v.id = p.village_id
+           where v.slug = 'fucun' and p.status = 'published'
+             and not exists (select 1 from red_flags f where f.village_id = p.village_id and f.year = p.year
+                               and f.month = p.month and f.revision = p.revision)
+             and not exists (select 1 from voucher_flags f where f.village_id = p.village_id and f.year = p.year
+                               and f.month = p.month and f.revision = p.revision)`,
+    );
+    expect(clean!.n).toBeGreaterThan(10);
+    const [supervisors] = await queryRows<{ n: number; answered: number }>(
+      t.handle.db,
+      sql`select count(*)::int as n,
+                 count(*) filter (where exists (select 1 from flag_answers a where a.village_id = f.village_id
+                   and a.year = f.year and a.month = f.month and a.revision = f.revision
+                   and a.flag_key = 'supervisor:' || f.id))::int as answered
+            from voucher_flags f where f.author = 'demo-seed-supervisor'`,
+    );
+    expect(supervisors!.n).toBeGreaterThanOrEqual(3);
+    expect(supervisors!.answered).toBe(supervisors!.n);
+  });
+
+  it('verifies every demo village’s digest chain, v2 months covering their review', async () => {
+    const ids = await queryRows<{ id: number }>(t.handle.db, sql`select id from villages where left(code, 3) <> '129'`);
+    for (const { id } of ids) {
+      const report = await verifyVillageChain(t.handle.db, id);
+      expect(report.breaks, String(id)).toEqual([]);
+    }
   });
 });

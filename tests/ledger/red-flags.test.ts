@@ -171,6 +171,18 @@ describe('SPLIT_BELOW_TIER', () => {
     );
   });
 
+  it('flags a split once, where it reaches the tier, leaving out everyday purchases under a tenth of it', async () => {
+    const flags = await flagsOf([
+      pay(1, '2025-03-03', '印制宣传册', 300_000, firm('图文社')),
+      pay(2, '2025-03-05', '复印', 49_999, firm('图文社')),
+      pay(3, '2025-03-07', '制作展板', 170_000, firm('图文社')),
+      pay(4, '2025-03-10', '制作横幅', 50_000, firm('图文社')),
+      pay(5, '2025-03-12', '制作标牌', 200_000, firm('图文社')),
+    ]);
+    expect(codes(only(flags, 'SPLIT_BELOW_TIER'))).toEqual(['SPLIT_BELOW_TIER:4']);
+    expect(only(flags, 'SPLIT_BELOW_TIER')[0]!.detail).toContain('3 笔共 5,200.00 元');
+  });
+
   it('judges by the highest tier reached, looks back 30 days but not 31, and leaves periodic bills alone', async () => {
     const flags = await flagsOf(
       [

@@ -27,6 +27,17 @@ const OPENING = [
   { accountCode: '102', balanceFen: 10_000_000n },
   { accountCode: '301', balanceFen: -10_100_000n },
 ];
+/** The SQLSTATE of a failed query, whichever driver wrapped it. */
+async function sqlState(work: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await work;
+  } catch (error) {
+    const e = error as { code?: string; cause?: { code?: string } };
+    return e.cause?.code ?? e.code;
+  }
+  return undefined;
+}
+
 /** Published on time, so LATE_PUBLICATION stays out of the way. */
 const ON_TIME = new Date('2025-04-05T02:00:00Z');
 const cashPay = (n: number, amount: number) =>
@@ -206,6 +217,30 @@ describe('frozen flags', () => {
   });
 });
 
+describe('a published month’s review', () => {
+  it('is sealed in the database too: no new flag, answer or decision, frozen flags never change', async () => {
+    const key = await submittedMonth([cashPay(1, 150_000)]);
+    await answer(key, 'CASH_OVER_LIMIT:1', '有签字。');
+    await approve(key);
+    await publish(key);
+    const v = key.villageId;
+    for (const write of [
+      sql`insert into voucher_flags (village_id, year, month, revision, voucher_number, author, reason)
+          values (${v}, 2025, 3, 1, 1, 'x', '公开后才发现')`,
+      sql`insert into flag_answers (village_id, year, month, revision, flag_key, body, author)
+          values (${v}, 2025, 3, 1, 'CASH_OVER_LIMIT:9', '答复', 'x')`,
+      sql`delete from flag_answers where village_id = ${v}`,
+      sql`insert into period_reviews (village_id, year, month, revision, decision, note, reviewer, content_mark)
+          values (${v}, 2025, 3, 1, 'approved', '', 'x', 'x')`,
+      sql`update red_flags set detail = 'x' where village_id = ${v}`,
+      sql`delete from period_reviews where village_id = ${v}`,
+    ]) {
+      expect(await sqlState(handle.db.execute(write))).toBe('MBI01');
+    }
+    expect((await redFlagsOf(handle.db, { ...key, revision: 1 })).map((f) => f.key)).toEqual(['CASH_OVER_LIMIT:1']);
+  });
+});
+
 describe('digests', () => {
   it('keep v1 for months without approval, cover the review in v2, and both verify', async () => {
     const village = await aVillage(handle.db);
@@ -232,9 +267,19 @@ describe('digests', () => {
     expect([v1!.approved_by, v2!.approved_by]).toEqual([null, 'jiandu-test']);
 
     // The answer is part of the sealed month: changing it behind the ledger's back breaks the chain there.
-    await handle.db.execute(
-      sql`update flag_answers set body = '改过' where village_id = ${village.id} and year = 2025 and month = 3`,
-    );
+    expect(
+      await sqlState(
+        handle.db.execute(
+          sql`update flag_answers set body = '改过' where village_id = ${village.id} and year = 2025 and month = 3`,
+        ),
+      ),
+    ).toBe('MBI01');
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(
+        sql`update flag_answers set body = '改过' where village_id = ${village.id} and year = 2025 and month = 3`,
+      );
+    });
     const broken = await verifyVillageChain(handle.db, village.id);
     expect(broken.breaks.map((b) => [b.month, b.problem])).toEqual([[3, 'content']]);
   });

@@ -26,6 +26,7 @@ export type AccountKey =
   | 'cadrePay'
   | 'telecom'
   | 'allowance'
+  | 'hospitality'
   | 'rentalRepair'
   | 'roads'
   | 'lighting'
@@ -61,6 +62,7 @@ const CHART: Record<AccountKey, Record<AccountStandard, Entry>> = {
   cadrePay: { '2004': ['54103', '干部报酬'], '2023': ['51303', '干部报酬'] },
   telecom: { '2004': ['54104', '通讯费'], '2023': ['51304', '通讯费'] },
   allowance: { '2004': ['54105', '误工补贴'], '2023': ['51305', '误工补贴'] },
+  hospitality: { '2004': ['54106', '招待费'], '2023': ['51306', '招待费'] },
   rentalRepair: { '2004': ['50201', '出租房屋维修'], '2023': ['51101', '出租房屋维修'] },
   roads: { '2004': ['55101', '道路维修'], '2023': ['51401', '道路维修'] },
   lighting: { '2004': ['55102', '路灯照明'], '2023': ['51402', '路灯照明'] },

@@ -56,6 +56,8 @@ interface Draft {
   attachments: number;
   lines: LineInput[];
   pin?: number | undefined;
+  /** Cash received too late in the day to bank: no deposit follows it (CASH_ON_HAND). */
+  keepCash?: boolean | undefined;
 }
 
 type Via = 'bank' | 'cash';
@@ -136,6 +138,11 @@ class MonthBuilder {
       [this.line(key, 'debit', amount, summary, party), this.line(via, 'credit', amount, summary)],
       attachments ?? this.rng.int(1, 3),
     );
+  }
+
+  /** The last draft added (to mark it). */
+  last(): Draft {
+    return this.drafts[this.drafts.length - 1]!;
   }
 
   /** Dr cash/bank, Cr income (or liability). The payer sits on the credit line. */
@@ -700,6 +707,11 @@ export function planMonth(
     );
   }
 
+  // The month's cases for the red-flag rules (`DEMO_CASES`), on top of its usual business.
+  for (const c of DEMO_CASES) {
+    if (c.slug === cast.village.slug && c.year === ym.year && c.month === ym.month) c.add(b);
+  }
+
   // Everyday purchases fill the month up to its usual size: mostly small ones in cash, a few by transfer, each
   // kind once before any comes back.
   const target = rng.int(...cast.profile.vouchers);
@@ -707,7 +719,7 @@ export function planMonth(
   const cash = catalog.filter((x) => x.via === 'cash');
   const bank = catalog.filter((x) => x.via === 'bank');
   for (let n = 0, extra = rng.int(1, 2); b.drafts.length < target || extra > 0; n++, extra--) {
-    const p = rng.chance(0.75) ? cash[n % cash.length]! : bank[n % bank.length]!;
+    const p = rng.chance(0.9) ? cash[n % cash.length]! : bank[n % bank.length]!;
     const fen = BigInt(rng.int(p.fen[0] / p.fen[2], p.fen[1] / p.fen[2]) * p.fen[2]);
     const what = localWords(p.what, community);
     b.pay({
@@ -723,6 +735,220 @@ export function planMonth(
 
   return finish(b, state, pinned);
 }
+
+/**
+ * Payments a supervisor should ask about, one or two per rule across the villages (付村 has several), written as such
+ * payments are: red-flag rules (`db/src/ledger/red-flags.ts`) find them, the committee answers them (`review.ts`).
+ * The ¥19,900 and ¥19,800 purchases (JUST_BELOW_TIER) come from `bigPurchases` in `village.ts`; late publications from
+ * `publicationTimes`.
+ */
+interface DemoCase {
+  slug: string;
+  year: number;
+  month: number;
+  add(b: MonthBuilder): void;
+}
+
+const somePerson = (cast: VillageCast, i: number) => {
+  const people = [...cast.delegates.map((d) => d.person), ...cast.elders.map((e) => e.person)];
+  return personCounterparty(people[i % people.length] ?? cast.cadres[0]!.person);
+};
+
+export const DEMO_CASES: readonly DemoCase[] = [
+  // CASH_OVER_LIMIT: day labourers without a bank card, paid in cash.
+  {
+    slug: 'fucun',
+    year: 2024,
+    month: 9,
+    add: (b) =>
+      b.pay({
+        day: b.wd(23),
+        summary: '支付汛后清理排水沟临时用工劳务费',
+        key: 'sanitation',
+        amount: yuan(1_600),
+        via: 'cash',
+        party: somePerson(b.cast, 0),
+        attachments: 2,
+      }),
+  },
+  {
+    slug: 'tianli',
+    year: 2025,
+    month: 6,
+    add: (b) =>
+      b.pay({
+        day: b.wd(12),
+        summary: '现金支付抽水泵抢修费',
+        key: 'roads',
+        amount: yuan(1_280),
+        via: 'cash',
+        party: b.vendor('hardware'),
+        attachments: 1,
+      }),
+  },
+  // SPLIT_BELOW_TIER: one road job paid in two parts two weeks apart, together over the 20,000-yuan tier.
+  {
+    slug: 'fucun',
+    year: 2025,
+    month: 5,
+    add: (b) => {
+      for (const [day, summary, amount] of [
+        [6, '支付村北生产路修补工程款', 12_000],
+        [20, '支付村北生产路修补工程款（续）', 9_800],
+      ] as const) {
+        b.pay({
+          day: b.wd(day),
+          summary,
+          key: 'roads',
+          amount: yuan(amount),
+          party: b.vendor('roads'),
+          attachments: 3,
+        });
+      }
+    },
+  },
+  {
+    slug: 'liutai',
+    year: 2024,
+    month: 10,
+    add: (b) => {
+      for (const [day, amount] of [
+        [9, 3_200],
+        [16, 2_600],
+      ] as const) {
+        b.pay({
+          day: b.wd(day),
+          summary: '购买村委会会议室窗帘及安装',
+          key: 'office',
+          amount: yuan(amount),
+          party: b.vendor('hardware'),
+          attachments: 2,
+        });
+      }
+    },
+  },
+  // DUPLICATE_PAYMENT: the same toner bill entered twice within a week.
+  {
+    slug: 'fucun',
+    year: 2025,
+    month: 11,
+    add: (b) => {
+      for (const day of [10, 14]) {
+        b.pay({
+          day: b.wd(day),
+          summary: '购买打印机硒鼓',
+          key: 'office',
+          amount: yuan(680),
+          party: b.vendor('stationery'),
+          attachments: 1,
+        });
+      }
+    },
+  },
+  {
+    slug: 'dabizhuang',
+    year: 2025,
+    month: 9,
+    add: (b) => {
+      for (const day of [3, 8]) {
+        b.pay({
+          day: b.wd(day),
+          summary: '支付路灯线路检修费用',
+          key: 'lighting',
+          amount: yuan(2_350),
+          party: b.vendor('lighting'),
+          attachments: 2,
+        });
+      }
+    },
+  },
+  // NON_PRODUCTIVE: hospitality and gifts over 3,000 yuan in a month.
+  {
+    slug: 'fucun',
+    year: 2025,
+    month: 3,
+    add: (b) => {
+      b.pay({
+        day: b.wd(13),
+        summary: '接待区农业农村委检查组工作餐费',
+        key: 'hospitality',
+        amount: yuan(1_860),
+        party: b.vendor('supermarket'),
+        attachments: 2,
+      });
+      b.pay({
+        day: b.wd(18),
+        summary: '购买慰问品慰问退休老干部',
+        key: 'hospitality',
+        amount: yuan(2_400),
+        party: b.vendor('supermarket'),
+        attachments: 2,
+      });
+    },
+  },
+  {
+    slug: 'xiaonanhe',
+    year: 2026,
+    month: 1,
+    add: (b) =>
+      b.pay({
+        day: b.wd(20),
+        summary: '年终总结会工作餐及烟酒',
+        key: 'hospitality',
+        amount: yuan(3_480),
+        party: b.vendor('supermarket'),
+        attachments: 2,
+      }),
+  },
+  // CASH_ON_HAND: rent paid in cash on the last working day, banked the next month.
+  {
+    slug: 'fucun',
+    year: 2024,
+    month: 12,
+    add: (b) => {
+      b.receive({
+        day: b.wd(31),
+        summary: '收取临街门面房年底补交租金（现金）',
+        key: 'rentIncome',
+        amount: yuan(6_500),
+        via: 'cash',
+        party: b.cast.tenancies[0]?.tenant ?? somePerson(b.cast, 1),
+        attachments: 1,
+      });
+      b.last().keepCash = true;
+      b.last().rank = 2;
+    },
+  },
+  // LARGE_TO_PERSON: compensation paid to one villager.
+  {
+    slug: 'fucun',
+    year: 2026,
+    month: 3,
+    add: (b) =>
+      b.pay({
+        day: b.wd(17),
+        summary: '支付村北生产路拓宽占地青苗补偿款',
+        key: 'roads',
+        amount: yuan(8_600),
+        party: somePerson(b.cast, 2),
+        attachments: 3,
+      }),
+  },
+  {
+    slug: 'shisicang',
+    year: 2025,
+    month: 4,
+    add: (b) =>
+      b.pay({
+        day: b.wd(22),
+        summary: '支付村民房屋漏雨维修补助',
+        key: 'relief',
+        amount: yuan(6_000),
+        party: somePerson(b.cast, 3),
+        attachments: 3,
+      }),
+  },
+];
 
 /** Puts the drafts in date order, adds 提现 and 存现 where cash needs it, numbers them 1..N. */
 function finish(b: MonthBuilder, state: LedgerState, pinned: PinnedVoucher | undefined): MonthPlan {
@@ -778,7 +1004,7 @@ function finish(b: MonthBuilder, state: LedgerState, pinned: PinnedVoucher | und
       });
     }
     apply(d);
-    if (state.cashFen > CASH_LIMIT) {
+    if (state.cashFen > CASH_LIMIT && !d.keepCash) {
       const amount = ((state.cashFen - yuan(2_000)) / yuan(100)) * yuan(100);
       apply(transfer(d.day, '将库存现金存入银行', 'bank', amount));
     }

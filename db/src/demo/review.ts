@@ -68,9 +68,57 @@ const ANSWERS: Record<string, readonly string[]> = {
   ],
 };
 
-/** The committee's answer to a demo flag: plain words, as a village committee would write it. */
-export function demoAnswer(ruleCode: string, slug: string, ym: YearMonth, key: string): string {
-  const options = ANSWERS[ruleCode] ?? ANSWERS['SUPERVISOR']!;
-  const rng = rngFor('answer', slug, ym.year, ym.month, key);
+/**
+ * The committee's answer to a demo flag: plain words, as a village committee would write it. Chosen by the flag's
+ * rule and voucher (never its database id), so the same data gets the same answers.
+ */
+export function demoAnswer(
+  flag: { ruleCode: string; voucherNumber: number | null },
+  slug: string,
+  ym: YearMonth,
+): string {
+  if (flag.ruleCode === 'SUPERVISOR') {
+    const raised = DEMO_SUPERVISOR_FLAGS.find((f) => f.slug === slug && f.year === ym.year && f.month === ym.month);
+    if (raised) return raised.answer;
+  }
+  const options = ANSWERS[flag.ruleCode] ?? ANSWERS['SUPERVISOR']!;
+  const rng = rngFor('answer', slug, ym.year, ym.month, flag.ruleCode, flag.voucherNumber ?? 'month');
   return options[rng.int(0, options.length - 1)]!;
 }
+
+/** Doubts the demo's supervisors raised on a voucher (found by its 摘要), with the committee's answer. */
+export const DEMO_SUPERVISOR_FLAGS: readonly {
+  slug: string;
+  year: number;
+  month: number;
+  summary: string;
+  reason: string;
+  answer: string;
+}[] = [
+  {
+    slug: 'fucun',
+    year: 2026,
+    month: 4,
+    summary: '购置健身器材一批',
+    reason: '健身器材的验收单上没有村民代表签字，器材放在哪里也没写，请补齐验收手续并说明。',
+    answer:
+      '器材安装在村委会东侧小广场，共 8 件。验收当天村民代表在场，当时漏签，现已补签，验收单和安装照片附在凭证后。',
+  },
+  {
+    slug: 'fucun',
+    year: 2025,
+    month: 5,
+    summary: '支付村北生产路修补工程款（续）',
+    reason: '这笔和 5 月 6 日那笔是不是同一段路？两笔加起来超过 2 万元，为什么没有报镇里审批？',
+    answer:
+      '是同一段路。开工后发现路基下沉，增加了工程量，第二笔是追加部分。两委已补开会议并报镇农经服务中心备案，以后追加工程先报批再施工。',
+  },
+  {
+    slug: 'yingfengli',
+    year: 2025,
+    month: 10,
+    summary: '开展重阳节敬老活动',
+    reason: '请附上重阳节活动参加人员和慰问品发放签收名单。',
+    answer: '活动共有 62 位 70 岁以上老人参加，签收名单已附在凭证后，可到社区查看原件。',
+  },
+];

@@ -6,14 +6,15 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import type { Tx } from '../client.ts';
-import { answerFlag, reviewMonth, reviewState } from '../ledger/approvals.ts';
+import { answerFlags, reviewMonth, reviewState } from '../ledger/approvals.ts';
 import { changeReviewStatus, openPeriod, setOpeningBalances, type PeriodKey } from '../ledger/periods.ts';
 import { deleteVoucher, postVouchers } from '../ledger/post.ts';
 import { publishSubmitted } from '../ledger/publish.ts';
 import { regions, villages } from '../schema/regions.ts';
 import { DEMO_DRAFT, planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
 import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
-import { beijingInstant, demoAnswer, publicationTimes } from './review.ts';
+import { beijingInstant, DEMO_SUPERVISOR_FLAGS, demoAnswer, publicationTimes } from './review.ts';
+import { voucherFlags } from '../schema/review.ts';
 
 export interface SeedReport {
   /** Villages whose ledgers were written by this call. */
@@ -170,12 +171,11 @@ async function reviewAndPublish(
   await reviewMonth(tx, { ...key, actor: DEMO_SUPERVISOR, decision: 'approved', note: '', at: times.approvedAt });
   const answeredAt = new Date(times.publishedAt.getTime() - 30 * 60 * 1000);
   const state = await reviewState(tx, key, { publishedAt: times.publishedAt });
-  for (const flag of state.flags) {
-    await answerFlag(tx, {
+  if (state.flags.length > 0) {
+    await answerFlags(tx, {
       ...key,
       actor: DEMO_COMMITTEE,
-      flagKey: flag.key,
-      body: demoAnswer(flag.ruleCode, slug, key, flag.key),
+      answers: state.flags.map((flag) => ({ flagKey: flag.key, body: demoAnswer(flag, slug, key) })),
       at: answeredAt,
     });
   }
@@ -191,12 +191,22 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
       const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR });
       await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: month.vouchers });
       await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
-      await reviewAndPublish(
-        tx,
-        { ...key, revision },
-        plan.village.slug,
-        publicationTimes(plan.village.slug, month, now),
-      );
+      const times = publicationTimes(plan.village.slug, month, now);
+      for (const raised of DEMO_SUPERVISOR_FLAGS) {
+        if (raised.slug !== plan.village.slug || raised.year !== month.year || raised.month !== month.month) continue;
+        const voucher = month.vouchers.find((v) => v.summary === raised.summary);
+        if (!voucher)
+          throw new Error(`demo flag: no voucher ${raised.summary} in ${raised.slug} ${raised.year}-${raised.month}`);
+        await tx.insert(voucherFlags).values({
+          ...key,
+          revision,
+          voucherNumber: voucher.number,
+          author: DEMO_SUPERVISOR,
+          reason: raised.reason,
+          createdAt: new Date(times.approvedAt.getTime() - 24 * 60 * 60 * 1000),
+        });
+      }
+      await reviewAndPublish(tx, { ...key, revision }, plan.village.slug, times);
     });
     report.periods++;
     report.vouchers += month.vouchers.length;

@@ -9,7 +9,7 @@ import { LedgerError } from './errors.ts';
 import { supervisorFlagKey } from './flag-keys.ts';
 import { latestRevision, lockVillageLedger, STATUS_LABELS, type PeriodKey } from './periods.ts';
 import { evaluateRedFlags, frozenFlags, type RedFlagFound } from './red-flags.ts';
-import { beijingDate, rulesInForce } from './red-flag-rules.ts';
+import { beijingDate, rulesInForce, type RulesInForce } from './red-flag-rules.ts';
 
 /**
  * The review of a submitted month: a supervisor approves what they saw (`content_mark`) or sends it back with reasons;
@@ -46,6 +46,8 @@ export interface ReviewState {
   answers: FlagAnswer[];
   /** Keys of the flags without an answer. */
   unanswered: string[];
+  /** The rules the automatic flags were judged by now; null for a published month (its flags are frozen). */
+  rules: RulesInForce | null;
 }
 
 const NOTE_MAX = 2000;
@@ -108,9 +110,14 @@ export async function reviewMonth(
   }
   const key = { villageId: input.villageId, year: input.year, month: input.month, revision: latest.revision };
   const mark = await contentMark(tx, key);
-  await tx
-    .insert(periodReviews)
-    .values({ ...key, decision: input.decision, note, reviewer: input.actor, contentMark: mark });
+  await tx.insert(periodReviews).values({
+    ...key,
+    decision: input.decision,
+    note,
+    reviewer: input.actor,
+    contentMark: mark,
+    ...(input.at ? { createdAt: input.at } : {}),
+  });
   if (input.decision === 'returned') {
     await tx
       .update(periods)
@@ -150,9 +157,19 @@ export async function answerFlag(
     at?: Date | undefined;
   },
 ): Promise<void> {
-  const body = input.body.trim();
-  if (body.length === 0 || body.length > NOTE_MAX) {
-    throw new LedgerError('ANSWER_INVALID', `答复应为 1 到 ${NOTE_MAX} 个字`);
+  await answerFlags(tx, { ...input, answers: [{ flagKey: input.flagKey, body: input.body }] });
+}
+
+/** `answerFlag` for several flags of one month at once: the flags are judged once, all answers or none are written. */
+export async function answerFlags(
+  tx: Tx,
+  input: PeriodKey & { actor: string; answers: { flagKey: string; body: string }[]; at?: Date | undefined },
+): Promise<void> {
+  const answers = input.answers.map((a) => ({ flagKey: a.flagKey, body: a.body.trim() }));
+  for (const a of answers) {
+    if (a.body.length === 0 || a.body.length > NOTE_MAX) {
+      throw new LedgerError('ANSWER_INVALID', `答复应为 1 到 ${NOTE_MAX} 个字`, { flagKey: a.flagKey });
+    }
   }
   await lockVillageLedger(tx, input.villageId);
   const latest = await latestRevision(tx, input);
@@ -166,27 +183,31 @@ export async function answerFlag(
     );
   }
   const key = { villageId: input.villageId, year: input.year, month: input.month, revision: latest.revision };
-  const flags = await currentFlags(tx, key, input.at);
-  if (!flags.some((f) => f.key === input.flagKey)) {
-    throw new LedgerError('FLAG_NOT_FOUND', `${periodLabel(input)}现在没有疑点 ${input.flagKey}`, {
-      flagKey: input.flagKey,
+  const { flags } = await currentFlags(tx, key, input.at);
+  for (const a of answers) {
+    if (!flags.some((f) => f.key === a.flagKey)) {
+      throw new LedgerError('FLAG_NOT_FOUND', `${periodLabel(input)}现在没有疑点 ${a.flagKey}`, {
+        flagKey: a.flagKey,
+      });
+    }
+  }
+  for (const a of answers) {
+    await tx
+      .insert(flagAnswers)
+      .values({ ...key, flagKey: a.flagKey, body: a.body, author: input.actor, answeredAt: input.at ?? sql`now()` })
+      .onConflictDoUpdate({
+        target: [flagAnswers.villageId, flagAnswers.year, flagAnswers.month, flagAnswers.revision, flagAnswers.flagKey],
+        set: { body: a.body, author: input.actor, answeredAt: input.at ?? sql`now()` },
+      });
+    await appendAudit(tx, {
+      villageId: input.villageId,
+      actor: input.actor,
+      action: 'flag.answer',
+      entity: 'period',
+      entityKey: `${key.year}-${key.month}#${key.revision}`,
+      details: { flagKey: a.flagKey, body: a.body },
     });
   }
-  await tx
-    .insert(flagAnswers)
-    .values({ ...key, flagKey: input.flagKey, body, author: input.actor, answeredAt: input.at ?? sql`now()` })
-    .onConflictDoUpdate({
-      target: [flagAnswers.villageId, flagAnswers.year, flagAnswers.month, flagAnswers.revision, flagAnswers.flagKey],
-      set: { body, author: input.actor, answeredAt: input.at ?? sql`now()` },
-    });
-  await appendAudit(tx, {
-    villageId: input.villageId,
-    actor: input.actor,
-    action: 'flag.answer',
-    entity: 'period',
-    entityKey: `${key.year}-${key.month}#${key.revision}`,
-    details: { flagKey: input.flagKey, body },
-  });
 }
 
 /** The supervisors' flags of a revision, oldest first. */
@@ -221,7 +242,11 @@ export async function supervisorFlags(db: DbOrTx, key: Key): Promise<SupervisorF
 }
 
 /** Every flag of a revision: the automatic ones (frozen once published, else as the rules see it at `at`), then the supervisors'. */
-async function currentFlags(db: DbOrTx, key: Key, at: Date = new Date()): Promise<(RedFlagFound | SupervisorFlag)[]> {
+async function currentFlags(
+  db: DbOrTx,
+  key: Key,
+  at: Date = new Date(),
+): Promise<{ flags: (RedFlagFound | SupervisorFlag)[]; rules: RulesInForce | null }> {
   const [period] = await db
     .select({ status: periods.status })
     .from(periods)
@@ -233,11 +258,9 @@ async function currentFlags(db: DbOrTx, key: Key, at: Date = new Date()): Promis
         eq(periods.revision, key.revision),
       ),
     );
-  const automatic =
-    period?.status === 'published'
-      ? await frozenFlags(db, key)
-      : await evaluateRedFlags(db, key, await rulesInForce(db, key.villageId, beijingDate(at)), { publishedAt: at });
-  return [...automatic, ...(await supervisorFlags(db, key))];
+  const rules = period?.status === 'published' ? null : await rulesInForce(db, key.villageId, beijingDate(at));
+  const automatic = rules ? await evaluateRedFlags(db, key, rules, { publishedAt: at }) : await frozenFlags(db, key);
+  return { flags: [...automatic, ...(await supervisorFlags(db, key))], rules };
 }
 
 export async function flagAnswersOf(db: DbOrTx, key: Key): Promise<FlagAnswer[]> {
@@ -286,7 +309,7 @@ export async function reviewState(
         eq(periods.revision, key.revision),
       ),
     );
-  const flags = await currentFlags(db, key, options.publishedAt);
+  const { flags, rules } = await currentFlags(db, key, options.publishedAt);
   const answers = await flagAnswersOf(db, key);
   const answered = new Set(answers.map((a) => a.flagKey));
   const unanswered = flags.filter((f) => !answered.has(f.key)).map((f) => f.key);
@@ -295,16 +318,17 @@ export async function reviewState(
       period.approvedBy && period.approvedAt
         ? { by: period.approvedBy, at: period.approvedAt, note: period.approvalNote ?? '' }
         : null;
-    return { approval, stale: false, flags, answers, unanswered };
+    return { approval, stale: false, flags, answers, unanswered, rules };
   }
   const last = await latestDecision(db, key);
-  if (!last || last.decision !== 'approved') return { approval: null, stale: false, flags, answers, unanswered };
+  if (!last || last.decision !== 'approved') return { approval: null, stale: false, flags, answers, unanswered, rules };
   return {
     approval: { by: last.reviewer, at: last.createdAt, note: last.note },
     stale: last.contentMark !== (await contentMark(db, key)),
     flags,
     answers,
     unanswered,
+    rules,
   };
 }
 

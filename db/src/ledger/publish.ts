@@ -13,8 +13,8 @@ import { periodDigest, type DigestVoucher } from './digest.ts';
 import { LedgerError } from './errors.ts';
 import { lineFlowSql } from './flows.ts';
 import type { Fen } from './money.ts';
-import { evaluateRedFlags } from './red-flags.ts';
-import { beijingDate, rulesInForce } from './red-flag-rules.ts';
+import { evaluateRedFlags, type RedFlagFound } from './red-flags.ts';
+import { beijingDate, rulesInForce, type RulesInForce } from './red-flag-rules.ts';
 import {
   assertMonthEnded,
   latestRevision,
@@ -84,6 +84,8 @@ export async function publishSubmitted(
   input: PeriodKey & { actor: string; now?: Date | undefined; publishedAt?: Date | undefined },
 ): Promise<{ revision: number; digest: string }> {
   const key = { villageId: input.villageId, year: input.year, month: input.month };
+  // Held to the commit: the content judged below is the content sealed.
+  await lockVillageLedger(tx, input.villageId);
   const latest = await latestRevision(tx, key);
   if (latest?.status !== 'submitted') {
     throw new LedgerError(
@@ -111,7 +113,15 @@ export async function publishSubmitted(
       unanswered: state.unanswered,
     });
   }
-  return publishPeriod(tx, { ...key, actor: input.actor, now: input.now, publishedAt });
+  return seal(
+    tx,
+    { ...key, actor: input.actor, now: input.now, publishedAt },
+    {
+      rules: state.rules!,
+      flags: state.flags.filter((f): f is RedFlagFound => f.ruleCode !== 'SUPERVISOR'),
+      approval: state.approval,
+    },
+  );
 }
 
 /**
@@ -127,6 +137,21 @@ export async function publishSubmitted(
 export async function publishPeriod(
   tx: Tx,
   input: PeriodKey & { actor: string; now?: Date | undefined; publishedAt?: Date | undefined },
+): Promise<{ revision: number; digest: string }> {
+  return seal(tx, input);
+}
+
+/** What publishSubmitted already judged, under the same lock and at the same instant: not judged twice. */
+interface Reviewed {
+  rules: RulesInForce;
+  flags: RedFlagFound[];
+  approval: { by: string; at: Date; note: string } | null;
+}
+
+async function seal(
+  tx: Tx,
+  input: PeriodKey & { actor: string; now?: Date | undefined; publishedAt?: Date | undefined },
+  reviewed?: Reviewed,
 ): Promise<{ revision: number; digest: string }> {
   const publishedAt = input.publishedAt ?? new Date();
   assertMonthEnded(input, input.now ?? publishedAt);
@@ -157,8 +182,8 @@ export async function publishPeriod(
   const previousDigest = previous?.digest ?? null;
   const ledger = await publicLedger(tx, key);
 
-  const rules = await rulesInForce(tx, input.villageId, beijingDate(publishedAt));
-  const flags = await evaluateRedFlags(tx, key, rules, { publishedAt });
+  const rules = reviewed?.rules ?? (await rulesInForce(tx, input.villageId, beijingDate(publishedAt)));
+  const flags = reviewed?.flags ?? (await evaluateRedFlags(tx, key, rules, { publishedAt }));
   if (flags.length > 0) {
     await tx.insert(redFlags).values(
       flags.map((f, i) => ({
@@ -171,7 +196,7 @@ export async function publishPeriod(
       })),
     );
   }
-  const approval = await currentApproval(tx, key);
+  const approval = reviewed ? reviewed.approval : await currentApproval(tx, key);
   const review = approval ? await digestReviewOf(tx, key, approval, rules.version) : null;
   const digest = periodDigest(
     { villageCode: village!.code, ...key, standard: period.standard, previousDigest },

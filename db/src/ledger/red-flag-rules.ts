@@ -1,9 +1,8 @@
-import { and, desc, eq, inArray, lte } from 'drizzle-orm';
-import type { DbOrTx } from '../client.ts';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type DbOrTx } from '../client.ts';
 import { LedgerError } from './errors.ts';
 import { formatYuan } from './money.ts';
-import { regions, villages } from '../schema/regions.ts';
-import { redFlagRuleSets } from '../schema/supervision.ts';
+import { regions } from '../schema/regions.ts';
 
 /**
  * The red-flag rules: what each one looks for, in words a villager understands, and the thresholds it is judged by.
@@ -338,47 +337,48 @@ export async function regionChain(db: DbOrTx, regionId: number): Promise<{ id: n
 
 /** The version in force for a region on a day (`onDate` as YYYY-MM-DD, Beijing time), looking up the tree. */
 export async function rulesInForceForRegion(db: DbOrTx, regionId: number, onDate: string): Promise<RulesInForce> {
-  const chain = await regionChain(db, regionId);
-  if (chain.length === 0) return BUILTIN_RULES;
-  const rows = await db
-    .select({
-      id: redFlagRuleSets.id,
-      regionId: redFlagRuleSets.regionId,
-      version: redFlagRuleSets.version,
-      effectiveFrom: redFlagRuleSets.effectiveFrom,
-      thresholds: redFlagRuleSets.thresholds,
-    })
-    .from(redFlagRuleSets)
-    .where(
-      and(
-        inArray(
-          redFlagRuleSets.regionId,
-          chain.map((r) => r.id),
-        ),
-        lte(redFlagRuleSets.effectiveFrom, onDate),
-      ),
-    )
-    .orderBy(desc(redFlagRuleSets.effectiveFrom));
-  for (const region of chain) {
-    const row = rows.find((r) => r.regionId === region.id);
-    if (row) {
-      return {
-        version: `${region.slug}-v${row.version}`,
-        ruleSetId: row.id,
-        regionSlug: region.slug,
-        effectiveFrom: row.effectiveFrom,
-        thresholds: parseThresholds(row.thresholds),
-      };
-    }
-  }
-  return BUILTIN_RULES;
+  return rulesFromChain(db, sql`select ${regionId}::int as id, 0 as depth`, onDate);
 }
 
 /** The rules a village is judged by on a day. */
 export async function rulesInForce(db: DbOrTx, villageId: number, onDate: string): Promise<RulesInForce> {
-  const [village] = await db.select({ townId: villages.townId }).from(villages).where(eq(villages.id, villageId));
-  if (!village) throw new Error(`no village ${villageId}`);
-  return rulesInForceForRegion(db, village.townId, onDate);
+  return rulesFromChain(db, sql`select town_id as id, 0 as depth from villages where id = ${villageId}`, onDate);
+}
+
+/**
+ * One query: the region `start` selects and its ancestors (nearest first, three levels at most, eight as a guard
+ * against a cycle), and the newest version in force on `onDate` of the nearest region that has one.
+ */
+async function rulesFromChain(db: DbOrTx, start: SQL, onDate: string): Promise<RulesInForce> {
+  const [row] = await queryRows<{
+    id: number;
+    slug: string;
+    version: number;
+    effective_from: string;
+    thresholds: Record<string, string>;
+  }>(
+    db,
+    sql`with recursive chain(id, depth) as (
+          ${start}
+          union all
+          select r.parent_id, c.depth + 1 from chain c join regions r on r.id = c.id
+           where r.parent_id is not null and c.depth < 8
+        )
+        select s.id, r.slug, s.version, s.effective_from::text as effective_from, s.thresholds
+          from (select id, min(depth) as depth from chain group by id) c
+          join regions r on r.id = c.id
+          join red_flag_rule_sets s on s.region_id = c.id and s.effective_from <= ${onDate}::date
+         order by c.depth, s.effective_from desc
+         limit 1`,
+  );
+  if (!row) return BUILTIN_RULES;
+  return {
+    version: `${row.slug}-v${row.version}`,
+    ruleSetId: row.id,
+    regionSlug: row.slug,
+    effectiveFrom: row.effective_from,
+    thresholds: parseThresholds(row.thresholds),
+  };
 }
 
 /** Today's date in Beijing (YYYY-MM-DD): the day rules are looked up for. */

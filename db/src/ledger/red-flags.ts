@@ -31,8 +31,9 @@ import {
  *   库存现金 (101) or a line paid in cash.
  * - It is to a **person** when `counterparty_is_person`; paying wages (应付工资: 211 in the 2004 chart, 212 in 2023,
  *   or a 摘要 naming 工资/报酬/薪酬) is not a "large payment to a person".
- * - A **periodic bill** names its period in the voucher's 摘要 (月份, 季度, 年度: 支付9月份电费, 支付第三季度水费): paying
- *   each month's bill is not splitting one payment, so periodic bills never make a `SPLIT_BELOW_TIER`.
+ * - A **periodic bill** names its period in the voucher's 摘要 (支付9月份电费, 支付张某8月低保金, 支付第三季度水费,
+ *   2025年度服务费; a date such as 9月5日 is not a period): its amount is set by the contract or the rate behind it,
+ *   which is what gets approved, so periodic bills make neither a `SPLIT_BELOW_TIER` nor a `JUST_BELOW_TIER`.
  * - **非生产性开支** (`NON_PRODUCTIVE`) are spending lines whose sub-account name (`village_accounts`), voucher 摘要 or
  *   line 摘要 says 招待, 宴请, 餐费, 餐饮, 就餐, 工作餐, 礼品, 礼金, 烟酒, 购物卡, 纪念品, 考察, 旅游 or 慰问 — except
  *   慰问 of people in need (困难, 低保, 特困, 五保, 救助), which is relief, not hospitality. The month's spending they are
@@ -41,8 +42,10 @@ import {
  *   current revision of each): two payments are "within 30 days" when their dates are at most 30 days apart. Only
  *   payments of the month evaluated are flagged; a split or a duplicate is flagged on its later payment.
  * - Thresholds: a cash payment or a payment to a person **at or over** its limit; a payment just below a tier is at
- *   least `tier × (100 − justBelowPercent) / 100` and under the tier; a split is two or more payments each under a
- *   tier that together **reach** it (a tier's approval applies from the tier itself); month-end cash and 非生产性开支
+ *   least `tier × (100 − justBelowPercent) / 100` and under the tier; a split is two or more payments to one payee,
+ *   each under a tier and at least a tenth of it (smaller ones are everyday purchases, not parts), that together
+ *   **reach** the tier (its approval applies from the tier itself), flagged once, on the payment that reaches it,
+ *   judged by the highest tier reached; month-end cash and 非生产性开支
  *   flag when **over** their limit or share; a month is late when published after day `publishByDay` of the next
  *   month (Beijing time; first publications only: a correction is not late).
  *
@@ -68,7 +71,8 @@ const LINE_FLOW = sql.raw(
 const PAYS_OUT = sql.raw(`bool_or(l.side = 'credit' and ${isCashAccountSql('l.account_code')}) over voucher`);
 const NON_PRODUCTIVE_WORDS = '招待|宴请|餐费|餐饮|就餐|工作餐|礼品|礼金|烟酒|购物卡|纪念品|考察|旅游|慰问';
 const RELIEF_WORDS = '困难|低保|特困|五保|救助';
-const PERIODIC_WORDS = '月份|季度|年度';
+/** 9月份, 9月 (not a date such as 9月5日), 第三季度, 2025年度. */
+const PERIODIC_WORDS = '[0-9０-９一二三四五六七八九十]+月(?![0-9０-９]+日)|季度|年度';
 const WAGE_WORDS = '工资|报酬|薪酬';
 
 interface FlagRow {
@@ -140,7 +144,7 @@ export async function evaluateRedFlags(
       select distinct on (p.voucher_id, p.payee_key)
              'JUST_BELOW_TIER' as rule, p.number, p.amount, p.payee, jsonb_build_object('tier', t.tier::text) as extra
         from pay p join tiers t on p.amount < t.tier and p.amount * 100 >= t.tier * (100 - ${fen(t.justBelowPercent)})
-       where p.current
+       where p.current and not p.periodic
        order by p.voucher_id, p.payee_key, t.tier
     ),
     large_person as (
@@ -164,12 +168,12 @@ export async function evaluateRedFlags(
         from (select p.*, t.tier, count(*) over w as n, sum(p.amount) over w as total,
                      jsonb_agg(jsonb_build_array(p.year, p.month, p.number, p.date::text, p.amount::text)) over w
                        as members
-                from pay p join tiers t on p.amount < t.tier
+                from pay p join tiers t on p.amount < t.tier and p.amount * 10 >= t.tier
                where p.payee_key is not null and not p.periodic
               window w as (partition by t.tier, p.payee_key order by p.date
                            range between make_interval(days => ${Number(t.splitWindowDays)}) preceding
                                      and current row)) s
-       where current and n >= 2 and total >= tier
+       where current and n >= 2 and total >= tier and total - amount < tier
        order by voucher_id, payee_key, tier desc
     ),
     cash_on_hand as (
