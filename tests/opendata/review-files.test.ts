@@ -10,6 +10,7 @@ import { queryRows } from '@mingbai/db/client';
 import { changeReviewStatus, openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishSubmitted } from '@mingbai/db/ledger/publish';
+import { reviewMonth } from '@mingbai/db/review/approvals';
 import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, approveForPublication, credit, debit } from '../support/builders.ts';
 
@@ -80,7 +81,10 @@ async function aReviewedMonth() {
     await changeReviewStatus(tx, { ...key, actor: 'test', to: 'submitted' });
   });
   await approveForPublication(t.handle.db, key, { supervisor: '王建国', committee: '李明华' });
-  await t.handle.db.execute(sql`update period_reviews set note = '已核对银行回单' where village_id = ${village.id}`);
+  // The supervisor's latest decision counts: approved again, with a note, on the same content.
+  await t.handle.db.transaction((tx) =>
+    reviewMonth(tx, { ...key, actor: '王建国', decision: 'approved', note: '已核对银行回单' }),
+  );
   await t.handle.db.transaction((tx) => publishSubmitted(tx, { ...key, actor: 'test-director' }));
   return village;
 }
