@@ -183,6 +183,17 @@ describe('SPLIT_BELOW_TIER', () => {
     expect(only(flags, 'SPLIT_BELOW_TIER')[0]!.detail).toContain('3 笔共 5,200.00 元');
   });
 
+  it('names the first parts and the last of a long split', async () => {
+    const parts = [2, 5, 9, 12, 16].map((day, i) =>
+      pay(i + 1, `2025-03-${String(day).padStart(2, '0')}`, '购买绿化苗木', 110_000, firm('苗圃')),
+    );
+    const [flag] = only(await flagsOf(parts), 'SPLIT_BELOW_TIER');
+    expect(flag!.key).toBe('SPLIT_BELOW_TIER:5');
+    expect(flag!.detail).toBe(
+      '30 天内付给 苗圃 5 笔共 5,500.00 元（3月2日第1号 1,100.00 元、3月5日第2号 1,100.00 元、3月9日第3号 1,100.00 元、……、3月16日第5号 1,100.00 元），每笔都低于审批额 5,000.00 元',
+    );
+  });
+
   it('judges by the highest tier reached, looks back 30 days but not 31, and leaves periodic bills alone', async () => {
     const flags = await flagsOf(
       [

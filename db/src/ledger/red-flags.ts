@@ -123,7 +123,8 @@ export async function evaluateRedFlags(
       window voucher as (partition by l.voucher_id)
     ),
     pay as (
-      select current, year, month, number, date, voucher_id, counterparty_name as payee_key,
+      select row_number() over () as seq, current, year, month, number, date, voucher_id,
+             counterparty_name as payee_key,
              min(counterparty_public) as payee, bool_or(counterparty_is_person) as person, sum(amount_fen) as amount,
              bool_or(coalesce(payment_method = 'cash', cash_out)) as cash,
              bool_or(left(account_code, 3) = case standard when '2004' then '211' else '212' end
@@ -152,22 +153,20 @@ export async function evaluateRedFlags(
         from pay where current and person and not wage and amount >= ${fen(t.personLargeFen)}
     ),
     duplicates as (
-      select 'DUPLICATE_PAYMENT' as rule, number, amount, payee, jsonb_build_object('others', others) as extra
-        from (select p.*, count(*) over w as n,
-                     jsonb_agg(jsonb_build_array(p.year, p.month, p.number, p.date::text)) over w as others
+      select 'DUPLICATE_PAYMENT' as rule, number, amount, payee, jsonb_build_object('others', jsonb_build_array(prev))
+               as extra
+        from (select p.*, lag(p.date) over w as prev_date,
+                     lag(jsonb_build_array(p.year, p.month, p.number, p.date::text)) over w as prev
                 from pay p where p.payee_key is not null
-              window w as (partition by p.payee_key, p.amount order by p.date
-                           range between make_interval(days => ${Number(t.duplicateWindowDays)}) preceding
-                                     and current row)) d
-       where current and n >= 2
+              window w as (partition by p.payee_key, p.amount order by p.date, p.year, p.month, p.number)) d
+       where current and prev_date is not null and date - prev_date <= ${Number(t.duplicateWindowDays)}
     ),
-    splits as (
-      select distinct on (voucher_id, payee_key)
-             'SPLIT_BELOW_TIER' as rule, number, amount, payee,
-             jsonb_build_object('tier', tier::text, 'total', total::text, 'members', members) as extra
-        from (select p.*, t.tier, count(*) over w as n, sum(p.amount) over w as total,
-                     jsonb_agg(jsonb_build_array(p.year, p.month, p.number, p.date::text, p.amount::text)) over w
-                       as members
+    split_candidates as (
+      select distinct on (voucher_id, payee_key) *
+        from (select p.seq, p.current, p.voucher_id, p.payee_key, p.year, p.month, p.date, p.number, p.amount, p.payee,
+                     t.tier,
+                     count(*) over w as n, sum(p.amount) over w as total,
+                     nth_value(p.seq, 1) over w as s1, nth_value(p.seq, 2) over w as s2, nth_value(p.seq, 3) over w as s3
                 from pay p join tiers t on p.amount < t.tier and p.amount * 10 >= t.tier
                where p.payee_key is not null and not p.periodic
               window w as (partition by t.tier, p.payee_key order by p.date
@@ -175,6 +174,21 @@ export async function evaluateRedFlags(
                                      and current row)) s
        where current and n >= 2 and total >= tier and total - amount < tier
        order by voucher_id, payee_key, tier desc
+    ),
+    split_members as materialized (
+      select c.seq as candidate,
+             jsonb_agg(jsonb_build_array(m.year, m.month, m.number, m.date::text, m.amount::text) order by u.k) as first
+        from split_candidates c
+       cross join lateral unnest(array[c.s1, c.s2, c.s3]) with ordinality as u(seq, k)
+        join pay m on m.seq = u.seq
+       group by c.seq
+    ),
+    splits as (
+      select 'SPLIT_BELOW_TIER' as rule, c.number, c.amount, c.payee,
+             jsonb_build_object('tier', c.tier::text, 'total', c.total::text, 'count', c.n, 'first', f.first,
+                                'self', jsonb_build_array(c.year, c.month, c.number, c.date::text, c.amount::text))
+               as extra
+        from split_candidates c left join split_members f on f.candidate = c.seq
     ),
     cash_on_hand as (
       select 'CASH_ON_HAND' as rule, null::int as number, closing as amount, null::text as payee, null::jsonb as extra
@@ -194,16 +208,19 @@ export async function evaluateRedFlags(
                           from lines where current and left(account_code, 3) = '101') as closing) c
        where closing > ${fen(t.cashOnHandFen)}
     ),
+    account_words as materialized (
+      select coalesce(array_agg(standard || ':' || code) filter (where name ~ ${NON_PRODUCTIVE_WORDS}), '{}') as np,
+             coalesce(array_agg(standard || ':' || code) filter (where name ~ ${RELIEF_WORDS}), '{}') as relief
+        from village_accounts where village_id = ${key.villageId}
+    ),
     spending as (
       select coalesce(sum(l.amount_fen), 0) as total,
              coalesce(sum(l.amount_fen) filter (
-               where (coalesce(va.name, '') || ' ' || l.voucher_summary || ' ' || coalesce(l.line_summary, ''))
-                       ~ ${NON_PRODUCTIVE_WORDS}
-                 and not ((coalesce(va.name, '') || ' ' || l.voucher_summary || ' ' || coalesce(l.line_summary, ''))
-                       ~ ${RELIEF_WORDS})), 0) as np
-        from lines l
-        left join village_accounts va on va.village_id = ${key.villageId} and va.standard = l.standard
-                                     and va.code = l.account_code
+               where (l.standard || ':' || l.account_code = any(w.np)
+                      or (l.voucher_summary || ' ' || coalesce(l.line_summary, '')) ~ ${NON_PRODUCTIVE_WORDS})
+                 and not (l.standard || ':' || l.account_code = any(w.relief)
+                          or (l.voucher_summary || ' ' || coalesce(l.line_summary, '')) ~ ${RELIEF_WORDS})), 0) as np
+        from lines l cross join account_words w
        where l.current and l.kind = 'spending'
     ),
     non_productive as (
@@ -296,13 +313,19 @@ function describe(row: FlagRow, key: Key, t: Thresholds): string {
       return `付给 ${row.payee ?? ''} ${money(amount)}，与${refs}的收款方和金额相同`;
     }
     case 'SPLIT_BELOW_TIER': {
-      const members = row.extra!['members'] as [number, number, number, string, string][];
+      type Member = [number, number, number, string, string];
+      const same = (a: Member, b: Member) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+      const count = Number(row.extra!['count']);
+      const self = row.extra!['self'] as Member;
+      const first = (row.extra!['first'] as Member[] | null) ?? [];
+      const show = (m: Member) =>
+        `${voucherRef(key, m[0], m[1], m[2], m[3]).replace(/凭证$/, '')} ${money(BigInt(m[4]))}`;
+      const listed = first.some((m) => same(m, self))
+        ? first.map(show)
+        : [...first.map(show), ...(count > first.length + 1 ? ['……'] : []), show(self)];
       const tier = BigInt(row.extra!['tier'] as string);
       const total = BigInt(row.extra!['total'] as string);
-      const list = members
-        .map(([y, m, n, d, a]) => `${voucherRef(key, y, m, n, d).replace(/凭证$/, '')} ${money(BigInt(a))}`)
-        .join('、');
-      return `${formatThreshold('splitWindowDays', t.splitWindowDays)}内付给 ${row.payee ?? ''} ${members.length} 笔共 ${money(total)}（${list}），每笔都低于审批额 ${money(tier)}`;
+      return `${formatThreshold('splitWindowDays', t.splitWindowDays)}内付给 ${row.payee ?? ''} ${count} 笔共 ${money(total)}（${listed.join('、')}），每笔都低于审批额 ${money(tier)}`;
     }
     case 'CASH_ON_HAND':
       return `月末库存现金 ${money(amount)}，超过限额 ${money(t.cashOnHandFen)}`;
