@@ -5,6 +5,7 @@ import { queryRows } from '@mingbai/db/client';
 import { hashToken } from '@mingbai/api/auth/auth.service';
 import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 const t = useTestApi();
@@ -207,6 +208,19 @@ describe('the month workflow', () => {
       m: 6,
     });
     expect(supervisorPublish.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const unreviewed = await director(`mutation ${MONTH}{ publishMonth(${ARGS}) { revision } }`, {
+      v: village.slug,
+      y: 2025,
+      m: 6,
+    });
+    expect(unreviewed.errors![0]!.extensions!.code).toBe('REVIEW_REQUIRED');
+    // The supervisor approves; the accountant answers every flag, the supervisor's among them.
+    const answered = await reviewOverApi(
+      t,
+      { villageSlug: village.slug, year: 2025, month: 6 },
+      { supervisor: names.supervisor, committee: names.accountant },
+    );
+    expect(answered).toContainEqual(expect.stringMatching(/^supervisor:[0-9]+$/));
 
     const published = await director<{ publishMonth: { revision: number; digest: string } }>(
       `mutation ${MONTH}{ publishMonth(${ARGS}) { revision digest } }`,
@@ -215,10 +229,21 @@ describe('the month workflow', () => {
     expect(published.errors).toBeUndefined();
     expect(published.data!.publishMonth.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(await publicStatement()).toEqual({ revision: 1, spending: { yuan: '1234.56' } });
-    const flags = await t.api.query<{ village: { voucher: { flags: { author: string; reason: string }[] } } }>(
-      `query ($v: String!) { village(slug: $v) { voucher(year: 2025, month: 6, number: 2) { flags { author reason } } } }`,
+    const flags = await t.api.query<{
+      village: {
+        voucher: {
+          flags: { author: string; reason: string }[];
+          redFlags: { source: string; detail: string; answer: { body: string } | null }[];
+        };
+      };
+    }>(
+      `query ($v: String!) { village(slug: $v) { voucher(year: 2025, month: 6, number: 2) {
+         flags { author reason } redFlags { source detail answer { body } } } } }`,
       { v: village.slug },
     );
+    expect(flags.data!.village.voucher.redFlags).toEqual([
+      { source: 'SUPERVISOR', detail: '办公用品单价偏高，请附发票', answer: { body: '已核实，凭证和收据齐全' } },
+    ]);
     expect(flags.data!.village.voucher.flags).toEqual([
       {
         author: expect.not.stringContaining(names.supervisor) as unknown as string,
@@ -248,6 +273,12 @@ describe('the month workflow', () => {
     });
     expect(upload.data!.importLedger).toMatchObject({ status: 'COMMITTED', revision: 2 });
     await accountant(`mutation ${MONTH}{ submitMonth(${ARGS}) { status } }`, { v: village.slug, y: 2025, m: 6 });
+    // A correction is reviewed anew: the first revision's approval does not carry over.
+    await reviewOverApi(
+      t,
+      { villageSlug: village.slug, year: 2025, month: 6 },
+      { supervisor: names.supervisor, committee: names.accountant },
+    );
     const second = await director(`mutation ${MONTH}{ publishMonth(${ARGS}) { revision } }`, {
       v: village.slug,
       y: 2025,

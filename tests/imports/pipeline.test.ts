@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureVillageAccounts } from '@mingbai/db/ledger/accounts';
 import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 const t = useTestApi();
@@ -212,6 +213,7 @@ describe('a correction', () => {
     });
     expect(up.data!.importLedger.status).toBe('COMMITTED');
     await asAccountant(`mutation { submitMonth(villageSlug: "${village.slug}", year: 2025, month: 6) { status } }`);
+    await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 6 }, { committee: accountant });
     const published = await asDirector(
       `mutation { publishMonth(villageSlug: "${village.slug}", year: 2025, month: 6) { revision } }`,
     );

@@ -23,6 +23,7 @@ import { FILE_FORMAT } from '../../api/src/opendata/export-sql.ts';
 import { openDataFolder, pruneCache, useOpenDataFolder } from '../../api/src/opendata/cache.ts';
 import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 // Each run writes its generated files to a folder of its own.
@@ -143,7 +144,12 @@ describe('a village month', () => {
       mingbai: { chain: { digest: string; chainSeq: number }[] };
     };
     expect(pkg.licenses[0]!.name).toBe('CC-BY-4.0');
-    expect(pkg.resources.map((r) => r.path)).toEqual(['r1/lines.csv', 'r1/lines.jsonl', 'r1/statements.csv']);
+    expect(pkg.resources.map((r) => r.path)).toEqual([
+      'r1/lines.csv',
+      'r1/lines.jsonl',
+      'r1/statements.csv',
+      'r1/flags.csv',
+    ]);
     for (const resource of pkg.resources) {
       const file = await get(`/data/v/${village.slug}/2025-03/${resource.path}`);
       expect(file.headers.get('cache-control')).toContain('immutable');
@@ -616,6 +622,7 @@ describe('per-village-month fragments', () => {
       await (
         await as('accountant', village.slug)
       )(`mutation ${args.replace('%s', 'submitMonth')}`, month);
+      await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 11 });
       // Action
       const published = await (
         await as('director', village.slug)

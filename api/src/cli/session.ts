@@ -16,7 +16,7 @@ function bigintJson(_: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-/** Runs one command with a migrated database, printing a coded error as JSON when it fails. */
+/** Runs one command with a migrated database, printing a coded error (code, message, details) as JSON when it fails. */
 export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Promise<void> {
   const config = readConfig();
   const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: 2 });
@@ -27,7 +27,8 @@ export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Prom
   } catch (error) {
     const coded = toGraphQLError(error);
     if (coded.extensions.code === 'INTERNAL_SERVER_ERROR') console.error(error);
-    io.print({ ok: false, error: { code: coded.extensions.code, message: coded.message } });
+    // The error's details as the API's extensions carry them (REVIEW_REQUIRED's `unanswered`, a flag's `flagKey`).
+    io.print({ ok: false, error: { ...coded.extensions, code: coded.extensions.code, message: coded.message } });
     process.exitCode = 1;
   } finally {
     await handle.close();

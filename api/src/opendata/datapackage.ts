@@ -1,5 +1,13 @@
 import { DIGEST_FORMAT } from '@mingbai/db/ledger/digest';
-import { LINE_FIELDS, LINE_PRIMARY_KEY, STATEMENT_FIELDS, STATEMENT_PRIMARY_KEY, type FieldDef } from './export-sql.ts';
+import {
+  FLAG_FIELDS,
+  FLAG_PRIMARY_KEY,
+  LINE_FIELDS,
+  LINE_PRIMARY_KEY,
+  STATEMENT_FIELDS,
+  STATEMENT_PRIMARY_KEY,
+  type FieldDef,
+} from './export-sql.ts';
 import type { FileMeta, OpenDataFile, ResolvedScope } from './opendata.service.ts';
 
 /**
@@ -17,6 +25,7 @@ export const MEDIA_TYPES: Record<OpenDataFile, string> = {
   'lines.csv': 'text/csv',
   'lines.jsonl': 'application/jsonl',
   'statements.csv': 'text/csv',
+  'flags.csv': 'text/csv',
 };
 
 function tableSchema(fields: readonly FieldDef[], primaryKey: string[], json: boolean) {
@@ -56,7 +65,6 @@ export function dataPackage(
     temporal: { year, month },
     resources: files.map(({ file, path, meta }) => {
       const json = file.endsWith('.jsonl');
-      const statements = file === 'statements.csv';
       return {
         name: file.replace('.', '-'),
         path,
@@ -69,9 +77,12 @@ export function dataPackage(
         ...(json
           ? {}
           : { dialect: { delimiter: ',', quoteChar: '"', doubleQuote: true, header: true, lineTerminator: '\n' } }),
-        schema: statements
-          ? tableSchema(STATEMENT_FIELDS, STATEMENT_PRIMARY_KEY, false)
-          : tableSchema(LINE_FIELDS, LINE_PRIMARY_KEY, json),
+        schema:
+          file === 'statements.csv'
+            ? tableSchema(STATEMENT_FIELDS, STATEMENT_PRIMARY_KEY, false)
+            : file === 'flags.csv'
+              ? tableSchema(FLAG_FIELDS, FLAG_PRIMARY_KEY, false)
+              : tableSchema(LINE_FIELDS, LINE_PRIMARY_KEY, json),
       };
     }),
     // The digest chain: each published revision's SHA-256 covers its public vouchers and the village's previous

@@ -6,7 +6,7 @@
 import { incomeFenSql, isCashAccountSql, lineFlowSql, spendingFenSql } from '@mingbai/db/ledger/flows';
 
 /** Bumped whenever the bytes of a file would change for the same data, so old files and fragments are never served. */
-export const FILE_FORMAT = 'mingbai-opendata-v1';
+export const FILE_FORMAT = 'mingbai-opendata-v2';
 
 /** Table Schema field of a published file; `sql` reads it from the joined tables of the base query. */
 export interface FieldDef {
@@ -193,7 +193,12 @@ export const STATEMENT_FIELDS: readonly FieldDef[] = [
     type: 'datetime',
   },
   { ...text('account_standard', '会计制度', 'Chart of accounts of the month', 'p.standard'), enum: ['2004', '2023'] },
-  text('digest', '版本摘要', 'SHA-256 over the canonical text of the revision (mingbai-period-v1)', 'p.digest'),
+  text(
+    'digest',
+    '版本摘要',
+    'SHA-256 over the canonical text of the revision (mingbai-period-v2 when approved, else mingbai-period-v1)',
+    'p.digest',
+  ),
   text(
     'previous_digest',
     '上一摘要',
@@ -203,6 +208,31 @@ export const STATEMENT_FIELDS: readonly FieldDef[] = [
   int('chain_seq', '链序号', "Position in the village's digest chain, in publishing order", 'p.chain_seq'),
   int('voucher_count', '凭证数', 'Vouchers in the revision', 'p.voucher_count'),
   int('line_count', '分录数', 'Voucher lines in the revision', 'p.line_count'),
+  {
+    ...text(
+      'approved_at',
+      '审核通过时间',
+      'When a supervisor approved the content published, UTC, to the millisecond (as the digest has it); empty for months published before reviews',
+      `to_char(p.approved_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    ),
+    type: 'datetime',
+  },
+  text('approval_note', '审核意见', "The supervisor's note with the approval; empty when none", 'p.approval_note'),
+  text(
+    'red_flag_rules',
+    '红旗规则版本',
+    'The red-flag rule version the month was judged by at publication (builtin-1, jingwu-v2)',
+    'p.red_flag_rules',
+  ),
+  int(
+    'red_flag_count',
+    '红旗数',
+    "Red flags of the revision, rules' and supervisors', each with the committee's answer (see flags.csv)",
+    `(select count(*) from red_flags rf where rf.village_id = p.village_id and rf.year = p.year
+        and rf.month = p.month and rf.revision = p.revision)
+     + (select count(*) from voucher_flags vf where vf.village_id = p.village_id and vf.year = p.year
+        and vf.month = p.month and vf.revision = p.revision)`,
+  ),
   ...(
     [
       ['opening_balance_fen', '期初余额（分）', 'Opening balance, cash + bank, fen', 's.opening_fen'],
@@ -335,6 +365,80 @@ export function statementsQuery(selection: Selection): string {
          where r.village_id = p.village_id and r.year = p.year and r.month = p.month and r.revision = p.revision
       ) s`;
   return `select ${csvProjection(STATEMENT_FIELDS)} from (${base}) b order by b.village_code`;
+}
+
+/**
+ * flags.csv: one row per red flag of the selected revisions, the rules' (frozen at publication) and the supervisors',
+ * with the committee's answer. Names are masked as everywhere in public (`maskName`), so the file is written in JS
+ * (sources.ts `flagRows`) from `flagsQuery`'s raw rows; `sql` here names the raw column each field is made from.
+ */
+export const FLAG_FIELDS: readonly FieldDef[] = [
+  text('village_code', '村统计用区划代码', '12-digit statistical division code of the village', 'village_code'),
+  text('village_slug', '村网址名', 'URL name of the village on the portal', 'village_slug'),
+  text('village_name', '村名', 'Village or community name', 'village_name'),
+  int('year', '年', 'Year', 'year'),
+  int('month', '月', 'Month, 1–12', 'month'),
+  int('revision', '版本', 'Published revision (1 = first publication)', 'revision'),
+  text('flag_key', '红旗标识', 'CASH_OVER_LIMIT:12 (rule and voucher), LATE_PUBLICATION:month, supervisor:7', 'key'),
+  {
+    ...text('source', '来源', 'RULE: found by a published rule · SUPERVISOR: raised by a supervisor', 'source'),
+    enum: ['RULE', 'SUPERVISOR'],
+  },
+  text('rule_code', '规则', 'Rule code (see /rules on the portal); SUPERVISOR for a supervisor’s flag', 'rule_code'),
+  text('rule_title', '规则名称', 'The rule’s plain-Chinese title', 'rule_code'),
+  int('voucher_number', '凭证号', 'The voucher flagged; empty when the flag is on the whole month', 'voucher_number'),
+  {
+    ...text('amount_fen', '金额（分）', 'The amount the rule found, fen; empty for a supervisor’s flag', 'amount_fen'),
+    type: 'integer',
+  },
+  text('detail', '说明', 'What was found, in Chinese, names masked; a supervisor’s reason', 'detail'),
+  text('raised_by', '标记人', 'The supervisor who raised it, masked; empty for a rule’s flag', 'raised_by'),
+  text('answer', '村委会答复', 'The committee’s written answer, published with the month', 'answer'),
+  text('answered_by', '答复人', 'Who answered, masked', 'answered_by'),
+  {
+    ...text('answered_at', '答复时间', 'When it was answered, UTC', 'answered_at'),
+    type: 'datetime',
+  },
+];
+
+export const FLAG_PRIMARY_KEY = ['village_code', 'year', 'month', 'revision', 'flag_key'];
+
+/** The raw rows of flags.csv for the selected revisions, in (village code, voucher, rule flags first) order. */
+export function flagsQuery(selection: Selection): string {
+  const y = checkInt(selection.year);
+  const m = checkInt(selection.month);
+  return `with sel(village_id, revision) as (values ${selectionValues(selection.periods)}),
+    flags as (
+      select rf.village_id, rf.revision, 'RULE' as source, rf.rule_code, rf.voucher_number, rf.amount_fen::text,
+             rf.detail, null::text as raised_by, null::bigint as supervisor_id, rf.seq
+        from red_flags rf join sel on sel.village_id = rf.village_id and sel.revision = rf.revision
+       where rf.year = ${y} and rf.month = ${m}
+      union all
+      select vf.village_id, vf.revision, 'SUPERVISOR', 'SUPERVISOR', vf.voucher_number, null, vf.reason, vf.author,
+             vf.id, vf.id
+        from voucher_flags vf join sel on sel.village_id = vf.village_id and sel.revision = vf.revision
+       where vf.year = ${y} and vf.month = ${m}
+    )
+    select vi.code as village_code, vi.slug as village_slug, vi.name as village_name, ${y} as year, ${m} as month,
+           f.revision, f.source, f.rule_code, f.voucher_number, f.amount_fen, f.detail, f.raised_by,
+           f.supervisor_id::int as supervisor_id,
+           coalesce(f.voucher_number, 2147483647) as _voucher, f.seq
+      from flags f
+      join villages vi on vi.id = f.village_id
+     order by vi.code, _voucher, f.source, f.seq`;
+}
+
+/** The committee's answers of the selected revisions, keyed by (village code, revision, flag key). */
+export function flagAnswersQuery(selection: Selection): string {
+  const y = checkInt(selection.year);
+  const m = checkInt(selection.month);
+  return `with sel(village_id, revision) as (values ${selectionValues(selection.periods)})
+    select vi.code as village_code, a.revision, a.flag_key, a.body, a.author,
+           to_char(a.answered_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as answered_at
+      from flag_answers a
+      join sel on sel.village_id = a.village_id and sel.revision = a.revision
+      join villages vi on vi.id = a.village_id
+     where a.year = ${y} and a.month = ${m}`;
 }
 
 /** The query under COPY, as PostgreSQL writes it: CSV with a header (without, for a later part), or JSON Lines. */

@@ -19,6 +19,7 @@ export interface FileLinks {
   csv: string;
   jsonl: string;
   statementsCsv: string;
+  flagsCsv: string;
   datapackage: string;
 }
 
@@ -27,6 +28,7 @@ export function fileLinks(base: string): FileLinks {
     csv: `${base}/lines.csv`,
     jsonl: `${base}/lines.jsonl`,
     statementsCsv: `${base}/statements.csv`,
+    flagsCsv: `${base}/flags.csv`,
     datapackage: `${base}/datapackage.json`,
   };
 }

@@ -294,7 +294,10 @@ async function sendCatalog(req: IncomingMessage, res: ServerResponse, db: Db): P
       files: {
         'lines.csv': '每笔分录一行（UTF-8 带 BOM）/ one row per voucher line, UTF-8 with BOM',
         'lines.jsonl': '同上，JSON Lines / the same as JSON Lines',
-        'statements.csv': '每村每月一行：版本、摘要链、余额与收支 / one row per village month: digest chain and totals',
+        'statements.csv':
+          '每村每月一行：版本、摘要链、余额与收支、审核通过与红旗数 / one row per village month: digest chain, totals, approval, red flags',
+        'flags.csv':
+          '每个红旗一行，附村委会答复（姓名遮盖）/ one row per red flag with the committee’s answer, names masked',
         'datapackage.json': 'Frictionless Data Package：表结构、字节数、SHA-256 / table schema, bytes, sha256',
       },
       urlTemplates: {

@@ -18,9 +18,16 @@ export class OpenDataLinks {
   jsonl!: string;
 
   @Field(() => String, {
-    description: '每村每月一行：版本、摘要链、余额与收支 / One row per village month: digest chain and totals.',
+    description:
+      '每村每月一行：版本、摘要链、余额与收支、审核通过与红旗数 / One row per village month: digest chain, totals, approval, red flags.',
   })
   statementsCsv!: string;
+
+  @Field(() => String, {
+    description:
+      '每个红旗一行，附村委会答复（姓名遮盖）/ One row per red flag with the committee’s answer, names masked.',
+  })
+  flagsCsv!: string;
 
   @Field(() => String, {
     description: 'Frictionless 数据包：表结构、字节数、SHA-256、许可 / Data Package: schema, bytes, sha256, licence.',

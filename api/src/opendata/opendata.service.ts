@@ -10,9 +10,9 @@ import { cacheDir, notePruning } from './cache.ts';
 import { copyCsvRow, UTF8_BOM } from './csv.ts';
 import { FILE_FORMAT, LINE_FIELDS, type SelectedPeriod, type Selection } from './export-sql.ts';
 import { fragmentedLines } from './fragments.ts';
-import { statementRows } from './sources.ts';
+import { flagRows, statementRows } from './sources.ts';
 
-export const OPEN_DATA_FILES = ['lines.csv', 'lines.jsonl', 'statements.csv'] as const;
+export const OPEN_DATA_FILES = ['lines.csv', 'lines.jsonl', 'statements.csv', 'flags.csv'] as const;
 export type OpenDataFile = (typeof OPEN_DATA_FILES)[number];
 
 export type Scope =
@@ -303,6 +303,9 @@ function cacheWriter(key: string, file: OpenDataFile): Transform & { done: Promi
 function databaseSource(db: Db, selection: Selection, file: OpenDataFile): Readable {
   if (file === 'statements.csv') {
     return Readable.from(statementRows(db, selection, UTF8_BOM), { objectMode: false, highWaterMark: 1 << 20 });
+  }
+  if (file === 'flags.csv') {
+    return Readable.from(flagRows(db, selection, UTF8_BOM), { objectMode: false, highWaterMark: 1 << 20 });
   }
   const format = file === 'lines.csv' ? 'csv' : 'jsonl';
   const header = format === 'csv' ? UTF8_BOM + copyCsvRow(LINE_FIELDS.map((f) => f.name)) : '';

@@ -4,10 +4,17 @@
  * flat either way.
  */
 import type { Readable } from 'node:stream';
-import { driverOf, type Db } from '@mingbai/db/client';
+import { sql } from 'drizzle-orm';
+import { driverOf, queryRows, type Db } from '@mingbai/db/client';
+import { maskName } from '@mingbai/db/ledger/privacy';
+import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/review/flag-keys';
+import { RULES, type RuleCode } from '@mingbai/db/review/red-flag-rules';
 import { copyCsvRow } from './csv.ts';
 import {
   copyQuery,
+  FLAG_FIELDS,
+  flagAnswersQuery,
+  flagsQuery,
   LINE_FIELDS,
   linesQuery,
   STATEMENT_FIELDS,
@@ -67,6 +74,84 @@ export async function* statementRows(db: Db, selection: Selection, prefix: strin
     const part = { ...selection, periods: selection.periods.slice(i, i + STATEMENTS_PER_PAGE) };
     const { rows } = await engine.client.query<unknown[]>(statementsQuery(part), [], { rowMode: 'array' });
     yield Buffer.from(rows.map((r) => copyCsvRow(r)).join(''));
+  }
+}
+
+interface FlagDbRow {
+  village_code: string;
+  village_slug: string;
+  village_name: string;
+  year: number;
+  month: number;
+  revision: number;
+  source: 'RULE' | 'SUPERVISOR';
+  rule_code: string;
+  voucher_number: number | null;
+  amount_fen: string | null;
+  detail: string;
+  raised_by: string | null;
+  supervisor_id: number | null;
+}
+
+interface AnswerDbRow {
+  village_code: string;
+  revision: number;
+  flag_key: string;
+  body: string;
+  author: string;
+  answered_at: string;
+}
+
+/** A text cell as export-sql.ts's `neutralised` writes it: = + - @ (and tab, CR) at the start cannot start a formula. */
+const neutralise = (value: string | null): string | null =>
+  value !== null && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+
+const TITLES = new Map<string, string>([...RULES.map((r) => [r.code, r.title] as const), ['SUPERVISOR', '监督员存疑']]);
+
+/**
+ * flags.csv whole, header included, after `prefix` (the BOM): every red flag of the selected revisions with its
+ * answer, names masked (`maskName`, as the API shows them), so it is written here rather than by COPY. Flags are
+ * few (a handful per village month): two queries per page of villages.
+ */
+export async function* flagRows(db: Db, selection: Selection, prefix: string): AsyncGenerator<Buffer> {
+  yield Buffer.from(prefix + copyCsvRow(FLAG_FIELDS.map((f) => f.name)), 'utf8');
+  for (let i = 0; i < selection.periods.length; i += STATEMENTS_PER_PAGE) {
+    const part = { ...selection, periods: selection.periods.slice(i, i + STATEMENTS_PER_PAGE) };
+    const flags = await queryRows<FlagDbRow>(db, sql.raw(flagsQuery(part)));
+    if (flags.length === 0) continue;
+    const answers = new Map(
+      (await queryRows<AnswerDbRow>(db, sql.raw(flagAnswersQuery(part)))).map((a) => [
+        `${a.village_code}:${a.revision}:${a.flag_key}`,
+        a,
+      ]),
+    );
+    const rows = flags.map((f) => {
+      const key =
+        f.source === 'SUPERVISOR'
+          ? supervisorFlagKey(f.supervisor_id!)
+          : ruleFlagKey(f.rule_code as RuleCode, f.voucher_number);
+      const a = answers.get(`${f.village_code}:${f.revision}:${key}`);
+      return copyCsvRow([
+        f.village_code,
+        neutralise(f.village_slug),
+        neutralise(f.village_name),
+        f.year,
+        f.month,
+        f.revision,
+        key,
+        f.source,
+        f.rule_code,
+        TITLES.get(f.rule_code) ?? f.rule_code,
+        f.voucher_number,
+        f.amount_fen,
+        neutralise(f.detail),
+        f.raised_by === null ? null : neutralise(maskName(f.raised_by)),
+        a ? neutralise(a.body) : null,
+        a ? neutralise(maskName(a.author)) : null,
+        a?.answered_at ?? null,
+      ]);
+    });
+    yield Buffer.from(rows.join(''), 'utf8');
   }
 }
 

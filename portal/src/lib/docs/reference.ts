@@ -23,8 +23,13 @@ export const BULK_PATHS: { path: string; zh: string; en: string }[] = [
   },
   {
     path: '/data/months/{YYYY-MM}/statements.csv',
-    zh: '全部村该月的月报表汇总（版本、收入、支出、余额、摘要）',
-    en: 'All villages’ statement totals that month (revision, income, spending, balances, digest)',
+    zh: '全部村该月的月报表汇总（版本、收入、支出、余额、摘要，监督员审核通过的时间和意见、红旗规则版本、红旗数）',
+    en: 'All villages’ statement totals that month (revision, income, spending, balances, digest, the supervisor’s approval time and note, red-flag rule version, red-flag count)',
+  },
+  {
+    path: '/data/months/{YYYY-MM}/flags.csv',
+    zh: '全部村该月的每个红旗一行：规则或监督员、凭证号、金额、说明、村委会答复（姓名遮盖）',
+    en: 'Every red flag of all villages that month: rule or supervisor, voucher, amount, detail, the committee’s answer (names masked)',
   },
   {
     path: '/data/months/{YYYY-MM}/datapackage.json',
@@ -33,8 +38,8 @@ export const BULK_PATHS: { path: string; zh: string; en: string }[] = [
   },
   {
     path: '/data/v/{slug}/{YYYY-MM}/…',
-    zh: '一个村该月当前版本的同样四个文件',
-    en: 'The same four files for one village’s month, current revision',
+    zh: '一个村该月当前版本的同样五个文件',
+    en: 'The same five files for one village’s month, current revision',
   },
   {
     path: '/data/v/{slug}/{YYYY-MM}/r{n}/…',
