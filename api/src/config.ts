@@ -50,6 +50,30 @@ export interface ApiConfig {
   queryWatchdogMs: number | undefined;
   /** The open-data folder and its size limit. */
   openData: OpenDataFolder;
+  /** When a month counts as overdue in the township's review (`townReview`). */
+  reviewDeadlines: ReviewDeadlines;
+}
+
+/** When the township admin sees a month as overdue (api/src/review/town-review.service.ts). */
+export interface ReviewDeadlines {
+  /** MINGBAI_SUBMIT_BY_DAY, default 10: a month not submitted by this day of the next month is overdue (1–28). */
+  submitByDay: number;
+  /** MINGBAI_REVIEW_WITHIN_DAYS, default 5: a submitted month not reviewed within this many days is overdue. */
+  reviewWithinDays: number;
+  /** MINGBAI_TOWN_REVIEW_MONTHS, default 12: how many ended months, newest first, the township's review lists. */
+  months: number;
+}
+
+export function readReviewDeadlines(env: NodeJS.ProcessEnv = process.env): ReviewDeadlines {
+  const submitByDay = positive(env.MINGBAI_SUBMIT_BY_DAY, 'MINGBAI_SUBMIT_BY_DAY') ?? 10;
+  if (submitByDay > 28) throw new ConfigError(`MINGBAI_SUBMIT_BY_DAY must be 1 to 28, got "${submitByDay}"`);
+  const months = positive(env.MINGBAI_TOWN_REVIEW_MONTHS, 'MINGBAI_TOWN_REVIEW_MONTHS') ?? 12;
+  if (months > 120) throw new ConfigError(`MINGBAI_TOWN_REVIEW_MONTHS must be 1 to 120, got "${months}"`);
+  return {
+    submitByDay,
+    reviewWithinDays: positive(env.MINGBAI_REVIEW_WITHIN_DAYS, 'MINGBAI_REVIEW_WITHIN_DAYS') ?? 5,
+    months,
+  };
 }
 
 export class ConfigError extends Error {}
@@ -104,6 +128,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ),
     queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
     openData: readOpenDataFolder(env),
+    reviewDeadlines: readReviewDeadlines(env),
   };
 }
 

@@ -30,3 +30,18 @@ export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, 
   }
   return groups;
 }
+
+/**
+ * What a loader reads through: the database, a transaction, or a reader that runs each statement somewhere else (the
+ * committee's preview of a month as it would be published, `review/preview.ts`).
+ */
+export interface SqlReader {
+  execute(query: SQL): PromiseLike<unknown>;
+}
+
+/** The rows of a query, on either engine (postgres.js answers an array, PGlite `{ rows }`). */
+export async function readRows<T>(reader: SqlReader, query: SQL): Promise<T[]> {
+  const result = await reader.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  return (result as { rows: T[] }).rows;
+}

@@ -38,6 +38,7 @@ const NOT_CODES = [
   /^ERR_/, // Node's own error codes, read, never sent
   /^CSV_/, // csv-parse's error codes, read, never sent
   /^PERSISTED_QUERY_NOT_SUPPORTED$/, // Apollo's code when APQ is switched off; this server never switches it off
+  /^(NOT_SUBMITTED|OVERDUE_SUBMISSION|OVERDUE_REVIEW)$/, // TownReviewMonth.state values (api/src/review/)
 ];
 
 const registry = new Set<string>([

@@ -19,6 +19,8 @@ export type VillageAction =
   | 'revise' // open a correction of a published month
   | 'comment' // comment on a month under review
   | 'flag' // flag a voucher as doubtful
+  | 'approve' // approve a submitted month, or send it back with reasons (a supervisor assigned to the village)
+  | 'answer' // answer a red flag in writing (the committee)
   | 'review' // read months that are not yet public
   | 'manage_users'; // create the village's committee accounts and reset their passwords
 
@@ -30,6 +32,8 @@ const ALLOWED: Record<VillageAction, readonly UserRole[]> = {
   revise: ['director'],
   comment: ['accountant', 'director', 'supervisor'],
   flag: ['supervisor'],
+  approve: ['supervisor'],
+  answer: ['accountant', 'director'],
   review: ['accountant', 'director', 'supervisor', 'township_admin'],
   manage_users: ['township_admin'],
 };
@@ -43,6 +47,23 @@ export function mayAct(viewer: Viewer, action: VillageAction, villageId: number,
     (r) =>
       ALLOWED[action].includes(r.role) &&
       (r.villageId === villageId || (r.regionId !== null && regionsOfVillage.includes(r.regionId))),
+  );
+}
+
+/** What a region-wide action needs: a township admin over the region or a region above it. */
+export type RegionAction =
+  | 'set_rules' // set a new version of the red-flag thresholds of a district or town
+  | 'town_review'; // see every village month of the region under review
+
+const REGION_ALLOWED: Record<RegionAction, readonly UserRole[]> = {
+  set_rules: ['township_admin'],
+  town_review: ['township_admin'],
+};
+
+/** Whether the viewer may take the action on a region; `regionChain` is the region and every region above it. */
+export function mayActOnRegion(viewer: Viewer, action: RegionAction, regionChain: number[]): boolean {
+  return viewer.roles.some(
+    (r) => REGION_ALLOWED[action].includes(r.role) && r.regionId !== null && regionChain.includes(r.regionId),
   );
 }
 

@@ -94,6 +94,8 @@ const ACTION_LABELS: Record<VillageAction, string> = {
   revise: '更正',
   comment: '评论',
   flag: '标记存疑凭证',
+  approve: '审核（通过或退回）',
+  answer: '答复红旗',
   review: '查看未公开账目',
   manage_users: '管理账号',
 };

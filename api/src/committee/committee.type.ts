@@ -47,6 +47,9 @@ export class VoucherFlag {
 
 @ObjectType({ description: '村委会视角的月份（含未公开）/ A month as the committee sees it, published or not.' })
 export class CommitteeMonth {
+  /** Not a field: the village the month belongs to, for the fields resolved beside it (review/). */
+  villageId!: number;
+
   @Field(() => Int)
   year!: number;
 

@@ -2,6 +2,8 @@ import type { Db } from '@mingbai/db/client';
 import type { Viewer } from '../auth/viewer.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
 import { createRegionLoaders } from '../regions/region.loader.ts';
+import { createReviewLoaders } from '../review/red-flag.loader.ts';
+import { evaluateNow } from '../review/review.service.ts';
 import { createStatementLoaders } from '../statements/statement.loader.ts';
 import { createVillageLoaders } from '../villages/village.loader.ts';
 import { createVoucherLoaders } from '../vouchers/voucher.loader.ts';
@@ -25,6 +27,7 @@ function createLoaders(db: Db) {
     ...createVillageLoaders(db, (r) => regions.regionById.prime(r.id, r)),
     ...createStatementLoaders(db),
     ...createVoucherLoaders(db),
+    ...createReviewLoaders(db, evaluateNow(db)),
   };
 }
 

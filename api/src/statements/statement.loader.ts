@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
-import { queryRows, type Db } from '@mingbai/db/client';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { BATCH_PER_TICK } from '../batching.ts';
-import { groupBy } from '../sql-helpers.ts';
+import { groupBy, readRows, type SqlReader } from '../sql-helpers.ts';
 import {
   fromDbKey,
   monthKey,
@@ -43,12 +42,12 @@ import { MonthlyStatement } from './statement.type.ts';
 /** The statements' DataLoaders, one set per request (graphql/context.ts assembles every domain's). */
 export type StatementLoaders = ReturnType<typeof createStatementLoaders>;
 
-export function createStatementLoaders(db: Db) {
+export function createStatementLoaders(db: SqlReader) {
   const loaders = {
     /** Every published revision of a month, newest first; empty if the month is not public. */
     publishedRevisions: new DataLoader<MonthKey, PeriodRow[], string>(
       async (keys) => {
-        const rows = await queryRows<PeriodDbRow>(db, publishedRevisionsSql(keys));
+        const rows = await readRows<PeriodDbRow>(db, publishedRevisionsSql(keys));
         const byMonth = groupBy(rows.map(toPeriod), monthKey);
         return keys.map((k) => byMonth.get(monthKey(k)) ?? []);
       },
@@ -56,13 +55,13 @@ export function createStatementLoaders(db: Db) {
     ),
     /** The newest published month of each village. */
     latestPeriod: new DataLoader<number, PeriodRow | undefined>(async (villageIds) => {
-      const rows = await queryRows<PeriodDbRow>(db, latestPeriodsSql(villageIds));
+      const rows = await readRows<PeriodDbRow>(db, latestPeriodsSql(villageIds));
       const byVillage = new Map(rows.map((r) => [r.village_id, toPeriod(r)]));
       return villageIds.map((id) => byVillage.get(id));
     }, BATCH_PER_TICK),
     rollups: new DataLoader<RevisionKey, RollupRow[], string>(
       async (keys) => {
-        const rows = await queryRows<RollupDbRow & RevisionDbKey>(db, rollupsSql(keys));
+        const rows = await readRows<RollupDbRow & RevisionDbKey>(db, rollupsSql(keys));
         const byKey = groupBy(rows, (r) => revisionKey(fromDbKey(r)));
         return keys.map((k) => (byKey.get(revisionKey(k)) ?? []).map(toRollup));
       },
@@ -71,7 +70,7 @@ export function createStatementLoaders(db: Db) {
     /** Movements from January to the month, over the current revision of each published month. */
     yearToDate: new DataLoader<MonthKey, YearToDateRows, string>(
       async (keys) => {
-        const rows = await queryRows<YtdDbRow>(db, yearToDateSql(keys));
+        const rows = await readRows<YtdDbRow>(db, yearToDateSql(keys));
         return keys.map((k) => toYearToDate(rows, k));
       },
       { ...BATCH_PER_TICK, cacheKeyFn: monthKey },
@@ -84,7 +83,7 @@ export function createStatementLoaders(db: Db) {
       async (keys) => {
         const wanted = keys.filter((k) => k.revision > 1);
         if (wanted.length === 0) return keys.map(() => []);
-        const rows = await queryRows<ChangeDbRow>(db, revisionChangesSql(wanted));
+        const rows = await readRows<ChangeDbRow>(db, revisionChangesSql(wanted));
         const byKey = groupBy(rows, (r) => revisionKey(fromDbKey(r)));
         return keys.map((k) => (byKey.get(revisionKey(k)) ?? []).map(toChange));
       },
@@ -96,7 +95,7 @@ export function createStatementLoaders(db: Db) {
      */
     sums: new DataLoader<RevisionKey, StatementSums, string>(
       async (keys) => {
-        const rows = await queryRows<SumsDbRow>(db, statementSumsSql(keys));
+        const rows = await readRows<SumsDbRow>(db, statementSumsSql(keys));
         const byKey = new Map(rows.map((r) => [revisionKey(fromDbKey(r)), toSums(r)]));
         return keys.map((k) => byKey.get(revisionKey(k)) ?? NO_SUMS);
       },
@@ -111,7 +110,7 @@ export function createStatementLoaders(db: Db) {
   const statementBundle = new DataLoader<MonthKey, PeriodRow[], string>(
     async (keys) => {
       const months = keys.flatMap((k) => [k, { villageId: k.villageId, ...previousMonth(k.year, k.month) }]);
-      const parts = await queryRows<BundlePart>(db, statementBundleSql(keys, months));
+      const parts = await readRows<BundlePart>(db, statementBundleSql(keys, months));
       const rowsOf = <P extends BundlePart['part']>(part: P) =>
         parts.flatMap((p) => (p.part === part ? [p.row as Extract<BundlePart, { part: P }>['row']] : []));
       const periods = rowsOf('period')

@@ -43,15 +43,20 @@ class PeriodsArgs extends PageArgs {
   publishedSince?: Date;
 }
 
-function rollupsOf(ctx: Context, p: PeriodRow): Promise<RollupRow[]> {
-  return ctx.loaders.rollups.load(p);
+/** The loaders a statement's fields read: its own for a preview of an unpublished month, else the request's. */
+function loadersOf(s: MonthlyStatement, ctx: Context): Context['loaders'] {
+  return s.loaders ?? ctx.loaders;
+}
+
+function rollupsOf(loaders: Context['loaders'], p: PeriodRow): Promise<RollupRow[]> {
+  return loaders.rollups.load(p);
 }
 
 /** The rollups loader hands out one array per statement and request: its totals are summed once, not per field. */
 const totalsByRollups = new WeakMap<RollupRow[], Totals>();
 
-async function totalsOf(ctx: Context, p: PeriodRow): Promise<Totals> {
-  const rollups = await rollupsOf(ctx, p);
+async function totalsOf(loaders: Context['loaders'], p: PeriodRow): Promise<Totals> {
+  const rollups = await rollupsOf(loaders, p);
   let totals = totalsByRollups.get(rollups);
   if (!totals) totalsByRollups.set(rollups, (totals = statementTotals(rollups)));
   return totals;
@@ -98,36 +103,36 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => Money, { description: '期初余额（现金 + 银行存款）/ Opening balance: cash + bank.' })
   async openingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await ctx.loaders.sums.load(s.period)).openingBalanceFen);
+    return new Money((await loadersOf(s, ctx).sums.load(s.period)).openingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '期末余额（现金 + 银行存款）/ Closing balance: cash + bank.' })
   async closingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await ctx.loaders.sums.load(s.period)).closingBalanceFen);
+    return new Money((await loadersOf(s, ctx).sums.load(s.period)).closingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '收入：收入类科目贷方合计 / Income: credits of income accounts.' })
   async income(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await ctx.loaders.sums.load(s.period)).incomeFen);
+    return new Money((await loadersOf(s, ctx).sums.load(s.period)).incomeFen);
   }
 
   @FieldResolver(() => Money, { description: '支出：支出类科目借方合计 / Spending: debits of expense accounts.' })
   async spending(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await ctx.loaders.sums.load(s.period)).spendingFen);
+    return new Money((await loadersOf(s, ctx).sums.load(s.period)).spendingFen);
   }
 
   @FieldResolver(() => [CategoryTotal], { description: '按科目分类的收入和支出 / Income and spending by account.' })
   async byCategory(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return categories(await rollupsOf(ctx, s.period)).map((c) => new CategoryTotal(c));
+    return categories(await rollupsOf(loadersOf(s, ctx), s.period)).map((c) => new CategoryTotal(c));
   }
 
   @FieldResolver(() => Reconciliation)
   async reconciliation(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<Reconciliation> {
-    const totals = await totalsOf(ctx, s.period);
+    const totals = await totalsOf(loadersOf(s, ctx), s.period);
     const other = sumFen(totals.otherMovements.map((m) => m.netInflowFen));
     const expected = totals.openingBalanceFen + totals.incomeFen - totals.spendingFen + other;
-    const before = await previousStatement(ctx, s.period);
-    const continues = before ? (await totalsOf(ctx, before)).closingBalanceFen === totals.openingBalanceFen : null;
+    const before = await previousStatement(loadersOf(s, ctx), s.period);
+    const continues = before ? (await totalsOf(loadersOf(s, ctx), before)).closingBalanceFen === totals.openingBalanceFen : null;
     const difference = totals.closingBalanceFen - expected;
     return {
       openingBalance: new Money(totals.openingBalanceFen),
@@ -155,9 +160,9 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => MonthComparison, { nullable: true, description: '上月（未公开则为空）/ The previous month.' })
   async previousMonth(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<MonthComparison | undefined> {
-    const before = await previousStatement(ctx, s.period);
+    const before = await previousStatement(loadersOf(s, ctx), s.period);
     if (!before) return undefined;
-    const [now, then] = [await totalsOf(ctx, s.period), await totalsOf(ctx, before)];
+    const [now, then] = [await totalsOf(loadersOf(s, ctx), s.period), await totalsOf(loadersOf(s, ctx), before)];
     return {
       year: before.year,
       month: before.month,
@@ -171,7 +176,7 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => YearToDate, { description: '本年累计 / From January to this month.' })
   async yearToDate(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<YearToDate> {
-    const ytd = await ctx.loaders.yearToDate.load(s.period);
+    const ytd = await loadersOf(s, ctx).yearToDate.load(s.period);
     const cats = categories(ytd.rollups);
     return {
       months: ytd.months,
@@ -185,7 +190,7 @@ export class MonthlyStatementResolver {
     description: '本版相对上一版改了哪些凭证（第1版为空）/ What this revision changed against the one before.',
   })
   async changes(@Root() s: MonthlyStatement, @Ctx() ctx: Context): Promise<RevisionChange[]> {
-    const changes = await ctx.loaders.changes.load(s.period);
+    const changes = await loadersOf(s, ctx).changes.load(s.period);
     return changes.map((c) => ({
       voucherNumber: c.number,
       kind: c.kind.toUpperCase(),
@@ -216,13 +221,13 @@ export class MonthlyStatementResolver {
   @FieldResolver(() => MonthlyStatement, { nullable: true, description: '上月月报表 / Previous month’s statement.' })
   async previousStatement(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
     const prev = previousMonth(s.period.year, s.period.month);
-    return loadStatement(ctx, { villageId: s.period.villageId, ...prev });
+    return loadStatement({ loaders: loadersOf(s, ctx) }, { villageId: s.period.villageId, ...prev });
   }
 }
 
-async function previousStatement(ctx: Context, p: PeriodRow): Promise<PeriodRow | undefined> {
+async function previousStatement(loaders: Context['loaders'], p: PeriodRow): Promise<PeriodRow | undefined> {
   const prev = previousMonth(p.year, p.month);
-  const revisions = await ctx.loaders.publishedRevisions.load({ villageId: p.villageId, ...prev });
+  const revisions = await loaders.publishedRevisions.load({ villageId: p.villageId, ...prev });
   return revisions[0];
 }
 

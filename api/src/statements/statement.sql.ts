@@ -29,6 +29,10 @@ export interface PeriodRow extends RevisionKey {
   previousDigest: string | null;
   voucherCount: number;
   lineCount: number;
+  /** The supervisor's approval the publication rests on; null for months published before reviews existed. */
+  approval: { by: string; at: Date; note: string } | null;
+  /** The red-flag rules' version the month was judged by (`jingwu-v2`, `builtin-1`); null before rules existed. */
+  redFlagRules: string | null;
 }
 
 export interface PeriodDbRow extends RevisionDbKey {
@@ -39,10 +43,15 @@ export interface PeriodDbRow extends RevisionDbKey {
   previous_digest: Period['previousDigest'];
   voucher_count: number;
   line_count: number;
+  approved_by: Period['approvedBy'];
+  approved_at: string | Date | null;
+  approval_note: Period['approvalNote'];
+  red_flag_rules: Period['redFlagRules'];
 }
 
 const PERIOD_COLUMNS = sql.raw(`p.village_id, p.year, p.month, p.revision, p.standard, p.reason, p.published_at,
-  p.digest, p.previous_digest, p.voucher_count, p.line_count`);
+  p.digest, p.previous_digest, p.voucher_count, p.line_count, p.approved_by, p.approved_at, p.approval_note,
+  p.red_flag_rules`);
 
 export function toPeriod(r: PeriodDbRow): PeriodRow {
   return {
@@ -57,6 +66,11 @@ export function toPeriod(r: PeriodDbRow): PeriodRow {
     previousDigest: r.previous_digest,
     voucherCount: r.voucher_count,
     lineCount: r.line_count,
+    approval:
+      r.approved_by === null || r.approved_at === null
+        ? null
+        : { by: r.approved_by, at: new Date(r.approved_at), note: r.approval_note ?? '' },
+    redFlagRules: r.red_flag_rules,
   };
 }
 

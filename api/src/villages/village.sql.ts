@@ -28,7 +28,7 @@ export const toRegion = (r: RegionDbRow): RegionRow => ({
   name: r.name,
 });
 
-interface VillageDbRow {
+export interface VillageDbRow {
   id: number;
   town_id: number;
   kind: VillageRow['kind'];

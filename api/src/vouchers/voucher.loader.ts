@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
-import { queryRows, type Db } from '@mingbai/db/client';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
 import { BATCH_PER_TICK } from '../batching.ts';
 import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
-import { groupBy } from '../sql-helpers.ts';
+import { groupBy, readRows, type SqlReader } from '../sql-helpers.ts';
 import { fromDbKey, revisionKey, type RevisionDbKey, type RevisionKey } from '../statements/period-keys.ts';
 import {
   countLinesOfSql,
@@ -31,14 +30,14 @@ interface LinesKey {
   window: Window;
 }
 
-async function countLinesOf(db: Db, statements: RevisionKey[], filter: LineFilter): Promise<Map<string, number>> {
-  const rows = await queryRows<RevisionDbKey & { n: number }>(db, countLinesOfSql(statements, filter));
+async function countLinesOf(db: SqlReader, statements: RevisionKey[], filter: LineFilter): Promise<Map<string, number>> {
+  const rows = await readRows<RevisionDbKey & { n: number }>(db, countLinesOfSql(statements, filter));
   return new Map(rows.map((r) => [revisionKey(fromDbKey(r)), r.n]));
 }
 
 const linesKey = (k: LinesKey) => JSON.stringify([revisionKey(k.statement), k.filter, k.window], bigintSafe);
 
-export function createVoucherLoaders(db: Db) {
+export function createVoucherLoaders(db: SqlReader) {
   return {
     /** Statement lines of many statements with the same filter and window: one query per distinct filter. */
     statementLines: new DataLoader<LinesKey, Page<StatementLineRow>, string>(
@@ -49,7 +48,7 @@ export function createVoucherLoaders(db: Db) {
           const { filter, window } = group[0]!;
           if (group.length === 1 && isPlainDateOrder(filter)) {
             const k = group[0]!;
-            const rows = await queryRows<
+            const rows = await readRows<
               { total: number } & ((LineDbRow & { kind: FlowKind; rn: number }) | { rn: null })
             >(db, datePageSql(k.statement, window));
             const found = rows.filter(
@@ -63,7 +62,7 @@ export function createVoucherLoaders(db: Db) {
             });
             continue;
           }
-          const rows = await queryRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
+          const rows = await readRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
             db,
             linesOfStatementsSql(
               group.map((k) => k.statement),
@@ -101,7 +100,7 @@ export function createVoucherLoaders(db: Db) {
     ),
     voucherById: new DataLoader<{ villageId: number; id: number }, VoucherRow | undefined, string>(
       async (keys) => {
-        const rows = await queryRows<LineDbRow>(db, vouchersByIdSql(keys));
+        const rows = await readRows<LineDbRow>(db, vouchersByIdSql(keys));
         const byKey = new Map(rows.map((r) => [`${r.village_id}:${r.id}`, toVoucher(r)]));
         return keys.map((k) => byKey.get(`${k.villageId}:${k.id}`));
       },
@@ -109,7 +108,7 @@ export function createVoucherLoaders(db: Db) {
     ),
     voucherByNumber: new DataLoader<RevisionKey & { number: number }, VoucherRow | undefined, string>(
       async (keys) => {
-        const rows = await queryRows<LineDbRow>(db, vouchersByNumberSql(keys));
+        const rows = await readRows<LineDbRow>(db, vouchersByNumberSql(keys));
         const byKey = new Map(rows.map((r) => [`${revisionKey(toVoucher(r))}:${r.number}`, toVoucher(r)]));
         return keys.map((k) => byKey.get(`${revisionKey(k)}:${k.number}`));
       },
@@ -122,7 +121,7 @@ export function createVoucherLoaders(db: Db) {
       string
     >(
       async (keys) => {
-        const rows = await queryRows<FlagDbRow>(db, flagsOfVouchersSql(keys));
+        const rows = await readRows<FlagDbRow>(db, flagsOfVouchersSql(keys));
         const byKey = groupBy(rows, (r) => r.key);
         return keys.map((k) =>
           (byKey.get(`${revisionKey(k)}:${k.number}`) ?? []).map((r) => ({
@@ -136,7 +135,7 @@ export function createVoucherLoaders(db: Db) {
     ),
     linesOfVoucher: new DataLoader<{ villageId: number; id: number }, VoucherLineRow[], string>(
       async (keys) => {
-        const rows = await queryRows<LineDbRow>(db, linesOfVouchersSql(keys));
+        const rows = await readRows<LineDbRow>(db, linesOfVouchersSql(keys));
         const byVoucher = groupBy(rows.map(toLine), (l) => `${l.villageId}:${l.voucherId}`);
         return keys.map((k) => byVoucher.get(`${k.villageId}:${k.id}`) ?? []);
       },

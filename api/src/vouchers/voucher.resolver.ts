@@ -83,7 +83,7 @@ export class StatementLinesResolver {
     description: '本月每一笔收入和支出，可筛选、排序 / Every payment and receipt, filterable and sortable.',
   })
   async lines(@Root() s: MonthlyStatement, @Args(() => LineArgs) args: LineArgs, @Ctx() ctx: Context) {
-    const page = await ctx.loaders.statementLines.load({
+    const page = await (s.loaders ?? ctx.loaders).statementLines.load({
       statement: s.period,
       filter: lineFilter(args),
       window: pageWindow(args),

@@ -2,6 +2,7 @@ import type { SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
 import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
+import type { RevisionKey } from '../statements/period-keys.ts';
 import {
   countLinesSql,
   regionLinesSql,
@@ -11,6 +12,9 @@ import {
   type LineFilter,
   type RegionLinesScope,
   type StatementLineRow,
+  toVoucher,
+  type VoucherRow,
+  vouchersOfRevisionSql,
 } from './voucher.sql.ts';
 
 /**
@@ -35,4 +39,15 @@ export async function regionLines(
 async function countLines(db: Db, scope: SQL, filter: LineFilter): Promise<number> {
   const [row] = await queryRows<{ n: number }>(db, countLinesSql(scope, filter));
   return row?.n ?? 0;
+}
+
+/**
+ * A page of one revision's vouchers by number, whatever its status: for the committee's review of a month not yet
+ * public. The caller has checked that the actor may read it.
+ */
+export async function vouchersOfRevision(db: Db, key: RevisionKey, window: Window): Promise<Page<VoucherRow>> {
+  const rows = await queryRows<{ total: number } & (LineDbRow & { rn: number })>(db, vouchersOfRevisionSql(key, window));
+  const found = rows.filter((r) => r.rn !== null);
+  const totalCount = rows[0]?.total ?? 0;
+  return { offset: pageOffset(window, found[0]?.rn, totalCount), totalCount, nodes: found.map(toVoucher) };
 }

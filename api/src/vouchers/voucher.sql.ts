@@ -322,3 +322,25 @@ export function linesOfVouchersSql(keys: readonly { villageId: number; id: numbe
                where (l.village_id, l.voucher_id) in (${rowValues(keys.map((k) => [k.villageId, k.id]))})
                order by l.voucher_id, l.line_no`;
 }
+
+/**
+ * A page of one revision's vouchers in number order, published or not (the committee's review reads a month before
+ * it is public; the caller checks who may), with the revision's total, in one statement.
+ */
+export function vouchersOfRevisionSql(key: RevisionKey, window: Window): SQL {
+  return sql`select t.total, w.* from (
+      select count(*)::int as total from vouchers v
+       where v.village_id = ${key.villageId} and v.year = ${key.year} and v.month = ${key.month}
+         and v.revision = ${key.revision}
+    ) t
+    left join lateral (
+      select * from (
+        select ${VOUCHER_COLUMNS}, row_number() over (order by v.number)::int as rn
+          from vouchers v
+         where v.village_id = ${key.villageId} and v.year = ${key.year} and v.month = ${key.month}
+           and v.revision = ${key.revision}
+      ) r
+      where ${windowSql(window, sql`r.rn`, sql`t.total`)}
+    ) w on true
+   order by w.rn`;
+}

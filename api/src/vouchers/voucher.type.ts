@@ -252,3 +252,4 @@ export class StatementLine {
 }
 
 export const StatementLineConnection = ConnectionType(StatementLine, 'StatementLine');
+export const VoucherConnection = ConnectionType(Voucher, 'Voucher');

@@ -193,6 +193,18 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         en: 'Whoever uploaded the ledger cannot publish it',
       },
       {
+        code: 'REVIEW_REQUIRED',
+        status: 200,
+        zh: '还不能公开：须有监督员审核通过当前上传的内容（之后再上传须重新审核），且每个红旗都有村委会的书面答复；消息写明缺什么',
+        en: 'Not publishable yet: a supervisor must approve the current upload (an upload after the approval needs a new one) and every red flag needs the committee’s written answer; the message says what is missing',
+      },
+      {
+        code: 'RULES_INVALID',
+        status: 200,
+        zh: '红旗规则的阈值不合要求（缺少、重复、不认识的名称，不是整数，超出范围，审批额没有从低到高），或生效日期写法不对；extensions.threshold 指出哪个阈值',
+        en: 'Red-flag thresholds refused (missing, repeated or unknown name, not a whole number, out of bounds, approval tiers not rising) or a malformed effective date; extensions.threshold names the threshold',
+      },
+      {
         code: 'MONTH_NOT_ENDED',
         status: 200,
         zh: '这个月（按北京时间）还没有结束，不能上传或公开；extensions.endsAt 是结束时刻',
