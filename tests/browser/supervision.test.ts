@@ -22,6 +22,13 @@ const TEST = 'supervision';
 const WIDTHS = [320, 390] as const;
 let browser: Browser;
 
+/** Last month in Beijing: ended, so it can be submitted (after the 10th a whole-month LATE_PUBLICATION flag joins in). */
+const [Y, MO] = (() => {
+  const now = new Date(Date.now() + 8 * 60 * 60 * 1000);
+  return now.getUTCMonth() === 0 ? [now.getUTCFullYear() - 1, 12] : [now.getUTCFullYear(), now.getUTCMonth()];
+})();
+const YM = `${Y}-${String(MO).padStart(2, '0')}`;
+
 beforeAll(async () => {
   browser = await launchBrowser();
   clearArtifacts(TEST);
@@ -61,19 +68,19 @@ describe('supervision on a phone', () => {
     await aMonth(
       t.handle.db,
       village.id,
-      2025,
-      6,
+      Y,
+      MO,
       [
         aVoucher(
           1,
-          '2025-06-05',
+          `${YM}-05`,
           '支付临时用工工资',
           debit('513', 120_000, { counterparty: { name: '张三丰', isPerson: true }, paymentMethod: 'cash' }),
           credit('101', 120_000, { counterparty: { name: '张三丰', isPerson: true }, paymentMethod: 'cash' }),
         ),
         aVoucher(
           2,
-          '2025-06-12',
+          `${YM}-12`,
           '购买办公电脑',
           debit('513', 1_980_000, {
             counterparty: { name: '天津市某某电子科技有限公司', isPerson: false },
@@ -86,7 +93,7 @@ describe('supervision on a phone', () => {
         ),
         aVoucher(
           3,
-          '2025-06-20',
+          `${YM}-20`,
           '支付电费',
           debit('513', 30_000, { paymentMethod: 'bank' }),
           credit('102', 30_000, { paymentMethod: 'bank' }),
@@ -105,7 +112,7 @@ describe('supervision on a phone', () => {
       await aUser(t.handle.db, ['supervisor', village.slug]),
       await aUser(t.handle.db, ['director', village.slug]),
     ];
-    const monthUrl = `${t.portal.url}/committee/${village.slug}?month=2025-06`;
+    const monthUrl = `${t.portal.url}/committee/${village.slug}?month=${YM}`;
     const a = await signedIn(accountant);
     await a.page.goto(monthUrl);
     await press(a.page, 'form', '提交监督员审核');
@@ -117,7 +124,7 @@ describe('supervision on a phone', () => {
     await s.page.goto(monthUrl);
     expect(await s.page.locator('article.voucher').count()).toBe(3);
     expect(await s.page.locator('article.voucher.flagged').count()).toBe(2);
-    expect(await s.page.locator('#flags li.flag').count()).toBe(2);
+    expect(await s.page.locator('#flags li.flag').count()).toBeGreaterThanOrEqual(2);
     await checkPhoneWidths(s.page, '1-supervisor-review');
     await s.page.fill('#approve textarea[name=note]', '凭证齐全，同意公开');
     await press(s.page, '#approve', '审核通过');
@@ -136,7 +143,7 @@ describe('supervision on a phone', () => {
     await answerer.page.goto(monthUrl);
     const forms = answerer.page.locator('form.answer');
     const count = await forms.count();
-    expect(count).toBe(2);
+    expect(count).toBeGreaterThanOrEqual(2);
     for (let i = 0; i < count; i++) {
       const form = answerer.page.locator('form.answer').nth(i);
       await form.locator('textarea[name=body]').fill(`第${i + 1}条答复：有签字的领款单和三家比价`);
@@ -154,7 +161,7 @@ describe('supervision on a phone', () => {
 
     // Villagers: the flags near the top with answers, each flagged payment marked in the list.
     const pub = await openPage(browser, { viewport: 'phone', javaScript: false });
-    const response = await pub.page.goto(`${t.portal.url}/v/${village.slug}/2025-06`);
+    const response = await pub.page.goto(`${t.portal.url}/v/${village.slug}/${YM}`);
     expect(response?.status()).toBe(200);
     const review = await pub.page.locator('#review').innerText();
     expect(review).toContain('凭证齐全，同意公开');
@@ -169,7 +176,7 @@ describe('supervision on a phone', () => {
     await pub.close();
 
     const desktop = await openPage(browser, { viewport: 'desktop', javaScript: true });
-    await desktop.page.goto(`${t.portal.url}/v/${village.slug}/2025-06`);
+    await desktop.page.goto(`${t.portal.url}/v/${village.slug}/${YM}`);
     await expectAccessible(desktop.page, 'the month page with flags');
     await desktop.page.goto(`${t.portal.url}/rules?region=${village.slug}`);
     await expectAccessible(desktop.page, '/rules');

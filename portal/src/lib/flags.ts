@@ -29,5 +29,12 @@ export function flagAnchor(flag: Pick<Flag, 'key'>): string {
   return `flag-${flag.key.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
 
-/** The words for a review decision and a town's month state. */
-export const DECISION: Record<string, string> = { approved: '审核通过', returned: '退回修改' };
+/** A supervisor's review decision (APPROVED or RETURNED) in words. */
+export function decisionText(decision: string): string {
+  const d = decision.toUpperCase();
+  return d === 'APPROVED' ? '审核通过' : d === 'RETURNED' ? '退回修改' : decision;
+}
+
+export function isReturned(decision: string | undefined): boolean {
+  return decision?.toUpperCase() === 'RETURNED';
+}
