@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { verifyVillageChain } from '@mingbai/db/ledger/verify';
 import { useTestApi } from '../support/api.ts';
-import { aVillage } from '../support/builders.ts';
+import { approveForPublication, aVillage } from '../support/builders.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 import { IMPORT, PUBLISH, SUBMIT, ledgerFile } from './harness.ts';
 
@@ -46,6 +46,7 @@ const submitAndPublish = async (c: Committee) => {
   const args = { v: c.village.slug, y: YEAR, m: MONTH };
   const submitted = await c.accountant(SUBMIT, args);
   if (submitted.errors) return submitted;
+  await approveForPublication(t.handle.db, { villageId: c.village.id, year: YEAR, month: MONTH });
   return c.director(PUBLISH, args);
 };
 

@@ -7,7 +7,7 @@ import { verifyAuditChain } from '@mingbai/db/ledger/audit';
 import { createApiKey, revokeApiKey } from '@mingbai/api/auth/api-keys.service';
 import { auditFailedSignIn } from '@mingbai/api/auth/auth.service';
 import { useTestApi } from '../support/api.ts';
-import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { aMonth, approveForPublication, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 const t = useTestApi();
@@ -105,6 +105,11 @@ describe('the audit log', () => {
     await ok(
       as('supervisor')(`mutation ${MONTH} { flagVoucher(${ARGS}, number: 1, reason: "单价偏高") { status } }`, vars),
     );
+    const answered = await approveForPublication(
+      t.handle.db,
+      { villageId: village.id, year: 2025, month: 6 },
+      { supervisor: names.supervisor, committee: names.director },
+    );
     await ok(as('director')(`mutation ${MONTH} { publishMonth(${ARGS}) { revision } }`, vars));
     await ok(as('director')(`mutation ${MONTH} { reviseMonth(${ARGS}, reason: "金额有误") { status } }`, vars));
 
@@ -116,6 +121,9 @@ describe('the audit log', () => {
     expect(by('period.withdraw')).toEqual([names.accountant]);
     expect(by('period.comment')).toEqual([names.supervisor]);
     expect(by('voucher.flag')).toEqual([names.supervisor]);
+    expect(by('period.approve')).toEqual([names.supervisor]);
+    expect(by('flag.answer')).toEqual(answered.map(() => names.director));
+    expect(answered.some((k) => k.startsWith('supervisor:'))).toBe(true);
     expect(by('period.publish')).toEqual([names.director]);
     expect(by('period.revise')).toEqual([names.director]);
     expect(rows.length).toBeGreaterThan(0);

@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '@mingbai/db/client';
+import { eq, sql } from 'drizzle-orm';
+import { queryRows, type Db } from '@mingbai/db/client';
 import { openPeriod, setOpeningBalances } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import type { LineInput, VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
+import { answerFlag, reviewMonth, reviewState } from '@mingbai/db/review/approvals';
 import { regions, villages } from '@mingbai/db/schema/regions';
 
 let counter = 0;
@@ -94,5 +95,34 @@ export async function aMonth(
     if (vouchers.length > 0) await postVouchers(tx, { villageId, year, month, revision, actor: 'test', vouchers });
     if (options.publish !== false) await publishPeriod(tx, { villageId, year, month, actor: 'test-director' });
     return { revision };
+  });
+}
+
+/**
+ * What a submitted month needs before publishMonth accepts it: a supervisor's approval of its current content and an
+ * answer to every flag (automatic ones as judged now, supervisors' ones). Returns the keys it answered.
+ */
+export async function approveForPublication(
+  db: Db,
+  key: { villageId: number; year: number; month: number },
+  people: { supervisor?: string; committee?: string } = {},
+): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const [period] = await queryRows<{ revision: number }>(
+      tx,
+      sql`select max(revision)::int as revision from periods
+           where village_id = ${key.villageId} and year = ${key.year} and month = ${key.month}`,
+    );
+    await reviewMonth(tx, { ...key, actor: people.supervisor ?? 'test-supervisor', decision: 'approved', note: '' });
+    const state = await reviewState(tx, { ...key, revision: period!.revision });
+    for (const flag of state.flags) {
+      await answerFlag(tx, {
+        ...key,
+        actor: people.committee ?? 'test',
+        flagKey: flag.key,
+        body: '已核实，凭证齐全。',
+      });
+    }
+    return state.flags.map((f) => f.key);
   });
 }

@@ -5,12 +5,15 @@
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { changeReviewStatus, openPeriod, setOpeningBalances } from '../ledger/periods.ts';
+import type { Tx } from '../client.ts';
+import { answerFlag, reviewMonth, reviewState } from '../ledger/approvals.ts';
+import { changeReviewStatus, openPeriod, setOpeningBalances, type PeriodKey } from '../ledger/periods.ts';
 import { deleteVoucher, postVouchers } from '../ledger/post.ts';
 import { publishSubmitted } from '../ledger/publish.ts';
 import { regions, villages } from '../schema/regions.ts';
 import { DEMO_DRAFT, planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
 import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
+import { beijingInstant, demoAnswer, publicationTimes } from './review.ts';
 
 export interface SeedReport {
   /** Villages whose ledgers were written by this call. */
@@ -38,6 +41,11 @@ export const DEMO_ACTOR = 'demo-seed';
 /** Who publishes the demo's months: a second person, as every publication needs (the ledger's two-person rule). */
 export const DEMO_PUBLISHER = 'demo-seed-director';
 
+/** The supervisor who approves the demo's months before they are published. */
+export const DEMO_SUPERVISOR = 'demo-seed-supervisor';
+/** Who writes the committee's answers to the demo's flags. */
+export const DEMO_COMMITTEE = 'demo-seed-committee';
+
 /** Serialises concurrent first starts: only one of them inserts the demo places. */
 const SEED_LOCK_KEY = 7_112_025;
 
@@ -48,7 +56,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
   const report: SeedReport = { villages: 0, skipped, periods: 0, vouchers: 0, lines: 0, corrections: 0, elapsedMs: 0 };
 
   const todo = wanted.filter((v) => ids.has(v.slug));
-  const corrections: { villageId: number; correction: VillageCorrection }[] = [];
+  const corrections: { villageId: number; slug: string; correction: VillageCorrection }[] = [];
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
@@ -56,7 +64,7 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
       const plan = planVillage(village);
       const villageId = ids.get(village.slug)!;
       await writeVillage(db, villageId, plan, report);
-      for (const correction of plan.corrections) corrections.push({ villageId, correction });
+      for (const correction of plan.corrections) corrections.push({ villageId, slug: village.slug, correction });
       report.villages++;
     }
   };
@@ -64,8 +72,8 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   // Corrections come after every month is public, as they would in life.
-  for (const { villageId, correction } of corrections) {
-    await applyCorrection(db, villageId, correction, report);
+  for (const { villageId, slug, correction } of corrections) {
+    await applyCorrection(db, villageId, slug, correction, report);
   }
   report.elapsedMs = Math.round(performance.now() - started);
   return report;
@@ -149,7 +157,33 @@ async function insertPlaces(db: Db, wanted: DemoVillage[]): Promise<{ ids: Map<s
   });
 }
 
+/**
+ * The review before a demo month goes public, as it happens in a village: the supervisor approves, the committee
+ * answers every flag the month will be published with, then a second person publishes it.
+ */
+async function reviewAndPublish(
+  tx: Tx,
+  key: PeriodKey & { revision: number },
+  slug: string,
+  times: { approvedAt: Date; publishedAt: Date },
+): Promise<void> {
+  await reviewMonth(tx, { ...key, actor: DEMO_SUPERVISOR, decision: 'approved', note: '', at: times.approvedAt });
+  const answeredAt = new Date(times.publishedAt.getTime() - 30 * 60 * 1000);
+  const state = await reviewState(tx, key, { publishedAt: times.publishedAt });
+  for (const flag of state.flags) {
+    await answerFlag(tx, {
+      ...key,
+      actor: DEMO_COMMITTEE,
+      flagKey: flag.key,
+      body: demoAnswer(flag.ruleCode, slug, key, flag.key),
+      at: answeredAt,
+    });
+  }
+  await publishSubmitted(tx, { ...key, actor: DEMO_PUBLISHER, publishedAt: times.publishedAt });
+}
+
 async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report: SeedReport): Promise<void> {
+  const now = new Date();
   for (const [i, month] of plan.months.entries()) {
     const key = { villageId, year: month.year, month: month.month };
     await db.transaction(async (tx) => {
@@ -157,7 +191,12 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
       const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR });
       await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: month.vouchers });
       await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
-      await publishSubmitted(tx, { ...key, actor: DEMO_PUBLISHER });
+      await reviewAndPublish(
+        tx,
+        { ...key, revision },
+        plan.village.slug,
+        publicationTimes(plan.village.slug, month, now),
+      );
     });
     report.periods++;
     report.vouchers += month.vouchers.length;
@@ -175,14 +214,27 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
 }
 
 /** Opens the next revision with its reason, replaces the one wrong voucher, submits; a second person publishes. */
-async function applyCorrection(db: Db, villageId: number, c: VillageCorrection, report: SeedReport): Promise<void> {
+async function applyCorrection(
+  db: Db,
+  villageId: number,
+  slug: string,
+  c: VillageCorrection,
+  report: SeedReport,
+): Promise<void> {
   const key = { villageId, year: c.year, month: c.month };
+  // After the last demo month is public: approved on 19 November 2026, published the next morning.
+  const now = new Date();
+  const clamp = (d: Date) => (d.getTime() > now.getTime() ? now : d);
+  const times = {
+    approvedAt: clamp(beijingInstant(2026, 11, 19, 15, 20)),
+    publishedAt: clamp(beijingInstant(2026, 11, 20, 10, 5)),
+  };
   await db.transaction(async (tx) => {
     const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR, reason: c.reason });
     await deleteVoucher(tx, { ...key, revision, number: c.number, actor: DEMO_ACTOR, reason: c.reason });
     await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: [c.voucher] });
     await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
-    await publishSubmitted(tx, { ...key, actor: DEMO_PUBLISHER });
+    await reviewAndPublish(tx, { ...key, revision }, slug, times);
   });
   report.periods++;
   report.vouchers++;

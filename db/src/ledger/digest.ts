@@ -30,16 +30,48 @@ export interface DigestHeader {
 }
 
 export const DIGEST_FORMAT = 'mingbai-period-v1';
+/** A month published with a supervisor's approval: v1's lines, then one line for the review (see canonicalLines). */
+export const DIGEST_FORMAT_V2 = 'mingbai-period-v2';
+
+/** The review a month was published with, as it enters a v2 digest. */
+export interface DigestReview {
+  approval: { by: string; at: Date; note: string };
+  /** The red-flag rule version the month was judged by (`builtin-1`, `jingwu-v2`). */
+  rules: string;
+  /** The automatic flags in their frozen order, then the supervisors' flags oldest first. */
+  flags: {
+    key: string;
+    ruleCode: string;
+    voucherNumber: number | null;
+    amountFen: bigint | null;
+    detail: string;
+    raisedBy: string | null;
+    answer: { body: string; author: string; answeredAt: Date } | null;
+  }[];
+}
 
 /**
  * Canonical text of a published revision: a header line, then one JSON array per voucher in number order, lines in
  * line order, amounts as decimal fen strings, "\n" after every line. The digest is SHA-256 of it, hex.
  * Each digest covers the village's previous digest, so the revisions of a village form a chain.
+ *
+ * Two forms, told apart by the header's first element:
+ * - `mingbai-period-v1`: a month published without a supervisor's approval (every month before reviews existed).
+ * - `mingbai-period-v2`: the same header and voucher lines, then one last line for the review:
+ *   `["review", approvedBy, approvedAt (ISO 8601, UTC, milliseconds), approvalNote, ruleVersion, flags]`, where
+ *   `flags` is an array of `[key, ruleCode, voucherNumber | null, amountFen as decimal text | null, detail,
+ *   raisedBy | null, answer]` (automatic flags in their frozen order, then supervisors' flags, `ruleCode`
+ *   `SUPERVISOR`, oldest first) and `answer` is `[body, author, answeredAt (ISO 8601)]` or null.
+ * Existing v1 digests stay valid: a month is v2 exactly when its `periods.approved_by` is set.
  */
-export function* canonicalLines(header: DigestHeader, vouchers: Iterable<DigestVoucher>): Generator<string> {
+export function* canonicalLines(
+  header: DigestHeader,
+  vouchers: Iterable<DigestVoucher>,
+  review?: DigestReview | null,
+): Generator<string> {
   yield (
     JSON.stringify([
-      DIGEST_FORMAT,
+      review ? DIGEST_FORMAT_V2 : DIGEST_FORMAT,
       header.villageCode,
       header.year,
       header.month,
@@ -70,11 +102,35 @@ export function* canonicalLines(header: DigestHeader, vouchers: Iterable<DigestV
       ]) + '\n'
     );
   }
+  if (review) {
+    yield (
+      JSON.stringify([
+        'review',
+        review.approval.by,
+        review.approval.at.toISOString(),
+        review.approval.note,
+        review.rules,
+        review.flags.map((f) => [
+          f.key,
+          f.ruleCode,
+          f.voucherNumber,
+          f.amountFen === null ? null : f.amountFen.toString(),
+          f.detail,
+          f.raisedBy,
+          f.answer ? [f.answer.body, f.answer.author, f.answer.answeredAt.toISOString()] : null,
+        ]),
+      ]) + '\n'
+    );
+  }
 }
 
-export function periodDigest(header: DigestHeader, vouchers: Iterable<DigestVoucher>): string {
+export function periodDigest(
+  header: DigestHeader,
+  vouchers: Iterable<DigestVoucher>,
+  review?: DigestReview | null,
+): string {
   const hash = createHash('sha256');
-  for (const line of canonicalLines(header, vouchers)) hash.update(line, 'utf8');
+  for (const line of canonicalLines(header, vouchers, review)) hash.update(line, 'utf8');
   return hash.digest('hex');
 }
 

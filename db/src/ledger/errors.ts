@@ -33,4 +33,6 @@ export type LedgerErrorCode =
   | 'VOUCHER_NOT_FOUND'
   | 'MONTH_NOT_ENDED'
   | 'RULES_INVALID'
-  | 'REVIEW_REQUIRED';
+  | 'REVIEW_REQUIRED'
+  | 'FLAG_NOT_FOUND'
+  | 'ANSWER_INVALID';

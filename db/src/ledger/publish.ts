@@ -4,13 +4,17 @@ import { accounts, villageAccounts, type AccountClass, type AccountStandard } fr
 import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
 import { villages } from '../schema/regions.ts';
 import { openingBalances, statementRollups } from '../schema/statements.ts';
+import { redFlags } from '../schema/supervision.ts';
 import { ensureVillageAccounts } from './accounts.ts';
+import { currentApproval, digestReviewOf, reviewBlockers, reviewState } from './approvals.ts';
 import { appendAudit } from './audit.ts';
 import { carryForward, mapCode } from './carry-forward.ts';
 import { periodDigest, type DigestVoucher } from './digest.ts';
 import { LedgerError } from './errors.ts';
 import { lineFlowSql } from './flows.ts';
 import type { Fen } from './money.ts';
+import { evaluateRedFlags } from './red-flags.ts';
+import { beijingDate, rulesInForce } from './red-flag-rules.ts';
 import {
   assertMonthEnded,
   latestRevision,
@@ -44,10 +48,17 @@ export type AfterPublish = (published: Published) => Promise<void> | void;
  */
 export async function publishMonth(
   db: Db,
-  input: PeriodKey & { actor: string; afterCommit?: AfterPublish[] | undefined; now?: Date | undefined },
+  input: PeriodKey & {
+    actor: string;
+    afterCommit?: AfterPublish[] | undefined;
+    now?: Date | undefined;
+    publishedAt?: Date | undefined;
+  },
 ): Promise<{ revision: number; digest: string; afterCommit: Promise<void> }> {
   const key = { villageId: input.villageId, year: input.year, month: input.month };
-  const published = await db.transaction((tx) => publishSubmitted(tx, { ...key, actor: input.actor, now: input.now }));
+  const published = await db.transaction((tx) =>
+    publishSubmitted(tx, { ...key, actor: input.actor, now: input.now, publishedAt: input.publishedAt }),
+  );
   const done = { ...key, ...published };
   const afterCommit = Promise.all(
     (input.afterCommit ?? []).map(async (hook) => {
@@ -63,12 +74,14 @@ export async function publishMonth(
 
 /**
  * publishMonth's rules and sealing inside the caller's transaction, for a caller with nothing to do after the commit
- * (the demo seed, which opens, posts, submits and publishes a month in one transaction): only a submitted month, and
- * never by whoever prepared its content.
+ * (the demo seed, which opens, posts, submits and publishes a month in one transaction): only a submitted month,
+ * never by whoever prepared its content, and only once a supervisor approved the content it holds now and every flag
+ * on it (automatic, as the rules judge a publication at `publishedAt`, or raised by a supervisor) has the committee's
+ * written answer (`REVIEW_REQUIRED` otherwise, saying what is missing).
  */
 export async function publishSubmitted(
   tx: Tx,
-  input: PeriodKey & { actor: string; now?: Date | undefined },
+  input: PeriodKey & { actor: string; now?: Date | undefined; publishedAt?: Date | undefined },
 ): Promise<{ revision: number; digest: string }> {
   const key = { villageId: input.villageId, year: input.year, month: input.month };
   const latest = await latestRevision(tx, key);
@@ -88,20 +101,35 @@ export async function publishSubmitted(
       { revision: latest.revision },
     );
   }
-  return publishPeriod(tx, { ...key, actor: input.actor, now: input.now });
+  const publishedAt = input.publishedAt ?? new Date();
+  const state = await reviewState(tx, { ...key, revision: latest.revision }, { publishedAt });
+  const blockers = reviewBlockers(state);
+  if (blockers.length > 0) {
+    throw new LedgerError('REVIEW_REQUIRED', `${key.year}年${key.month}月还不能公开：${blockers.join('；')}`, {
+      revision: latest.revision,
+      approved: state.approval !== null && !state.stale,
+      unanswered: state.unanswered,
+    });
+  }
+  return publishPeriod(tx, { ...key, actor: input.actor, now: input.now, publishedAt });
 }
 
 /**
  * The sealing step of a publication, inside the caller's transaction (publishSubmitted, which checks who may
  * publish, and tests that build published months directly). Publishes the open revision of a month: derives its
- * rollups (opening from the month before, movements from the ledger), seals it with a digest chained to the village's previous one, and, for a correction, carries the new
- * closing balances into the openings of the months published after it.
+ * rollups (opening from the month before, movements from the ledger), freezes its red flags as the rules in force on
+ * the publication day (Beijing) judge them and records that rule version, records the supervisor's approval of the
+ * current content when there is one, seals it with a digest chained to the village's previous one (v2, covering the
+ * approval, the flags and the answers, when approved; else v1), and, for a correction, carries the new closing
+ * balances into the openings of the months published after it. `publishedAt` (default now) is the publication's
+ * instant, for loaders that publish history.
  */
 export async function publishPeriod(
   tx: Tx,
-  input: PeriodKey & { actor: string; now?: Date | undefined },
+  input: PeriodKey & { actor: string; now?: Date | undefined; publishedAt?: Date | undefined },
 ): Promise<{ revision: number; digest: string }> {
-  assertMonthEnded(input, input.now);
+  const publishedAt = input.publishedAt ?? new Date();
+  assertMonthEnded(input, input.now ?? publishedAt);
   await lockVillageLedger(tx, input.villageId);
   const [period] = await tx
     .select({ revision: periods.revision, standard: periods.standard })
@@ -128,15 +156,38 @@ export async function publishPeriod(
     .limit(1);
   const previousDigest = previous?.digest ?? null;
   const ledger = await publicLedger(tx, key);
+
+  const rules = await rulesInForce(tx, input.villageId, beijingDate(publishedAt));
+  const flags = await evaluateRedFlags(tx, key, rules, { publishedAt });
+  if (flags.length > 0) {
+    await tx.insert(redFlags).values(
+      flags.map((f, i) => ({
+        ...key,
+        seq: i + 1,
+        ruleCode: f.ruleCode,
+        voucherNumber: f.voucherNumber,
+        amountFen: f.amountFen,
+        detail: f.detail,
+      })),
+    );
+  }
+  const approval = await currentApproval(tx, key);
+  const review = approval ? await digestReviewOf(tx, key, approval, rules.version) : null;
   const digest = periodDigest(
     { villageCode: village!.code, ...key, standard: period.standard, previousDigest },
     ledger,
+    review,
   );
   await tx
     .update(periods)
     .set({
       status: 'published',
-      publishedAt: new Date(),
+      approvedBy: approval?.by ?? null,
+      approvedAt: approval?.at ?? null,
+      approvalNote: approval?.note ?? null,
+      redFlagRules: rules.version,
+      redFlagRuleSetId: rules.ruleSetId,
+      publishedAt,
       publishedBy: input.actor,
       digest,
       previousDigest,
@@ -156,7 +207,7 @@ export async function publishPeriod(
     action: 'period.publish',
     entity: 'period',
     entityKey: `${input.year}-${input.month}#${period.revision}`,
-    details: { digest, vouchers: ledger.length, laterMonthsRecomputed: later },
+    details: { digest, vouchers: ledger.length, laterMonthsRecomputed: later, redFlags: flags.length },
   });
   return { revision: period.revision, digest };
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { periods } from '../schema/ledger.ts';
 import { villages } from '../schema/regions.ts';
+import { digestReviewOf } from './approvals.ts';
 import { periodDigest } from './digest.ts';
 import { publicLedger } from './publish.ts';
 
@@ -38,6 +39,10 @@ export async function verifyVillageChain(db: DbOrTx, villageId: number): Promise
       standard: periods.standard,
       digest: periods.digest,
       previousDigest: periods.previousDigest,
+      approvedBy: periods.approvedBy,
+      approvedAt: periods.approvedAt,
+      approvalNote: periods.approvalNote,
+      redFlagRules: periods.redFlagRules,
     })
     .from(periods)
     .where(and(eq(periods.villageId, villageId), isNotNull(periods.chainSeq)))
@@ -45,7 +50,18 @@ export async function verifyVillageChain(db: DbOrTx, villageId: number): Promise
   const breaks: ChainBreak[] = [];
   let previous: string | null = null;
   for (const p of chain) {
-    const ledger = await publicLedger(db, { villageId, year: p.year, month: p.month, revision: p.revision });
+    const key = { villageId, year: p.year, month: p.month, revision: p.revision };
+    const ledger = await publicLedger(db, key);
+    // Months published with an approval are sealed in the v2 form, covering the review; the others in v1.
+    const review =
+      p.approvedBy && p.approvedAt
+        ? await digestReviewOf(
+            db,
+            key,
+            { by: p.approvedBy, at: p.approvedAt, note: p.approvalNote ?? '' },
+            p.redFlagRules ?? '',
+          )
+        : null;
     const computed = periodDigest(
       {
         villageCode: village.code,
@@ -56,6 +72,7 @@ export async function verifyVillageChain(db: DbOrTx, villageId: number): Promise
         previousDigest: p.previousDigest,
       },
       ledger,
+      review,
     );
     const where = {
       year: p.year,

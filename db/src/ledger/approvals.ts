@@ -1,0 +1,384 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { queryRows, type DbOrTx, type Tx } from '../client.ts';
+import { periods } from '../schema/ledger.ts';
+import { voucherFlags } from '../schema/review.ts';
+import { flagAnswers, periodReviews } from '../schema/supervision.ts';
+import { appendAudit } from './audit.ts';
+import type { DigestReview } from './digest.ts';
+import { LedgerError } from './errors.ts';
+import { supervisorFlagKey } from './flag-keys.ts';
+import { latestRevision, lockVillageLedger, STATUS_LABELS, type PeriodKey } from './periods.ts';
+import { evaluateRedFlags, frozenFlags, type RedFlagFound } from './red-flags.ts';
+import { beijingDate, rulesInForce } from './red-flag-rules.ts';
+
+/**
+ * The review of a submitted month: a supervisor approves what they saw (`content_mark`) or sends it back with reasons;
+ * the committee answers every flag in writing; publishing (`publishSubmitted`) needs both. See README.md.
+ */
+
+type Key = PeriodKey & { revision: number };
+
+/** A doubt a supervisor raised on a voucher (`voucher_flags`), beside the automatic flags. */
+export interface SupervisorFlag {
+  key: string;
+  ruleCode: 'SUPERVISOR';
+  voucherNumber: number;
+  amountFen: null;
+  /** The supervisor's reason. */
+  detail: string;
+  raisedBy: string;
+  raisedAt: Date;
+}
+
+export interface FlagAnswer {
+  flagKey: string;
+  body: string;
+  author: string;
+  answeredAt: Date;
+}
+
+export interface ReviewState {
+  /** The approval the month rests on: the latest decision on this revision, if it approved. */
+  approval: { by: string; at: Date; note: string } | null;
+  /** The approval saw other content than the revision holds now (an upload, a post or a deletion since). */
+  stale: boolean;
+  flags: (RedFlagFound | SupervisorFlag)[];
+  answers: FlagAnswer[];
+  /** Keys of the flags without an answer. */
+  unanswered: string[];
+}
+
+const NOTE_MAX = 2000;
+
+/**
+ * A fingerprint of what a revision holds now: SHA-256 over every voucher and line, unmasked fields included, in
+ * number and line order. Any upload, manual post or deletion that changes the content changes it; uploading the
+ * very same content again does not. One query, however large the month.
+ */
+export async function contentMark(db: DbOrTx, key: Key): Promise<string> {
+  const [row] = await queryRows<{ mark: string | null }>(
+    db,
+    sql`select encode(sha256(convert_to(coalesce(string_agg(
+              jsonb_build_array(v.number, v.date, v.summary, v.attachments, v.preparer, v.reviewer, v.approver,
+                                l.line_no, l.account_code, l.side, l.amount_fen::text, l.summary,
+                                l.counterparty_name, l.counterparty_is_person, l.counterparty_id_number,
+                                l.counterparty_phone, l.counterparty_bank_account, l.payment_method)::text,
+              E'\n' order by v.number, l.line_no), ''), 'UTF8')), 'hex') as mark
+          from vouchers v
+          left join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+         where v.village_id = ${key.villageId} and v.year = ${key.year} and v.month = ${key.month}
+           and v.revision = ${key.revision}`,
+  );
+  return row!.mark!;
+}
+
+function periodLabel(key: PeriodKey): string {
+  return `${key.year}年${key.month}月`;
+}
+
+/**
+ * A supervisor's decision on the submitted month: `approved` (a note is optional) binds to the content as it is now;
+ * `returned` needs a reason and moves the month back to open for the committee to correct, as a withdrawal would.
+ */
+export async function reviewMonth(
+  tx: Tx,
+  input: PeriodKey & {
+    actor: string;
+    decision: 'approved' | 'returned';
+    note: string;
+    /** When the decision was made (default now): for loaders that write history, such as the demo seed. */
+    at?: Date | undefined;
+  },
+): Promise<void> {
+  const note = input.note.trim();
+  if (input.decision === 'returned' && note.length === 0) {
+    throw new LedgerError('REASON_REQUIRED', '退回修改必须写明理由');
+  }
+  if (note.length > NOTE_MAX) {
+    throw new LedgerError('REASON_REQUIRED', `审核意见不能超过 ${NOTE_MAX} 字`);
+  }
+  await lockVillageLedger(tx, input.villageId);
+  const latest = await latestRevision(tx, input);
+  if (latest?.status !== 'submitted') {
+    throw new LedgerError(
+      'PERIOD_NOT_SUBMITTED',
+      `${periodLabel(input)}${latest ? STATUS_LABELS[latest.status] : '尚未开账'}，只有提交审核后的月份才能审核`,
+      { status: latest?.status ?? null },
+    );
+  }
+  const key = { villageId: input.villageId, year: input.year, month: input.month, revision: latest.revision };
+  const mark = await contentMark(tx, key);
+  await tx
+    .insert(periodReviews)
+    .values({ ...key, decision: input.decision, note, reviewer: input.actor, contentMark: mark });
+  if (input.decision === 'returned') {
+    await tx
+      .update(periods)
+      .set({ status: 'open', submittedAt: null, submittedBy: null })
+      .where(
+        and(
+          eq(periods.villageId, key.villageId),
+          eq(periods.year, key.year),
+          eq(periods.month, key.month),
+          eq(periods.revision, key.revision),
+        ),
+      );
+  }
+  await appendAudit(tx, {
+    villageId: input.villageId,
+    actor: input.actor,
+    action: input.decision === 'approved' ? 'period.approve' : 'period.return',
+    entity: 'period',
+    entityKey: `${key.year}-${key.month}#${key.revision}`,
+    reason: note || undefined,
+    details: { contentMark: mark },
+  });
+}
+
+/**
+ * The committee's written answer to a flag of the month's current revision, automatic or raised by a supervisor.
+ * The flag must be on the month now (an automatic flag as the rules see the content today); answering again replaces
+ * the answer until the month is published, and every answer is in the audit log.
+ */
+export async function answerFlag(
+  tx: Tx,
+  input: PeriodKey & {
+    actor: string;
+    flagKey: string;
+    body: string;
+    /** When it was answered, and the instant the flags are judged at (default now): for loaders that write history. */
+    at?: Date | undefined;
+  },
+): Promise<void> {
+  const body = input.body.trim();
+  if (body.length === 0 || body.length > NOTE_MAX) {
+    throw new LedgerError('ANSWER_INVALID', `答复应为 1 到 ${NOTE_MAX} 个字`);
+  }
+  await lockVillageLedger(tx, input.villageId);
+  const latest = await latestRevision(tx, input);
+  if (!latest || latest.status === 'published') {
+    throw new LedgerError(
+      'PERIOD_NOT_OPEN',
+      latest
+        ? `${periodLabel(input)}已公开，答复已随月份公开，不能再改`
+        : `${periodLabel(input)}尚未开账，没有可答复的疑点`,
+      { status: latest?.status ?? null },
+    );
+  }
+  const key = { villageId: input.villageId, year: input.year, month: input.month, revision: latest.revision };
+  const flags = await currentFlags(tx, key, input.at);
+  if (!flags.some((f) => f.key === input.flagKey)) {
+    throw new LedgerError('FLAG_NOT_FOUND', `${periodLabel(input)}现在没有疑点 ${input.flagKey}`, {
+      flagKey: input.flagKey,
+    });
+  }
+  await tx
+    .insert(flagAnswers)
+    .values({ ...key, flagKey: input.flagKey, body, author: input.actor, answeredAt: input.at ?? sql`now()` })
+    .onConflictDoUpdate({
+      target: [flagAnswers.villageId, flagAnswers.year, flagAnswers.month, flagAnswers.revision, flagAnswers.flagKey],
+      set: { body, author: input.actor, answeredAt: input.at ?? sql`now()` },
+    });
+  await appendAudit(tx, {
+    villageId: input.villageId,
+    actor: input.actor,
+    action: 'flag.answer',
+    entity: 'period',
+    entityKey: `${key.year}-${key.month}#${key.revision}`,
+    details: { flagKey: input.flagKey, body },
+  });
+}
+
+/** The supervisors' flags of a revision, oldest first. */
+export async function supervisorFlags(db: DbOrTx, key: Key): Promise<SupervisorFlag[]> {
+  const rows = await db
+    .select({
+      id: voucherFlags.id,
+      voucherNumber: voucherFlags.voucherNumber,
+      author: voucherFlags.author,
+      reason: voucherFlags.reason,
+      createdAt: voucherFlags.createdAt,
+    })
+    .from(voucherFlags)
+    .where(
+      and(
+        eq(voucherFlags.villageId, key.villageId),
+        eq(voucherFlags.year, key.year),
+        eq(voucherFlags.month, key.month),
+        eq(voucherFlags.revision, key.revision),
+      ),
+    )
+    .orderBy(asc(voucherFlags.id));
+  return rows.map((r) => ({
+    key: supervisorFlagKey(r.id),
+    ruleCode: 'SUPERVISOR',
+    voucherNumber: r.voucherNumber,
+    amountFen: null,
+    detail: r.reason,
+    raisedBy: r.author,
+    raisedAt: r.createdAt,
+  }));
+}
+
+/** Every flag of a revision: the automatic ones (frozen once published, else as the rules see it at `at`), then the supervisors'. */
+async function currentFlags(db: DbOrTx, key: Key, at: Date = new Date()): Promise<(RedFlagFound | SupervisorFlag)[]> {
+  const [period] = await db
+    .select({ status: periods.status })
+    .from(periods)
+    .where(
+      and(
+        eq(periods.villageId, key.villageId),
+        eq(periods.year, key.year),
+        eq(periods.month, key.month),
+        eq(periods.revision, key.revision),
+      ),
+    );
+  const automatic =
+    period?.status === 'published'
+      ? await frozenFlags(db, key)
+      : await evaluateRedFlags(db, key, await rulesInForce(db, key.villageId, beijingDate(at)), { publishedAt: at });
+  return [...automatic, ...(await supervisorFlags(db, key))];
+}
+
+export async function flagAnswersOf(db: DbOrTx, key: Key): Promise<FlagAnswer[]> {
+  return db
+    .select({
+      flagKey: flagAnswers.flagKey,
+      body: flagAnswers.body,
+      author: flagAnswers.author,
+      answeredAt: flagAnswers.answeredAt,
+    })
+    .from(flagAnswers)
+    .where(
+      and(
+        eq(flagAnswers.villageId, key.villageId),
+        eq(flagAnswers.year, key.year),
+        eq(flagAnswers.month, key.month),
+        eq(flagAnswers.revision, key.revision),
+      ),
+    )
+    .orderBy(asc(flagAnswers.flagKey));
+}
+
+/**
+ * Where a revision's review stands: its approval (the one recorded at publication, for a published month), whether
+ * the content changed since, every flag and which of them lack an answer. `publishedAt` evaluates the automatic flags
+ * as of a publication at that instant (default now).
+ */
+export async function reviewState(
+  db: DbOrTx,
+  key: Key,
+  options: { publishedAt?: Date | undefined } = {},
+): Promise<ReviewState> {
+  const [period] = await db
+    .select({
+      status: periods.status,
+      approvedBy: periods.approvedBy,
+      approvedAt: periods.approvedAt,
+      approvalNote: periods.approvalNote,
+    })
+    .from(periods)
+    .where(
+      and(
+        eq(periods.villageId, key.villageId),
+        eq(periods.year, key.year),
+        eq(periods.month, key.month),
+        eq(periods.revision, key.revision),
+      ),
+    );
+  const flags = await currentFlags(db, key, options.publishedAt);
+  const answers = await flagAnswersOf(db, key);
+  const answered = new Set(answers.map((a) => a.flagKey));
+  const unanswered = flags.filter((f) => !answered.has(f.key)).map((f) => f.key);
+  if (period?.status === 'published') {
+    const approval =
+      period.approvedBy && period.approvedAt
+        ? { by: period.approvedBy, at: period.approvedAt, note: period.approvalNote ?? '' }
+        : null;
+    return { approval, stale: false, flags, answers, unanswered };
+  }
+  const last = await latestDecision(db, key);
+  if (!last || last.decision !== 'approved') return { approval: null, stale: false, flags, answers, unanswered };
+  return {
+    approval: { by: last.reviewer, at: last.createdAt, note: last.note },
+    stale: last.contentMark !== (await contentMark(db, key)),
+    flags,
+    answers,
+    unanswered,
+  };
+}
+
+/** What stands between a revision and its publication, in words for the committee; empty when it may be published. */
+export function reviewBlockers(state: ReviewState): string[] {
+  const blockers: string[] = [];
+  if (!state.approval) blockers.push('还没有监督委员会成员审核通过');
+  else if (state.stale) blockers.push('审核通过之后账目又有改动（上传、录入或删除凭证），须重新审核');
+  if (state.unanswered.length > 0) {
+    const named = state.flags
+      .filter((f) => state.unanswered.includes(f.key))
+      .map((f) => (f.voucherNumber === null ? `${f.key}（全月）` : `${f.key}（第${f.voucherNumber}号凭证）`));
+    blockers.push(`${state.unanswered.length} 个疑点还没有书面答复：${named.join('、')}`);
+  }
+  return blockers;
+}
+
+/** The latest decision on a revision if it approved the content the revision holds now; else null. */
+export async function currentApproval(db: DbOrTx, key: Key): Promise<{ by: string; at: Date; note: string } | null> {
+  const state = await latestDecision(db, key);
+  if (!state || state.decision !== 'approved') return null;
+  if (state.contentMark !== (await contentMark(db, key))) return null;
+  return { by: state.reviewer, at: state.createdAt, note: state.note };
+}
+
+async function latestDecision(db: DbOrTx, key: Key) {
+  const [last] = await db
+    .select({
+      decision: periodReviews.decision,
+      reviewer: periodReviews.reviewer,
+      note: periodReviews.note,
+      contentMark: periodReviews.contentMark,
+      createdAt: periodReviews.createdAt,
+    })
+    .from(periodReviews)
+    .where(
+      and(
+        eq(periodReviews.villageId, key.villageId),
+        eq(periodReviews.year, key.year),
+        eq(periodReviews.month, key.month),
+        eq(periodReviews.revision, key.revision),
+      ),
+    )
+    .orderBy(desc(periodReviews.id))
+    .limit(1);
+  return last;
+}
+
+/**
+ * The review part of a v2 digest (digest.ts), read from what is stored: the frozen flags, the supervisors' flags and
+ * every answer. Publishing and verifying both build it here, so they cannot disagree.
+ */
+export async function digestReviewOf(
+  db: DbOrTx,
+  key: Key,
+  approval: { by: string; at: Date; note: string },
+  rules: string,
+): Promise<DigestReview> {
+  const answers = new Map((await flagAnswersOf(db, key)).map((a) => [a.flagKey, a]));
+  const flags = [...(await frozenFlags(db, key)), ...(await supervisorFlags(db, key))];
+  return {
+    approval,
+    rules,
+    flags: flags.map((f) => {
+      const a = answers.get(f.key);
+      return {
+        key: f.key,
+        ruleCode: f.ruleCode,
+        voucherNumber: f.voucherNumber,
+        amountFen: f.amountFen,
+        detail: f.detail,
+        raisedBy: f.ruleCode === 'SUPERVISOR' ? (f as SupervisorFlag).raisedBy : null,
+        answer: a ? { body: a.body, author: a.author, answeredAt: a.answeredAt } : null,
+      };
+    }),
+  };
+}
