@@ -104,6 +104,7 @@ describe('supervision on a phone', () => {
         opening: [
           { accountCode: '101', balanceFen: 200_000n },
           { accountCode: '102', balanceFen: 10_000_000n },
+          { accountCode: '301', balanceFen: -10_200_000n },
         ],
       },
     );
