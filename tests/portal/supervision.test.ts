@@ -246,6 +246,9 @@ describe('approve, answer, publish: what the public sees', () => {
     // Assertions: the month page.
     const month = await page(`/v/${m.village.slug}/${YM}`);
     expect(month.status).toBe(200);
+    // Styles inline, as the Content-Security-Policy allows no external sheet (Astro would link a large one).
+    expect(month.html).toContain('<style');
+    expect(month.html).not.toMatch(/<link[^>]+stylesheet/);
     const seen = text(month.html);
     expect(seen).toContain('审核与红旗');
     expect(seen).toContain('凭证齐全，同意公开');
