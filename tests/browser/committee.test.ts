@@ -80,7 +80,8 @@ describe('the committee’s path', () => {
     expect(await s.page.locator('button:has-text("公开本月账目")').count()).toBe(0);
     await s.page.fill('#flag input[name=number]', '2');
     await s.page.fill('#flag input[name=reason]', '单价偏高，请补充发票');
-    await press(s.page, '标记存疑');
+    // The month-wide form (each voucher also has its own, folded away).
+    await Promise.all([s.page.waitForLoadState('load'), s.page.click('#flag button:has-text("标记存疑")')]);
     expect(await s.page.locator('#flags').innerText()).toContain('单价偏高，请补充发票');
     await screenshot(s.page, TEST, '3-flagged');
     // Publication needs the supervisor's approval of this upload and an answer to every flag.
