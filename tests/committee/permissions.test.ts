@@ -10,6 +10,7 @@ import { hashToken, setPassword } from '@mingbai/api/auth/auth.service';
 import { LOGIN_THROTTLE } from '@mingbai/api/auth/login-throttle';
 import { useTestApi, type GraphQLResponse } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 const t = useTestApi();
@@ -37,7 +38,8 @@ const DEAD: Actor[] = ['anonymous', 'expired', 'loggedOut', 'beforePasswordChang
 
 /**
  * The rules, from DESIGN.md: the committee (accountant, director) uploads and moves its month; only the director
- * publishes and corrects; supervisors review, comment and flag; township admins read their towns' months and manage
+ * publishes and corrects; supervisors review (approve or return), comment and flag, and the committee answers the
+ * flags; township admins read their towns' months and manage
  * their villages' accounts but never publish or change a village's ledger (DESIGN.md gives them no part in it).
  */
 const ALLOWED: Record<string, Actor[]> = {
@@ -48,6 +50,9 @@ const ALLOWED: Record<string, Actor[]> = {
   reviseMonth: ['director'],
   commentOnMonth: ['accountant', 'director', 'supervisor'],
   flagVoucher: ['supervisor'],
+  approveMonth: ['supervisor'],
+  returnMonth: ['supervisor'],
+  answerFlag: ['accountant', 'director'],
   committeeMonth: ['accountant', 'director', 'supervisor', 'townAdmin'],
   createVillageUser: ['townAdmin'],
   resetVillageUserPassword: ['townAdmin'],
@@ -126,6 +131,8 @@ async function checksum(villageId: number): Promise<string> {
       (select count(*) from imported_files where village_id = ${villageId}),
       (select count(*) from period_comments where village_id = ${villageId}),
       (select count(*) from voucher_flags where village_id = ${villageId}),
+      (select count(*) from period_reviews where village_id = ${villageId}),
+      (select md5(coalesce(string_agg(a::text, ',' order by a.flag_key), '')) from flag_answers a where a.village_id = ${villageId}),
       (select md5(coalesce(string_agg(u.username || u.password_hash || u.password_changed_at::text, ',' order by u.id), ''))
          from users u where u.id in (select user_id from user_roles where village_id = ${villageId}))
     ) as sum`,
@@ -206,7 +213,7 @@ interface Operation {
   /** The month's state the call needs to succeed. */
   state: 'none' | 'open' | 'submitted' | 'published';
   /** Anything else the call needs, made before the village's checksum is taken. */
-  prepare?(target: Target): Promise<string>;
+  prepare?(target: Target, cell: Cell): Promise<string>;
   call(actor: Actor, target: Target, cell: Cell, prepared: string): Promise<GraphQLResponse>;
 }
 
@@ -221,34 +228,57 @@ const OPERATIONS: Operation[] = [
         { v: target.slug, c: Buffer.from(ledgerCsv(cell, `办公用品${unique++}`)).toString('base64') },
       ),
   },
-  ...(['submitMonth', 'withdrawMonth', 'publishMonth', 'reviseMonth', 'commentOnMonth', 'flagVoucher'] as const).map(
-    (name): Operation => ({
-      name,
-      state: (
-        {
-          submitMonth: 'open',
-          withdrawMonth: 'submitted',
-          publishMonth: 'submitted',
-          reviseMonth: 'published',
-          commentOnMonth: 'open',
-          flagVoucher: 'submitted',
-        } as const
-      )[name],
-      call: (actor, target, cell) => {
-        const extra = {
-          reviseMonth: ', reason: "金额有误"',
-          commentOnMonth: ', body: "请附发票"',
-          flagVoucher: ', number: 1, reason: "单价偏高"',
-        }[name as string];
-        const selection = name === 'publishMonth' ? '{ revision }' : '{ status }';
-        return send(actor)(`mutation (${MONTH_VARS}) { ${name}(${ARGS}${extra ?? ''}) ${selection} }`, {
-          v: target.slug,
-          y: cell.year,
-          m: cell.month,
-        });
-      },
-    }),
-  ),
+  ...(
+    [
+      'submitMonth',
+      'withdrawMonth',
+      'publishMonth',
+      'reviseMonth',
+      'commentOnMonth',
+      'flagVoucher',
+      'approveMonth',
+      'returnMonth',
+      'answerFlag',
+    ] as const
+  ).map((name): Operation => ({
+    name,
+    // Publishing needs the review done: a supervisor's approval and an answer to every flag.
+    ...(name === 'publishMonth'
+      ? {
+          prepare: async (target: Target, cell: Cell) =>
+            (await reviewOverApi(t, { villageSlug: target.slug, ...cell })).join(','),
+        }
+      : {}),
+    state: (
+      {
+        submitMonth: 'open',
+        withdrawMonth: 'submitted',
+        publishMonth: 'submitted',
+        reviseMonth: 'published',
+        commentOnMonth: 'open',
+        flagVoucher: 'submitted',
+        approveMonth: 'submitted',
+        returnMonth: 'submitted',
+        answerFlag: 'submitted',
+      } as const
+    )[name],
+    call: (actor, target, cell) => {
+      const extra = {
+        reviseMonth: ', reason: "金额有误"',
+        commentOnMonth: ', body: "请附发票"',
+        flagVoucher: ', number: 1, reason: "单价偏高"',
+        returnMonth: ', reason: "缺少发票"',
+        // Every month here is published long after the 10th of the next month: the whole-month flag is there.
+        answerFlag: ', flagKey: "LATE_PUBLICATION:month", body: "补录历史账目"',
+      }[name as string];
+      const selection = name === 'publishMonth' ? '{ revision }' : '{ status }';
+      return send(actor)(`mutation (${MONTH_VARS}) { ${name}(${ARGS}${extra ?? ''}) ${selection} }`, {
+        v: target.slug,
+        y: cell.year,
+        m: cell.month,
+      });
+    },
+  })),
   {
     name: 'committeeMonth',
     state: 'open',
@@ -298,7 +328,7 @@ describe('the permission matrix', () => {
           const target = where === 'own' ? V : W;
           const cell = nextCell();
           await monthIn(target, cell, operation.state);
-          const prepared = (await operation.prepare?.(target)) ?? '';
+          const prepared = (await operation.prepare?.(target, cell)) ?? '';
           const before = await checksum(target.id);
           const res = await operation.call(actor, target, cell, prepared);
           const want = expected(operation.name, actor, where);

@@ -128,7 +128,7 @@ describe('the supervisor’s review', () => {
     expect(m.vouchers.edges.map((e) => e.node.number)).toEqual([1, 2]);
     expect(m.redFlags.map((f) => f.key)).toContain('CASH_OVER_LIMIT:2');
     expect(m.publishable).toBe(false);
-    expect(m.blockers.join('；')).toContain('监督员尚未审核通过');
+    expect(m.blockers.join('；')).toContain('还没有监督委员会成员审核通过');
     expect(m.blockers.join('；')).toContain('CASH_OVER_LIMIT:2');
     expect(await periodState(village.id)).toEqual(before);
   });
@@ -141,6 +141,7 @@ describe('the supervisor’s review', () => {
     // Action and assertions: nothing yet.
     const early = await director(publish, vars(village.slug));
     expect(early.errors![0]!.extensions!.code).toBe('REVIEW_REQUIRED');
+    expect(early.errors![0]!.message).toContain('还没有监督委员会成员审核通过');
     expect((await periodState(village.id)).status).toBe('submitted');
 
     const supervisor = await as('supervisor');
@@ -236,9 +237,8 @@ describe('the supervisor’s review', () => {
     expect(code(emptyReason)).toBe('BAD_USER_INPUT');
     expect(code(answerBySupervisor)).toBe('FORBIDDEN');
     expect(code(emptyAnswer)).toBe('BAD_USER_INPUT');
-    expect(code(unknownFlag)).toBeDefined();
-    expect(code(unknownFlag)).not.toBe('INTERNAL_SERVER_ERROR');
-    expect(code(malformedFlag)).toBe('NOT_FOUND');
+    expect(code(unknownFlag)).toBe('FLAG_NOT_FOUND');
+    expect(code(malformedFlag)).toBe('FLAG_NOT_FOUND');
     expect(await periodState(village.id)).toEqual(before);
   });
 
@@ -257,7 +257,7 @@ describe('the supervisor’s review', () => {
     expect(returned.data!.returnMonth.reviews[0]).toMatchObject({ decision: 'RETURNED', note: '第2号凭证缺少收据' });
     const reviewsBefore = (await periodState(village.id)).reviews;
     const notSubmitted = await supervisor(`mutation ${M} { approveMonth(${A}) { status } }`, vars(village.slug));
-    expect(notSubmitted.errors![0]!.extensions!.code).toMatch(/^PERIOD_NOT_(SUBMITTED|OPEN)$/);
+    expect(notSubmitted.errors![0]!.extensions!.code).toBe('PERIOD_NOT_SUBMITTED');
     expect((await periodState(village.id)).reviews).toBe(reviewsBefore);
 
     // Resubmit, approve, then withdraw and upload more: the approval no longer counts.
@@ -357,7 +357,7 @@ describe('red-flag rules and the township’s review', () => {
     const may = review.data!.townReview.months.find(
       (m) => m.village.slug === village.slug && m.year === Y && m.month === MO,
     );
-    expect(may?.state).toMatch(/^(WAITING|OVERDUE_REVIEW)$/);
+    expect(may?.state).toBe('WAITING');
     expect(may!.redFlagCount).toBeGreaterThanOrEqual(1);
     expect(reviewBySupervisor.errors![0]!.extensions!.code).toBe('FORBIDDEN');
   });

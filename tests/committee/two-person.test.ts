@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { useTestApi, type GraphQLResponse } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
 const t = useTestApi();
@@ -103,6 +104,8 @@ describe('granting a role that can upload or publish', () => {
     // The district admin, a second person, confirms: from then on the director may publish.
     const confirmed = await districtAdmin<{ confirmRoleGrant: { confirmed: boolean } }>(confirm, { id: mine.id });
     expect(confirmed.data!.confirmRoleGrant.confirmed).toBe(true);
+    // A supervisor approves and the committee answers every flag: publishing needs the review.
+    await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 6 });
     expect(code(await lone(publish, { v: village.slug, y: 2025, m: 6 }))).toBe('ok');
     expect(code(await districtAdmin(confirm, { id: mine.id }))).toBe('NOT_FOUND');
 
@@ -193,6 +196,7 @@ describe('who may publish: not whoever prepared the current content', () => {
     expect(res.errors![0]!.message).toMatch(/另一位负责人/);
     // Another director, who did not open it, may.
     const other = await as(await aUser(t.handle.db, ['director', village.slug]));
+    await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 6 });
     expect(code(await other(publish, june(village.slug)))).toBe('ok');
   });
 
@@ -214,6 +218,7 @@ describe('who may publish: not whoever prepared the current content', () => {
     expect(replaced.data!.importLedger).toEqual({ status: 'COMMITTED', revision: 2 });
     await accountant(`mutation ${MONTH} { submitMonth(${ARGS}) { status } }`, june(village.slug));
 
+    await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 6 });
     expect(code(await director(publish, june(village.slug)))).toBe('ok');
   });
 
@@ -229,6 +234,7 @@ describe('who may publish: not whoever prepared the current content', () => {
 
     expect(code(await both(publish, june(village.slug)))).toBe('UPLOADER_CANNOT_PUBLISH');
     expect(code(await accountant(publish, june(village.slug)))).toBe('FORBIDDEN');
+    await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 6 });
     expect(code(await (await as(names.director))(publish, june(village.slug)))).toBe('ok');
   });
 
@@ -246,6 +252,7 @@ describe('who may publish: not whoever prepared the current content', () => {
     expect(code(await director(publish, june(village.slug)))).toBe('UPLOADER_CANNOT_PUBLISH');
     // Someone who did neither may.
     const third = await as(await aUser(t.handle.db, ['director', village.slug]));
+    await reviewOverApi(t, { villageSlug: village.slug, year: 2025, month: 6 });
     expect(code(await third(publish, june(village.slug)))).toBe('ok');
   });
 });

@@ -2,11 +2,11 @@
 // and the committee's answers beside them, read in one batched statement whatever the page asks.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { openPeriod } from '@mingbai/db/ledger/periods';
+import { changeReviewStatus, openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
-import { publishPeriod } from '@mingbai/db/ledger/publish';
+import { publishSubmitted } from '@mingbai/db/ledger/publish';
 import { useTestApi } from '../support/api.ts';
-import { aVillage, aVoucher, credit, debit } from '../support/builders.ts';
+import { aVillage, aVoucher, approveForPublication, credit, debit } from '../support/builders.ts';
 
 const t = useTestApi();
 
@@ -22,7 +22,10 @@ const PAGE = (withFlags: boolean) => `query ($slug: String!) {
   }
 }`;
 
-/** A month with a cash payment of ¥1,200 to a person (CASH_OVER_LIMIT) and a supervisor's flag on another voucher. */
+/**
+ * A month with a cash payment of ¥1,200 to a person (CASH_OVER_LIMIT) and a supervisor's flag on another voucher,
+ * published long after the 10th of May (LATE_PUBLICATION), approved by 王建国 and every flag answered by 李明华.
+ */
 async function aFlaggedMonth() {
   const village = await aVillage(t.handle.db);
   const key = { villageId: village.id, year: 2025, month: 4 };
@@ -45,9 +48,11 @@ async function aFlaggedMonth() {
       ],
     });
     await tx.execute(sql`insert into voucher_flags (village_id, year, month, revision, voucher_number, author, reason)
-                         values (${village.id}, 2025, 4, ${revision}, 3, 'jiandu-test', '发票抬头不是本村')`);
-    await publishPeriod(tx, { ...key, actor: 'test-director' });
+                         values (${village.id}, 2025, 4, ${revision}, 3, '赵卫东', '发票抬头不是本村')`);
+    await changeReviewStatus(tx, { ...key, actor: 'test', to: 'submitted' });
   });
+  await approveForPublication(t.handle.db, key, { supervisor: '王建国', committee: '李明华' });
+  await t.handle.db.transaction((tx) => publishSubmitted(tx, { ...key, actor: 'test-director' }));
   return village;
 }
 
@@ -59,9 +64,16 @@ describe('red flags of a published month', () => {
     const res = await t.api.query<{
       village: {
         statement: {
-          redFlags: { key: string; source: string; rule: { code: string; title: string }; raisedBy: string | null }[];
+          redFlags: {
+            key: string;
+            source: string;
+            rule: { code: string; title: string };
+            detail: string;
+            raisedBy: string | null;
+          }[];
           redFlagCount: number;
           redFlagRules: string | null;
+          approval: { by: string; note: string } | null;
           lines: { edges: { node: { voucher: { number: number; redFlags: { key: string }[] } } }[] };
         };
       };
@@ -69,16 +81,31 @@ describe('red flags of a published month', () => {
     // Assertions
     expect(res.errors).toBeUndefined();
     const s = res.data!.village.statement;
-    const keys = s.redFlags.map((f) => f.key);
-    expect(keys).toContain('CASH_OVER_LIMIT:2');
     const supervisor = s.redFlags.find((f) => f.source === 'SUPERVISOR')!;
-    expect(supervisor).toMatchObject({ rule: { code: 'SUPERVISOR', title: '监督员存疑' } });
-    expect(supervisor.raisedBy).not.toBe('jiandu-test');
-    expect(s.redFlagCount).toBe(s.redFlags.length);
+    expect(s.redFlags.map((f) => f.key)).toEqual(['CASH_OVER_LIMIT:2', supervisor.key, 'LATE_PUBLICATION:month']);
+    expect(s.redFlags[0]).toMatchObject({
+      rule: { code: 'CASH_OVER_LIMIT' },
+      voucherNumber: 2,
+      amount: { yuan: '1200.00' },
+      raisedBy: null,
+      answer: { body: '已核实，凭证齐全。', author: '李*华' },
+    });
+    expect(s.redFlags[0]!.detail).not.toContain('张三');
+    expect(supervisor).toMatchObject({
+      rule: { code: 'SUPERVISOR', title: '监督员存疑' },
+      voucherNumber: 3,
+      detail: '发票抬头不是本村',
+      raisedBy: '赵*东',
+      answer: { author: '李*华' },
+    });
+    expect(s.redFlags[2]).toMatchObject({ voucherNumber: null, rule: { code: 'LATE_PUBLICATION' } });
+    expect(s.redFlagCount).toBe(3);
     expect(s.redFlagRules).toBe('builtin-1');
+    expect(s.approval).toEqual({ by: '王*国', note: '' });
     const onVoucher = (n: number) =>
       s.lines.edges.find((e) => e.node.voucher.number === n)!.node.voucher.redFlags.map((f) => f.key);
-    expect(onVoucher(2)).toContain('CASH_OVER_LIMIT:2');
+    expect(onVoucher(1)).toEqual([]);
+    expect(onVoucher(2)).toEqual(['CASH_OVER_LIMIT:2']);
     expect(onVoucher(3)).toEqual([supervisor.key]);
   });
 

@@ -8,7 +8,7 @@ import { publishPeriod } from '@mingbai/db/ledger/publish';
 import type { Context } from '../graphql/context.ts';
 import type { SqlReader } from '../sql-helpers.ts';
 import { createStatementLoaders } from '../statements/statement.loader.ts';
-import { MonthlyStatement } from '../statements/statement.type.ts';
+import { PreviewStatement } from '../statements/preview-statement.ts';
 import { createVoucherLoaders } from '../vouchers/voucher.loader.ts';
 
 /** Who "publishes" inside a preview: never committed, but the ledger's audit line needs a name. */
@@ -44,7 +44,7 @@ export async function previewStatement(
   db: Db,
   loaders: Context['loaders'],
   key: PeriodKey,
-): Promise<MonthlyStatement | undefined> {
+): Promise<PreviewStatement | undefined> {
   const reader = previewReader(db, key);
   const own = {
     ...loaders,
@@ -52,5 +52,5 @@ export async function previewStatement(
     statementLines: createVoucherLoaders(reader).statementLines,
   };
   const revisions = await own.statementBundle.load(key);
-  return revisions[0] && new MonthlyStatement(revisions[0], revisions, own);
+  return revisions[0] && new PreviewStatement(revisions[0], revisions, own);
 }

@@ -3,12 +3,15 @@ import { queryRows, type DbOrTx } from '@mingbai/db/client';
 import { maskName } from '@mingbai/db/ledger/privacy';
 import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/review/flag-keys';
 import {
+  beijingDate,
   DEFAULT_THRESHOLDS,
   parseThresholds,
   RULE_CODES,
+  rulesInForce,
   type RuleCode,
   type Thresholds,
 } from '@mingbai/db/review/red-flag-rules';
+import { evaluateRedFlags } from '@mingbai/db/review/red-flags';
 import { BATCH_PER_TICK } from '../batching.ts';
 import { Money } from '../money/money.type.ts';
 import { groupBy } from '../sql-helpers.ts';
@@ -116,6 +119,28 @@ function sortFlags(flags: FlagView[]): FlagView[] {
       (a.source === b.source ? 0 : a.source === 'RULE' ? -1 : 1) ||
       a.key.localeCompare(b.key),
   );
+}
+
+/**
+ * The rule flags of a revision not yet published, evaluated now by the rules in force today (what publishing today
+ * would freeze); the loaders of `red-flag.loader.ts` add supervisors' flags and answers.
+ */
+export function evaluateNow(db: DbOrTx): Evaluate {
+  return async (key: RevisionKey) => {
+    const rules = await rulesInForce(db, key.villageId, beijingDate());
+    const found = await evaluateRedFlags(db, key, rules);
+    const flags: FlagView[] = found.map((f) => ({
+      key: f.key,
+      source: 'RULE',
+      ruleCode: f.ruleCode,
+      voucherNumber: f.voucherNumber,
+      amountFen: f.amountFen,
+      detail: f.detail,
+      raisedBy: null,
+      answer: null,
+    }));
+    return { thresholds: rules.thresholds, flags };
+  };
 }
 
 /** The review domain's DataLoaders, one set per request. */

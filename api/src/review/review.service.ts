@@ -4,15 +4,18 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '@mingbai/db/client';
 import { latestRevision, type PeriodKey } from '@mingbai/db/ledger/periods';
-import { answerFlag as answerInLedger, contentMark, reviewMonth, reviewState } from '@mingbai/db/review/approvals';
-import { rulesInForce, beijingDate } from '@mingbai/db/review/red-flag-rules';
-import { evaluateRedFlags } from '@mingbai/db/review/red-flags';
+import {
+  answerFlag as answerInLedger,
+  contentMark,
+  reviewBlockers,
+  reviewMonth,
+  reviewState,
+  type ReviewState,
+} from '@mingbai/db/review/approvals';
 import { periodReviews } from '@mingbai/db/schema/supervision';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { apiError, badInput } from '../errors.ts';
 import { checkMonth } from '../month.ts';
-import type { RevisionKey } from '../statements/period-keys.ts';
-import type { Evaluate, FlagView } from './red-flag.loader.ts';
 
 export interface MonthRef {
   villageSlug: string;
@@ -59,7 +62,9 @@ export async function answerFlag(
   const body = ref.body.trim();
   if (body.length === 0 || body.length > NOTE_MAX) throw badInput(`答复应为 1 到 ${NOTE_MAX} 个字`, 'body');
   if (!FLAG_KEY.test(ref.flagKey)) {
-    throw apiError('NOT_FOUND', `本月没有标识为“${ref.flagKey}”的红旗`, { argument: 'flagKey' });
+    throw apiError('FLAG_NOT_FOUND', `${ref.year}年${ref.month}月现在没有疑点 ${ref.flagKey}`, {
+      flagKey: ref.flagKey,
+    });
   }
   await db.transaction((tx) =>
     answerInLedger(tx, { ...key, actor: actor.viewer!.username, flagKey: ref.flagKey, body }),
@@ -70,8 +75,8 @@ export interface ReviewData {
   revision: number;
   status: 'open' | 'submitted' | 'published';
   approval: { by: string; at: Date; note: string } | null;
-  stale: boolean;
-  unanswered: string[];
+  /** The ledger's review state of the current revision: what publishing checks (`REVIEW_REQUIRED`). */
+  state: ReviewState;
   reviews: {
     decision: string;
     note: string;
@@ -108,8 +113,7 @@ export async function reviewOf(db: Db, key: PeriodKey): Promise<ReviewData | und
     revision: latest.revision,
     status: latest.status,
     approval: state.stale ? null : state.approval,
-    stale: state.stale,
-    unanswered: state.unanswered,
+    state,
     reviews: rows.map((r) => ({
       decision: r.decision.toUpperCase(),
       note: r.note,
@@ -121,36 +125,11 @@ export async function reviewOf(db: Db, key: PeriodKey): Promise<ReviewData | und
   };
 }
 
-/** What still stands between the month and its publication, in words for the committee; empty when publishable. */
-export function blockersOf(review: ReviewData): string[] {
-  const out: string[] = [];
-  if (review.status === 'published') return ['本月已公开'];
-  if (review.status === 'open') out.push('尚未提交审核');
-  if (review.approval === null) {
-    out.push(review.stale ? '审核通过后又上传了新内容，须监督员重新审核' : '监督员尚未审核通过');
-  }
-  for (const key of review.unanswered) out.push(`红旗 ${key} 尚未书面答复`);
-  return out;
-}
-
 /**
- * The rule flags of a revision not yet published, evaluated now by the rules in force today (what publishing today
- * would freeze); the loaders of `red-flag.loader.ts` add supervisors' flags and answers.
+ * What still stands between the month and its publication, in words for the committee; empty when publishable. The
+ * review's part is the ledger's own list (`reviewBlockers`), the very words `publishMonth` refuses with.
  */
-export function evaluateNow(db: Db): Evaluate {
-  return async (key: RevisionKey) => {
-    const rules = await rulesInForce(db, key.villageId, beijingDate());
-    const found = await evaluateRedFlags(db, key, rules);
-    const flags: FlagView[] = found.map((f) => ({
-      key: f.key,
-      source: 'RULE',
-      ruleCode: f.ruleCode,
-      voucherNumber: f.voucherNumber,
-      amountFen: f.amountFen,
-      detail: f.detail,
-      raisedBy: null,
-      answer: null,
-    }));
-    return { thresholds: rules.thresholds, flags };
-  };
+export function blockersOf(review: ReviewData): string[] {
+  if (review.status === 'published') return ['本月已公开'];
+  return [...(review.status === 'open' ? ['尚未提交审核'] : []), ...reviewBlockers(review.state)];
 }

@@ -13,8 +13,7 @@ import { readReviewDeadlines, type ReviewDeadlines } from '../config.ts';
 import { apiError } from '../errors.ts';
 import { rowValues } from '../sql-helpers.ts';
 import { toVillage, underRegion, type VillageDbRow, type VillageRow } from '../villages/village.sql.ts';
-import { loadRevisionFlags } from './red-flag.loader.ts';
-import { evaluateNow } from './review.service.ts';
+import { evaluateNow, loadRevisionFlags } from './red-flag.loader.ts';
 
 export type TownReviewState =
   'NOT_SUBMITTED' | 'OVERDUE_SUBMISSION' | 'WAITING' | 'OVERDUE_REVIEW' | 'RETURNED' | 'APPROVED' | 'PUBLISHED';

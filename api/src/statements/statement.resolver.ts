@@ -7,6 +7,7 @@ import { PageArgs, pageWindow, slicePage, toConnection, type ConnectionShape } f
 import { Village } from '../villages/village.type.ts';
 import { PublishedMonth, PublishedMonthConnection } from './period.type.ts';
 import { previousMonth } from '@mingbai/db/ledger/publish';
+import { loadersOf } from './preview-statement.ts';
 import { loadStatement } from './statement.loader.ts';
 import { categories, publishedMonths, statementTotals, type Totals } from './statement.service.ts';
 import type { PeriodRow, RollupRow } from './statement.sql.ts';
@@ -41,11 +42,6 @@ class PeriodsArgs extends PageArgs {
       '只列在此时刻或之后（含）有版本公开的月份（新公开或更正）/ Only months with a revision published at or after this moment (inclusive).',
   })
   publishedSince?: Date;
-}
-
-/** The loaders a statement's fields read: its own for a preview of an unpublished month, else the request's. */
-function loadersOf(s: MonthlyStatement, ctx: Context): Context['loaders'] {
-  return s.loaders ?? ctx.loaders;
 }
 
 function rollupsOf(loaders: Context['loaders'], p: PeriodRow): Promise<RollupRow[]> {
@@ -132,7 +128,9 @@ export class MonthlyStatementResolver {
     const other = sumFen(totals.otherMovements.map((m) => m.netInflowFen));
     const expected = totals.openingBalanceFen + totals.incomeFen - totals.spendingFen + other;
     const before = await previousStatement(loadersOf(s, ctx), s.period);
-    const continues = before ? (await totalsOf(loadersOf(s, ctx), before)).closingBalanceFen === totals.openingBalanceFen : null;
+    const continues = before
+      ? (await totalsOf(loadersOf(s, ctx), before)).closingBalanceFen === totals.openingBalanceFen
+      : null;
     const difference = totals.closingBalanceFen - expected;
     return {
       openingBalance: new Money(totals.openingBalanceFen),

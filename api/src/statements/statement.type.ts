@@ -3,7 +3,6 @@ import { Money } from '../money/money.type.ts';
 import { ConnectionType } from '../graphql/relay/connection.ts';
 import { toGlobalId } from '../graphql/relay/global-id.ts';
 import { Node } from '../graphql/relay/node.type.ts';
-import type { Loaders } from '../graphql/context.ts';
 import type { CategoryRow } from './statement.service.ts';
 import type { PeriodRow } from './statement.sql.ts';
 
@@ -208,11 +207,6 @@ export class MonthlyStatement implements Node {
     readonly period: PeriodRow,
     /** All published revisions of the month, newest first. */
     readonly allRevisions: PeriodRow[],
-    /**
-     * Where its fields read, when not the request's loaders: a month not yet published, shown to its reviewers as it
-     * would be published (`review/preview.ts`).
-     */
-    readonly loaders?: Loaders,
   ) {}
 
   @Field(() => ID)

@@ -6,6 +6,7 @@ import { Money } from '../money/money.type.ts';
 import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';
 import { checkMonth } from '../month.ts';
+import { loadersOf } from '../statements/preview-statement.ts';
 import { loadStatement } from '../statements/statement.loader.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
@@ -83,7 +84,7 @@ export class StatementLinesResolver {
     description: '本月每一笔收入和支出，可筛选、排序 / Every payment and receipt, filterable and sortable.',
   })
   async lines(@Root() s: MonthlyStatement, @Args(() => LineArgs) args: LineArgs, @Ctx() ctx: Context) {
-    const page = await (s.loaders ?? ctx.loaders).statementLines.load({
+    const page = await loadersOf(s, ctx).statementLines.load({
       statement: s.period,
       filter: lineFilter(args),
       window: pageWindow(args),

@@ -205,6 +205,18 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         en: 'Red-flag thresholds refused (missing, repeated or unknown name, not a whole number, out of bounds, approval tiers not rising) or a malformed effective date; extensions.threshold names the threshold',
       },
       {
+        code: 'FLAG_NOT_FOUND',
+        status: 200,
+        zh: '本月现在没有这个红旗（标识写错，或改动账目后规则不再标出它）；extensions.flagKey 是所给的标识',
+        en: 'The month has no red flag with that key now (a typo, or the rules no longer raise it after a change); extensions.flagKey echoes it',
+      },
+      {
+        code: 'ANSWER_INVALID',
+        status: 200,
+        zh: '红旗的答复为空或太长（1 到 2000 个字）',
+        en: 'The answer to a red flag is empty or too long (1 to 2,000 characters)',
+      },
+      {
         code: 'MONTH_NOT_ENDED',
         status: 200,
         zh: '这个月（按北京时间）还没有结束，不能上传或公开；extensions.endsAt 是结束时刻',
