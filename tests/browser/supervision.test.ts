@@ -183,4 +183,27 @@ describe('supervision on a phone', () => {
     await expectAccessible(desktop.page, '/rules');
     await desktop.close();
   }, 240_000);
+
+  it('the demo’s 付村 shows its flags on first start: counts on the village and town pages, markers on the month', async () => {
+    const { data } = await t.api.query<{
+      village: { periods: { nodes: { year: number; month: number; statement: { redFlagCount: number } }[] } };
+    }>(`{ village(slug: "fucun") { periods(first: 100) { nodes { year month statement { redFlagCount } } } } }`);
+    const flagged = data!.village.periods.nodes.filter((p) => p.statement.redFlagCount > 0);
+    expect(flagged.length).toBeGreaterThan(0);
+    const first = flagged[0]!;
+    const slug = `${first.year}-${String(first.month).padStart(2, '0')}`;
+
+    const opened = await openPage(browser, { viewport: 'phone', javaScript: false });
+    await opened.page.goto(`${t.portal.url}/v/fucun`);
+    expect(await opened.page.locator(`a.flag-count[href="/v/fucun/${slug}#review"]`).innerText()).toContain(
+      String(first.statement.redFlagCount),
+    );
+    await opened.page.goto(`${t.portal.url}/r/jingwu`);
+    expect(await opened.page.locator('th:has-text("最近一月红旗")').count()).toBe(1);
+    await opened.page.goto(`${t.portal.url}/v/fucun/${slug}`);
+    expect(await opened.page.locator('#review li.flag').count()).toBe(first.statement.redFlagCount);
+    expect(await opened.page.locator('#review .flag-answer').first().innerText()).toContain('村委会答复');
+    await checkPhoneWidths(opened.page, '6-fucun-demo-month');
+    await opened.close();
+  }, 120_000);
 });
