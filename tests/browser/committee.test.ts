@@ -47,7 +47,7 @@ async function press(page: Page, label: string) {
 }
 
 describe('the committee’s path', () => {
-  it('log in → a broken file’s errors → a good file → submit → a supervisor flags → the director publishes', async () => {
+  it('log in → a broken file’s errors → a good file → submit → a supervisor flags and approves → answers → the director publishes', async () => {
     const village = await aVillage(t.handle.db);
     const [accountant, supervisor, director] = [
       await aUser(t.handle.db, ['accountant', village.slug]),
@@ -80,10 +80,25 @@ describe('the committee’s path', () => {
     expect(await s.page.locator('button:has-text("公开本月账目")').count()).toBe(0);
     await s.page.fill('#flag input[name=number]', '2');
     await s.page.fill('#flag input[name=reason]', '单价偏高，请补充发票');
-    await press(s.page, '标记存疑');
-    expect(await s.page.locator('main').innerText()).toContain('第2号凭证存疑');
+    // The month-wide form (each voucher also has its own, folded away).
+    await Promise.all([s.page.waitForLoadState('load'), s.page.click('#flag button:has-text("标记存疑")')]);
+    expect(await s.page.locator('#flags').innerText()).toContain('单价偏高，请补充发票');
     await screenshot(s.page, TEST, '3-flagged');
+    // Publication needs the supervisor's approval of this upload and an answer to every flag.
+    await press(s.page, '审核通过');
+    expect(await s.page.locator('[role=status]').innerText()).toContain('已审核通过');
     await s.close();
+
+    const answerer = await signedIn(accountant);
+    await answerer.page.goto(monthUrl);
+    const answers = await answerer.page.locator('form.answer').count();
+    expect(answers).toBeGreaterThan(0);
+    for (let i = 0; i < answers; i++) {
+      const form = answerer.page.locator('form.answer').nth(i);
+      await form.locator('textarea[name=body]').fill('单价含安装费，发票已补');
+      await Promise.all([answerer.page.waitForLoadState('load'), form.locator('button').click()]);
+    }
+    await answerer.close();
 
     const d = await signedIn(director);
     await d.page.goto(monthUrl);

@@ -33,10 +33,58 @@ const STATEMENT_LINE_FIELDS = /* GraphQL */ `
   }
 `;
 
+/** A red flag as every page shows it: the rule, the payment it points at, and the committee's answer. */
+const RED_FLAG_FIELDS = /* GraphQL */ `
+  fragment RedFlagFields on RedFlag {
+    key
+    source
+    rule {
+      code
+      title
+    }
+    voucherNumber
+    amount {
+      yuan
+    }
+    detail
+    raisedBy
+    answer {
+      body
+      author
+      answeredAt
+    }
+  }
+`;
+
+/** One version of a region's red-flag rules, with every threshold and where its value comes from. */
+const RULE_SET_FIELDS = /* GraphQL */ `
+  fragment RuleSetFields on RedFlagRuleSet {
+    version
+    effectiveFrom
+    regionSlug
+    regionName
+    note
+    rules {
+      code
+      title
+      explanation
+      thresholds {
+        name
+        title
+        unit
+        value
+        display
+        source
+      }
+    }
+  }
+`;
+
 export const HomeRegions = q<G.HomeRegionsQuery, G.HomeRegionsQueryVariables>(/* GraphQL */ `
   query HomeRegions {
     regions {
       name
+      slug
       children {
         name
         slug
@@ -71,6 +119,7 @@ export const RegionPage = q<G.RegionPageQuery, G.RegionPageQueryVariables>(/* Gr
   query RegionPage($slug: String!, $year: Int!) {
     region(slug: $slug) {
       name
+      slug
       level
       parent {
         name
@@ -107,6 +156,7 @@ export const RegionPage = q<G.RegionPageQuery, G.RegionPageQueryVariables>(/* Gr
           latestStatement {
             year
             month
+            redFlagCount
             closingBalance {
               yuan
             }
@@ -168,6 +218,7 @@ export const VillagePage = q<G.VillagePageQuery, G.VillagePageQueryVariables>(/*
           revision
           revised
           statement {
+            redFlagCount
             income {
               yuan
             }
@@ -214,6 +265,15 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
         digest
         publishedAt
         reconciled
+        redFlagRules
+        approval {
+          by
+          at
+          note
+        }
+        redFlags {
+          ...RedFlagFields
+        }
         openingBalance {
           yuan
         }
@@ -292,6 +352,7 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
     }
   }
   ${STATEMENT_LINE_FIELDS}
+  ${RED_FLAG_FIELDS}
 `);
 
 export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/* GraphQL */ `
@@ -337,14 +398,13 @@ export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/*
             isCurrent
           }
         }
-        flags {
-          author
-          reason
-          createdAt
+        redFlags {
+          ...RedFlagFields
         }
       }
     }
   }
+  ${RED_FLAG_FIELDS}
 `);
 
 export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* GraphQL */ `
@@ -357,6 +417,15 @@ export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* Gr
         isCurrent
         digest
         reason
+        redFlagRules
+        approval {
+          by
+          at
+          note
+        }
+        redFlags {
+          ...RedFlagFields
+        }
         openingBalance {
           yuan
           fen
@@ -394,6 +463,7 @@ export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* Gr
     }
   }
   ${STATEMENT_LINE_FIELDS}
+  ${RED_FLAG_FIELDS}
 `);
 
 export const VerifyChain = q<G.VerifyChainQuery, G.VerifyChainQueryVariables>(/* GraphQL */ `
@@ -410,6 +480,189 @@ export const VerifyChain = q<G.VerifyChainQuery, G.VerifyChainQueryVariables>(/*
         month
         revision
         problem
+      }
+    }
+  }
+`);
+
+/** /rules: the red-flag rules in force for a region (or a village's region) and every earlier version. */
+export const RulesPage = q<G.RulesPageQuery, G.RulesPageQueryVariables>(/* GraphQL */ `
+  query RulesPage($slug: String!) {
+    village(slug: $slug) {
+      name
+      slug
+    }
+    redFlagRules(regionSlug: $slug) {
+      current {
+        ...RuleSetFields
+      }
+      history {
+        ...RuleSetFields
+      }
+    }
+    regions {
+      name
+      slug
+      children {
+        name
+        slug
+        children {
+          name
+          slug
+        }
+      }
+    }
+  }
+  ${RULE_SET_FIELDS}
+`);
+
+/**
+ * A committee's month (signed in: sent with graphqlAs): its state, and for review the month exactly as it would be
+ * published (statement, every voucher with its lines, red flags with answers), the supervisors' decisions and what
+ * still keeps it from publication.
+ */
+export const CommitteeMonthPage = q<G.CommitteeMonthPageQuery, G.CommitteeMonthPageQueryVariables>(/* GraphQL */ `
+  query CommitteeMonthPage($v: String!, $y: Int!, $m: Int!, $after: String) {
+    village(slug: $v) {
+      name
+    }
+    me {
+      roles {
+        role
+        villageSlug
+      }
+    }
+    committeeMonth(villageSlug: $v, year: $y, month: $m) {
+      status
+      revision
+      reason
+      voucherCount
+      lineCount
+      comments {
+        author
+        body
+        createdAt
+      }
+      flags {
+        voucherNumber
+        author
+        reason
+        createdAt
+      }
+      approval {
+        by
+        at
+        note
+      }
+      publishable
+      blockers
+      reviews {
+        decision
+        note
+        reviewer
+        createdAt
+        revision
+        current
+      }
+      redFlags {
+        ...RedFlagFields
+      }
+      statement {
+        revision
+        reconciled
+        openingBalance {
+          yuan
+        }
+        closingBalance {
+          yuan
+        }
+        income {
+          yuan
+        }
+        spending {
+          yuan
+        }
+        byCategory {
+          code
+          name
+          kind
+          amount {
+            yuan
+          }
+        }
+        changes {
+          voucherNumber
+          kind
+          summaryBefore
+          summaryAfter
+          amountBefore {
+            yuan
+          }
+          amountAfter {
+            yuan
+          }
+        }
+      }
+      vouchers(first: 50, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          number
+          date
+          summary
+          attachmentsCount
+          total {
+            yuan
+          }
+          approvals {
+            role
+            name
+          }
+          lines {
+            lineNo
+            side
+            summary
+            paymentMethod
+            amount {
+              yuan
+            }
+            account {
+              code
+              name
+            }
+            counterparty {
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+  ${RED_FLAG_FIELDS}
+`);
+
+/** A township admin's overview: every village's months in the town and where each stands in review. */
+export const TownReviewPage = q<G.TownReviewPageQuery, G.TownReviewPageQueryVariables>(/* GraphQL */ `
+  query TownReviewPage($slug: String!) {
+    townReview(regionSlug: $slug) {
+      region {
+        name
+        slug
+      }
+      months {
+        village {
+          name
+          slug
+        }
+        year
+        month
+        state
+        submittedAt
+        reviewedAt
+        redFlagCount
       }
     }
   }

@@ -31,11 +31,37 @@ export type StatementLineFieldsFragment = {
   voucher: { number: number };
 };
 
+export type RedFlagFieldsFragment = {
+  key: string;
+  source: string;
+  voucherNumber: number | null;
+  detail: string;
+  raisedBy: string | null;
+  rule: { code: string; title: string };
+  amount: { yuan: string } | null;
+  answer: { body: string; author: string; answeredAt: string } | null;
+};
+
+export type RuleSetFieldsFragment = {
+  version: string;
+  effectiveFrom: string;
+  regionSlug: string | null;
+  regionName: string | null;
+  note: string | null;
+  rules: Array<{
+    code: string;
+    title: string;
+    explanation: string;
+    thresholds: Array<{ name: string; title: string; unit: string; value: string; display: string; source: string }>;
+  }>;
+};
+
 export type HomeRegionsQueryVariables = Exact<{ [key: string]: never }>;
 
 export type HomeRegionsQuery = {
   regions: Array<{
     name: string;
+    slug: string;
     children: Array<{ name: string; slug: string; children: Array<{ name: string; slug: string }> }>;
   }>;
 };
@@ -59,6 +85,7 @@ export type RegionPageQueryVariables = Exact<{
 export type RegionPageQuery = {
   region: {
     name: string;
+    slug: string;
     level: RegionLevel;
     parent: { name: string; slug: string } | null;
     children: Array<{ name: string; slug: string }>;
@@ -76,6 +103,7 @@ export type RegionPageQuery = {
         latestStatement: {
           year: number;
           month: number;
+          redFlagCount: number;
           closingBalance: { yuan: string };
           yearToDate: { income: { yuan: string }; spending: { yuan: string } };
         } | null;
@@ -111,7 +139,12 @@ export type VillagePageQuery = {
         month: number;
         revision: number;
         revised: boolean;
-        statement: { income: { yuan: string }; spending: { yuan: string }; closingBalance: { yuan: string } };
+        statement: {
+          redFlagCount: number;
+          income: { yuan: string };
+          spending: { yuan: string };
+          closingBalance: { yuan: string };
+        };
       }>;
     };
   } | null;
@@ -142,6 +175,18 @@ export type MonthPageQuery = {
       digest: string;
       publishedAt: string;
       reconciled: boolean;
+      redFlagRules: string | null;
+      approval: { by: string; at: string; note: string } | null;
+      redFlags: Array<{
+        key: string;
+        source: string;
+        voucherNumber: number | null;
+        detail: string;
+        raisedBy: string | null;
+        rule: { code: string; title: string };
+        amount: { yuan: string } | null;
+        answer: { body: string; author: string; answeredAt: string } | null;
+      }>;
       openingBalance: { yuan: string };
       closingBalance: { yuan: string };
       income: { yuan: string };
@@ -210,7 +255,16 @@ export type VoucherPageQuery = {
         isCurrent: boolean;
         revisions: Array<{ revision: number; reason: string | null; isCurrent: boolean }>;
       };
-      flags: Array<{ author: string; reason: string; createdAt: string }>;
+      redFlags: Array<{
+        key: string;
+        source: string;
+        voucherNumber: number | null;
+        detail: string;
+        raisedBy: string | null;
+        rule: { code: string; title: string };
+        amount: { yuan: string } | null;
+        answer: { body: string; author: string; answeredAt: string } | null;
+      }>;
     } | null;
   } | null;
 };
@@ -232,6 +286,18 @@ export type WholeMonthQuery = {
       isCurrent: boolean;
       digest: string;
       reason: string | null;
+      redFlagRules: string | null;
+      approval: { by: string; at: string; note: string } | null;
+      redFlags: Array<{
+        key: string;
+        source: string;
+        voucherNumber: number | null;
+        detail: string;
+        raisedBy: string | null;
+        rule: { code: string; title: string };
+        amount: { yuan: string } | null;
+        answer: { body: string; author: string; answeredAt: string } | null;
+      }>;
       openingBalance: { yuan: string; fen: string };
       closingBalance: { yuan: string; fen: string };
       income: { yuan: string; fen: string };
@@ -266,4 +332,158 @@ export type VerifyChainQuery = {
     lastDigest: string | null;
     breaks: Array<{ year: number; month: number; revision: number; problem: string }>;
   };
+};
+
+export type RulesPageQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type RulesPageQuery = {
+  village: { name: string; slug: string } | null;
+  redFlagRules: {
+    current: {
+      version: string;
+      effectiveFrom: string;
+      regionSlug: string | null;
+      regionName: string | null;
+      note: string | null;
+      rules: Array<{
+        code: string;
+        title: string;
+        explanation: string;
+        thresholds: Array<{
+          name: string;
+          title: string;
+          unit: string;
+          value: string;
+          display: string;
+          source: string;
+        }>;
+      }>;
+    };
+    history: Array<{
+      version: string;
+      effectiveFrom: string;
+      regionSlug: string | null;
+      regionName: string | null;
+      note: string | null;
+      rules: Array<{
+        code: string;
+        title: string;
+        explanation: string;
+        thresholds: Array<{
+          name: string;
+          title: string;
+          unit: string;
+          value: string;
+          display: string;
+          source: string;
+        }>;
+      }>;
+    }>;
+  } | null;
+  regions: Array<{
+    name: string;
+    slug: string;
+    children: Array<{ name: string; slug: string; children: Array<{ name: string; slug: string }> }>;
+  }>;
+};
+
+export type CommitteeMonthPageQueryVariables = Exact<{
+  v: string;
+  y: number;
+  m: number;
+  after?: string | null | undefined;
+}>;
+
+export type CommitteeMonthPageQuery = {
+  village: { name: string } | null;
+  me: { roles: Array<{ role: string; villageSlug: string | null }> } | null;
+  committeeMonth: {
+    status: string;
+    revision: number;
+    reason: string | null;
+    voucherCount: number;
+    lineCount: number;
+    publishable: boolean;
+    blockers: Array<string>;
+    comments: Array<{ author: string; body: string; createdAt: string }>;
+    flags: Array<{ voucherNumber: number; author: string; reason: string; createdAt: string }>;
+    approval: { by: string; at: string; note: string } | null;
+    reviews: Array<{
+      decision: string;
+      note: string;
+      reviewer: string;
+      createdAt: string;
+      revision: number;
+      current: boolean;
+    }>;
+    redFlags: Array<{
+      key: string;
+      source: string;
+      voucherNumber: number | null;
+      detail: string;
+      raisedBy: string | null;
+      rule: { code: string; title: string };
+      amount: { yuan: string } | null;
+      answer: { body: string; author: string; answeredAt: string } | null;
+    }>;
+    statement: {
+      revision: number;
+      reconciled: boolean;
+      openingBalance: { yuan: string };
+      closingBalance: { yuan: string };
+      income: { yuan: string };
+      spending: { yuan: string };
+      byCategory: Array<{ code: string; name: string; kind: string; amount: { yuan: string } }>;
+      changes: Array<{
+        voucherNumber: number;
+        kind: string;
+        summaryBefore: string | null;
+        summaryAfter: string | null;
+        amountBefore: { yuan: string } | null;
+        amountAfter: { yuan: string } | null;
+      }>;
+    } | null;
+    vouchers: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: Array<{
+        number: number;
+        date: string;
+        summary: string;
+        attachmentsCount: number;
+        total: { yuan: string };
+        approvals: Array<{ role: string; name: string }>;
+        lines: Array<{
+          lineNo: number;
+          side: LineSide;
+          summary: string | null;
+          paymentMethod: PaymentMethod;
+          amount: { yuan: string };
+          account: { code: string; name: string };
+          counterparty: { name: string } | null;
+        }>;
+      }>;
+    };
+  } | null;
+};
+
+export type TownReviewPageQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type TownReviewPageQuery = {
+  townReview: {
+    region: { name: string; slug: string };
+    months: Array<{
+      year: number;
+      month: number;
+      state: string;
+      submittedAt: string | null;
+      reviewedAt: string | null;
+      redFlagCount: number;
+      village: { name: string; slug: string };
+    }>;
+  } | null;
 };
