@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { driverOf, queryRows, type Db } from '@mingbai/db/client';
-import { maskName } from '@mingbai/db/ledger/privacy';
+import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/review/flag-keys';
 import { RULES, type RuleCode } from '@mingbai/db/review/red-flag-rules';
 import { copyCsvRow } from './csv.ts';
@@ -110,7 +110,7 @@ const TITLES = new Map<string, string>([...RULES.map((r) => [r.code, r.title] as
 
 /**
  * flags.csv whole, header included, after `prefix` (the BOM): every red flag of the selected revisions with its
- * answer, names masked (`maskName`, as the API shows them), so it is written here rather than by COPY. Flags are
+ * answer, people and their words in their public form (`publicReviewName`, `publicReviewText`, as the API shows them), so it is written here rather than by COPY. Flags are
  * few (a handful per village month): two queries per page of villages.
  */
 export async function* flagRows(db: Db, selection: Selection, prefix: string): AsyncGenerator<Buffer> {
@@ -144,10 +144,10 @@ export async function* flagRows(db: Db, selection: Selection, prefix: string): A
         TITLES.get(f.rule_code) ?? f.rule_code,
         f.voucher_number,
         f.amount_fen,
-        neutralise(f.detail),
-        f.raised_by === null ? null : neutralise(maskName(f.raised_by)),
-        a ? neutralise(a.body) : null,
-        a ? neutralise(maskName(a.author)) : null,
+        neutralise(f.raised_by === null ? f.detail : publicReviewText(f.detail)),
+        f.raised_by === null ? null : neutralise(publicReviewName(f.raised_by)),
+        a ? neutralise(publicReviewText(a.body)) : null,
+        a ? neutralise(publicReviewName(a.author)) : null,
         a?.answered_at ?? null,
       ]);
     });

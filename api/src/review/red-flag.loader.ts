@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { queryRows, type DbOrTx } from '@mingbai/db/client';
-import { maskName } from '@mingbai/db/ledger/privacy';
+import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/review/flag-keys';
 import {
   beijingDate,
@@ -155,19 +155,20 @@ export function createReviewLoaders(db: DbOrTx, evaluate?: Evaluate) {
 }
 
 /**
- * A flag as GraphQL shows it. The public sees supervisors' and answerers' names masked like any person's
- * (`maskName`); the committee and supervisors see them whole.
+ * A flag as GraphQL shows it. The public sees people and their words in their public form (`publicReviewName`,
+ * `publicReviewText`: what the v2 digest covers); the committee and supervisors see them whole.
  */
 export function toRedFlag(f: FlagView, thresholds: Thresholds, { masked }: { masked: boolean }): RedFlag {
-  const name = (n: string) => (masked ? maskName(n) : n);
+  const name = (n: string) => (masked ? publicReviewName(n) : n);
+  const words = (t: string) => (masked ? publicReviewText(t) : t);
   return {
     key: f.key,
     source: f.source,
     rule: f.ruleCode === 'SUPERVISOR' ? supervisorRule() : ruleAsJudged(f.ruleCode, thresholds),
     voucherNumber: f.voucherNumber,
     amount: f.amountFen === null ? null : new Money(f.amountFen),
-    detail: f.detail,
+    detail: f.raisedBy === null ? f.detail : words(f.detail),
     raisedBy: f.raisedBy === null ? null : name(f.raisedBy),
-    answer: f.answer && { ...f.answer, author: name(f.answer.author) },
+    answer: f.answer && { ...f.answer, body: words(f.answer.body), author: name(f.answer.author) },
   };
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { maskName } from '@mingbai/db/ledger/privacy';
+import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import { actorOf } from '../auth/village-access.ts';
 import type { Context } from '../graphql/context.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
@@ -35,7 +35,7 @@ export class StatementRedFlagsResolver {
   })
   approval(@Root() s: MonthlyStatement): MonthApproval | null {
     const a = s.period.approval;
-    return a && { by: maskName(a.by), at: a.at, note: a.note };
+    return a && { by: publicReviewName(a.by), at: a.at, note: publicReviewText(a.note) };
   }
 
   @FieldResolver(() => String, {

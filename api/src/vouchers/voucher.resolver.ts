@@ -12,7 +12,7 @@ import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
 import { regionLines } from './voucher.service.ts';
 import type { LineFilter, LineSort } from './voucher.sql.ts';
-import { maskName } from '@mingbai/db/ledger/privacy';
+import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import {
   FlowKind,
   PublicVoucherFlag,
@@ -186,7 +186,7 @@ export class VoucherResolver {
   })
   async flags(@Root() v: Voucher, @Ctx() ctx: Context): Promise<PublicVoucherFlag[]> {
     const flags = await ctx.loaders.flagsOfVoucher.load({ ...v.row, number: v.row.number });
-    return flags.map((f) => ({ ...f, author: maskName(f.author) }));
+    return flags.map((f) => ({ ...f, author: publicReviewName(f.author), reason: publicReviewText(f.reason) }));
   }
 
   @FieldResolver(() => MonthlyStatement, {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { publicReviewName, publicReviewText } from './privacy.ts';
 
 /** The public record of one voucher as it enters the digest: only what the public can read, so anyone can verify. */
 export interface DigestVoucher {
@@ -106,18 +107,20 @@ export function* canonicalLines(
     yield (
       JSON.stringify([
         'review',
-        review.approval.by,
+        publicReviewName(review.approval.by),
         review.approval.at.toISOString(),
-        review.approval.note,
+        publicReviewText(review.approval.note),
         review.rules,
         review.flags.map((f) => [
           f.key,
           f.ruleCode,
           f.voucherNumber,
           f.amountFen === null ? null : f.amountFen.toString(),
-          f.detail,
-          f.raisedBy,
-          f.answer ? [f.answer.body, f.answer.author, f.answer.answeredAt.toISOString()] : null,
+          f.raisedBy === null ? f.detail : publicReviewText(f.detail),
+          f.raisedBy === null ? null : publicReviewName(f.raisedBy),
+          f.answer
+            ? [publicReviewText(f.answer.body), publicReviewName(f.answer.author), f.answer.answeredAt.toISOString()]
+            : null,
         ]),
       ]) + '\n'
     );

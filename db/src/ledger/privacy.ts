@@ -367,6 +367,19 @@ export function maskText(text: string, knownNames: Iterable<string> = []): strin
   return createTextMasker(knownNames)(text);
 }
 
+/**
+ * The public form of a month's review: who approved, raised a flag or answered (masked like any person's name) and
+ * what they wrote (a supervisor's reason, an answer, an approval note: numbers and named people masked as in 摘要).
+ * The API, the bulk files and the v2 digest all use these two, so anyone can recompute a digest from what is public.
+ */
+export function publicReviewName(name: string): string {
+  return maskName(name);
+}
+
+export function publicReviewText(text: string): string {
+  return maskText(text);
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

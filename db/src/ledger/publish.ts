@@ -104,6 +104,8 @@ export async function publishSubmitted(
     );
   }
   const publishedAt = input.publishedAt ?? new Date();
+  // A month still running cannot be published whatever its review says: say that first.
+  assertMonthEnded(key, input.now ?? publishedAt);
   const state = await reviewState(tx, { ...key, revision: latest.revision }, { publishedAt });
   const blockers = reviewBlockers(state);
   if (blockers.length > 0) {
