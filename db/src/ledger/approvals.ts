@@ -61,10 +61,11 @@ export async function contentMark(db: DbOrTx, key: Key): Promise<string> {
   const [row] = await queryRows<{ mark: string | null }>(
     db,
     sql`select encode(sha256(convert_to(coalesce(string_agg(
-              jsonb_build_array(v.number, v.date, v.summary, v.attachments, v.preparer, v.reviewer, v.approver,
-                                l.line_no, l.account_code, l.side, l.amount_fen::text, l.summary,
-                                l.counterparty_name, l.counterparty_is_person, l.counterparty_id_number,
-                                l.counterparty_phone, l.counterparty_bank_account, l.payment_method)::text,
+              -- The text form of a row quotes and escapes its fields and leaves NULL empty: one text per content.
+              row(v.number, v.date, v.summary, v.attachments, v.preparer, v.reviewer, v.approver,
+                  l.line_no, l.account_code, l.side, l.amount_fen, l.summary,
+                  l.counterparty_name, l.counterparty_is_person, l.counterparty_id_number,
+                  l.counterparty_phone, l.counterparty_bank_account, l.payment_method)::text,
               E'\n' order by v.number, l.line_no), ''), 'UTF8')), 'hex') as mark
           from vouchers v
           left join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
