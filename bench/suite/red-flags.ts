@@ -29,9 +29,9 @@ export async function redFlagsRun(options: {
   const url = new URL(options.serverUrl);
   url.pathname = `/${imported.database}`;
   const { openDb } = await import('@mingbai/db/client');
-  const { evaluateRedFlags } = await import('@mingbai/db/review/red-flags');
-  const { contentMark } = await import('@mingbai/db/review/approvals');
-  const { beijingDate, rulesInForce } = await import('@mingbai/db/review/red-flag-rules');
+  const { evaluateRedFlags } = await import('@mingbai/db/ledger/red-flags');
+  const { contentMark } = await import('@mingbai/db/ledger/approvals');
+  const { beijingDate, rulesInForce } = await import('@mingbai/db/ledger/red-flag-rules');
   const [year, month] = imported.file.month.split('-').map(Number) as [number, number];
   const lookup = postgres(url.toString(), { max: 1, onnotice: () => {} });
   const [village] = await lookup<{ id: number }[]>`select id from villages where slug = 'fucun'`;

@@ -251,6 +251,19 @@ describe('the month workflow', () => {
       },
     ]);
 
+    // Flags belong to the review: the published month's flags are sealed in its digest.
+    const lateFlag = await supervisor(
+      `mutation ${MONTH}{ flagVoucher(${ARGS}, number: 1, reason: "公开后才发现的疑问") { flags { voucherNumber } } }`,
+      { v: village.slug, y: 2025, m: 6 },
+    );
+    expect(lateFlag.errors![0]!.extensions!.code).toBe('PERIOD_NOT_OPEN');
+    expect(lateFlag.errors![0]!.message).toContain('已经公开');
+    const stillOne = await t.api.query<{ village: { voucher: { redFlags: unknown[] } } }>(
+      `query ($v: String!) { village(slug: $v) { voucher(year: 2025, month: 6, number: 1) { redFlags { key } } } }`,
+      { v: village.slug },
+    );
+    expect(stillOne.data!.village.voucher.redFlags).toEqual([]);
+
     const noReason = await director(`mutation ${MONTH}{ reviseMonth(${ARGS}, reason: "  ") { revision } }`, {
       v: village.slug,
       y: 2025,

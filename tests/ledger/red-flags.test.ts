@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type DbHandle } from '@mingbai/db/client';
 import type { LineInput, VoucherInput } from '@mingbai/db/ledger/voucher-input';
-import { evaluateRedFlags, setRuleSet, type RedFlagFound } from '@mingbai/db/review/red-flags';
+import { evaluateRedFlags, setRuleSet, type RedFlagFound } from '@mingbai/db/ledger/red-flags';
 import {
   BUILTIN_RULES,
   DEFAULT_THRESHOLDS,
@@ -13,7 +13,7 @@ import {
   thresholdsAsText,
   type RuleCode,
   type RulesInForce,
-} from '@mingbai/db/review/red-flag-rules';
+} from '@mingbai/db/ledger/red-flag-rules';
 import { redFlagRuleSets } from '@mingbai/db/schema/supervision';
 import { villages } from '@mingbai/db/schema/regions';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';

@@ -3,13 +3,13 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type DbHandle } from '@mingbai/db/client';
-import { answerFlag, contentMark, reviewMonth, reviewState } from '@mingbai/db/review/approvals';
+import { answerFlag, contentMark, reviewMonth, reviewState } from '@mingbai/db/ledger/approvals';
 import { changeReviewStatus } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishSubmitted } from '@mingbai/db/ledger/publish';
 import { verifyVillageChain } from '@mingbai/db/ledger/verify';
-import { redFlagsOf, setRuleSet } from '@mingbai/db/review/red-flags';
-import { DEFAULT_THRESHOLDS, thresholdsAsText } from '@mingbai/db/review/red-flag-rules';
+import { redFlagsOf, setRuleSet } from '@mingbai/db/ledger/red-flags';
+import { DEFAULT_THRESHOLDS, thresholdsAsText } from '@mingbai/db/ledger/red-flag-rules';
 import { periods } from '@mingbai/db/schema/ledger';
 import { regions, villages } from '@mingbai/db/schema/regions';
 import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';

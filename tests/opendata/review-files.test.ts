@@ -10,7 +10,7 @@ import { queryRows } from '@mingbai/db/client';
 import { changeReviewStatus, openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishSubmitted } from '@mingbai/db/ledger/publish';
-import { reviewMonth } from '@mingbai/db/review/approvals';
+import { reviewMonth } from '@mingbai/db/ledger/approvals';
 import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, approveForPublication, credit, debit } from '../support/builders.ts';
 

@@ -4,7 +4,7 @@ import { openPeriod, setOpeningBalances } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import type { LineInput, VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
-import { answerFlag, reviewMonth, reviewState } from '@mingbai/db/review/approvals';
+import { answerFlag, reviewMonth, reviewState } from '@mingbai/db/ledger/approvals';
 import { regions, villages } from '@mingbai/db/schema/regions';
 
 let counter = 0;

@@ -90,6 +90,19 @@ async function reviewableRevision(db: Db, villageId: number, ref: MonthRef): Pro
   return latest.revision;
 }
 
+/** A flag belongs to the review: once the month is published its flags are sealed into the digest with it. */
+async function flaggableRevision(db: Db, villageId: number, ref: MonthRef): Promise<number> {
+  const latest = await latestRevision(db, { villageId, year: ref.year, month: ref.month });
+  if (!latest) throw apiError('NOT_FOUND', `${ref.year}年${ref.month}月尚未开账`);
+  if (latest.status === 'published') {
+    throw apiError(
+      'PERIOD_NOT_OPEN',
+      `${ref.year}年${ref.month}月第${latest.revision}版已经公开，存疑标记只能在审核期间提出；发现问题请村委会开启更正`,
+    );
+  }
+  return latest.revision;
+}
+
 export async function commentOnMonth(db: Db, actor: Actor, ref: MonthRef & { body: string }): Promise<void> {
   checkMonth(ref.year, ref.month);
   const village = await villageForAction(actor, ref.villageSlug, 'comment');
@@ -125,7 +138,7 @@ export async function flagVoucher(
   const village = await villageForAction(actor, ref.villageSlug, 'flag');
   const reason = ref.reason.trim();
   if (reason.length === 0 || reason.length > 2000) throw badInput('存疑理由应为 1 到 2000 个字', 'reason');
-  const revision = await reviewableRevision(db, village.id, ref);
+  const revision = await flaggableRevision(db, village.id, ref);
   const [exists] = await queryRows<{ n: number }>(
     db,
     sql`select 1 as n from vouchers where village_id = ${village.id} and year = ${ref.year} and month = ${ref.month}

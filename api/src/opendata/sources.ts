@@ -7,8 +7,8 @@ import type { Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { driverOf, queryRows, type Db } from '@mingbai/db/client';
 import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
-import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/review/flag-keys';
-import { RULES, type RuleCode } from '@mingbai/db/review/red-flag-rules';
+import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/ledger/flag-keys';
+import { RULES, type RuleCode } from '@mingbai/db/ledger/red-flag-rules';
 import { copyCsvRow } from './csv.ts';
 import {
   copyQuery,

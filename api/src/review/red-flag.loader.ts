@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { queryRows, type DbOrTx } from '@mingbai/db/client';
 import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
-import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/review/flag-keys';
+import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/ledger/flag-keys';
 import {
   beijingDate,
   DEFAULT_THRESHOLDS,
@@ -10,8 +10,8 @@ import {
   rulesInForce,
   type RuleCode,
   type Thresholds,
-} from '@mingbai/db/review/red-flag-rules';
-import { evaluateRedFlags } from '@mingbai/db/review/red-flags';
+} from '@mingbai/db/ledger/red-flag-rules';
+import { evaluateRedFlags } from '@mingbai/db/ledger/red-flags';
 import { BATCH_PER_TICK } from '../batching.ts';
 import { Money } from '../money/money.type.ts';
 import { groupBy } from '../sql-helpers.ts';

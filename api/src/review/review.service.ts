@@ -1,6 +1,6 @@
 // The review of a submitted month: a supervisor approves it or sends it back, the committee answers its red flags in
 // writing. The rules (only a submitted month, an approval counts for the content it saw, every flag answered before
-// publication) are the ledger's (`@mingbai/db/review/approvals`); this service checks who may, and reads the state.
+// publication) are the ledger's (`@mingbai/db/ledger/approvals`); this service checks who may, and reads the state.
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '@mingbai/db/client';
 import { latestRevision, type PeriodKey } from '@mingbai/db/ledger/periods';
@@ -11,7 +11,7 @@ import {
   reviewMonth,
   reviewState,
   type ReviewState,
-} from '@mingbai/db/review/approvals';
+} from '@mingbai/db/ledger/approvals';
 import { periodReviews } from '@mingbai/db/schema/supervision';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { apiError, badInput } from '../errors.ts';

@@ -7,7 +7,7 @@ import {
   type RuleCode,
   type ThresholdDefinition,
   type Thresholds,
-} from '@mingbai/db/review/red-flag-rules';
+} from '@mingbai/db/ledger/red-flag-rules';
 import { Money } from '../money/money.type.ts';
 import { Region } from '../regions/region.type.ts';
 import { Village } from '../villages/village.type.ts';

@@ -10,9 +10,9 @@ import {
   regionChain,
   rulesInForceForRegion,
   type Thresholds,
-} from '@mingbai/db/review/red-flag-rules';
+} from '@mingbai/db/ledger/red-flag-rules';
 import { regions, villages } from '@mingbai/db/schema/regions';
-import { setRuleSet } from '@mingbai/db/review/red-flags';
+import { setRuleSet } from '@mingbai/db/ledger/red-flags';
 import { redFlagRuleSets } from '@mingbai/db/schema/supervision';
 import { requireViewer, type Actor } from '../auth/village-access.ts';
 import { mayActOnRegion } from '../auth/viewer.ts';

@@ -1,4 +1,4 @@
-import { RULES } from '@mingbai/db/review/red-flag-rules';
+import { RULES } from '@mingbai/db/ledger/red-flag-rules';
 import { ruleAsJudged, type RedFlagRuleSet } from './review.type.ts';
 import type { RuleSetData } from './rules.service.ts';
 

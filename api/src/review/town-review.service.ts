@@ -3,8 +3,8 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { monthEndsAt } from '@mingbai/db/ledger/periods';
-import { regionChain } from '@mingbai/db/review/red-flag-rules';
-import { reviewState } from '@mingbai/db/review/approvals';
+import { regionChain } from '@mingbai/db/ledger/red-flag-rules';
+import { reviewState } from '@mingbai/db/ledger/approvals';
 import { regionBySlug } from '../regions/region.service.ts';
 import type { RegionRow } from '../regions/region.sql.ts';
 import { requireViewer, type Actor } from '../auth/village-access.ts';

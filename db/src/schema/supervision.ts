@@ -19,7 +19,7 @@ import { regions } from './regions.ts';
 /**
  * A version of the red-flag thresholds a district or town set for itself (`region_id`), in force from
  * `effective_from`. Complete, not a patch: a version alone says every threshold a month was judged by. Villages under
- * no region with a version use the built-in defaults (`db/src/review/red-flag-rules.ts`). Rows are never changed: a
+ * no region with a version use the built-in defaults (`db/src/ledger/red-flag-rules.ts`). Rows are never changed: a
  * new threshold is a new version.
  */
 export const redFlagRuleSets = pgTable(
@@ -77,7 +77,7 @@ export const redFlags = pgTable(
 
 /**
  * The committee's written answer to a flag of a revision, automatic or raised by a supervisor, keyed by the flag's
- * stable key (`flagKey` in `db/src/review/flag-keys.ts`: `CASH_OVER_LIMIT:12`, `CASH_ON_HAND:month`,
+ * stable key (`flagKey` in `db/src/ledger/flag-keys.ts`: `CASH_OVER_LIMIT:12`, `CASH_ON_HAND:month`,
  * `supervisor:<voucher_flags.id>`). One answer per flag; answering again replaces it until the month is published
  * (every answer is also in the audit log).
  */
@@ -110,7 +110,7 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
 /**
  * A supervisor's decision on a submitted revision: approved, or sent back with reasons (the month reopens). An
- * approval counts only for the content it saw: `content_mark` (`contentMark` in `db/src/review/approvals.ts`) must
+ * approval counts only for the content it saw: `content_mark` (`contentMark` in `db/src/ledger/approvals.ts`) must
  * still match when the month is published, so an upload after the approval needs a new one.
  */
 export const periodReviews = pgTable(
