@@ -275,3 +275,41 @@ describe('the operator CLI', () => {
     expect(forbidden).toMatchObject({ code: 1, json: { ok: false, error: { code: 'FORBIDDEN' } } });
   });
 });
+
+describe('red flags at upload', () => {
+  it('lists the month’s red flags once a file is imported, and none for a preview', async () => {
+    // Setup: a fresh village; voucher 1 pays 1,200.00 in cash, voucher 2 pays 19,900.00 by bank (just under the
+    // ¥20,000 tier), voucher 3 pays 300.00 by bank.
+    const village = await aVillage(t.handle.db);
+    const as = await accountantOf(village.slug);
+    const file =
+      '凭证号,日期,摘要,科目编码,借方金额,贷方金额\n' +
+      '1,2025-06-05,支付临时用工费,513,1200.00,\n1,2025-06-05,支付临时用工费,101,,1200.00\n' +
+      '2,2025-06-12,购买办公电脑,513,19900.00,\n2,2025-06-12,购买办公电脑,102,,19900.00\n' +
+      '3,2025-06-20,支付复印费,513,300.00,\n3,2025-06-20,支付复印费,102,,300.00\n';
+    const send = (dry: boolean) =>
+      as<{
+        importLedger: {
+          status: string;
+          redFlags: { key: string; code: string; title: string; amount: { yuan: string } | null }[];
+        };
+      }>(
+        `mutation ($v: String!, $c: String!, $dry: Boolean!) { importLedger(villageSlug: $v, filename: "june.csv",
+           contentBase64: $c, dryRun: $dry) { status redFlags { key code title amount { yuan } } } }`,
+        { v: village.slug, c: Buffer.from(file).toString('base64'), dry },
+      );
+    // Action
+    const preview = await send(true);
+    const imported = await send(false);
+    // Assertions: the preview writes nothing, so the rules (which read the month as stored) have nothing to judge.
+    expect(preview.data!.importLedger).toEqual({ status: 'PREVIEW', redFlags: [] });
+    expect(imported.data!.importLedger.status).toBe('COMMITTED');
+    expect(imported.data!.importLedger.redFlags).toEqual(
+      expect.arrayContaining([
+        { key: 'CASH_OVER_LIMIT:1', code: 'CASH_OVER_LIMIT', title: '大额现金支付', amount: { yuan: '1200.00' } },
+        { key: 'JUST_BELOW_TIER:2', code: 'JUST_BELOW_TIER', title: '金额卡在审批线下', amount: { yuan: '19900.00' } },
+      ]),
+    );
+    expect(imported.data!.importLedger.redFlags.map((f) => f.key)).not.toContainEqual(expect.stringMatching(/:3$/));
+  });
+});

@@ -37,7 +37,11 @@ export function registerReviewCommands(program: Command): void {
     .action((opts: ReviewOptions & { reason: string }) =>
       withDb(async (handle) => {
         const actor = await actorAs(handle, opts.as);
-        await returnMonth(handle.db, actor, { villageSlug: opts.village, ...parseMonth(opts.month), reason: opts.reason });
+        await returnMonth(handle.db, actor, {
+          villageSlug: opts.village,
+          ...parseMonth(opts.month),
+          reason: opts.reason,
+        });
         return { ok: true, village: opts.village, month: opts.month, result: { decision: 'returned' } };
       }),
     );

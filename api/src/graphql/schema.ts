@@ -7,7 +7,11 @@ import { ImportResolver } from '../imports/import.resolver.ts';
 import { RateLimitResolver } from '../limits/rate-limit.resolver.ts';
 import { RegionResolver } from '../regions/region.resolver.ts';
 import { CommitteeMonthReviewResolver, ReviewResolver } from '../review/committee-review.resolver.ts';
-import { RedFlagRulesResolver, StatementRedFlagsResolver, VoucherRedFlagsResolver } from '../review/red-flag.resolver.ts';
+import {
+  RedFlagRulesResolver,
+  StatementRedFlagsResolver,
+  VoucherRedFlagsResolver,
+} from '../review/red-flag.resolver.ts';
 import { DateTimeScalar } from './relay/date-time.ts';
 import { OpenDataResolver } from '../opendata/opendata.resolver.ts';
 import { NodeResolver } from './node.resolver.ts';

@@ -9,6 +9,7 @@ import { accountFlow, categoryKind, isCashAccountSql } from '@mingbai/db/ledger/
 import { importedIntoLatest, importFile, type ImportCheck } from '@mingbai/db/ledger/import';
 import { assertMonthEnded, latestRevision } from '@mingbai/db/ledger/periods';
 import { previousMonth } from '@mingbai/db/ledger/publish';
+import { redFlagsOf, type RedFlagFound } from '@mingbai/db/ledger/red-flags';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
@@ -70,6 +71,12 @@ export interface ImportReport {
   warnings: ImportProblem[];
   preview: ImportPreview | null;
   importId: number | null;
+  /**
+   * The month's red flags once the file is imported, judged by the rules in force today: what the supervisor will
+   * see and the committee must answer before publishing. Empty when nothing was written (a dry run, a rejection): the
+   * rules read the month as stored, across the months before it.
+   */
+  redFlags: RedFlagFound[];
 }
 
 export interface ImportInput {
@@ -160,6 +167,7 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
         warnings: [],
         preview: null,
         importId: null,
+        redFlags: [],
       };
       if (outcome === 'too-complex') {
         const problem: ImportProblem = { row: null, column: null, code: 'FILE_TOO_COMPLEX', message: TOO_COMPLEX };
@@ -236,7 +244,14 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
     });
     if (result.status === 'checked') return result.report;
     phase('commit');
-    return { ...result.report, status: 'committed', revision: result.revision, importId: result.importId };
+    const redFlags = await redFlagsOf(db, {
+      villageId,
+      year: result.report.year!,
+      month: result.report.month!,
+      revision: result.revision,
+    });
+    phase('red flags');
+    return { ...result.report, status: 'committed', revision: result.revision, importId: result.importId, redFlags };
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }

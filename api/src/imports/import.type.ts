@@ -1,5 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../money/money.type.ts';
+import { RULE_BY_CODE } from '@mingbai/db/ledger/red-flag-rules';
+import type { RedFlagFound } from '@mingbai/db/ledger/red-flags';
 import type { ImportPreview, ImportReport } from './import.service.ts';
 
 export enum ImportMode {
@@ -69,6 +71,33 @@ export class ImportPreviewType {
   @Field(() => [ImportCategoryPreview]) byCategory: ImportCategoryPreview[];
 }
 
+@ObjectType({
+  description:
+    '导入后本月的红旗（按今天施行的规则），监督员审核时看到的就是这些 / A red flag of the month as imported, judged by today’s rules.',
+})
+export class ImportRedFlagType {
+  constructor(f: RedFlagFound) {
+    this.key = f.key;
+    this.code = f.ruleCode;
+    this.title = RULE_BY_CODE.get(f.ruleCode)!.title;
+    this.voucherNumber = f.voucherNumber;
+    this.amount = f.amountFen === null ? null : new Money(f.amountFen);
+    this.detail = f.detail;
+  }
+
+  @Field(() => String, { description: '答复时用的键，如 CASH_OVER_LIMIT:12 / The key an answer is given under.' })
+  key: string;
+  @Field(() => String, { description: '规则代码，见 redFlagRules / The rule’s code.' }) code: string;
+  @Field(() => String) title: string;
+  @Field(() => Int, {
+    nullable: true,
+    description: '凭证号；整月的红旗为空 / Voucher number; null for the whole month.',
+  })
+  voucherNumber: number | null;
+  @Field(() => Money, { nullable: true }) amount: Money | null;
+  @Field(() => String) detail: string;
+}
+
 @ObjectType({ description: '导入结果 / Result of an upload.' })
 export class ImportReportType {
   constructor(r: ImportReport) {
@@ -85,6 +114,7 @@ export class ImportReportType {
     this.problems = r.problems;
     this.warnings = r.warnings;
     this.preview = r.preview ? new ImportPreviewType(r.preview) : null;
+    this.redFlags = r.redFlags.map((f) => new ImportRedFlagType(f));
   }
 
   @Field(() => String, {
@@ -112,4 +142,9 @@ export class ImportReportType {
   })
   warnings: ImportProblemType[];
   @Field(() => ImportPreviewType, { nullable: true }) preview: ImportPreviewType | null;
+  @Field(() => [ImportRedFlagType], {
+    description:
+      '导入后本月的红旗（预览和被拒的文件为空：规则要读入库后的账）/ The month’s red flags once imported; empty for a preview or a rejection.',
+  })
+  redFlags: ImportRedFlagType[];
 }

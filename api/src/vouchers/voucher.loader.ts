@@ -30,7 +30,11 @@ interface LinesKey {
   window: Window;
 }
 
-async function countLinesOf(db: SqlReader, statements: RevisionKey[], filter: LineFilter): Promise<Map<string, number>> {
+async function countLinesOf(
+  db: SqlReader,
+  statements: RevisionKey[],
+  filter: LineFilter,
+): Promise<Map<string, number>> {
   const rows = await readRows<RevisionDbKey & { n: number }>(db, countLinesOfSql(statements, filter));
   return new Map(rows.map((r) => [revisionKey(fromDbKey(r)), r.n]));
 }

@@ -46,7 +46,10 @@ async function countLines(db: Db, scope: SQL, filter: LineFilter): Promise<numbe
  * public. The caller has checked that the actor may read it.
  */
 export async function vouchersOfRevision(db: Db, key: RevisionKey, window: Window): Promise<Page<VoucherRow>> {
-  const rows = await queryRows<{ total: number } & (LineDbRow & { rn: number })>(db, vouchersOfRevisionSql(key, window));
+  const rows = await queryRows<{ total: number } & (LineDbRow & { rn: number })>(
+    db,
+    vouchersOfRevisionSql(key, window),
+  );
   const found = rows.filter((r) => r.rn !== null);
   const totalCount = rows[0]?.total ?? 0;
   return { offset: pageOffset(window, found[0]?.rn, totalCount), totalCount, nodes: found.map(toVoucher) };
