@@ -45,6 +45,13 @@ export function parseMonthSlug(text: string | undefined): { year: number; month:
   return month >= 1 && month <= 12 && year >= 2000 && year <= 2100 ? { year, month } : undefined;
 }
 
+/** `?rev=` as typed: a revision number the API can be asked for (1–32767), else undefined (the current one). */
+export function parseRevision(text: string | null | undefined): number | undefined {
+  if (!/^\d{1,5}$/.test(text?.trim() ?? '')) return undefined;
+  const revision = Number(text!.trim());
+  return revision >= 1 && revision <= 32767 ? revision : undefined;
+}
+
 export const PAYMENT_METHOD: Record<string, string> = { CASH: '现金', BANK: '银行', TRANSFER: '转账' };
 export const FLOW_KIND: Record<string, string> = {
   INCOME: '收入',

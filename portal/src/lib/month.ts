@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseRevision } from './format';
 import type { LineOrder, MonthPageQuery } from './generated/graphql';
 
 /** A payment or receipt as the month page and the downloads show it. */
@@ -13,7 +14,7 @@ export function readFilters(params: URLSearchParams) {
     return value ? value.slice(0, 100) : undefined;
   };
   const amount = (name: string) => text(name)?.replace(/[,，¥￥元\s]/g, '');
-  const rev = Number(params.get('rev'));
+  const rev = parseRevision(params.get('rev'));
   const f = {
     category: text('category'),
     min: amount('min'),
@@ -26,11 +27,11 @@ export function readFilters(params: URLSearchParams) {
     ...f,
     active: Boolean(f.category || f.min || f.max || f.q),
     hash: createHash('sha256')
-      .update(JSON.stringify([f, rev || null]))
+      .update(JSON.stringify([f, rev ?? null]))
       .digest('base64url')
       .slice(0, 16),
     variables: {
-      revision: Number.isInteger(rev) && rev > 0 ? rev : undefined,
+      revision: rev,
       category: f.category,
       minYuan: f.min,
       maxYuan: f.max,

@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { parseMonthSlug } from '../../../lib/format';
+import { parseMonthSlug, parseRevision } from '../../../lib/format';
 
 /** The old CSV address of a month: the open-data file is the one way to export, and printed links keep working. */
 export const GET: APIRoute = ({ params, url }) => {
@@ -9,8 +9,8 @@ export const GET: APIRoute = ({ params, url }) => {
       status: 404,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
-  const rev = Number(url.searchParams.get('rev'));
-  const revision = Number.isInteger(rev) && rev > 0 ? `/r${rev}` : '';
+  const rev = parseRevision(url.searchParams.get('rev'));
+  const revision = rev === undefined ? '' : `/r${rev}`;
   return new Response(null, {
     status: 301,
     headers: { location: `/data/v/${params.slug}/${params.month}${revision}/lines.csv` },

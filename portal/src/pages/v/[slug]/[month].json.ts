@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { parseMonthSlug } from '../../../lib/format';
+import { parseMonthSlug, parseRevision } from '../../../lib/format';
 
 /**
  * The old JSON address of a month: now its data package (JSON, describing the month's CSV and JSON Lines files),
@@ -12,8 +12,8 @@ export const GET: APIRoute = ({ params, url }) => {
       { errors: [{ message: '没有这个月的公开账目', extensions: { code: 'NOT_FOUND' } }] },
       { status: 404 },
     );
-  const rev = Number(url.searchParams.get('rev'));
-  const revision = Number.isInteger(rev) && rev > 0 ? `/r${rev}` : '';
+  const rev = parseRevision(url.searchParams.get('rev'));
+  const revision = rev === undefined ? '' : `/r${rev}`;
   return new Response(null, {
     status: 301,
     headers: { location: `/data/v/${params.slug}/${params.month}${revision}/datapackage.json` },
