@@ -321,7 +321,12 @@ describe('/rules', () => {
     expect(seen).toContain('《现金管理暂行条例》');
     expect(seen).toContain('历次版本');
     expect(seen).not.toContain('{cashLimitFen}');
-    expect((await page('/rules')).status).toBe(200);
+    expect(res.html).toMatch(/<h1>测试村\d+的红旗规则<\/h1>/);
+    // A town and the top region are named too, though both follow the built-in defaults here.
+    expect((await page('/rules?region=jingwu')).html).toContain('<h1>精武镇的红旗规则</h1>');
+    const top = await page('/rules');
+    expect(top.status).toBe(200);
+    expect(top.html).toContain('<h1>天津市的红旗规则</h1>');
     expect((await page('/rules?region=no-such-place')).status).toBe(404);
     expect((await page('/rules?region=%3Cscript%3E')).status).toBe(404);
     expect(text((await page('/')).html)).toContain('红旗规则');
