@@ -1,36 +1,13 @@
 // The operator CLI's user administration: a role the operator grants waits for a township admin's confirmation,
 // and admins act with `--as`, with exactly their permissions (the same services as the GraphQL mutations).
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows, type DbHandle } from '@mingbai/db/client';
 import { viewerByUsername } from '@mingbai/api/auth/auth.service';
 import { aVillage } from '../support/builders.ts';
+import { cli } from '../support/cli.ts';
 import { openTestDb } from '../support/db.ts';
 import { aUser } from '../support/users.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
-
-/** Runs `pnpm cli …` as the root package.json's `cli` script does; its JSON report, and whether it failed. */
-async function cli(...args: string[]): Promise<{ failed: boolean; report: Record<string, unknown> }> {
-  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { cli: string } };
-  const [, ...flags] = scripts.scripts.cli.split(/\s+/);
-  try {
-    const { stdout } = await run(process.execPath, [...flags, ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-    });
-    return { failed: false, report: JSON.parse(stdout) as Record<string, unknown> };
-  } catch (error) {
-    const stdout = (error as { stdout?: string }).stdout ?? '{}';
-    return { failed: true, report: JSON.parse(stdout) as Record<string, unknown> };
-  }
-}
 
 describe('pnpm cli users', () => {
   const onServer = Boolean(inject('databaseUrl'));
