@@ -25,3 +25,39 @@ export class IntList {
     this.length = 0;
   }
 }
+
+const DENSE_LIMIT = 1 << 22;
+
+/**
+ * Positive integer → positive integer, for voucher number → first row. Vouchers are numbered from 1 up, so numbers
+ * below 4M index a typed array (4 bytes a number, grown as needed); a Map, at ~30 bytes an entry and double that while
+ * it grows, holds only the rare larger ones. A million vouchers cost 4 MB, not 80.
+ */
+export class IntIndex {
+  private dense = new Int32Array(1024);
+  private readonly sparse = new Map<number, number>();
+
+  get(key: number): number | undefined {
+    if (key < DENSE_LIMIT) {
+      const value = key < this.dense.length ? this.dense[key]! : 0;
+      return value === 0 ? undefined : value;
+    }
+    return this.sparse.get(key);
+  }
+
+  /** `value` must be > 0: 0 marks an empty slot. */
+  set(key: number, value: number): void {
+    if (key >= DENSE_LIMIT) {
+      this.sparse.set(key, value);
+      return;
+    }
+    if (key >= this.dense.length) {
+      let size = this.dense.length * 2;
+      while (size <= key) size *= 2;
+      const grown = new Int32Array(Math.min(size, DENSE_LIMIT));
+      grown.set(this.dense);
+      this.dense = grown;
+    }
+    this.dense[key] = value;
+  }
+}

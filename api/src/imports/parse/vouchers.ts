@@ -1,6 +1,6 @@
 import type { LineInput, VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import type { DateCell } from './dates.ts';
-import { IntList } from './int-list.ts';
+import { IntIndex, IntList } from './int-list.ts';
 import { at, shown, yuanText, type Problems } from './problems.ts';
 import type { VoucherRef } from './voucher-numbers.ts';
 
@@ -149,8 +149,8 @@ function toVoucher(g: Group, number: number): VoucherInput {
  */
 export class VoucherStream {
   private current: Group | undefined;
-  /** Per word, each voucher number used → the row it starts on (numbers as keys: a million vouchers stay small). */
-  private readonly seen = new Map<string, Map<number, number>>();
+  /** Per word, each voucher number used → the row it starts on (a million vouchers stay small). */
+  private readonly seen = new Map<string, IntIndex>();
   private readonly months = new Map<string, number>();
   private readonly words = new Map<string, number>();
   /** Per voucher with a valid, unrepeated number: its word (index), its number, its ordinal or -1. */
@@ -210,7 +210,7 @@ export class VoucherStream {
       g.ok = false;
     } else {
       let numbers = this.seen.get(g.ref.word);
-      if (!numbers) this.seen.set(g.ref.word, (numbers = new Map()));
+      if (!numbers) this.seen.set(g.ref.word, (numbers = new IntIndex()));
       const first = numbers.get(g.ref.number);
       if (first !== undefined) {
         problems.add(
