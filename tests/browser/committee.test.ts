@@ -68,9 +68,15 @@ describe('the committee’s path', () => {
     await a.page.setInputFiles('input[name=file]', fixtures + 'good/mingbai.utf-8.csv');
     await press(a.page, '上传并预览');
     expect(await a.page.locator('h2:has-text("预览")').count()).toBe(1);
+    // The preview names the red flags the upload will raise, as many as the committed upload then reports.
+    const previewFlags = await a.page.locator('#preview-flags').innerText();
+    expect(previewFlags).toMatch(/红旗/);
+    const flagCount = (text: string) => Number(/(\d+) 面红旗/.exec(text)?.[1] ?? 0);
     await screenshot(a.page, TEST, '2-preview');
     await press(a.page, '确认导入');
-    expect(await a.page.locator('[role=status]').innerText()).toContain('已导入');
+    const committed = await a.page.locator('[role=status]').innerText();
+    expect(committed).toContain('已导入');
+    expect(flagCount(committed)).toBe(flagCount(previewFlags));
     await press(a.page, '提交监督员审核');
     expect(await a.page.locator('[role=status]').innerText()).toContain('已提交审核');
     await a.close();

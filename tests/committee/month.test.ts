@@ -106,6 +106,34 @@ describe('sessions', () => {
 });
 
 describe('uploading a month', () => {
+  it('previews the red flags the upload would raise, and writes nothing of it', async () => {
+    const { village, as } = await setUp();
+    const accountant = await as('accountant');
+    const cash = ledgerCsv('2025-06', [
+      [1, '03', '收到镇政府拨付运转经费', '101', '50000.00', ''],
+      [1, '03', '收到镇政府拨付运转经费', '503', '', '50000.00'],
+      [2, '10', '购买办公桌椅', '513', '1500.00', ''],
+      [2, '10', '购买办公桌椅', '101', '', '1500.00'],
+    ]);
+    const FLAGS = IMPORT.replace('status sha256', 'status sha256 redFlags { key }');
+    type Flags = { importLedger: { status: string; revision: number | null; redFlags: { key: string }[] } };
+    const auditBefore = await queryRows<{ n: number }>(t.handle.db, sql`select count(*)::int as n from audit_log`);
+
+    const dry = await accountant<Flags>(FLAGS, { v: village.slug, f: 'cash.csv', c: b64(cash), dry: true });
+
+    expect(dry.errors).toBeUndefined();
+    expect(dry.data!.importLedger.status).toBe('PREVIEW');
+    expect(dry.data!.importLedger.revision).toBeNull();
+    const previewed = dry.data!.importLedger.redFlags.map((f) => f.key);
+    expect(previewed).toContain('CASH_OVER_LIMIT:2');
+    expect(previewed).toContain('CASH_ON_HAND:month');
+    expect(await ledgerCounts(village.id)).toEqual({ vouchers: 0, periods: 0, files: 0 });
+    expect(await queryRows(t.handle.db, sql`select count(*)::int as n from audit_log`)).toEqual(auditBefore);
+    const commit = await accountant<Flags>(FLAGS, { v: village.slug, f: 'cash.csv', c: b64(cash), dry: false });
+    expect(commit.data!.importLedger.status).toBe('COMMITTED');
+    expect(commit.data!.importLedger.redFlags.map((f) => f.key)).toEqual(previewed);
+  });
+
   it('previews without writing, commits all at once, and recognises the same file twice', async () => {
     const { village, as } = await setUp();
     const accountant = await as('accountant');

@@ -277,7 +277,7 @@ describe('the operator CLI', () => {
 });
 
 describe('red flags at upload', () => {
-  it('lists the month’s red flags once a file is imported, and none for a preview', async () => {
+  it('lists the month’s red flags in the preview and once a file is imported', async () => {
     // Setup: a fresh village; voucher 1 pays 1,200.00 in cash, voucher 2 pays 19,900.00 by bank (just under the
     // ¥20,000 tier), voucher 3 pays 300.00 by bank.
     const village = await aVillage(t.handle.db);
@@ -301,9 +301,10 @@ describe('red flags at upload', () => {
     // Action
     const preview = await send(true);
     const imported = await send(false);
-    // Assertions: the preview writes nothing, so the rules (which read the month as stored) have nothing to judge.
-    expect(preview.data!.importLedger).toEqual({ status: 'PREVIEW', redFlags: [] });
+    // Assertions: the preview judges the month as the upload would write it (written, judged, rolled back).
+    expect(preview.data!.importLedger.status).toBe('PREVIEW');
     expect(imported.data!.importLedger.status).toBe('COMMITTED');
+    expect(preview.data!.importLedger.redFlags).toEqual(imported.data!.importLedger.redFlags);
     expect(imported.data!.importLedger.redFlags).toEqual(
       expect.arrayContaining([
         { key: 'CASH_OVER_LIMIT:1', code: 'CASH_OVER_LIMIT', title: '大额现金支付', amount: { yuan: '1200.00' } },

@@ -137,8 +137,9 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
   phase('hash');
   const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
   const mode = input.mode ?? 'replace';
-  // The vouchers are spooled to disk as they are read, for the ledger's COPY; a preview keeps none.
-  const dir = input.dryRun ? undefined : await mkdtemp(join(tmpdir(), 'mingbai-import-'));
+  // The vouchers are spooled to disk as they are read, for the ledger's COPY (a preview's too: it is written, judged
+  // by the red-flag rules and rolled back).
+  const dir = await mkdtemp(join(tmpdir(), 'mingbai-import-'));
   try {
     const job: ParseJob = { filename: input.filename, options, spoolDir: dir };
     /** What the file holds; 'too-complex' when reading it needed more memory than a worker may have. */
@@ -207,7 +208,6 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
       report.preview = await preview(db, key, tally);
       phase('check');
       if (report.problems.length > 0) return { report: finish(report) };
-      if (input.dryRun) return { report: { ...report, status: 'preview' } };
       const numberOf = (ordinal: number) => parsed.numbers[ordinal]!;
       return {
         report,
@@ -227,7 +227,6 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
       };
     };
 
-    if (input.dryRun) return (await settle(db, await parse())).report;
     const result = await importFile(db, {
       file: {
         villageId,
@@ -240,6 +239,14 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
       },
       read: parse,
       check: settle,
+      // A preview shows the month's red flags as the committed upload would: written, judged, rolled back.
+      rehearse: input.dryRun
+        ? async (tx, report, { revision }): Promise<ImportReport> => ({
+            ...report,
+            status: 'preview',
+            redFlags: await redFlagsOf(tx, { villageId, year: report.year!, month: report.month!, revision }),
+          })
+        : undefined,
       onPhase: input.onPhase,
     });
     if (result.status === 'checked') return result.report;
@@ -253,7 +260,7 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
     phase('red flags');
     return { ...result.report, status: 'committed', revision: result.revision, importId: result.importId, redFlags };
   } finally {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -60,6 +60,11 @@ export async function importFile<P, R>(
     file: UploadedFile;
     read: () => Promise<P>;
     check: (db: DbOrTx, read: P) => Promise<ImportCheck<R>>;
+    /**
+     * A rehearsal (a dry run that shows what the month would be): everything is written, then `rehearse` reads what it
+     * needs in the same transaction (the red flags) and the transaction is rolled back; the result is 'checked'.
+     */
+    rehearse?: ((tx: DbOrTx, report: R, written: { revision: number }) => Promise<R>) | undefined;
     onPhase?: ((phase: string) => void) | undefined;
   },
 ): Promise<ImportResult<R>> {
@@ -99,7 +104,9 @@ export async function importFile<P, R>(
       }
       const { report, write } = checked;
       if (!write) throw new RolledBack(report);
-      return { status: 'committed', report, ...(await writeVouchers(tx, connection, write, file, importId, phase)) };
+      const written = await writeVouchers(tx, connection, write, file, importId, phase);
+      if (input.rehearse) throw new RolledBack(await input.rehearse(tx, report, written));
+      return { status: 'committed', report, ...written };
     });
   } catch (error) {
     if (error instanceof RolledBack) return { status: 'checked', report: error.report as R };
