@@ -93,6 +93,8 @@ export async function evaluateRedFlags(
   const t = rules.thresholds;
   const lookbackDays = Number(t.splitWindowDays > t.duplicateWindowDays ? t.splitWindowDays : t.duplicateWindowDays);
   const from = new Date(Date.UTC(key.year, key.month - 1, 1) - lookbackDays * 86_400_000);
+  // The months before are read only as far back as the windows reach, not whole.
+  const fromDate = sql`${from.toISOString().slice(0, 10)}::date`;
   const prev = key.month === 1 ? { year: key.year - 1, month: 12 } : { year: key.year, month: key.month - 1 };
   const fen = (value: bigint) => sql`${value.toString()}::bigint`;
   const rows = await queryRows<FlagRow>(
@@ -117,7 +119,7 @@ export async function evaluateRedFlags(
                as cash_out
         from months c
         join vouchers v on v.village_id = ${key.villageId} and v.year = c.year and v.month = c.month
-                       and v.revision = c.revision
+                       and v.revision = c.revision and (c.current or v.date >= ${fromDate})
         join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
         join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
       window voucher as (partition by l.voucher_id)
