@@ -19,6 +19,7 @@ export const ENGINE_INDEPENDENT = [
   'api/src/**/*.test.ts',
   'db/src/**/*.test.ts',
   'tests/browser/**',
+  'tests/committee/cli-review.test.ts',
   'tests/committee/cli-users.test.ts',
   'tests/committee/login-throttle.test.ts',
   'tests/faults/api-down.test.ts',
