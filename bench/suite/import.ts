@@ -18,6 +18,8 @@ export interface ImportResult {
   file: { lines: number; bytes: number; encoding: 'GBK'; month: string };
   database: string;
   cli: { seconds: number; startupSeconds: number; linesPerSecond: number; peakRssMb: number };
+  /** Seconds of each phase the CLI's `--timings` printed (parse, file, copy lines, commit, red flags, …). */
+  phases: Record<string, number>;
   floor: { seconds: number; linesPerSecond: number };
   ratio: number;
 }
@@ -92,7 +94,7 @@ export async function importRun(options: {
     .map((arg) => (arg.endsWith('api/src/cli/main.ts') ? `${ROOT}/${arg}` : arg));
   const startup = await runMeasured([...cliArgs, '--help'], { DATABASE_URL: databaseUrl });
   const run = await runMeasured(
-    [...cliArgs, 'import', '--as', USER, '--village', VILLAGE, '--file', file, '--month', month],
+    [...cliArgs, 'import', '--as', USER, '--village', VILLAGE, '--file', file, '--month', month, '--timings'],
     { DATABASE_URL: databaseUrl },
   );
   if (run.code !== 0) throw new Error(`import failed (exit ${run.code}):\n${run.stdout.slice(0, 2000)}\n${run.stderr}`);
@@ -144,12 +146,23 @@ export async function importRun(options: {
         linesPerSecond: Math.round(cliLps),
         peakRssMb: round(run.peakRssMb, 0),
       },
+      phases: phasesOf(run.stderr),
       floor: { seconds: round(floorSeconds, 2), linesPerSecond: Math.round(floorLps) },
       ratio: round(floorLps / cliLps, 2),
     };
   } finally {
     await sql.end();
   }
+}
+
+/** `phase\t0.12 s\t…` lines of the CLI's `--timings` → seconds by phase. */
+function phasesOf(stderr: string): Record<string, number> {
+  const phases: Record<string, number> = {};
+  for (const line of stderr.split('\n')) {
+    const [name, seconds] = line.split('\t');
+    if (name && seconds?.endsWith(' s')) phases[name] = Number(seconds.slice(0, -2));
+  }
+  return phases;
 }
 
 async function copyOut(databaseUrl: string, query: string, file: string): Promise<void> {

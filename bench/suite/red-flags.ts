@@ -1,6 +1,7 @@
-// 4b: evaluating the red-flag rules over a freshly imported month (default 50,000 lines), beside the import's own
-// time: evaluation runs at upload (the preview), at review and at publication, so it must cost little next to the
-// import (the issue's bound: at most 10% of it).
+// 4b: the red-flag rules over a freshly imported month (default 50,000 lines), beside the import's own time. At upload
+// the rules judge the payments collected as the vouchers were copied (the CLI's `red flags` phase: only the days
+// before the month are read back), which must cost little next to the import (the issue's bound: at most 10% of it);
+// a reviewer's or the publication's judging reads the month from the database (`evaluateRedFlags`, timed too).
 import postgres from 'postgres';
 import { importRun, type ImportResult } from './import.ts';
 import { round } from './stats.ts';
@@ -9,12 +10,14 @@ export interface RedFlagsResult {
   lines: number;
   /** The CLI import's own seconds (its process start left out). */
   importSeconds: number;
+  /** The import's `red flags` phase: judging the upload, after its commit, seconds. */
+  atUploadSeconds: number;
   /** evaluateRedFlags on that month: the first run, then the median of the rest. */
   evaluate: { firstMs: number; p50Ms: number; runs: number };
   /** contentMark (what an approval binds to) on the same month. */
   contentMarkMs: number;
   flags: number;
-  /** evaluation p50 / import time. */
+  /** Judging at upload / import time. */
   ratio: number;
 }
 
@@ -56,14 +59,18 @@ export async function redFlagsRun(options: {
     const rest = times.slice(1).sort((a, b) => a - b);
     const p50 = rest[Math.floor(rest.length / 2)]!;
     const importSeconds = imported.cli.seconds - imported.cli.startupSeconds;
-    options.log(`  evaluation: first ${round(times[0]!, 0)} ms, p50 ${round(p50, 0)} ms, ${flags} flags`);
+    const atUpload = imported.phases['red flags'] ?? Number.NaN;
+    options.log(
+      `  at upload ${round(atUpload * 1000, 0)} ms; from the database: first ${round(times[0]!, 0)} ms, p50 ${round(p50, 0)} ms, ${flags} flags`,
+    );
     return {
       lines: options.lines,
       importSeconds: round(importSeconds, 2),
+      atUploadSeconds: round(atUpload, 3),
       evaluate: { firstMs: round(times[0]!, 1), p50Ms: round(p50, 1), runs: RUNS },
       contentMarkMs: round(contentMarkMs, 1),
       flags,
-      ratio: round(p50 / 1000 / importSeconds, 3),
+      ratio: round(atUpload / importSeconds, 3),
       import: imported,
     };
   } finally {

@@ -117,7 +117,8 @@ describe('uploading a month', () => {
     ]);
     const FLAGS = IMPORT.replace('status sha256', 'status sha256 redFlags { key }');
     type Flags = { importLedger: { status: string; revision: number | null; redFlags: { key: string }[] } };
-    const auditBefore = await queryRows<{ n: number }>(t.handle.db, sql`select count(*)::int as n from audit_log`);
+    const audit = sql`select count(*)::int as n from audit_log where village_id = ${village.id}`;
+    const auditBefore = await queryRows<{ n: number }>(t.handle.db, audit);
 
     const dry = await accountant<Flags>(FLAGS, { v: village.slug, f: 'cash.csv', c: b64(cash), dry: true });
 
@@ -128,7 +129,7 @@ describe('uploading a month', () => {
     expect(previewed).toContain('CASH_OVER_LIMIT:2');
     expect(previewed).toContain('CASH_ON_HAND:month');
     expect(await ledgerCounts(village.id)).toEqual({ vouchers: 0, periods: 0, files: 0 });
-    expect(await queryRows(t.handle.db, sql`select count(*)::int as n from audit_log`)).toEqual(auditBefore);
+    expect(await queryRows(t.handle.db, audit)).toEqual(auditBefore);
     const commit = await accountant<Flags>(FLAGS, { v: village.slug, f: 'cash.csv', c: b64(cash), dry: false });
     expect(commit.data!.importLedger.status).toBe('COMMITTED');
     expect(commit.data!.importLedger.redFlags.map((f) => f.key)).toEqual(previewed);

@@ -7,9 +7,10 @@ import { queryRows, type Db, type DbOrTx } from '@mingbai/db/client';
 import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { accountFlow, categoryKind, isCashAccountSql } from '@mingbai/db/ledger/flows';
 import { importedIntoLatest, importFile, type ImportCheck } from '@mingbai/db/ledger/import';
-import { assertMonthEnded, latestRevision } from '@mingbai/db/ledger/periods';
+import { assertMonthEnded, latestRevision, type PeriodKey } from '@mingbai/db/ledger/periods';
 import { previousMonth } from '@mingbai/db/ledger/publish';
-import { redFlagsOf, type RedFlagFound } from '@mingbai/db/ledger/red-flags';
+import { evaluateCollected, redFlagsOf, type RedFlagFound } from '@mingbai/db/ledger/red-flags';
+import type { PaymentBook } from '@mingbai/db/ledger/red-flag-engine';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
@@ -241,27 +242,39 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
       check: settle,
       // A preview shows the month's red flags as the committed upload would: written, judged, rolled back.
       rehearse: input.dryRun
-        ? async (tx, report, { revision }): Promise<ImportReport> => ({
+        ? async (tx, report, { revision, payments }): Promise<ImportReport> => ({
             ...report,
             status: 'preview',
-            redFlags: await redFlagsOf(tx, { villageId, year: report.year!, month: report.month!, revision }),
+            redFlags: await flagsOfUpload(
+              tx,
+              { villageId, year: report.year!, month: report.month!, revision },
+              payments,
+            ),
           })
         : undefined,
       onPhase: input.onPhase,
     });
     if (result.status === 'checked') return result.report;
     phase('commit');
-    const redFlags = await redFlagsOf(db, {
-      villageId,
-      year: result.report.year!,
-      month: result.report.month!,
-      revision: result.revision,
-    });
+    const redFlags = await flagsOfUpload(
+      db,
+      { villageId, year: result.report.year!, month: result.report.month!, revision: result.revision },
+      result.payments,
+    );
     phase('red flags');
     return { ...result.report, status: 'committed', revision: result.revision, importId: result.importId, redFlags };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The red flags of the month an upload wrote: from the payments collected as it was written, when it collected them. */
+function flagsOfUpload(
+  db: DbOrTx,
+  key: PeriodKey & { revision: number },
+  payments: PaymentBook | undefined,
+): Promise<RedFlagFound[]> {
+  return payments ? evaluateCollected(db, key, payments) : redFlagsOf(db, key);
 }
 
 const TOO_COMPLEX =

@@ -17,6 +17,7 @@ import { appendAudit } from './audit.ts';
 import { latestRevision, lockVillageLedger, openPeriod, type PeriodKey } from './periods.ts';
 import { copyImportedFile, copyVoucherSpool } from './post.ts';
 import type { SpooledVouchers } from './spool.ts';
+import { PaymentBook } from './red-flag-engine.ts';
 
 /** The uploaded file as it is kept: who uploaded it, and its bytes, readable as often as needed. */
 export interface UploadedFile {
@@ -46,7 +47,8 @@ export type ImportCheck<R> = { report: R; write?: ImportWrite | undefined };
 
 export type ImportResult<R> =
   /** The file was refused, previewed or found already imported by `check`: nothing was written. */
-  { status: 'checked'; report: R } | { status: 'committed'; report: R; revision: number; importId: number };
+  | { status: 'checked'; report: R }
+  | { status: 'committed'; report: R; revision: number; importId: number; payments: PaymentBook | undefined };
 
 /**
  * Reads, checks and writes one uploaded file, in one transaction under the village's ledger lock. `read` parses it
@@ -64,7 +66,9 @@ export async function importFile<P, R>(
      * A rehearsal (a dry run that shows what the month would be): everything is written, then `rehearse` reads what it
      * needs in the same transaction (the red flags) and the transaction is rolled back; the result is 'checked'.
      */
-    rehearse?: ((tx: DbOrTx, report: R, written: { revision: number }) => Promise<R>) | undefined;
+    rehearse?:
+      | ((tx: DbOrTx, report: R, written: { revision: number; payments: PaymentBook | undefined }) => Promise<R>)
+      | undefined;
     onPhase?: ((phase: string) => void) | undefined;
   },
 ): Promise<ImportResult<R>> {
@@ -129,8 +133,12 @@ async function writeVouchers(
   file: UploadedFile,
   importId: number,
   phase: (phase: string) => void,
-): Promise<{ revision: number; importId: number }> {
+): Promise<{ revision: number; importId: number; payments: PaymentBook | undefined }> {
   const { key } = write;
+  // The red-flag rules judge the month from payments collected as the vouchers are copied, so judging an upload reads
+  // nothing back. Not for an append (the month holds other vouchers too) nor a file so large that its payments would
+  // weigh on the import's flat memory: those months are judged from the database.
+  const payments = write.mode === 'replace' && write.spool.lines <= COLLECT_MAX_LINES ? new PaymentBook() : undefined;
   const actor = file.uploadedBy;
   const latest = await latestRevision(tx, key);
   const revision = latest?.status === 'open' ? latest.revision : (await openPeriod(tx, { ...key, actor })).revision;
@@ -155,6 +163,7 @@ async function writeVouchers(
     spool: write.spool,
     numberOf: write.numberOf,
     onPhase: phase,
+    collect: payments,
   });
   phase('vouchers');
   await appendAudit(tx, {
@@ -166,8 +175,9 @@ async function writeVouchers(
     importId,
     details: { sha256: file.sha256, filename: file.filename, ...write.details, mode: write.mode },
   });
-  return { revision, importId };
+  return { revision, importId, payments };
 }
+const COLLECT_MAX_LINES = 200_000;
 
 /** The id under which these exact bytes are kept for the village, if they are. */
 async function storedFile(db: DbOrTx, villageId: number, sha256: string): Promise<number | undefined> {

@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type BulkConnection, type Tx } from '../client.ts';
-import type { AccountStandard } from '../schema/accounts.ts';
-import { periods, voucherLines, vouchers } from '../schema/ledger.ts';
+import type { AccountClass, AccountStandard } from '../schema/accounts.ts';
+import { periods, voucherLines, vouchers, type LineSide } from '../schema/ledger.ts';
 import { ensureVillageAccounts } from './accounts.ts';
 import { appendAudit } from './audit.ts';
 import { LedgerError } from './errors.ts';
 import { createTextMasker, maskName } from './privacy.ts';
+import { dateOfDay, daysOf, voucherWords, type EngineLine, type PaymentBook } from './red-flag-engine.ts';
 import { copyField, SPOOL_BUFFER_BYTES, type SpooledVouchers } from './spool.ts';
 import type { LineInput, VoucherInput } from './voucher-input.ts';
 
@@ -350,11 +351,17 @@ export async function copyVoucherSpool(
     spool: SpooledVouchers;
     numberOf: (ordinal: number) => number;
     onPhase?: ((phase: string) => void) | undefined;
+    /** Collects the vouchers' payments as they are written, for the red-flag rules (`red-flag-engine.ts`). */
+    collect?: PaymentBook | undefined;
   },
 ): Promise<void> {
   const phase = input.onPhase ?? (() => {});
   const period = await openPeriodRow(tx, input);
-  const { spool } = input;
+  const { spool, collect } = input;
+  const classes = collect ? await accountClasses(tx, period.standard) : undefined;
+  // Per voucher ordinal, what the lines' pass needs of it: its day and what its 摘要 says (bits), not its text.
+  const days = collect ? new Int32Array(spool.vouchers) : undefined;
+  const words = collect ? new Uint8Array(spool.vouchers) : undefined;
   await ensureVillageAccounts(
     tx,
     input.villageId,
@@ -382,6 +389,11 @@ export async function copyVoucherSpool(
         const [ordinal, date, summary, attachments, preparer, reviewer, approver] = line.split('\t') as string[];
         const number = input.numberOf(Number(ordinal));
         numbers.push(number);
+        const shownSummary = mask(copyValue(summary!)!);
+        if (days && words) {
+          days[Number(ordinal)] = daysOf(date!);
+          words[Number(ordinal)] = voucherWords(shownSummary);
+        }
         out.add(
           head +
             ids[Number(ordinal)] +
@@ -392,7 +404,7 @@ export async function copyVoucherSpool(
             '\t' +
             summary +
             '\t' +
-            copyField(mask(copyValue(summary!)!)) +
+            copyField(shownSummary) +
             '\t' +
             attachments +
             '\t' +
@@ -415,6 +427,22 @@ export async function copyVoucherSpool(
   );
   phase('copy vouchers');
   const standard = `\t${period.standard}\t`;
+  // A voucher's lines are consecutive in the spool: each voucher goes to `collect` once its last line is read.
+  let collecting = -1;
+  let collected: EngineLine[] = [];
+  const flush = () => {
+    if (collecting >= 0) {
+      collect!.add({
+        year: input.year,
+        month: input.month,
+        number: input.numberOf(collecting),
+        date: dateOfDay(days![collecting]!),
+        words: words![collecting]!,
+        lines: collected,
+      });
+    }
+    collected = [];
+  };
   async function* lineRows(): AsyncGenerator<Buffer> {
     const out = new RowBuffer();
     for await (const lines of spoolLines(spool.paths.lines)) {
@@ -424,6 +452,26 @@ export async function copyVoucherSpool(
         const name = copyValue(f[6]!);
         const person = f[7] === 't';
         const shown = name === null ? null : person ? maskPerson(name) : mask(name);
+        const shownSummary = summary === null ? null : mask(summary);
+        if (classes) {
+          const ordinal = Number(f[0]);
+          if (ordinal !== collecting) {
+            flush();
+            collecting = ordinal;
+          }
+          collected.push({
+            side: f[3] as LineSide,
+            standard: period.standard,
+            accountCode: f[2]!,
+            accountClass: classes.get(f[2]!.slice(0, 3))!,
+            amountFen: BigInt(f[4]!),
+            summary: shownSummary,
+            counterpartyName: name,
+            counterpartyIsPerson: person,
+            counterpartyPublic: shown,
+            paymentMethod: copyValue(f[11]!),
+          });
+        }
         out.add(
           head +
             ids[Number(f[0])] +
@@ -438,7 +486,7 @@ export async function copyVoucherSpool(
             '\t' +
             f[5] +
             '\t' +
-            copyField(summary === null ? null : mask(summary)) +
+            copyField(shownSummary) +
             '\t' +
             f[6] +
             '\t' +
@@ -465,6 +513,7 @@ export async function copyVoucherSpool(
     '',
     lineRows(),
   );
+  if (collect) flush();
   phase('copy lines');
   await appendAudit(tx, {
     villageId: input.villageId,
@@ -475,6 +524,15 @@ export async function copyVoucherSpool(
     importId: input.importId,
     details: { vouchers: spool.vouchers, lines: spool.lines, numbers },
   });
+}
+
+/** First-level account code → its class, in one chart. */
+async function accountClasses(tx: Tx, standard: AccountStandard): Promise<Map<string, AccountClass>> {
+  const rows = await queryRows<{ code: string; class: AccountClass }>(
+    tx,
+    sql`select code, class from accounts where standard = ${standard}`,
+  );
+  return new Map(rows.map((r) => [r.code, r.class]));
 }
 
 /**

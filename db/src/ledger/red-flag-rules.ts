@@ -6,7 +6,7 @@ import { regions } from '../schema/regions.ts';
 
 /**
  * The red-flag rules: what each one looks for, in words a villager understands, and the thresholds it is judged by.
- * The rules themselves are code (evaluated by `red-flags.ts`); their thresholds are public data, versioned per
+ * The rules themselves are code (`red-flag-engine.ts`, fed and worded by `red-flags.ts`); their thresholds are public data, versioned per
  * district or town (`red_flag_rule_sets`), and the version in force when a month is published is frozen with it.
  */
 

@@ -2,7 +2,16 @@ import { and, asc, eq, max, sql } from 'drizzle-orm';
 import { queryRows, type Db, type DbOrTx } from '../client.ts';
 import { appendSystemAudit } from './audit.ts';
 import { LedgerError } from './errors.ts';
-import { isCashAccountSql, lineFlowSql } from './flows.ts';
+import {
+  accountWords,
+  judge,
+  PaymentBook,
+  type EngineLine,
+  voucherWords,
+  type EngineVoucher,
+  type FlagRow,
+} from './red-flag-engine.ts';
+import type { AccountClass } from '../schema/accounts.ts';
 import type { PeriodKey } from './periods.ts';
 import { periods } from '../schema/ledger.ts';
 import { regions } from '../schema/regions.ts';
@@ -49,8 +58,9 @@ import {
  *   flag when **over** their limit or share; a month is late when published after day `publishByDay` of the next
  *   month (Beijing time; first publications only: a correction is not late).
  *
- * All of it is one SQL statement over the revision's lines (and the look-back payments): a 50,000-line month costs
- * one scan, never a round trip per voucher. Details name payees by their public (masked) names only.
+ * The rules run in TypeScript (`red-flag-engine.ts`) over the month's payments: read from the database in one
+ * statement (and the look-back months' in the same one), or collected from an upload's COPY stream as it is written,
+ * so judging an upload reads back only the days before it. Details name payees by their public (masked) names only.
  */
 
 export interface RedFlagFound {
@@ -65,24 +75,6 @@ export interface RedFlagFound {
 
 type Key = PeriodKey & { revision: number };
 
-const LINE_FLOW = sql.raw(
-  lineFlowSql({ accountClass: 'a.class', side: 'l.side', accountCode: 'l.account_code', voucherWindow: 'voucher' }),
-);
-const PAYS_OUT = sql.raw(`bool_or(l.side = 'credit' and ${isCashAccountSql('l.account_code')}) over voucher`);
-const NON_PRODUCTIVE_WORDS = '招待|宴请|餐费|餐饮|就餐|工作餐|礼品|礼金|烟酒|购物卡|纪念品|考察|旅游|慰问';
-const RELIEF_WORDS = '困难|低保|特困|五保|救助';
-/** 9月份, 9月 (not a date such as 9月5日), 第三季度, 2025年度. */
-const PERIODIC_WORDS = '[0-9０-９一二三四五六七八九十]+月(?![0-9０-９]+日)|季度|年度';
-const WAGE_WORDS = '工资|报酬|薪酬';
-
-interface FlagRow {
-  rule: RuleCode;
-  number: number | null;
-  amount: string | null;
-  payee: string | null;
-  extra: Record<string, unknown> | null;
-}
-
 /** Evaluates a revision's content (any status) against `rules`; `publishedAt` decides LATE_PUBLICATION (default now). */
 export async function evaluateRedFlags(
   db: DbOrTx,
@@ -90,156 +82,38 @@ export async function evaluateRedFlags(
   rules: RulesInForce,
   options: { publishedAt?: Date | undefined } = {},
 ): Promise<RedFlagFound[]> {
-  const t = rules.thresholds;
-  const lookbackDays = Number(t.splitWindowDays > t.duplicateWindowDays ? t.splitWindowDays : t.duplicateWindowDays);
-  const from = new Date(Date.UTC(key.year, key.month - 1, 1) - lookbackDays * 86_400_000);
-  // The months before are read only as far back as the windows reach, not whole.
-  const fromDate = sql`${from.toISOString().slice(0, 10)}::date`;
-  const prev = key.month === 1 ? { year: key.year - 1, month: 12 } : { year: key.year, month: key.month - 1 };
-  const fen = (value: bigint) => sql`${value.toString()}::bigint`;
-  const rows = await queryRows<FlagRow>(
-    db,
-    sql`
-    with months as (
-      select year, month, revision, false as current from (
-        select distinct on (year, month) year, month, revision from periods
-         where village_id = ${key.villageId} and status = 'published'
-           and (year, month) >= (${from.getUTCFullYear()}, ${from.getUTCMonth() + 1})
-           and (year, month) < (${key.year}, ${key.month})
-         order by year, month, revision desc) p
-      union all select ${key.year}::smallint, ${key.month}::smallint, ${key.revision}::smallint, true
-    ),
-    lines as (
-      select c.current, v.year, v.month, v.number, v.date, v.id as voucher_id, v.summary_public as voucher_summary,
-             l.side, l.standard, l.account_code, l.amount_fen, l.summary_public as line_summary,
-             l.counterparty_name, l.counterparty_is_person, l.counterparty_public, l.payment_method,
-             ${LINE_FLOW} as kind,
-             ${PAYS_OUT} as pays_out,
-             bool_or(l.side = 'credit' and (left(l.account_code, 3) = '101' or l.payment_method = 'cash')) over voucher
-               as cash_out
-        from months c
-        join vouchers v on v.village_id = ${key.villageId} and v.year = c.year and v.month = c.month
-                       and v.revision = c.revision and (c.current or v.date >= ${fromDate})
-        join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
-        join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
-      window voucher as (partition by l.voucher_id)
-    ),
-    pay as (
-      select row_number() over () as seq, current, year, month, number, date, voucher_id,
-             counterparty_name as payee_key,
-             min(counterparty_public) as payee, bool_or(counterparty_is_person) as person, sum(amount_fen) as amount,
-             bool_or(coalesce(payment_method = 'cash', cash_out)) as cash,
-             bool_or(left(account_code, 3) = case standard when '2004' then '211' else '212' end
-                     or voucher_summary ~ ${WAGE_WORDS}) as wage,
-             bool_or(voucher_summary ~ ${PERIODIC_WORDS}) as periodic
-        from lines
-       where side = 'debit' and kind in ('spending', 'other_payment') and pays_out
-       group by current, year, month, number, date, voucher_id, counterparty_name
-    ),
-    tiers as (
-      select unnest(array[${fen(t.tierServiceCentreFen)}, ${fen(t.tierTownshipFen)}, ${fen(t.tierAuditFen)}]) as tier
-    ),
-    cash_over as (
-      select 'CASH_OVER_LIMIT' as rule, number, amount, payee, null::jsonb as extra
-        from pay where current and cash and amount >= ${fen(t.cashLimitFen)}
-    ),
-    just_below as (
-      select distinct on (p.voucher_id, p.payee_key)
-             'JUST_BELOW_TIER' as rule, p.number, p.amount, p.payee, jsonb_build_object('tier', t.tier::text) as extra
-        from pay p join tiers t on p.amount < t.tier and p.amount * 100 >= t.tier * (100 - ${fen(t.justBelowPercent)})
-       where p.current and not p.periodic
-       order by p.voucher_id, p.payee_key, t.tier
-    ),
-    large_person as (
-      select 'LARGE_TO_PERSON' as rule, number, amount, payee, null::jsonb as extra
-        from pay where current and person and not wage and amount >= ${fen(t.personLargeFen)}
-    ),
-    duplicates as (
-      select 'DUPLICATE_PAYMENT' as rule, number, amount, payee, jsonb_build_object('others', jsonb_build_array(prev))
-               as extra
-        from (select p.*, lag(p.date) over w as prev_date,
-                     lag(jsonb_build_array(p.year, p.month, p.number, p.date::text)) over w as prev
-                from pay p where p.payee_key is not null
-              window w as (partition by p.payee_key, p.amount order by p.date, p.year, p.month, p.number)) d
-       where current and prev_date is not null and date - prev_date <= ${Number(t.duplicateWindowDays)}
-    ),
-    split_candidates as (
-      select distinct on (voucher_id, payee_key) *
-        from (select p.seq, p.current, p.voucher_id, p.payee_key, p.year, p.month, p.date, p.number, p.amount, p.payee,
-                     t.tier,
-                     count(*) over w as n, sum(p.amount) over w as total,
-                     nth_value(p.seq, 1) over w as s1, nth_value(p.seq, 2) over w as s2, nth_value(p.seq, 3) over w as s3
-                from pay p join tiers t on p.amount < t.tier and p.amount * 10 >= t.tier
-               where p.payee_key is not null and not p.periodic
-              window w as (partition by t.tier, p.payee_key order by p.date
-                           range between make_interval(days => ${Number(t.splitWindowDays)}) preceding
-                                     and current row)) s
-       where current and n >= 2 and total >= tier and total - amount < tier
-       order by voucher_id, payee_key, tier desc
-    ),
-    split_members as materialized (
-      select c.seq as candidate,
-             jsonb_agg(jsonb_build_array(m.year, m.month, m.number, m.date::text, m.amount::text) order by u.k) as first
-        from split_candidates c
-       cross join lateral unnest(array[c.s1, c.s2, c.s3]) with ordinality as u(seq, k)
-        join pay m on m.seq = u.seq
-       group by c.seq
-    ),
-    splits as (
-      select 'SPLIT_BELOW_TIER' as rule, c.number, c.amount, c.payee,
-             jsonb_build_object('tier', c.tier::text, 'total', c.total::text, 'count', c.n, 'first', f.first,
-                                'self', jsonb_build_array(c.year, c.month, c.number, c.date::text, c.amount::text))
-               as extra
-        from split_candidates c left join split_members f on f.candidate = c.seq
-    ),
-    cash_on_hand as (
-      select 'CASH_ON_HAND' as rule, null::int as number, closing as amount, null::text as payee, null::jsonb as extra
-        from (select case when exists (select 1 from periods where village_id = ${key.villageId} and year = ${prev.year}
-                                          and month = ${prev.month} and status = 'published')
-                          then (select coalesce(sum(r.closing_fen), 0) from statement_rollups r
-                                 where r.village_id = ${key.villageId} and r.year = ${prev.year}
-                                   and r.month = ${prev.month} and left(r.account_code, 3) = '101'
-                                   and r.revision = (select max(revision) from periods
-                                                      where village_id = ${key.villageId} and year = ${prev.year}
-                                                        and month = ${prev.month} and status = 'published'))
-                          else (select coalesce(sum(balance_fen), 0) from opening_balances
-                                 where village_id = ${key.villageId} and year = ${key.year} and month = ${key.month}
-                                   and left(account_code, 3) = '101')
-                     end
-                     + (select coalesce(sum(case when side = 'debit' then amount_fen else -amount_fen end), 0)
-                          from lines where current and left(account_code, 3) = '101') as closing) c
-       where closing > ${fen(t.cashOnHandFen)}
-    ),
-    account_words as materialized (
-      select coalesce(array_agg(standard || ':' || code) filter (where name ~ ${NON_PRODUCTIVE_WORDS}), '{}') as np,
-             coalesce(array_agg(standard || ':' || code) filter (where name ~ ${RELIEF_WORDS}), '{}') as relief
-        from village_accounts where village_id = ${key.villageId}
-    ),
-    spending as (
-      select coalesce(sum(l.amount_fen), 0) as total,
-             coalesce(sum(l.amount_fen) filter (
-               where (l.standard || ':' || l.account_code = any(w.np)
-                      or (l.voucher_summary || ' ' || coalesce(l.line_summary, '')) ~ ${NON_PRODUCTIVE_WORDS})
-                 and not (l.standard || ':' || l.account_code = any(w.relief)
-                          or (l.voucher_summary || ' ' || coalesce(l.line_summary, '')) ~ ${RELIEF_WORDS})), 0) as np
-        from lines l cross join account_words w
-       where l.current and l.kind = 'spending'
-    ),
-    non_productive as (
-      select 'NON_PRODUCTIVE' as rule, null::int as number, np as amount, null::text as payee,
-             jsonb_build_object('spending', total::text) as extra
-        from spending
-       where np > 0 and (np > ${fen(t.nonProductiveFen)} or np * 100 > total * ${fen(t.nonProductivePercent)})
-    )
-    select rule, number, amount::text as amount, payee, extra from cash_over
-    union all select rule, number, amount::text, payee, extra from just_below
-    union all select rule, number, amount::text, payee, extra from large_person
-    union all select rule, number, amount::text, payee, extra from duplicates
-    union all select rule, number, amount::text, payee, extra from splits
-    union all select rule, number, amount::text, payee, extra from cash_on_hand
-    union all select rule, number, amount::text, payee, extra from non_productive`,
-  );
+  const month = new PaymentBook();
+  const earlier = new PaymentBook(false);
+  await readVouchers(db, key, rules.thresholds, true, (v, current) => (current ? month : earlier).add(v));
+  return judged(db, key, rules, month, earlier, options);
+}
 
+/**
+ * The same, for a revision whose vouchers the caller has just written and collected into `month` as it wrote them
+ * (an upload): only the months before are read back.
+ */
+export async function evaluateCollected(
+  db: DbOrTx,
+  key: Key,
+  month: PaymentBook,
+  options: { publishedAt?: Date | undefined } = {},
+): Promise<RedFlagFound[]> {
+  const rules = await rulesInForce(db, key.villageId, beijingDate());
+  const earlier = new PaymentBook(false);
+  await readVouchers(db, key, rules.thresholds, false, (v) => earlier.add(v));
+  return judged(db, key, rules, month, earlier, options);
+}
+
+async function judged(
+  db: DbOrTx,
+  key: Key,
+  rules: RulesInForce,
+  month: PaymentBook,
+  earlier: PaymentBook,
+  options: { publishedAt?: Date | undefined },
+): Promise<RedFlagFound[]> {
+  const t = rules.thresholds;
+  const rows = judge(month, { thresholds: t, earlier: earlier.payments, ...(await monthContext(db, key)) });
   const found = new Map<string, RedFlagFound>();
   for (const row of rows) {
     const k = ruleFlagKey(row.rule, row.number);
@@ -257,6 +131,130 @@ export async function evaluateRedFlags(
   const late = latePublication(key, t, options.publishedAt ?? new Date());
   if (late) found.set(late.key, late);
   return sortFlags([...found.values()]);
+}
+
+interface VoucherLineRow {
+  current: boolean;
+  year: number;
+  month: number;
+  number: number;
+  date: string;
+  voucher_summary: string;
+  side: 'debit' | 'credit';
+  standard: string;
+  account_code: string;
+  amount: string;
+  class: AccountClass;
+  line_summary: string | null;
+  counterparty_name: string | null;
+  counterparty_is_person: boolean;
+  counterparty_public: string | null;
+  payment_method: string | null;
+}
+
+/**
+ * The revision's vouchers (when `current`) and those of the village's published months before it (the current
+ * revision of each) as far back as the windows reach, voucher by voucher, each with its lines in order.
+ */
+async function readVouchers(
+  db: DbOrTx,
+  key: Key,
+  t: Thresholds,
+  current: boolean,
+  each: (voucher: EngineVoucher, current: boolean) => void,
+): Promise<void> {
+  const lookbackDays = Number(t.splitWindowDays > t.duplicateWindowDays ? t.splitWindowDays : t.duplicateWindowDays);
+  const from = new Date(Date.UTC(key.year, key.month - 1, 1) - lookbackDays * 86_400_000);
+  const rows = await queryRows<VoucherLineRow>(
+    db,
+    sql`
+    with months as (
+      select year, month, revision, false as current from (
+        select distinct on (year, month) year, month, revision from periods
+         where village_id = ${key.villageId} and status = 'published'
+           and (year, month) >= (${from.getUTCFullYear()}, ${from.getUTCMonth() + 1})
+           and (year, month) < (${key.year}, ${key.month})
+         order by year, month, revision desc) p
+      ${current ? sql`union all select ${key.year}::smallint, ${key.month}::smallint, ${key.revision}::smallint, true` : sql``}
+    )
+    select c.current, v.year, v.month, v.number, v.date::text as date, v.summary_public as voucher_summary,
+           l.side, l.standard, l.account_code, l.amount_fen::text as amount, a.class, l.summary_public as line_summary,
+           l.counterparty_name, l.counterparty_is_person, l.counterparty_public, l.payment_method
+      from months c
+      join vouchers v on v.village_id = ${key.villageId} and v.year = c.year and v.month = c.month
+                     and v.revision = c.revision
+                     and (c.current or v.date >= ${from.toISOString().slice(0, 10)}::date)
+      join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+      join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
+     order by c.current, v.year, v.month, v.number, l.line_no`,
+  );
+  let voucher: (EngineVoucher & { lines: EngineLine[] }) | undefined;
+  let voucherCurrent = false;
+  for (const r of rows) {
+    if (!voucher || voucher.number !== r.number || voucher.month !== r.month || voucher.year !== r.year) {
+      if (voucher) each(voucher, voucherCurrent);
+      voucher = {
+        year: r.year,
+        month: r.month,
+        number: r.number,
+        date: r.date,
+        words: voucherWords(r.voucher_summary),
+        lines: [],
+      };
+      voucherCurrent = r.current;
+    }
+    voucher.lines.push({
+      side: r.side,
+      standard: r.standard,
+      accountCode: r.account_code,
+      accountClass: r.class,
+      amountFen: BigInt(r.amount),
+      summary: r.line_summary,
+      counterpartyName: r.counterparty_name,
+      counterpartyIsPerson: r.counterparty_is_person,
+      counterpartyPublic: r.counterparty_public,
+      paymentMethod: r.payment_method,
+    });
+  }
+  if (voucher) each(voucher, voucherCurrent);
+}
+
+/**
+ * 库存现金 at the start of the month (the closing of the published month before, else the month's opening balances)
+ * and the village's sub-accounts whose names say 非生产性开支 or relief.
+ */
+async function monthContext(
+  db: DbOrTx,
+  key: Key,
+): Promise<{ openingCashFen: bigint; nonProductiveAccounts: Set<string>; reliefAccounts: Set<string> }> {
+  const prev = key.month === 1 ? { year: key.year - 1, month: 12 } : { year: key.year, month: key.month - 1 };
+  const [opening] = await queryRows<{ fen: string }>(
+    db,
+    sql`select (case when exists (select 1 from periods where village_id = ${key.villageId} and year = ${prev.year}
+                                     and month = ${prev.month} and status = 'published')
+                     then (select coalesce(sum(r.closing_fen), 0) from statement_rollups r
+                            where r.village_id = ${key.villageId} and r.year = ${prev.year}
+                              and r.month = ${prev.month} and left(r.account_code, 3) = '101'
+                              and r.revision = (select max(revision) from periods
+                                                 where village_id = ${key.villageId} and year = ${prev.year}
+                                                   and month = ${prev.month} and status = 'published'))
+                     else (select coalesce(sum(balance_fen), 0) from opening_balances
+                            where village_id = ${key.villageId} and year = ${key.year} and month = ${key.month}
+                              and left(account_code, 3) = '101')
+                end)::text as fen`,
+  );
+  const accounts = await queryRows<{ standard: string; code: string; name: string }>(
+    db,
+    sql`select standard, code, name from village_accounts where village_id = ${key.villageId}`,
+  );
+  const nonProductiveAccounts = new Set<string>();
+  const reliefAccounts = new Set<string>();
+  for (const a of accounts) {
+    const words = accountWords(a.name);
+    if (words.nonProductive) nonProductiveAccounts.add(`${a.standard}:${a.code}`);
+    if (words.relief) reliefAccounts.add(`${a.standard}:${a.code}`);
+  }
+  return { openingCashFen: BigInt(opening!.fen), nonProductiveAccounts, reliefAccounts };
 }
 
 /** Flags in the order people read them: by voucher, whole-month flags last, rules in catalogue order. */
