@@ -183,6 +183,16 @@ describe('asking, listing, answering', () => {
       sql`select answer_body from questions where village_id = ${v.id} and seq = 1`,
     );
     expect(stored!.answer_body).toBe('买的是打印纸和墨盒，发票附在凭证后，欢迎来村委会查看。');
+    // Every ask and the answer are in the village's audit chain; the refused second answer is not.
+    const audit = await queryRows<{ action: string; actor: string; entity_key: string }>(
+      t.handle.db,
+      sql`select action, actor, entity_key from audit_log where village_id = ${v.id} and entity = 'question' order by id`,
+    );
+    expect(audit).toEqual([
+      { action: 'question.ask', actor: 'public', entity_key: `${year}-0001` },
+      { action: 'question.ask', actor: 'public', entity_key: `${year}-0002` },
+      { action: 'question.answer', actor: accountant, entity_key: `${year}-0001` },
+    ]);
   });
 
   it('lists the questions of a month and of each voucher on the month page, in one more statement', async () => {
@@ -384,7 +394,7 @@ describe('asking, listing, answering', () => {
         questionRanking: { village: { slug: string }; record: { asked: number }; onTimePercent: number | null }[];
       };
     }>(
-      `query ($r: String!) { region(slug: $r) { questionRanking(first: 500) { village { slug } record { asked } onTimePercent } } }`,
+      `query ($r: String!) { region(slug: $r) { questionRanking(first: 100) { village { slug } record { asked } onTimePercent } } }`,
       { r: good.town },
     );
     expect(ranking.errors).toBeUndefined();

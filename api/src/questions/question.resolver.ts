@@ -119,7 +119,7 @@ export class RegionQuestionsResolver {
   })
   async questionRanking(
     @Root() region: Region,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 50, description: '前几名，1–100 / How many, 1 to 100.' }) first: number,
     @Ctx() ctx: Context,
   ): Promise<VillageQuestionRecord[]> {
     const ranked = await questionRanking(ctx.db, region.row, first, ctx.now);
@@ -135,8 +135,8 @@ export class RegionQuestionsResolver {
 export class QuestionResolver {
   @Mutation(() => AskedQuestion, {
     description:
-      '村民提问，不需要账号；每个地址每小时 5 个、每个村每小时 60 个 / Ask a question, no account needed; rate ' +
-      'limited per address and per village (QUESTION_RATE_LIMITED).',
+      '村民提问，不需要账号；默认每个地址每小时 5 个、每个村每小时 60 个 / Ask a question, no account needed; rate ' +
+      'limited per address and per village (default 5 and 60 an hour: QUESTION_RATE_LIMITED).',
   })
   async askQuestion(
     @Arg('input', () => AskQuestionInput) input: AskQuestionInput,

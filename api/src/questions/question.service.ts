@@ -20,7 +20,7 @@ import { regionsOfVillage, requireViewer, villageForAction, type Actor } from '.
 import type { QuestionSettings } from '../config.ts';
 import { apiError, badInput } from '../errors.ts';
 import { inAskSlot } from './ask-slots.ts';
-import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
+import { MAX_PAGE_SIZE, pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
 import { regionBySlug } from '../regions/region.service.ts';
 import type { RegionRow } from '../regions/region.sql.ts';
 import { toVillage, underRegion, type VillageDbRow, type VillageRow } from '../villages/village.sql.ts';
@@ -207,7 +207,9 @@ export async function questionRanking(
   first: number,
   now: Date,
 ): Promise<{ village: VillageRow; record: QuestionRecord; onTimePercent: number | null }[]> {
-  if (!Number.isInteger(first) || first < 1 || first > 500) throw badInput('first 必须在 1 到 500 之间', 'first');
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput(`first 必须在 1 到 ${MAX_PAGE_SIZE} 之间`, 'first');
+  }
   const villages = (
     await queryRows<VillageDbRow>(
       db,
