@@ -1,9 +1,10 @@
-// Who may do what, where: every mutation (and the private query) × every kind of caller × own or other village,
+// Who may do what, where: every mutation (and the private queries) × every kind of caller × own or other village,
 // each cell a real call over HTTP; a refusal must change nothing. Then sessions, throttling and user enumeration.
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { changeReviewStatus } from '@mingbai/db/ledger/periods';
+import { askerKeyOf, askQuestion } from '@mingbai/db/ledger/questions';
 import { regions, villages } from '@mingbai/db/schema/regions';
 import { createApiKey } from '@mingbai/api/auth/api-keys.service';
 import { hashToken, setPassword } from '@mingbai/api/auth/auth.service';
@@ -56,6 +57,10 @@ const ALLOWED: Record<string, Actor[]> = {
   committeeMonth: ['accountant', 'director', 'supervisor', 'townAdmin'],
   createVillageUser: ['townAdmin'],
   resetVillageUserPassword: ['townAdmin'],
+  // Villagers' questions (issue 15): the committee answers, a supervisor hides, both read what was asked.
+  answerQuestion: ['accountant', 'director'],
+  hideQuestion: ['supervisor'],
+  committeeQuestions: ['accountant', 'director', 'supervisor'],
 };
 
 function expected(operation: string, actor: Actor, where: Where): Expected {
@@ -133,6 +138,7 @@ async function checksum(villageId: number): Promise<string> {
       (select count(*) from voucher_flags where village_id = ${villageId}),
       (select count(*) from period_reviews where village_id = ${villageId}),
       (select md5(coalesce(string_agg(a::text, ',' order by a.flag_key), '')) from flag_answers a where a.village_id = ${villageId}),
+      (select md5(coalesce(string_agg(q::text, ',' order by q.id), '')) from questions q where q.village_id = ${villageId}),
       (select md5(coalesce(string_agg(u.username || u.password_hash || u.password_changed_at::text, ',' order by u.id), ''))
          from users u where u.id in (select user_id from user_roles where village_id = ${villageId}))
     ) as sum`,
@@ -212,12 +218,29 @@ interface Operation {
   name: string;
   /** The month's state the call needs to succeed. */
   state: 'none' | 'open' | 'submitted' | 'published';
+  /** The call concerns no month: it takes none of the months counted back from 2025-12 (there are only so many). */
+  noMonth?: true;
   /** Anything else the call needs, made before the village's checksum is taken. */
   prepare?(target: Target, cell: Cell): Promise<string>;
   call(actor: Actor, target: Target, cell: Cell, prepared: string): Promise<GraphQLResponse>;
 }
 
 let unique = 0;
+
+/** A villager's question in the village (about the village in general), its number without the village's name. */
+async function aQuestion(target: Target): Promise<string> {
+  const asked = await t.handle.db.transaction((tx) =>
+    askQuestion(tx, {
+      villageId: target.id,
+      body: `权限测试提问 ${unique++}`,
+      askerKey: askerKeyOf(`permissions-${unique}`, 'permissions-test'),
+      defaultDueDays: 10,
+      limits: { perAddressHour: 1000, perVillageHour: 1000 },
+    }),
+  );
+  return `${asked.numberYear}-${String(asked.seq).padStart(4, '0')}`;
+}
+
 const OPERATIONS: Operation[] = [
   {
     name: 'importLedger',
@@ -290,6 +313,36 @@ const OPERATIONS: Operation[] = [
       }),
   },
   {
+    name: 'answerQuestion',
+    state: 'none',
+    noMonth: true,
+    prepare: aQuestion,
+    call: (actor, target, _cell, number) =>
+      send(actor)(
+        `mutation ($v: String!, $n: String!) { answerQuestion(villageSlug: $v, number: $n, body: "已在村务公开栏说明") { status } }`,
+        { v: target.slug, n: number },
+      ),
+  },
+  {
+    name: 'hideQuestion',
+    state: 'none',
+    noMonth: true,
+    prepare: aQuestion,
+    call: (actor, target, _cell, number) =>
+      send(actor)(
+        `mutation ($v: String!, $n: String!) { hideQuestion(villageSlug: $v, number: $n, reason: "与账目无关的广告") { status } }`,
+        { v: target.slug, n: number },
+      ),
+  },
+  {
+    name: 'committeeQuestions',
+    state: 'none',
+    noMonth: true,
+    prepare: aQuestion,
+    call: (actor, target) =>
+      send(actor)(`query ($v: String!) { committeeQuestions(villageSlug: $v) { bodyAsked } }`, { v: target.slug }),
+  },
+  {
     name: 'createVillageUser',
     state: 'none',
     call: (actor, target) =>
@@ -326,7 +379,7 @@ describe('the permission matrix', () => {
       for (const actor of ACTORS) {
         for (const where of ['own', 'other'] as const) {
           const target = where === 'own' ? V : W;
-          const cell = nextCell();
+          const cell = operation.noMonth ? { year: 0, month: 0 } : nextCell();
           await monthIn(target, cell, operation.state);
           const prepared = (await operation.prepare?.(target, cell)) ?? '';
           const before = await checksum(target.id);
