@@ -2,5 +2,7 @@ declare namespace App {
   interface Locals {
     /** The request body of a POST, read by the middleware within its path's size limit (lib/request-body.ts). */
     body?: Uint8Array;
+    /** The body passed its path's limit and was not kept (only the ask form renders then; other paths answer 413). */
+    bodyTooLarge?: boolean;
   }
 }
