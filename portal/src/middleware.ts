@@ -56,6 +56,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   let response = isCacheableRequest(context.request, context.url)
     ? await fromPageCache(context.request, context.url, render)
     : await render();
+  // A page that changed what the public sees of a village (a question asked, answered, hidden) names its pages.
+  if (context.locals.purgePages) pages.purge(context.locals.purgePages);
   // Redirects come with immutable headers: copy them into a response we may add to.
   if (!canSetHeaders(response)) response = new Response(response.body, response);
   // Astro answers every error page with 500; ours marks a temporary one (the API down, slow or restarting its
