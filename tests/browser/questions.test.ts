@@ -177,22 +177,36 @@ describe('questions on a phone', () => {
   it('the feed parses as XML in the browser, and the new pages pass axe', async () => {
     const opened = await openPage(browser, { viewport: 'phone' });
     const village = await aVillage(t.handle.db, '订阅村');
-    await aMonth(t.handle.db, village.id, 2025, 4, [aVoucher(1, `${YM}-08`, '支付电费', debit('513', 30_000), credit('102', 30_000))], {
-      opening: [
-        { accountCode: '102', balanceFen: 1_000_000n },
-        { accountCode: '301', balanceFen: -1_000_000n },
-      ],
-    });
+    await aMonth(
+      t.handle.db,
+      village.id,
+      2025,
+      4,
+      [aVoucher(1, `${YM}-08`, '支付电费', debit('513', 30_000), credit('102', 30_000))],
+      {
+        opening: [
+          { accountCode: '102', balanceFen: 1_000_000n },
+          { accountCode: '301', balanceFen: -1_000_000n },
+        ],
+      },
+    );
     const feed = await (await fetch(`${t.portal.url}/v/${village.slug}/feed.xml`)).text();
     await opened.page.goto(`${t.portal.url}/v/${village.slug}`);
     const problem = await opened.page.evaluate((xml) => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- DOM types are not in this project's lib
       const doc = new (globalThis as any).DOMParser().parseFromString(xml, 'application/xml');
       const error = doc.getElementsByTagName('parsererror')[0];
-      return error ? String(error.textContent) : doc.documentElement.namespaceURI + ' ' + doc.getElementsByTagName('entry').length;
+      return error
+        ? String(error.textContent)
+        : doc.documentElement.namespaceURI + ' ' + doc.getElementsByTagName('entry').length;
     }, feed);
     expect(problem).toBe('http://www.w3.org/2005/Atom 1');
-    for (const path of [`/v/${village.slug}`, `/v/${village.slug}/${YM}`, `/v/${village.slug}/questions`, `/v/${village.slug}/ask`]) {
+    for (const path of [
+      `/v/${village.slug}`,
+      `/v/${village.slug}/${YM}`,
+      `/v/${village.slug}/questions`,
+      `/v/${village.slug}/ask`,
+    ]) {
       await opened.page.goto(`${t.portal.url}${path}`);
       await expectAccessible(opened.page, path);
     }

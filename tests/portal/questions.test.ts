@@ -152,7 +152,12 @@ async function portalAs(username: string) {
 }
 
 /** Parses XML strictly (well-formed, namespaces), returning each element's path and text: a feed that breaks throws. */
-function parseXml(xml: string): { root: string; ns: string; entries: { id: string; title: string; updated: string; link: string; summary: string }[]; fields: Record<string, string> } {
+function parseXml(xml: string): {
+  root: string;
+  ns: string;
+  entries: { id: string; title: string; updated: string; link: string; summary: string }[];
+  fields: Record<string, string>;
+} {
   const parser = new SaxesParser({ xmlns: true });
   const stack: string[] = [];
   const entries: { id: string; title: string; updated: string; link: string; summary: string }[] = [];
@@ -317,7 +322,10 @@ describe('the ask form’s guard (nothing written when refused)', () => {
     expect(foreignReferer.status).toBe(403);
     expect(await questionCount(v.id)).toBe(0);
     // Our own page as the Referer, without Origin (an older browser): accepted.
-    const ours = await ask(v.slug, { body: '本站来的', headers: { origin: '', referer: `${portal.url}/v/${v.slug}/${YM}` } });
+    const ours = await ask(v.slug, {
+      body: '本站来的',
+      headers: { origin: '', referer: `${portal.url}/v/${v.slug}/${YM}` },
+    });
     expect(ours.status).toBe(200);
     expect(await questionCount(v.id)).toBe(1);
   });
@@ -487,7 +495,11 @@ describe('record, ranking, feeds and the print sheet', () => {
     const v = await aPublishedVillage();
     const asked = await ask(v.slug, { body: '电费单价多少？' });
     const accountant = await portalAs(await aUser(t.handle.db, ['accountant', v.slug]));
-    await accountant.post(`/committee/${v.slug}/questions`, { action: 'answer', number: asked.number!, body: '每度0.5元。' });
+    await accountant.post(`/committee/${v.slug}/questions`, {
+      action: 'answer',
+      number: asked.number!,
+      body: '每度0.5元。',
+    });
     const res = await get(`/v/${v.slug}/feed.xml`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');

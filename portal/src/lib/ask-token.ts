@@ -47,7 +47,11 @@ export function askToken(target: AskTarget, now = Date.now()): string {
 }
 
 /** Why a posted token is refused, or undefined when it is good for this target. */
-export function askTokenProblem(token: string, target: AskTarget, now = Date.now()): 'missing' | 'expired' | 'forged' | undefined {
+export function askTokenProblem(
+  token: string,
+  target: AskTarget,
+  now = Date.now(),
+): 'missing' | 'expired' | 'forged' | undefined {
   const match = /^([0-9a-z]{1,10})\.([A-Za-z0-9_-]{32})$/.exec(token);
   if (!match) return token ? 'forged' : 'missing';
   const hour = parseInt(match[1]!, 36);

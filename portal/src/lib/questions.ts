@@ -51,7 +51,10 @@ export function beijingDate(iso: string): string {
 }
 
 /** Whole days from now to the due moment, in words: "还有3天" / "今天到期" / "逾期2天". */
-export function clockText(question: Pick<Question, 'dueAt' | 'status' | 'answer' | 'answeredLate'>, now = Date.now()): string {
+export function clockText(
+  question: Pick<Question, 'dueAt' | 'status' | 'answer' | 'answeredLate'>,
+  now = Date.now(),
+): string {
   if (question.answer) return question.answeredLate ? '超过期限才答复' : '按期答复';
   const days = Math.floor((new Date(question.dueAt).getTime() - now) / 86_400_000);
   if (question.status === 'OVERDUE') return `逾期${Math.max(1, -days)}天`;
@@ -76,7 +79,9 @@ export function aboutHref(slug: string, about: Question['about']): string | unde
  * ETag, so a page whose published month never changes still shows a new question or answer once its copy expires.
  */
 export function questionsMark(questions: readonly Question[], now = Date.now()): string {
-  const seen = questions.map((q) => `${q.number}|${q.status}|${q.answer?.answeredAt ?? ''}|${q.hidden?.hiddenAt ?? ''}`);
+  const seen = questions.map(
+    (q) => `${q.number}|${q.status}|${q.answer?.answeredAt ?? ''}|${q.hidden?.hiddenAt ?? ''}`,
+  );
   // Open questions turn overdue with time alone: the day is part of the mark while any is still open.
   if (questions.some((q) => q.status === 'OPEN')) seen.push(String(Math.floor(now / 3_600_000)));
   return createHash('sha256').update(seen.join('\n')).digest('base64url').slice(0, 12);
