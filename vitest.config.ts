@@ -41,6 +41,7 @@ export const ENGINE_INDEPENDENT = [
   'tests/imports/memory.test.ts',
   'tests/opendata/fragments.test.ts',
   'tests/public-api/executors.test.ts',
+  'tests/questions/cli.test.ts',
   'tests/ops/**',
   'tests/portal/**',
 ];

@@ -17,6 +17,7 @@ import {
 import { apiError, badInput } from '../errors.ts';
 import { registerApiKeyCommands } from './apikeys.command.ts';
 import { registerImportCommand } from './import.command.ts';
+import { registerQuestionCommands } from './questions.command.ts';
 import { registerReviewCommands } from './review.command.ts';
 import { actorAs, parseMonth, withDb } from './session.ts';
 import { registerUserAdminCommands } from './users.command.ts';
@@ -136,6 +137,7 @@ monthCommand('revise', 'open a correction of a published month', (db, actor, ref
 registerUserAdminCommands(users);
 registerImportCommand(program);
 registerReviewCommands(program);
+registerQuestionCommands(program);
 registerApiKeyCommands(program);
 
 await program.parseAsync(process.argv);

@@ -35,4 +35,9 @@ export type LedgerErrorCode =
   | 'RULES_INVALID'
   | 'REVIEW_REQUIRED'
   | 'FLAG_NOT_FOUND'
-  | 'ANSWER_INVALID';
+  | 'ANSWER_INVALID'
+  // Villagers' questions (questions.ts).
+  | 'QUESTION_INVALID'
+  | 'QUESTION_RATE_LIMITED'
+  | 'QUESTION_NOT_FOUND'
+  | 'QUESTION_ANSWERED';
