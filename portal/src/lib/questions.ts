@@ -82,7 +82,7 @@ export function questionsMark(questions: readonly Question[], now = Date.now()):
   const seen = questions.map(
     (q) => `${q.number}|${q.status}|${q.answer?.answeredAt ?? ''}|${q.hidden?.hiddenAt ?? ''}`,
   );
-  // Open questions turn overdue with time alone: the day is part of the mark while any is still open.
+  // Open questions turn overdue with time alone: the hour is part of the mark while any is still open.
   if (questions.some((q) => q.status === 'OPEN')) seen.push(String(Math.floor(now / 3_600_000)));
   return createHash('sha256').update(seen.join('\n')).digest('base64url').slice(0, 12);
 }
