@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
+import { askerKeyOf, askQuestion } from '@mingbai/db/ledger/questions';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import {
   clearArtifacts,
@@ -141,15 +142,22 @@ describe('questions on a phone', () => {
     expect(await p.locator('#answer a').getAttribute('href')).toBe(`/v/${village.slug}/${YM}/2`);
     await checkPhoneWidths(p, '6-public-answer');
 
-    // A second question passes its due date: the test moves the clock in the database.
-    await p.goto(`${monthUrl}/1#ask`);
-    await p.fill('#ask textarea[name=body]', '保洁员工资每月都是1500元吗？');
-    await submit(p, '#ask', '提交问题');
-    const late = (await p.locator('#asked-number').innerText()).trim();
-    await t.handle.db.execute(
-      sql`update questions set asked_at = now() - interval '14 days', due_at = now() - interval '4 days'
-           where village_id = ${village.id} and answered_at is null`,
+    // A second question passes its due date. Questions are history (the database refuses to move an asked one's
+    // clock), so the test asks it through the ledger 14 days ago: due 10 days later, 4 days overdue now.
+    const past = await t.handle.db.transaction((tx) =>
+      askQuestion(tx, {
+        villageId: village.id,
+        year: 2025,
+        month: 4,
+        voucherNumber: 1,
+        body: '保洁员工资每月都是1500元吗？',
+        askerKey: askerKeyOf('10.99.1.1', 'browser-test-secret'),
+        defaultDueDays: 10,
+        limits: { perAddressHour: 100, perVillageHour: 100 },
+        now: new Date(Date.now() - 14 * 86_400_000),
+      }),
     );
+    const late = `${number.replace(/-\d{4}-\d{4}$/, '')}-${past.numberYear}-${String(past.seq).padStart(4, '0')}`;
     await p.goto(`${t.portal.url}/v/${village.slug}/questions/${late.slice(-9)}`);
     expect(await p.locator('#status').innerText()).toContain('逾期未答复');
     expect(await p.locator('#status').innerText()).toMatch(/⚠|逾期4天/);

@@ -2,12 +2,18 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** 村民提问 / A villager’s question. */
 export type AskQuestionInput = {
+  /** 问题，1–500 字 / The question, 1 to 500 characters. */
   body: string;
+  /** 姓名或电话（可不填），只给村委会和监督委员会看，从不公开 / A name or phone, optional: only the committee and supervisors see it, never the public. */
   contact?: string | null | undefined;
+  /** 所问的月份，须已公开 / A published month. */
   month?: number | null | undefined;
   villageSlug: string;
+  /** 所问的凭证号（须有月份）/ A voucher of that month. */
   voucherNumber?: number | null | undefined;
+  /** 所问的年份（与 month 一起）/ Year asked about (with month). */
   year?: number | null | undefined;
 };
 
@@ -23,6 +29,7 @@ export type LineSide = 'CREDIT' | 'DEBIT';
 /** CASH 现金 · BANK 银行 · TRANSFER 转账（不涉及现金） */
 export type PaymentMethod = 'BANK' | 'CASH' | 'TRANSFER';
 
+/** OPEN 待答复（未到期）· ANSWERED 已答复 · OVERDUE 逾期未答复 */
 export type QuestionStatus = 'ANSWERED' | 'OPEN' | 'OVERDUE';
 
 /** 区划层级 / Level: CITY 市, DISTRICT 区, TOWN 镇/街道. */
@@ -363,7 +370,6 @@ export type WholeMonthQuery = {
   village: {
     name: string;
     code: string;
-    questionDueDays: number;
     statement: {
       revision: number;
       isCurrent: boolean;
@@ -701,7 +707,6 @@ export type VillageFeedQuery = {
     };
     questions: {
       nodes: Array<{
-        url: string;
         number: string;
         body: string | null;
         askedAt: string;
@@ -731,25 +736,30 @@ export type RegionFeedQuery = {
   region: {
     name: string;
     slug: string;
-    questions: {
+    villages: {
       nodes: Array<{
-        url: string;
-        number: string;
-        body: string | null;
-        askedAt: string;
-        dueAt: string;
-        status: QuestionStatus;
-        answeredLate: boolean;
-        about: { year: number; month: number; voucherNumber: number | null } | null;
-        answer: {
-          body: string;
-          answeredAt: string;
-          answeredByRole: string;
-          roleLabel: string;
-          correctionRevision: number | null;
-          voucherNumber: number | null;
-        } | null;
-        hidden: { reason: string; hiddenAt: string } | null;
+        name: string;
+        slug: string;
+        questions: {
+          nodes: Array<{
+            number: string;
+            body: string | null;
+            askedAt: string;
+            dueAt: string;
+            status: QuestionStatus;
+            answeredLate: boolean;
+            about: { year: number; month: number; voucherNumber: number | null } | null;
+            answer: {
+              body: string;
+              answeredAt: string;
+              answeredByRole: string;
+              roleLabel: string;
+              correctionRevision: number | null;
+              voucherNumber: number | null;
+            } | null;
+            hidden: { reason: string; hiddenAt: string } | null;
+          }>;
+        };
       }>;
     };
   } | null;

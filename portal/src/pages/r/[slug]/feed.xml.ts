@@ -1,18 +1,22 @@
 import type { APIRoute } from 'astro';
-import { graphql } from '../../../lib/api';
+import { ApiError, graphql } from '../../../lib/api';
 import { atomResponse, atomXml, publicationEntry, publicUrl, questionEntries } from '../../../lib/atom';
 import { RegionFeed } from '../../../lib/queries';
 
 /** A district's or town's Atom feed: the newest publications of its villages' months, their questions and answers. */
 export const GET: APIRoute = async ({ params }) => {
   const slug = params.slug!;
-  const data = await graphql(RegionFeed, { slug });
-  const region = data.region;
-  if (!region)
+  // An unknown region: the publication feed refuses its slug (BAD_USER_INPUT), and there is no region to read.
+  const data = await graphql(RegionFeed, { slug }).catch((error: unknown) => {
+    if (error instanceof ApiError && error.code === 'BAD_USER_INPUT') return undefined;
+    throw error;
+  });
+  const region = data?.region;
+  if (!data || !region)
     return new Response('没有这个区划\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   const entries = [
     ...data.statements.nodes.map((s) => publicationEntry(s.village, s)),
-    ...region.questions.nodes.flatMap((q) => questionEntries({ slug: villageSlugOf(q.url) }, q)),
+    ...region.villages.nodes.flatMap((v) => v.questions.nodes.flatMap((q) => questionEntries(v, q))),
   ];
   return atomResponse(
     atomXml({
@@ -24,8 +28,3 @@ export const GET: APIRoute = async ({ params }) => {
     }),
   );
 };
-
-/** The village's slug from a question's page address (…/v/{slug}/questions/…). */
-function villageSlugOf(url: string): string {
-  return /\/v\/([^/]+)\/questions\//.exec(url)?.[1] ?? '';
-}
