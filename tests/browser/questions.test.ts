@@ -160,7 +160,7 @@ describe('questions on a phone', () => {
     const late = `${number.replace(/-\d{4}-\d{4}$/, '')}-${past.numberYear}-${String(past.seq).padStart(4, '0')}`;
     await p.goto(`${t.portal.url}/v/${village.slug}/questions/${late.slice(-9)}`);
     expect(await p.locator('#status').innerText()).toContain('逾期未答复');
-    expect(await p.locator('#status').innerText()).toMatch(/⚠|逾期4天/);
+    expect(await p.locator('#status').innerText()).toMatch(/⚠\s*逾期未答复\s*逾期4天/);
     expect(await p.locator('#no-answer').innerText()).toContain('已过答复期限');
     await checkPhoneWidths(p, '7-public-overdue');
     await p.goto(`${t.portal.url}/v/${village.slug}/questions?status=overdue`);
@@ -169,6 +169,10 @@ describe('questions on a phone', () => {
     await p.goto(`${t.portal.url}/v/${village.slug}`);
     expect(await p.locator('#question-record').innerText()).toMatch(/逾期未答复\s*⚠?\s*1 个/);
     await checkPhoneWidths(p, '9-village-record');
+    await p.goto(`${t.portal.url}/r/${town!.slug}#question-ranking`);
+    const ranked = p.locator('#question-ranking tr', { hasText: village.slug ? '问答村' : '' });
+    expect(await ranked.count()).toBeGreaterThanOrEqual(1);
+    await checkPhoneWidths(p, '9b-region-ranking');
     await villager.close();
 
     // The township admin's list has the overdue question.

@@ -56,9 +56,11 @@ export function clockText(
   now = Date.now(),
 ): string {
   if (question.answer) return question.answeredLate ? '超过期限才答复' : '按期答复';
-  const days = Math.floor((new Date(question.dueAt).getTime() - now) / 86_400_000);
-  if (question.status === 'OVERDUE') return `逾期${Math.max(1, -days)}天`;
-  return days >= 1 ? `还有${days}天` : '今天到期';
+  const left = new Date(question.dueAt).getTime() - now;
+  // Overdue by whole days passed (at least one); due in the days begun (asked today, due in 10: "还有10天").
+  if (question.status === 'OVERDUE') return `逾期${Math.max(1, Math.floor(-left / 86_400_000))}天`;
+  const days = Math.ceil(left / 86_400_000);
+  return days >= 2 ? `还有${days}天` : '今天或明天到期';
 }
 
 /** "关于2026年1月" / "关于2026年1月第3号凭证" / "关于本村". */
