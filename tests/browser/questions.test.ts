@@ -213,6 +213,14 @@ describe('questions on a phone', () => {
         : doc.documentElement.namespaceURI + ' ' + doc.getElementsByTagName('entry').length;
     }, feed);
     expect(problem).toBe('http://www.w3.org/2005/Atom 1');
+    // A refused question comes back with the reason in Chinese and the text kept (here: only spaces).
+    await opened.page.goto(`${t.portal.url}/v/${village.slug}/ask?month=${YM}`);
+    await opened.page.fill('textarea[name=body]', '   ');
+    await opened.page.fill('input[name=contact]', '王大爷');
+    await submit(opened.page, '#ask', '提交问题');
+    expect(await opened.page.locator('#ask-error').innerText()).toMatch(/问题没有提交：.*[\u4e00-\u9fff]/);
+    expect(await opened.page.inputValue('input[name=contact]')).toBe('王大爷');
+    await checkPhoneWidths(opened.page, '11-ask-refused');
     for (const path of [
       `/v/${village.slug}`,
       `/v/${village.slug}/${YM}`,

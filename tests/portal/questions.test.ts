@@ -282,7 +282,7 @@ describe('asking on the month page', () => {
     const long = '为什么'.repeat(200); // 600 characters
     const tooLong = await ask(v.slug, { body: long, contact: '李四' });
     expect(tooLong.status).toBe(400);
-    expect(tooLong.html).toMatch(/role="alert"[^>]*>[^<]*[\u4e00-\u9fff]/);
+    expect(tooLong.html).toMatch(/role="alert"[^>]*>(<span aria-hidden="true">⚠ <\/span>)?[^<]*[\u4e00-\u9fff]/);
     expect(tooLong.html).toContain(`>${long}</textarea>`);
     expect(tooLong.html).toContain('value="李四"');
     const control = await ask(v.slug, { body: '电费\u0001是多少' });
