@@ -1,4 +1,5 @@
-// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,redflags,export,uploads]`: the benchmark suite
+// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,redflags,export,uploads,questions]`:
+// the benchmark suite
 // against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
@@ -8,6 +9,7 @@ import postgres from 'postgres';
 import { concurrencyRuns, monthSizes, statementReadCost } from './suite/api.ts';
 import { exportRun } from './suite/export.ts';
 import { importRun } from './suite/import.ts';
+import { questionsRun } from './suite/questions.ts';
 import { redFlagsRun } from './suite/red-flags.ts';
 import { machineFacts, storage } from './suite/machine.ts';
 import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
@@ -35,7 +37,7 @@ const seconds = Number(args.seconds ?? (quick ? 3 : 10));
 const levels = quick ? [1, 16] : [1, 16, 64];
 const importLines = Number(args['import-lines'] ?? (quick ? 100_000 : 1_000_000));
 const redFlagLines = Number(args['red-flag-lines'] ?? 50_000);
-const sections = new Set((args.only ?? 'api,portal,import,redflags,export,uploads').split(','));
+const sections = new Set((args.only ?? 'api,portal,import,redflags,export,uploads,questions').split(','));
 const server = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseUrl =
   args.database ?? (process.env.DATABASE_URL || server.replace(/\/[^/]*$/, `/mingbai_bench_${args.scale}`));
@@ -133,6 +135,10 @@ try {
   if (sections.has('uploads')) {
     log('7. three hostile uploads at once (190 MB unzipped each) beside { __typename }');
     results.uploads = await uploadsRun({ serverUrl: server, log });
+  }
+  if (sections.has('questions')) {
+    log('8. asking under load: 100 askQuestion at c=16 while month pages are read at c=16');
+    results.questions = await questionsRun({ serverUrl: server, seconds: Math.min(seconds, 10), log });
   }
   if (sections.has('export')) {
     log('6. national month export (CSV), cold cache');

@@ -49,6 +49,17 @@ export function renderTable(r: any): string {
       ok(i.cli.linesPerSecond >= 100_000 && i.cli.peakRssMb <= 256),
     ]);
   }
+  if (r.questions) {
+    const q = r.questions;
+    rows.push([
+      `8. ${q.asks.count} asks at c=${q.asks.concurrency} beside month pages at c=${q.monthPage.connections}`,
+      `month pages ${q.monthPage.duringAsks.rps} req/s during ${q.asks.seconds} s of asks (${q.asks.perSecond} asks/s, p50 ${q.asks.p50} ms)`,
+      `alone ${q.monthPage.alone.rps} req/s`,
+      `${(q.slowdown * 100).toFixed(1)}% slower`,
+      '≤ 10% slower',
+      ok(q.slowdown <= 0.1),
+    ]);
+  }
   if (r.redFlags) {
     const f = r.redFlags;
     rows.push([

@@ -255,4 +255,47 @@ describe('demo data', () => {
       expect(report.breaks, String(id)).toEqual([]);
     }
   });
+
+  it('has villagers’ questions in 付村 of every kind: answered on time, late with its correction, overdue, open, hidden', async () => {
+    const reply = await t.api.query<{
+      village: {
+        questions: {
+          nodes: {
+            body: string | null;
+            status: string;
+            answeredLate: boolean;
+            about: { year: number; month: number; voucherNumber: number | null } | null;
+            answer: { correctionRevision: number | null; voucherNumber: number | null } | null;
+            hidden: { reason: string } | null;
+          }[];
+        };
+        questionRecord: { asked: number; answeredOnTime: number; answeredLate: number; open: number; overdue: number };
+      };
+    }>(
+      `{ village(slug: "fucun") {
+          questions(first: 50) { nodes { body status answeredLate about { year month voucherNumber }
+            answer { correctionRevision voucherNumber } hidden { reason } } }
+          questionRecord { asked answeredOnTime answeredLate open overdue } } }`,
+    );
+    expect(reply.errors).toBeUndefined();
+    const questions = reply.data!.village.questions.nodes;
+    const kinds = questions.map((q) =>
+      q.hidden ? 'HIDDEN' : q.status === 'ANSWERED' ? (q.answeredLate ? 'LATE' : 'ON_TIME') : q.status,
+    );
+    expect(kinds.sort()).toEqual(['HIDDEN', 'LATE', 'ON_TIME', 'OPEN', 'OPEN', 'OVERDUE']);
+    const late = questions.find((q) => q.answeredLate)!;
+    expect(late.about).toMatchObject({ year: 2025, month: 8, voucherNumber: 12 });
+    expect(late.answer!.correctionRevision).toBe(2);
+    const hidden = questions.find((q) => q.hidden)!;
+    expect(hidden.body).toBeNull();
+    // The record leaves the hidden question out.
+    expect(reply.data!.village.questionRecord).toEqual({
+      asked: 5,
+      answeredOnTime: 1,
+      answeredLate: 1,
+      open: 2,
+      overdue: 1,
+    });
+    expect(JSON.stringify(questions)).not.toMatch(/1370222|1350000|1382000/);
+  });
 });

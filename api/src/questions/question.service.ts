@@ -19,6 +19,7 @@ import { apiKeyRefusal, mayActOnRegion, roleFor } from '../auth/viewer.ts';
 import { regionsOfVillage, requireViewer, villageForAction, type Actor } from '../auth/village-access.ts';
 import type { QuestionSettings } from '../config.ts';
 import { apiError, badInput } from '../errors.ts';
+import { inAskSlot } from './ask-slots.ts';
 import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
 import { regionBySlug } from '../regions/region.service.ts';
 import type { RegionRow } from '../regions/region.sql.ts';
@@ -71,19 +72,21 @@ export async function askQuestion(
   if (actor.apiKey) throw apiKeyRefusal();
   const village = await publicVillage(actor, input.villageSlug);
   const { settings } = context;
-  const asked = await db.transaction((tx) =>
-    askInLedger(tx, {
-      villageId: village.id,
-      year: input.year,
-      month: input.month,
-      voucherNumber: input.voucherNumber,
-      body: input.body,
-      contact: input.contact,
-      askerKey: askerKeyOf(context.address, settings.secret),
-      defaultDueDays: settings.dueDays,
-      limits: { perAddressHour: settings.perAddressHour, perVillageHour: settings.perVillageHour },
-      now: context.now,
-    }),
+  const asked = await inAskSlot(() =>
+    db.transaction((tx) =>
+      askInLedger(tx, {
+        villageId: village.id,
+        year: input.year,
+        month: input.month,
+        voucherNumber: input.voucherNumber,
+        body: input.body,
+        contact: input.contact,
+        askerKey: askerKeyOf(context.address, settings.secret),
+        defaultDueDays: settings.dueDays,
+        limits: { perAddressHour: settings.perAddressHour, perVillageHour: settings.perVillageHour },
+        now: context.now,
+      }),
+    ),
   );
   return { village, numberYear: asked.numberYear, seq: asked.seq, dueAt: asked.dueAt, duplicate: asked.duplicate };
 }

@@ -15,6 +15,7 @@ import { DEMO_DRAFT, planVillage, type VillageCorrection, type VillagePlan } fro
 import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
 import { beijingInstant, DEMO_SUPERVISOR_FLAGS, demoAnswer, publicationTimes } from './review.ts';
 import { voucherFlags } from '../schema/review.ts';
+import { seedDemoQuestions } from './questions.ts';
 
 export interface SeedReport {
   /** Villages whose ledgers were written by this call. */
@@ -27,6 +28,8 @@ export interface SeedReport {
   vouchers: number;
   lines: number;
   corrections: number;
+  /** Villagers' questions asked (some answered, one hidden). */
+  questions: number;
   elapsedMs: number;
 }
 
@@ -54,7 +57,16 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
   const started = performance.now();
   const wanted = pickVillages(options.villages);
   const { ids, skipped } = await insertPlaces(db, wanted);
-  const report: SeedReport = { villages: 0, skipped, periods: 0, vouchers: 0, lines: 0, corrections: 0, elapsedMs: 0 };
+  const report: SeedReport = {
+    villages: 0,
+    skipped,
+    periods: 0,
+    vouchers: 0,
+    lines: 0,
+    corrections: 0,
+    questions: 0,
+    elapsedMs: 0,
+  };
 
   const todo = wanted.filter((v) => ids.has(v.slug));
   const corrections: { villageId: number; slug: string; correction: VillageCorrection }[] = [];
@@ -76,6 +88,12 @@ export async function seedDemo(db: Db, options: SeedOptions = {}): Promise<SeedR
   for (const { villageId, slug, correction } of corrections) {
     await applyCorrection(db, villageId, slug, correction, report);
   }
+  // Questions come last: they are about published months and corrections.
+  report.questions = await seedDemoQuestions(db, ids, {
+    accountant: DEMO_COMMITTEE,
+    director: DEMO_PUBLISHER,
+    supervisor: DEMO_SUPERVISOR,
+  });
   report.elapsedMs = Math.round(performance.now() - started);
   return report;
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx, type Tx } from '../client.ts';
 import { voucherLines } from '../schema/ledger.ts';
 import { questions } from '../schema/questions.ts';
@@ -175,18 +175,38 @@ export function askerKeyOf(address: string, secret: string): string {
 
 /**
  * The masker for a village's questions and answers, like its 摘要: numbers however written, the names of the persons
- * the village pays (any of its voucher lines with a person as counterparty), names a cue introduces.
+ * the village pays (any of its voucher lines with a person as counterparty), names a cue introduces. Kept per village
+ * while the village's newest voucher is the same (`mark`: lines are only ever written with a new voucher, never
+ * updated), so a flood of asks does not read the village's names again and again.
  */
-async function villageMasker(db: DbOrTx, villageId: number): Promise<(text: string) => string> {
+const maskers = new Map<number, { mark: string; mask: (text: string) => string }>();
+const MASKERS_KEPT = 2000;
+
+async function villageMasker(db: DbOrTx, villageId: number, mark?: string): Promise<(text: string) => string> {
+  const current = mark ?? (await voucherMark(db, villageId));
+  const kept = maskers.get(villageId);
+  if (kept && kept.mark === current) return kept.mask;
   const rows = await db
     .selectDistinct({ name: voucherLines.counterpartyName })
     .from(voucherLines)
     .where(and(eq(voucherLines.villageId, villageId), eq(voucherLines.counterpartyIsPerson, true)));
-  return createTextMasker(rows.flatMap((r) => (r.name ? [r.name] : [])));
+  const mask = createTextMasker(rows.flatMap((r) => (r.name ? [r.name] : [])));
+  if (maskers.size >= MASKERS_KEPT) maskers.delete(maskers.keys().next().value!);
+  maskers.set(villageId, { mark: current, mask });
+  return mask;
 }
 
-/** The current (latest published) revision of a month, or undefined while it is not public. */
-async function publishedRevision(db: DbOrTx, villageId: number, year: number, month: number): Promise<number[]> {
+/** The village's newest voucher id: changes whenever a line is written. */
+async function voucherMark(db: DbOrTx, villageId: number): Promise<string> {
+  const [row] = await queryRows<{ mark: string | null }>(
+    db,
+    sql`select max(id)::text as mark from vouchers where village_id = ${villageId}`,
+  );
+  return row?.mark ?? '';
+}
+
+/** The published revisions of a month, newest first (empty while it is not public). */
+async function publishedRevisions(db: DbOrTx, villageId: number, year: number, month: number): Promise<number[]> {
   const rows = await queryRows<{ revision: number }>(
     db,
     sql`select revision from periods
@@ -215,16 +235,14 @@ const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
 
-/** What a question is about: nothing (the village), a published month, or a voucher of that month's current revision. */
-async function checkAbout(
-  db: DbOrTx,
-  villageId: number,
-  input: {
-    year?: number | null | undefined;
-    month?: number | null | undefined;
-    voucherNumber?: number | null | undefined;
-  },
-): Promise<QuestionAbout | null> {
+interface AboutInput {
+  year?: number | null | undefined;
+  month?: number | null | undefined;
+  voucherNumber?: number | null | undefined;
+}
+
+/** The month and voucher as given, checked for shape only (whether they exist is `checkAbout`'s). */
+function aboutAsGiven(input: AboutInput): QuestionAbout | null {
   const { year, month, voucherNumber } = input;
   const none = (v: unknown) => v === null || v === undefined;
   if (none(year) && none(month)) {
@@ -234,17 +252,49 @@ async function checkAbout(
   if (!isInt(year) || !isInt(month) || month < 1 || month > 12 || year < 1900 || year > 9999) {
     throw invalid('年份和月份须一起给出，月份为 1 到 12', 'month');
   }
-  const [revision] = await publishedRevision(db, villageId, year, month);
-  if (revision === undefined) throw invalid(`${year}年${month}月的账目还没有公开，公开后才能就它提问`, 'month');
-  if (none(voucherNumber)) return { year, month, voucherNumber: null };
-  if (
-    !isInt(voucherNumber) ||
-    voucherNumber < 1 ||
-    !(await voucherExists(db, { villageId, year, month, revision }, voucherNumber))
-  ) {
+  if (!none(voucherNumber) && (!isInt(voucherNumber) || voucherNumber < 1 || voucherNumber > 2_147_483_647)) {
     throw invalid(`${year}年${month}月没有第 ${String(voucherNumber)} 号凭证`, 'voucherNumber');
   }
-  return { year, month, voucherNumber };
+  return { year, month, voucherNumber: voucherNumber ?? null };
+}
+
+/**
+ * What a question is about: nothing (the village), a published month, or a voucher of that month's current revision;
+ * with the village's voucher mark for its masker. One statement.
+ */
+async function checkAbout(
+  db: DbOrTx,
+  villageId: number,
+  input: AboutInput,
+): Promise<{ about: QuestionAbout | null; mark: string }> {
+  const about = aboutAsGiven(input);
+  const [row] = await queryRows<{ mark: string | null; published: boolean; voucher: boolean }>(
+    db,
+    sql`select (select max(id)::text from vouchers where village_id = ${villageId}) as mark,
+               ${
+                 about
+                   ? sql`exists (select 1 from periods where village_id = ${villageId} and year = ${about.year}
+                                   and month = ${about.month} and status = 'published')`
+                   : sql`true`
+               } as published,
+               ${
+                 about?.voucherNumber
+                   ? sql`exists (select 1 from vouchers v
+                                  where v.village_id = ${villageId} and v.year = ${about.year} and v.month = ${about.month}
+                                    and v.number = ${about.voucherNumber}
+                                    and v.revision = (select max(p.revision) from periods p
+                                                       where p.village_id = ${villageId} and p.year = ${about.year}
+                                                         and p.month = ${about.month} and p.status = 'published'))`
+                   : sql`true`
+               } as voucher`,
+  );
+  if (about && !row!.published) {
+    throw invalid(`${about.year}年${about.month}月的账目还没有公开，公开后才能就它提问`, 'month');
+  }
+  if (about?.voucherNumber && !row!.voucher) {
+    throw invalid(`${about.year}年${about.month}月没有第 ${about.voucherNumber} 号凭证`, 'voucherNumber');
+  }
+  return { about, mark: row!.mark ?? '' };
 }
 
 // ---- Ask ----
@@ -291,51 +341,58 @@ export async function askQuestion(tx: Tx, input: AskInput): Promise<Asked> {
   const body = checkQuestionText(input.body, QUESTION_BODY_MAX);
   const contact = checkContact(input.contact);
   if (!/^[0-9a-f]{64}$/.test(input.askerKey)) throw new Error('askQuestion: askerKey must be askerKeyOf(…)');
-  const about = await checkAbout(tx, input.villageId, input);
+  const { about, mark } = await checkAbout(tx, input.villageId, input);
   const bodyHash = questionBodyHash(body);
-  const mask = await villageMasker(tx, input.villageId);
+  const mask = await villageMasker(tx, input.villageId, mark);
 
-  await tx.execute(sql`select pg_advisory_xact_lock(${QUESTION_ASKER_LOCK_SPACE}, hashtext(${input.askerKey}))`);
-  await tx.execute(sql`select pg_advisory_xact_lock(${QUESTION_VILLAGE_LOCK_SPACE}, ${input.villageId})`);
+  // The asker's lock, then the village's, in one statement: every ask takes them in this order.
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(${QUESTION_ASKER_LOCK_SPACE}, hashtext(${input.askerKey})),
+               pg_advisory_xact_lock(${QUESTION_VILLAGE_LOCK_SPACE}, ${input.villageId})`,
+  );
 
-  const [same] = await tx
-    .select({
-      id: questions.id,
-      numberYear: questions.numberYear,
-      seq: questions.seq,
-      askedAt: questions.askedAt,
-      dueAt: questions.dueAt,
-    })
-    .from(questions)
-    .where(
-      and(
-        eq(questions.villageId, input.villageId),
-        eq(questions.bodyHash, bodyHash),
-        sql`${questions.askedAt} > ${at(new Date(now.getTime() - DUPLICATE_WINDOW_MS))}`,
-        sql`${questions.askedAt} <= ${at(now)}`,
-      ),
-    )
-    .orderBy(desc(questions.askedAt))
-    .limit(1);
-  if (same) return { ...same, duplicate: true };
-
-  const hourAgo = new Date(now.getTime() - HOUR_MS);
-  const [counts] = await queryRows<{
+  // One statement for all that decides the ask: the same text asked within 24 hours, the hour's counts, the days
+  // to answer and the next number.
+  const hourAgo = at(new Date(now.getTime() - HOUR_MS));
+  const numberYear = beijingYear(now);
+  const [state] = await queryRows<{
+    same: { id: number; number_year: number; seq: number; asked_at: string; due_at: string } | null;
     by_asker: number;
-    by_village: number;
     asker_first: string | Date | null;
+    by_village: number;
     village_first: string | Date | null;
+    due_days: number | null;
+    next_seq: number;
   }>(
     tx,
-    sql`select (select count(*)::int from questions where asker_key = ${input.askerKey}
-                  and asked_at > ${at(hourAgo)} and asked_at <= ${at(now)}) as by_asker,
-               (select min(asked_at) from questions where asker_key = ${input.askerKey}
-                  and asked_at > ${at(hourAgo)} and asked_at <= ${at(now)}) as asker_first,
-               (select count(*)::int from questions where village_id = ${input.villageId}
-                  and asked_at > ${at(hourAgo)} and asked_at <= ${at(now)}) as by_village,
-               (select min(asked_at) from questions where village_id = ${input.villageId}
-                  and asked_at > ${at(hourAgo)} and asked_at <= ${at(now)}) as village_first`,
+    sql`select (select row_to_json(s) from (
+                  select id, number_year, seq, asked_at, due_at from questions
+                   where village_id = ${input.villageId} and body_hash = ${bodyHash}
+                     and asked_at > ${at(new Date(now.getTime() - DUPLICATE_WINDOW_MS))} and asked_at <= ${at(now)}
+                   order by asked_at desc limit 1) s) as same,
+               a.by_asker, a.asker_first, b.by_village, b.village_first,
+               coalesce(t.question_due_days, d.question_due_days)::int as due_days,
+               (select coalesce(max(q.seq), 0) + 1 from questions q
+                 where q.village_id = v.id and q.number_year = ${numberYear})::int as next_seq
+          from villages v join regions t on t.id = v.town_id left join regions d on d.id = t.parent_id,
+               lateral (select count(*)::int as by_asker, min(asked_at) as asker_first from questions
+                         where asker_key = ${input.askerKey} and asked_at > ${hourAgo} and asked_at <= ${at(now)}) a,
+               lateral (select count(*)::int as by_village, min(asked_at) as village_first from questions
+                         where village_id = ${input.villageId} and asked_at > ${hourAgo} and asked_at <= ${at(now)}) b
+         where v.id = ${input.villageId}`,
   );
+  if (!state) throw new Error(`askQuestion: no village ${input.villageId}`);
+  if (state.same) {
+    const s = state.same;
+    return {
+      id: Number(s.id),
+      numberYear: s.number_year,
+      seq: s.seq,
+      askedAt: new Date(s.asked_at),
+      dueAt: new Date(s.due_at),
+      duplicate: true,
+    };
+  }
   const refuse = (scope: 'address' | 'village', limit: number, first: string | Date | null) => {
     const retryAt = new Date((first ? new Date(first).getTime() : now.getTime()) + HOUR_MS);
     return new LedgerError(
@@ -346,23 +403,13 @@ export async function askQuestion(tx: Tx, input: AskInput): Promise<Asked> {
       { scope, limit, retryAt: retryAt.toISOString() },
     );
   };
-  if (counts!.by_asker >= input.limits.perAddressHour) {
-    throw refuse('address', input.limits.perAddressHour, counts!.asker_first);
+  if (state.by_asker >= input.limits.perAddressHour) {
+    throw refuse('address', input.limits.perAddressHour, state.asker_first);
   }
-  if (counts!.by_village >= input.limits.perVillageHour) {
-    throw refuse('village', input.limits.perVillageHour, counts!.village_first);
+  if (state.by_village >= input.limits.perVillageHour) {
+    throw refuse('village', input.limits.perVillageHour, state.village_first);
   }
-
-  const numberYear = beijingYear(now);
-  const [place] = await queryRows<{ due_days: number | null; next_seq: number }>(
-    tx,
-    sql`select coalesce(t.question_due_days, d.question_due_days)::int as due_days,
-               (select coalesce(max(q.seq), 0) + 1 from questions q
-                 where q.village_id = v.id and q.number_year = ${numberYear})::int as next_seq
-          from villages v join regions t on t.id = v.town_id left join regions d on d.id = t.parent_id
-         where v.id = ${input.villageId}`,
-  );
-  if (!place) throw new Error(`askQuestion: no village ${input.villageId}`);
+  const place = state;
   const dueDays = place.due_days ?? input.defaultDueDays;
   const dueAt = new Date(now.getTime() + dueDays * DAY_MS);
   const [row] = await tx
@@ -446,7 +493,7 @@ export async function answerQuestion(
         '这个问题不是针对某个月份的，不能附更正版本或凭证',
         revision !== null ? 'correctionRevision' : 'voucherNumber',
       );
-    const published = await publishedRevision(tx, input.villageId, about.year, about.month);
+    const published = await publishedRevisions(tx, input.villageId, about.year, about.month);
     if (revision !== null && (!isInt(revision) || !published.includes(revision))) {
       throw invalid(`${about.year}年${about.month}月没有已公开的第 ${String(revision)} 版`, 'correctionRevision');
     }
