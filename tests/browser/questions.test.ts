@@ -186,6 +186,39 @@ describe('questions on a phone', () => {
     await adm.close();
   }, 180_000);
 
+  it('the demo’s 付村: every kind of question (on time, late with a correction, overdue, open, hidden) reads well on a phone', async () => {
+    const res = await t.api.query<{
+      village: {
+        questions: {
+          nodes: { number: string; status: string; answeredLate: boolean; hidden: { reason: string } | null }[];
+        };
+      };
+    }>(
+      `{ village(slug: "fucun") { questions(first: 20) { nodes { number status answeredLate hidden { reason } } } } }`,
+    );
+    const nodes = res.data!.village.questions.nodes;
+    expect(nodes.length).toBeGreaterThanOrEqual(5);
+    const opened = await openPage(browser, { viewport: 'phone', javaScript: false });
+    await opened.page.goto(`${t.portal.url}/v/fucun/questions`);
+    expect(await opened.page.locator('li.question').count()).toBe(nodes.length);
+    await checkPhoneWidths(opened.page, '12-demo-list');
+    const late = nodes.find((q) => q.answeredLate);
+    const hidden = nodes.find((q) => q.hidden);
+    const overdue = nodes.find((q) => q.status === 'OVERDUE');
+    for (const [step, q] of [
+      ['13-demo-late', late],
+      ['14-demo-hidden', hidden],
+      ['15-demo-overdue', overdue],
+    ] as const) {
+      if (!q) continue;
+      await opened.page.goto(`${t.portal.url}/v/fucun/questions/${q.number.slice(-9)}`);
+      expect(await opened.page.locator('#status').innerText()).toMatch(/[\u4e00-\u9fff]/);
+      if (q.hidden) expect(await opened.page.locator('#hidden').innerText()).toContain(q.hidden.reason);
+      await checkPhoneWidths(opened.page, step);
+    }
+    await opened.close();
+  }, 90_000);
+
   it('the feed parses as XML in the browser, and the new pages pass axe', async () => {
     const opened = await openPage(browser, { viewport: 'phone' });
     const village = await aVillage(t.handle.db, '订阅村');
