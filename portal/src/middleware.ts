@@ -3,7 +3,7 @@ import { withVisitor } from './lib/api.ts';
 import { config } from './lib/config.ts';
 import { behindTls, withTls } from './lib/session.ts';
 import { isCacheableRequest, PageCache, respondFromCache } from './lib/page-cache.ts';
-import { bodyLimit, readBodyWithin, tooLarge } from './lib/request-body.ts';
+import { bodyLimit, isAskPath, readBodyWithin, tooLarge } from './lib/request-body.ts';
 import { tooManyRequests, VisitorBudget } from './lib/visitor-budget.ts';
 
 /**
@@ -47,13 +47,17 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (!BODYLESS.has(context.request.method)) {
     const limit = bodyLimit(context.url.pathname);
     const body = await readBodyWithin(context.request, limit);
-    if (body === undefined) return secured(tooLarge(limit), tls);
-    context.locals.body = body;
+    // The ask form answers a body over its limit itself: the form again with a message in Chinese (status 413).
+    if (body === undefined && isAskPath(context.url.pathname)) context.locals.bodyTooLarge = true;
+    else if (body === undefined) return secured(tooLarge(limit), tls);
+    else context.locals.body = body;
   }
   const render = () => withTls(tls, () => withVisitor(visitor, next));
   let response = isCacheableRequest(context.request, context.url)
     ? await fromPageCache(context.request, context.url, render)
     : await render();
+  // A page that changed what the public sees of a village (a question asked, answered, hidden) names its pages.
+  if (context.locals.purgePages) pages.purge(context.locals.purgePages);
   // Redirects come with immutable headers: copy them into a response we may add to.
   if (!canSetHeaders(response)) response = new Response(response.body, response);
   // Astro answers every error page with 500; ours marks a temporary one (the API down, slow or restarting its

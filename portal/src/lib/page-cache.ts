@@ -60,6 +60,20 @@ export class PageCache {
     return entry;
   }
 
+  /**
+   * Drops every page whose path starts with `prefix`: after a question is asked, answered or hidden, this process's
+   * copies of the village's pages go, so the asker (and the committee) see it at once rather than within the minute.
+   */
+  purge(prefix: string): number {
+    let dropped = 0;
+    for (const [key, entry] of this.entries) {
+      if (!key.startsWith(prefix)) continue;
+      this.delete(key, entry);
+      dropped += 1;
+    }
+    return dropped;
+  }
+
   private delete(key: string, entry: CachedPage): void {
     this.entries.delete(key);
     this.bytes -= size(entry);

@@ -56,6 +56,35 @@ const RED_FLAG_FIELDS = /* GraphQL */ `
   }
 `;
 
+/** A question as the public sees it: masked text (null when hidden), the clock, what it is about, the answer. */
+const QUESTION_FIELDS = /* GraphQL */ `
+  fragment QuestionFields on Question {
+    number
+    body
+    askedAt
+    dueAt
+    status
+    answeredLate
+    about {
+      year
+      month
+      voucherNumber
+    }
+    answer {
+      body
+      answeredAt
+      answeredByRole
+      roleLabel
+      correctionRevision
+      voucherNumber
+    }
+    hidden {
+      reason
+      hiddenAt
+    }
+  }
+`;
+
 /** One version of a region's red-flag rules, with every threshold and where its value comes from. */
 const RULE_SET_FIELDS = /* GraphQL */ `
   fragment RuleSetFields on RedFlagRuleSet {
@@ -145,6 +174,23 @@ export const RegionPage = q<G.RegionPageQuery, G.RegionPageQueryVariables>(/* Gr
           villageCount
         }
       }
+      questionRanking(first: 50) {
+        onTimePercent
+        village {
+          name
+          slug
+          town {
+            name
+          }
+        }
+        record {
+          asked
+          answeredOnTime
+          answeredLate
+          open
+          overdue
+        }
+      }
       villages(first: 100) {
         totalCount
         nodes {
@@ -181,6 +227,15 @@ export const VillagePage = q<G.VillagePageQuery, G.VillagePageQueryVariables>(/*
       name
       kind
       code
+      questionDueDays
+      questionRecord {
+        months
+        asked
+        answeredOnTime
+        answeredLate
+        open
+        overdue
+      }
       town {
         name
         slug
@@ -251,6 +306,7 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
   ) {
     village(slug: $slug) {
       name
+      questionDueDays
       town {
         name
         slug
@@ -265,6 +321,9 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
         digest
         publishedAt
         reconciled
+        questions {
+          ...QuestionFields
+        }
         redFlagRules
         approval {
           by
@@ -353,14 +412,19 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
   }
   ${STATEMENT_LINE_FIELDS}
   ${RED_FLAG_FIELDS}
+  ${QUESTION_FIELDS}
 `);
 
 export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/* GraphQL */ `
   query VoucherPage($slug: String!, $year: Int!, $month: Int!, $number: Int!, $revision: Int) {
     village(slug: $slug) {
       name
+      questionDueDays
       voucher(year: $year, month: $month, number: $number, revision: $revision) {
         number
+        questions {
+          ...QuestionFields
+        }
         date
         summary
         attachmentsCount
@@ -405,6 +469,7 @@ export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/*
     }
   }
   ${RED_FLAG_FIELDS}
+  ${QUESTION_FIELDS}
 `);
 
 export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* GraphQL */ `
@@ -652,6 +717,15 @@ export const TownReviewPage = q<G.TownReviewPageQuery, G.TownReviewPageQueryVari
         name
         slug
       }
+      overdueQuestions {
+        village {
+          name
+          slug
+        }
+        question {
+          ...QuestionFields
+        }
+      }
       months {
         village {
           name
@@ -666,4 +740,179 @@ export const TownReviewPage = q<G.TownReviewPageQuery, G.TownReviewPageQueryVari
       }
     }
   }
+  ${QUESTION_FIELDS}
 `);
+
+/** /v/{slug}/questions: one page of a village's questions, newest first, optionally by status; or one by its number. */
+export const QuestionsPage = q<G.QuestionsPageQuery, G.QuestionsPageQueryVariables>(/* GraphQL */ `
+  query QuestionsPage($slug: String!, $status: QuestionStatus, $after: String, $first: Int) {
+    village(slug: $slug) {
+      name
+      slug
+      questionDueDays
+      town {
+        name
+        slug
+      }
+      questionRecord {
+        months
+        asked
+        answeredOnTime
+        answeredLate
+        open
+        overdue
+      }
+      questions(first: $first, after: $after, status: $status) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          ...QuestionFields
+        }
+      }
+    }
+  }
+  ${QUESTION_FIELDS}
+`);
+
+/** /v/{slug}/questions/{number}: one question, with what it is about. */
+export const QuestionPage = q<G.QuestionPageQuery, G.QuestionPageQueryVariables>(/* GraphQL */ `
+  query QuestionPage($slug: String!, $number: String!) {
+    village(slug: $slug) {
+      name
+      slug
+      town {
+        name
+        slug
+      }
+      question(number: $number) {
+        ...QuestionFields
+      }
+    }
+  }
+  ${QUESTION_FIELDS}
+`);
+
+/** The ask form's page: the village, and what the question is about (to name it above the form). */
+export const AskPage = q<G.AskPageQuery, G.AskPageQueryVariables>(/* GraphQL */ `
+  query AskPage($slug: String!) {
+    village(slug: $slug) {
+      name
+      slug
+      questionDueDays
+    }
+  }
+`);
+
+/** Sent on the visitor's behalf (graphqlAs without a session: the API counts the visitor's address, not the portal). */
+export const AskQuestion = q<G.AskQuestionMutation, G.AskQuestionMutationVariables>(/* GraphQL */ `
+  mutation AskQuestion($input: AskQuestionInput!) {
+    askQuestion(input: $input) {
+      number
+      dueAt
+      url
+      duplicate
+    }
+  }
+`);
+
+/** /v/{slug}/feed.xml: the village's publications (new months and corrections) and its questions and answers. */
+export const VillageFeed = q<G.VillageFeedQuery, G.VillageFeedQueryVariables>(/* GraphQL */ `
+  query VillageFeed($slug: String!) {
+    village(slug: $slug) {
+      name
+      slug
+      town {
+        name
+      }
+      periods(first: 24) {
+        nodes {
+          year
+          month
+          statement {
+            revisions {
+              revision
+              reason
+              publishedAt
+              digest
+            }
+          }
+        }
+      }
+      questions(first: 50) {
+        nodes {
+          ...QuestionFields
+        }
+      }
+    }
+  }
+  ${QUESTION_FIELDS}
+`);
+
+/**
+ * /r/{slug}/feed.xml: the newest publications of the region's villages and each village's newest questions (the API
+ * has no Region.questions yet: asked for in docs ISSUE15 "Requests from portal").
+ */
+export const RegionFeed = q<G.RegionFeedQuery, G.RegionFeedQueryVariables>(/* GraphQL */ `
+  query RegionFeed($slug: String!) {
+    region(slug: $slug) {
+      name
+      slug
+      villages(first: 100) {
+        nodes {
+          name
+          slug
+          questions(first: 5) {
+            nodes {
+              ...QuestionFields
+            }
+          }
+        }
+      }
+    }
+    statements(regionSlug: $slug, last: 50) {
+      nodes {
+        year
+        month
+        revision
+        reason
+        publishedAt
+        digest
+        village {
+          name
+          slug
+        }
+      }
+    }
+  }
+  ${QUESTION_FIELDS}
+`);
+
+/** The committee's questions page (signed in): each question with the text as asked and the masked contact. */
+export const CommitteeQuestionsPage = q<G.CommitteeQuestionsPageQuery, G.CommitteeQuestionsPageQueryVariables>(
+  /* GraphQL */ `
+    query CommitteeQuestionsPage($v: String!, $status: QuestionStatus) {
+      village(slug: $v) {
+        name
+        slug
+      }
+      me {
+        roles {
+          role
+          villageSlug
+        }
+      }
+      committeeQuestions(villageSlug: $v, status: $status) {
+        bodyAsked
+        contactMasked
+        hiddenText
+        question {
+          ...QuestionFields
+        }
+      }
+    }
+    ${QUESTION_FIELDS}
+  `,
+);

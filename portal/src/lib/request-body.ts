@@ -10,9 +10,21 @@ export const FORM_BODY_BYTES = 8 * 1024;
  */
 export const UPLOAD_BODY_BYTES = Math.ceil(((MAX_IMPORT_BYTES * 4) / 3) * 1.25) + 64 * 1024;
 
+/**
+ * The villagers' ask form: a question of at most 500 characters (4.5 KB once a browser has %-encoded Chinese), a
+ * contact and a token; room for a pasted text a little longer, so the page can say what is too long and keep it.
+ */
+export const ASK_BODY_BYTES = 32 * 1024;
+
+/** The ask form's address (`/v/{slug}/ask`): a body over its limit still gets the form back, with a message. */
+export function isAskPath(pathname: string): boolean {
+  return /^\/v\/[^/]+\/ask\/?$/.test(pathname);
+}
+
 /** The most a request to this path may send; larger bodies are refused with 413 before they are read. */
 export function bodyLimit(pathname: string): number {
   if (/^\/committee(\/|$)/.test(pathname)) return UPLOAD_BODY_BYTES;
+  if (isAskPath(pathname)) return ASK_BODY_BYTES;
   if (/^\/(en\/)?docs\/explorer\/?$/.test(pathname)) return MAX_EXPLORER_BODY_BYTES;
   return FORM_BODY_BYTES;
 }

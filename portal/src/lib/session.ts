@@ -69,17 +69,29 @@ export function csrfToken(cookies: AstroCookies, url: URL): string {
  * make them agree). X-Forwarded-Host plays no part.
  */
 export function csrfOk(request: Request, cookies: AstroCookies, _url: URL, form: FormData): boolean {
-  if (request.headers.get('sec-fetch-site') === 'cross-site') return false;
-  const origin = request.headers.get('origin');
-  if (origin) {
-    const from = originHost(origin);
-    if (from === undefined) return false;
-    if (from !== new URL(config.publicUrl).host && from !== request.headers.get('host')) return false;
-  }
+  if (!sameOrigin(request)) return false;
   const cookie = cookies.get(CSRF_COOKIE)?.value ?? '';
   const field = String(form.get('csrf') ?? '');
   if (cookie.length < 32 || cookie.length !== field.length) return false;
   return timingSafeEqual(Buffer.from(cookie), Buffer.from(field));
+}
+
+/**
+ * False when the browser says a POST came from another site: Sec-Fetch-Site cross-site, or an Origin (else, with
+ * `requireSource`, a Referer) that is not ours. Ours is the configured public origin, or the Host the browser itself
+ * addressed. The anonymous ask form sets `requireSource`: it has no cookie to double-submit, so a post that names no
+ * page it came from (a script, a stripped header) is refused too; every browser sends Origin with a form's POST, and
+ * this portal's Referrer-Policy (same-origin) keeps the Referer on its own forms.
+ */
+export function sameOrigin(request: Request, options: { requireSource?: boolean } = {}): boolean {
+  if (request.headers.get('sec-fetch-site') === 'cross-site') return false;
+  const ours = (host: string | undefined) =>
+    host !== undefined && (host === new URL(config.publicUrl).host || host === request.headers.get('host'));
+  const origin = request.headers.get('origin');
+  if (origin) return ours(originHost(origin));
+  const referer = request.headers.get('referer');
+  if (referer && options.requireSource) return ours(originHost(referer));
+  return !options.requireSource;
 }
 
 function originHost(origin: string): string | undefined {

@@ -2,6 +2,21 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** 村民提问 / A villager’s question. */
+export type AskQuestionInput = {
+  /** 问题，1–500 字 / The question, 1 to 500 characters. */
+  body: string;
+  /** 姓名或电话（可不填），只给村委会和监督委员会看，从不公开 / A name or phone, optional: only the committee and supervisors see it, never the public. */
+  contact?: string | null | undefined;
+  /** 所问的月份，须已公开 / A published month. */
+  month?: number | null | undefined;
+  villageSlug: string;
+  /** 所问的凭证号（须有月份）/ A voucher of that month. */
+  voucherNumber?: number | null | undefined;
+  /** 所问的年份（与 month 一起）/ Year asked about (with month). */
+  year?: number | null | undefined;
+};
+
 /** INCOME 收入 · SPENDING 支出 · OTHER_RECEIPT 其他收款（如代收低保金）· OTHER_PAYMENT 其他付款（如发放代收款、支付工资） */
 export type FlowKind = 'INCOME' | 'OTHER_PAYMENT' | 'OTHER_RECEIPT' | 'SPENDING';
 
@@ -13,6 +28,9 @@ export type LineSide = 'CREDIT' | 'DEBIT';
 
 /** CASH 现金 · BANK 银行 · TRANSFER 转账（不涉及现金） */
 export type PaymentMethod = 'BANK' | 'CASH' | 'TRANSFER';
+
+/** OPEN 待答复（未到期）· ANSWERED 已答复 · OVERDUE 逾期未答复 */
+export type QuestionStatus = 'ANSWERED' | 'OPEN' | 'OVERDUE';
 
 /** 区划层级 / Level: CITY 市, DISTRICT 区, TOWN 镇/街道. */
 export type RegionLevel = 'CITY' | 'DISTRICT' | 'TOWN';
@@ -40,6 +58,25 @@ export type RedFlagFieldsFragment = {
   rule: { code: string; title: string };
   amount: { yuan: string } | null;
   answer: { body: string; author: string; answeredAt: string } | null;
+};
+
+export type QuestionFieldsFragment = {
+  number: string;
+  body: string | null;
+  askedAt: string;
+  dueAt: string;
+  status: QuestionStatus;
+  answeredLate: boolean;
+  about: { year: number; month: number; voucherNumber: number | null } | null;
+  answer: {
+    body: string;
+    answeredAt: string;
+    answeredByRole: string;
+    roleLabel: string;
+    correctionRevision: number | null;
+    voucherNumber: number | null;
+  } | null;
+  hidden: { reason: string; hiddenAt: string } | null;
 };
 
 export type RuleSetFieldsFragment = {
@@ -94,6 +131,11 @@ export type RegionPageQuery = {
       spending: { yuan: string };
       byCategory: Array<{ kind: string; name: string; villageCount: number; amount: { yuan: string } }>;
     };
+    questionRanking: Array<{
+      onTimePercent: number | null;
+      village: { name: string; slug: string; town: { name: string } };
+      record: { asked: number; answeredOnTime: number; answeredLate: number; open: number; overdue: number };
+    }>;
     villages: {
       totalCount: number;
       nodes: Array<{
@@ -121,6 +163,15 @@ export type VillagePageQuery = {
     name: string;
     kind: VillageKind;
     code: string;
+    questionDueDays: number;
+    questionRecord: {
+      months: number;
+      asked: number;
+      answeredOnTime: number;
+      answeredLate: number;
+      open: number;
+      overdue: number;
+    };
     town: { name: string; slug: string };
     district: { name: string; slug: string };
     latestStatement: {
@@ -167,6 +218,7 @@ export type MonthPageQueryVariables = Exact<{
 export type MonthPageQuery = {
   village: {
     name: string;
+    questionDueDays: number;
     town: { name: string; slug: string };
     district: { name: string; slug: string };
     statement: {
@@ -176,6 +228,24 @@ export type MonthPageQuery = {
       publishedAt: string;
       reconciled: boolean;
       redFlagRules: string | null;
+      questions: Array<{
+        number: string;
+        body: string | null;
+        askedAt: string;
+        dueAt: string;
+        status: QuestionStatus;
+        answeredLate: boolean;
+        about: { year: number; month: number; voucherNumber: number | null } | null;
+        answer: {
+          body: string;
+          answeredAt: string;
+          answeredByRole: string;
+          roleLabel: string;
+          correctionRevision: number | null;
+          voucherNumber: number | null;
+        } | null;
+        hidden: { reason: string; hiddenAt: string } | null;
+      }>;
       approval: { by: string; at: string; note: string } | null;
       redFlags: Array<{
         key: string;
@@ -234,12 +304,31 @@ export type VoucherPageQueryVariables = Exact<{
 export type VoucherPageQuery = {
   village: {
     name: string;
+    questionDueDays: number;
     voucher: {
       number: number;
       date: string;
       summary: string;
       attachmentsCount: number;
       revision: number;
+      questions: Array<{
+        number: string;
+        body: string | null;
+        askedAt: string;
+        dueAt: string;
+        status: QuestionStatus;
+        answeredLate: boolean;
+        about: { year: number; month: number; voucherNumber: number | null } | null;
+        answer: {
+          body: string;
+          answeredAt: string;
+          answeredByRole: string;
+          roleLabel: string;
+          correctionRevision: number | null;
+          voucherNumber: number | null;
+        } | null;
+        hidden: { reason: string; hiddenAt: string } | null;
+      }>;
       total: { yuan: string };
       approvals: Array<{ role: string; name: string }>;
       lines: Array<{
@@ -476,6 +565,27 @@ export type TownReviewPageQueryVariables = Exact<{
 export type TownReviewPageQuery = {
   townReview: {
     region: { name: string; slug: string };
+    overdueQuestions: Array<{
+      village: { name: string; slug: string };
+      question: {
+        number: string;
+        body: string | null;
+        askedAt: string;
+        dueAt: string;
+        status: QuestionStatus;
+        answeredLate: boolean;
+        about: { year: number; month: number; voucherNumber: number | null } | null;
+        answer: {
+          body: string;
+          answeredAt: string;
+          answeredByRole: string;
+          roleLabel: string;
+          correctionRevision: number | null;
+          voucherNumber: number | null;
+        } | null;
+        hidden: { reason: string; hiddenAt: string } | null;
+      };
+    }>;
     months: Array<{
       year: number;
       month: number;
@@ -486,4 +596,215 @@ export type TownReviewPageQuery = {
       village: { name: string; slug: string };
     }>;
   } | null;
+};
+
+export type QuestionsPageQueryVariables = Exact<{
+  slug: string;
+  status?: QuestionStatus | null | undefined;
+  after?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+export type QuestionsPageQuery = {
+  village: {
+    name: string;
+    slug: string;
+    questionDueDays: number;
+    town: { name: string; slug: string };
+    questionRecord: {
+      months: number;
+      asked: number;
+      answeredOnTime: number;
+      answeredLate: number;
+      open: number;
+      overdue: number;
+    };
+    questions: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: Array<{
+        number: string;
+        body: string | null;
+        askedAt: string;
+        dueAt: string;
+        status: QuestionStatus;
+        answeredLate: boolean;
+        about: { year: number; month: number; voucherNumber: number | null } | null;
+        answer: {
+          body: string;
+          answeredAt: string;
+          answeredByRole: string;
+          roleLabel: string;
+          correctionRevision: number | null;
+          voucherNumber: number | null;
+        } | null;
+        hidden: { reason: string; hiddenAt: string } | null;
+      }>;
+    };
+  } | null;
+};
+
+export type QuestionPageQueryVariables = Exact<{
+  slug: string;
+  number: string;
+}>;
+
+export type QuestionPageQuery = {
+  village: {
+    name: string;
+    slug: string;
+    town: { name: string; slug: string };
+    question: {
+      number: string;
+      body: string | null;
+      askedAt: string;
+      dueAt: string;
+      status: QuestionStatus;
+      answeredLate: boolean;
+      about: { year: number; month: number; voucherNumber: number | null } | null;
+      answer: {
+        body: string;
+        answeredAt: string;
+        answeredByRole: string;
+        roleLabel: string;
+        correctionRevision: number | null;
+        voucherNumber: number | null;
+      } | null;
+      hidden: { reason: string; hiddenAt: string } | null;
+    } | null;
+  } | null;
+};
+
+export type AskPageQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type AskPageQuery = { village: { name: string; slug: string; questionDueDays: number } | null };
+
+export type AskQuestionMutationVariables = Exact<{
+  input: AskQuestionInput;
+}>;
+
+export type AskQuestionMutation = { askQuestion: { number: string; dueAt: string; url: string; duplicate: boolean } };
+
+export type VillageFeedQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type VillageFeedQuery = {
+  village: {
+    name: string;
+    slug: string;
+    town: { name: string };
+    periods: {
+      nodes: Array<{
+        year: number;
+        month: number;
+        statement: {
+          revisions: Array<{ revision: number; reason: string | null; publishedAt: string; digest: string }>;
+        };
+      }>;
+    };
+    questions: {
+      nodes: Array<{
+        number: string;
+        body: string | null;
+        askedAt: string;
+        dueAt: string;
+        status: QuestionStatus;
+        answeredLate: boolean;
+        about: { year: number; month: number; voucherNumber: number | null } | null;
+        answer: {
+          body: string;
+          answeredAt: string;
+          answeredByRole: string;
+          roleLabel: string;
+          correctionRevision: number | null;
+          voucherNumber: number | null;
+        } | null;
+        hidden: { reason: string; hiddenAt: string } | null;
+      }>;
+    };
+  } | null;
+};
+
+export type RegionFeedQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type RegionFeedQuery = {
+  region: {
+    name: string;
+    slug: string;
+    villages: {
+      nodes: Array<{
+        name: string;
+        slug: string;
+        questions: {
+          nodes: Array<{
+            number: string;
+            body: string | null;
+            askedAt: string;
+            dueAt: string;
+            status: QuestionStatus;
+            answeredLate: boolean;
+            about: { year: number; month: number; voucherNumber: number | null } | null;
+            answer: {
+              body: string;
+              answeredAt: string;
+              answeredByRole: string;
+              roleLabel: string;
+              correctionRevision: number | null;
+              voucherNumber: number | null;
+            } | null;
+            hidden: { reason: string; hiddenAt: string } | null;
+          }>;
+        };
+      }>;
+    };
+  } | null;
+  statements: {
+    nodes: Array<{
+      year: number;
+      month: number;
+      revision: number;
+      reason: string | null;
+      publishedAt: string;
+      digest: string;
+      village: { name: string; slug: string };
+    }>;
+  };
+};
+
+export type CommitteeQuestionsPageQueryVariables = Exact<{
+  v: string;
+  status?: QuestionStatus | null | undefined;
+}>;
+
+export type CommitteeQuestionsPageQuery = {
+  village: { name: string; slug: string } | null;
+  me: { roles: Array<{ role: string; villageSlug: string | null }> } | null;
+  committeeQuestions: Array<{
+    bodyAsked: string;
+    contactMasked: string | null;
+    hiddenText: string | null;
+    question: {
+      number: string;
+      body: string | null;
+      askedAt: string;
+      dueAt: string;
+      status: QuestionStatus;
+      answeredLate: boolean;
+      about: { year: number; month: number; voucherNumber: number | null } | null;
+      answer: {
+        body: string;
+        answeredAt: string;
+        answeredByRole: string;
+        roleLabel: string;
+        correctionRevision: number | null;
+        voucherNumber: number | null;
+      } | null;
+      hidden: { reason: string; hiddenAt: string } | null;
+    };
+  }>;
 };
