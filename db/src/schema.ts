@@ -1,5 +1,6 @@
 // The drizzle schema object handed to the client factory; tables live in ./schema/<area>.ts.
 import * as accounts from './schema/accounts.ts';
+import * as attachmentTables from './schema/attachments.ts';
 import * as apiKeys from './schema/api-keys.ts';
 import * as ledger from './schema/ledger.ts';
 import * as records from './schema/records.ts';
@@ -19,5 +20,6 @@ export const schema = {
   ...review,
   ...supervision,
   ...apiKeys,
+  ...attachmentTables,
 };
 export type Schema = typeof schema;

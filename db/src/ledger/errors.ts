@@ -35,4 +35,13 @@ export type LedgerErrorCode =
   | 'RULES_INVALID'
   | 'REVIEW_REQUIRED'
   | 'FLAG_NOT_FOUND'
-  | 'ANSWER_INVALID';
+  | 'ANSWER_INVALID'
+  // Attachments (db/src/files/image.ts, ledger/attachments.ts).
+  | 'FILE_TOO_LARGE'
+  | 'FILE_TYPE_UNSUPPORTED'
+  | 'FILE_TYPE_MISMATCH'
+  | 'FILE_POLYGLOT'
+  | 'FILE_UNREADABLE'
+  | 'IMAGE_TOO_MANY_PIXELS'
+  | 'REDACTION_INVALID'
+  | 'ATTACHMENT_NOT_FOUND';
