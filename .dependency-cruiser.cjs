@@ -51,7 +51,9 @@ module.exports = {
         'graphql/context.ts builds every loader: a domain names its Context type, never runs it (the CLI and ' +
         'server, at the edge, do). Otherwise the domains and the edge would need each other.',
       severity: 'error',
-      from: { path: '^api/src/(regions|villages|statements|vouchers|committee|review|auth|imports|opendata|limits)/' },
+      from: {
+        path: '^api/src/(regions|villages|statements|vouchers|committee|review|questions|auth|imports|opendata|limits)/',
+      },
       to: { path: '^api/src/graphql/context\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {

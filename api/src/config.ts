@@ -52,6 +52,40 @@ export interface ApiConfig {
   openData: OpenDataFolder;
   /** When a month counts as overdue in the township's review (`townReview`). */
   reviewDeadlines: ReviewDeadlines;
+  /** Villagers' questions: the clock and the limits on asking (api/src/questions/). */
+  questions: QuestionSettings;
+}
+
+/** Villagers' questions (api/src/questions/, db/src/ledger/questions.ts). */
+export interface QuestionSettings {
+  /** MINGBAI_QUESTION_DUE_DAYS, default 10 (1–60): days to answer where neither the town nor its district set theirs. */
+  dueDays: number;
+  /** MINGBAI_QUESTIONS_PER_ADDRESS_HOUR, default 5: asks per hour from one address, in every village together. */
+  perAddressHour: number;
+  /** MINGBAI_QUESTIONS_PER_VILLAGE_HOUR, default 60: asks per hour into one village, from everyone together. */
+  perVillageHour: number;
+  /**
+   * MINGBAI_QUESTION_SECRET (at least 24 characters; default MINGBAI_PORTAL_SECRET, else a fixed development value):
+   * the key of the HMAC that turns an asker's address into `questions.asker_key`. Every API process must share it, or
+   * the per-address limit counts each process apart; set it in production, or anyone can test addresses against it.
+   */
+  secret: string;
+}
+
+/** The secret used when none is configured: fine on a laptop, never in production (see QuestionSettings.secret). */
+export const DEVELOPMENT_QUESTION_SECRET = 'mingbai-development-question-secret';
+
+export function readQuestionSettings(env: NodeJS.ProcessEnv = process.env): QuestionSettings {
+  const dueDays = positive(env.MINGBAI_QUESTION_DUE_DAYS, 'MINGBAI_QUESTION_DUE_DAYS') ?? 10;
+  if (dueDays > 60) throw new ConfigError(`MINGBAI_QUESTION_DUE_DAYS must be 1 to 60, got "${dueDays}"`);
+  const secret = env.MINGBAI_QUESTION_SECRET?.trim();
+  if (secret && secret.length < 24) throw new ConfigError('MINGBAI_QUESTION_SECRET must be at least 24 characters');
+  return {
+    dueDays,
+    perAddressHour: positive(env.MINGBAI_QUESTIONS_PER_ADDRESS_HOUR, 'MINGBAI_QUESTIONS_PER_ADDRESS_HOUR') ?? 5,
+    perVillageHour: positive(env.MINGBAI_QUESTIONS_PER_VILLAGE_HOUR, 'MINGBAI_QUESTIONS_PER_VILLAGE_HOUR') ?? 60,
+    secret: secret || portalSecret(env.MINGBAI_PORTAL_SECRET) || DEVELOPMENT_QUESTION_SECRET,
+  };
 }
 
 /** When the township admin sees a month as overdue (api/src/review/town-review.service.ts). */
@@ -129,6 +163,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
     openData: readOpenDataFolder(env),
     reviewDeadlines: readReviewDeadlines(env),
+    questions: readQuestionSettings(env),
   };
 }
 

@@ -38,6 +38,7 @@ export async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     openData: config.openData,
     ...(config.portalSecret ? { portalSecret: config.portalSecret } : {}),
+    questions: config.questions,
   });
   // What statement_timeout cannot stop: a backend waiting on its client (see db/src/watchdog.ts).
   const watchdog =

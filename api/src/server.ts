@@ -18,7 +18,8 @@ import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
 import { DEFAULT_TRUSTED_PROXIES, RateLimiter } from './limits/rate-limit.ts';
 import { useOpenDataFolder } from './opendata/cache.ts';
-import type { OpenDataFolder } from './config.ts';
+import { readQuestionSettings, type OpenDataFolder, type QuestionSettings } from './config.ts';
+import { DEFAULT_REQUEST_SETTINGS } from './graphql/context.ts';
 import type { OpenDataDeadlines } from './opendata/opendata.http.ts';
 
 export interface ApiServerOptions {
@@ -51,6 +52,8 @@ export interface ApiServerOptions {
   portalSecret?: string;
   /** How long a client may take to send a request's headers before it is closed (default 66 s; tests shorten it). */
   headersTimeoutMs?: number;
+  /** Villagers' questions: days to answer, limits on asking, the asker-key secret (default: the built-in defaults). */
+  questions?: Partial<QuestionSettings>;
 }
 
 export interface RunningApi {
@@ -102,6 +105,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       identify,
       rateLimiter,
       timeoutMs: options.executionTimeoutMs ?? LIMITS.executionTimeoutMs,
+      settings: {
+        publicUrl: options.publicUrl ?? DEFAULT_REQUEST_SETTINGS.publicUrl,
+        questions: { ...readQuestionSettings({}), ...options.questions },
+      },
     }),
     openData: openDataEndpoint({
       db: options.db,

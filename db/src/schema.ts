@@ -3,6 +3,7 @@ import * as accounts from './schema/accounts.ts';
 import * as attachmentTables from './schema/attachments.ts';
 import * as apiKeys from './schema/api-keys.ts';
 import * as ledger from './schema/ledger.ts';
+import * as questions from './schema/questions.ts';
 import * as records from './schema/records.ts';
 import * as regions from './schema/regions.ts';
 import * as review from './schema/review.ts';
@@ -20,6 +21,7 @@ export const schema = {
   ...review,
   ...supervision,
   ...apiKeys,
+  ...questions,
   ...attachmentTables,
 };
 export type Schema = typeof schema;

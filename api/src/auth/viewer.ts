@@ -22,7 +22,10 @@ export type VillageAction =
   | 'approve' // approve a submitted month, or send it back with reasons (a supervisor assigned to the village)
   | 'answer' // answer a red flag in writing (the committee)
   | 'review' // read months that are not yet public
-  | 'manage_users'; // create the village's committee accounts and reset their passwords
+  | 'manage_users' // create the village's committee accounts and reset their passwords
+  | 'answer_question' // answer a villager's question in public (the committee)
+  | 'hide_question' // hide a question that is abuse or holds private data, with a public reason (a supervisor)
+  | 'read_questions'; // read the questions as asked, with the askers' contacts masked
 
 const ALLOWED: Record<VillageAction, readonly UserRole[]> = {
   import: ['accountant', 'director'],
@@ -36,7 +39,26 @@ const ALLOWED: Record<VillageAction, readonly UserRole[]> = {
   answer: ['accountant', 'director'],
   review: ['accountant', 'director', 'supervisor', 'township_admin'],
   manage_users: ['township_admin'],
+  answer_question: ['accountant', 'director'],
+  hide_question: ['supervisor'],
+  read_questions: ['accountant', 'director', 'supervisor'],
 };
+
+/** The role the viewer holds that allows the action on the village (the first of the action's roles they hold). */
+export function roleFor(
+  viewer: Viewer,
+  action: VillageAction,
+  villageId: number,
+  regionsOfVillage: number[],
+): UserRole | undefined {
+  return ALLOWED[action].find((role) =>
+    viewer.roles.some(
+      (r) =>
+        r.role === role &&
+        (r.villageId === villageId || (r.regionId !== null && regionsOfVillage.includes(r.regionId))),
+    ),
+  );
+}
 
 /**
  * Whether the viewer may take the action on the village. `regionsOfVillage` lists the village's town, district and
@@ -53,11 +75,13 @@ export function mayAct(viewer: Viewer, action: VillageAction, villageId: number,
 /** What a region-wide action needs: a township admin over the region or a region above it. */
 export type RegionAction =
   | 'set_rules' // set a new version of the red-flag thresholds of a district or town
-  | 'town_review'; // see every village month of the region under review
+  | 'town_review' // see every village month of the region under review
+  | 'set_question_due_days'; // set the days a district's or town's committees have to answer villagers' questions
 
 const REGION_ALLOWED: Record<RegionAction, readonly UserRole[]> = {
   set_rules: ['township_admin'],
   town_review: ['township_admin'],
+  set_question_due_days: ['township_admin'],
 };
 
 /** Whether the viewer may take the action on a region; `regionChain` is the region and every region above it. */

@@ -98,4 +98,7 @@ const ACTION_LABELS: Record<VillageAction, string> = {
   answer: '答复红旗',
   review: '查看未公开账目',
   manage_users: '管理账号',
+  answer_question: '答复村民提问',
+  hide_question: '隐藏村民提问',
+  read_questions: '查看村民提问原文',
 };

@@ -1,6 +1,8 @@
 import type { Db } from '@mingbai/db/client';
 import type { Viewer } from '../auth/viewer.ts';
+import { readQuestionSettings, type QuestionSettings } from '../config.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
+import { createQuestionLoaders } from '../questions/question.loader.ts';
 import { createRegionLoaders } from '../regions/region.loader.ts';
 import { createReviewLoaders, evaluateNow } from '../review/red-flag.loader.ts';
 import { createStatementLoaders } from '../statements/statement.loader.ts';
@@ -15,11 +17,32 @@ export interface Context {
   viewer: Viewer | null;
   /** The request's cost and rate limit; absent outside HTTP (the CLI). */
   limits?: RequestLimits;
+  /** The server's settings that fields and mutations need (the public origin, the questions' clock and limits). */
+  settings: RequestSettings;
+  /**
+   * Where the request comes from (`http/caller.ts` `address`: the portal's visitor, not the portal); absent outside
+   * HTTP. The per-address limit on asking counts it.
+   */
+  address?: string;
+  /** The request's clock: a question's status (open, overdue) is judged at this instant, the same for every field. */
+  now: Date;
 }
+
+export interface RequestSettings {
+  /** MINGBAI_PUBLIC_URL: absolute URLs (a question's page) are built on it, never on the request's Host. */
+  publicUrl: string;
+  questions: QuestionSettings;
+}
+
+/** Defaults without reading the environment: main.ts passes the configured values. */
+export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
+  publicUrl: 'http://localhost:4321',
+  questions: readQuestionSettings({}),
+};
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-function createLoaders(db: Db) {
+function createLoaders(db: Db, now: Date) {
   const regions = createRegionLoaders(db);
   return {
     ...regions,
@@ -27,9 +50,24 @@ function createLoaders(db: Db) {
     ...createStatementLoaders(db),
     ...createVoucherLoaders(db),
     ...createReviewLoaders(db, evaluateNow(db)),
+    ...createQuestionLoaders(db, now),
   };
 }
 
-export function createContext(db: Db, viewer: Viewer | null = null, limits?: RequestLimits): Context {
-  return { db, loaders: createLoaders(db), viewer, ...(limits ? { limits } : {}) };
+export function createContext(
+  db: Db,
+  viewer: Viewer | null = null,
+  limits?: RequestLimits,
+  request: { settings?: RequestSettings; address?: string } = {},
+): Context {
+  const now = new Date();
+  return {
+    db,
+    now,
+    loaders: createLoaders(db, now),
+    viewer,
+    ...(limits ? { limits } : {}),
+    settings: request.settings ?? DEFAULT_REQUEST_SETTINGS,
+    ...(request.address ? { address: request.address } : {}),
+  };
 }

@@ -5,6 +5,13 @@ import { UsersResolver } from '../auth/users.resolver.ts';
 import { CommitteeResolver } from '../committee/committee.resolver.ts';
 import { ImportResolver } from '../imports/import.resolver.ts';
 import { RateLimitResolver } from '../limits/rate-limit.resolver.ts';
+import {
+  QuestionResolver,
+  RegionQuestionsResolver,
+  StatementQuestionsResolver,
+  VillageQuestionsResolver,
+  VoucherQuestionsResolver,
+} from '../questions/question.resolver.ts';
 import { RegionResolver } from '../regions/region.resolver.ts';
 import { CommitteeMonthReviewResolver, ReviewResolver } from '../review/committee-review.resolver.ts';
 import {
@@ -61,6 +68,11 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       ImportResolver,
       OpenDataResolver,
       RateLimitResolver,
+      VillageQuestionsResolver,
+      StatementQuestionsResolver,
+      VoucherQuestionsResolver,
+      RegionQuestionsResolver,
+      QuestionResolver,
     ],
     // Dates are graphql-scalars' `DateTime`, the name clients write in `$since: DateTime`.
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

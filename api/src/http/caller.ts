@@ -11,6 +11,11 @@ export const INVALID_KEY = Symbol('invalid api key');
 export interface Caller {
   viewer: Viewer | null;
   client: RateClient;
+  /**
+   * The address the request comes from by the one trusted-proxy rule (`clientAddress`), whoever the caller is: for
+   * the portal, its visitor's. Limits on what a person does (asking a question) count it, never 'portal'.
+   */
+  address: string;
 }
 
 export interface CallerSettings {
@@ -27,17 +32,22 @@ export function callerIdentifier(
 ): (req: IncomingMessage) => Promise<Caller | typeof INVALID_KEY> {
   const { db, anonymousPointsPerHour, apiKeyPointsPerHour, trustedProxies, portalSecret } = settings;
   return async (req) => {
+    const address = clientAddress(req, trustedProxies);
     const token = bearerToken(req);
     if (token && isApiKey(token)) {
       const key = await authenticateApiKey(db, token);
       if (!key) return INVALID_KEY;
-      return { viewer: null, client: { key: `key:${key.keyId}`, limit: key.pointsPerHour ?? apiKeyPointsPerHour } };
+      return {
+        viewer: null,
+        client: { key: `key:${key.keyId}`, limit: key.pointsPerHour ?? apiKeyPointsPerHour },
+        address,
+      };
     }
     const viewer = token ? await authenticate(db, token) : null;
-    if (viewer) return { viewer, client: { key: `user:${viewer.userId}`, limit: apiKeyPointsPerHour } };
+    if (viewer) return { viewer, client: { key: `user:${viewer.userId}`, limit: apiKeyPointsPerHour }, address };
     if (!token && isPortal(req, portalSecret))
-      return { viewer: null, client: { key: 'portal', limit: anonymousPointsPerHour, unmetered: true } };
-    return { viewer: null, client: { key: `ip:${clientAddress(req, trustedProxies)}`, limit: anonymousPointsPerHour } };
+      return { viewer: null, client: { key: 'portal', limit: anonymousPointsPerHour, unmetered: true }, address };
+    return { viewer: null, client: { key: `ip:${address}`, limit: anonymousPointsPerHour }, address };
   };
 }
 

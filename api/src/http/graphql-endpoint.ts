@@ -5,7 +5,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import { QueryScope, withQueryScope, withStatementLog, type Db } from '@mingbai/db/client';
 import type { ApiErrorCode } from '../errors.ts';
-import { createContext } from '../graphql/context.ts';
+import { createContext, type RequestSettings } from '../graphql/context.ts';
 import type { RequestContext } from '../graphql/execution/sql-stats.plugin.ts';
 import { LIMITS } from '../limits/limits.ts';
 import { checkQueryShape } from '../limits/query-limits.ts';
@@ -25,12 +25,13 @@ export interface GraphQLEndpointSettings {
   identify: (req: IncomingMessage) => Promise<Caller | typeof INVALID_KEY>;
   rateLimiter: RateLimiter;
   timeoutMs: number;
+  settings: RequestSettings;
 }
 
 export function graphqlEndpoint(
   settings: GraphQLEndpointSettings,
 ): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
-  const { db, apollo, schema, identify, rateLimiter, timeoutMs } = settings;
+  const { db, apollo, schema, identify, rateLimiter, timeoutMs, settings: requestSettings } = settings;
   return async (req, res, url) => {
     if (req.method === 'OPTIONS') {
       answerPreflight(res);
@@ -52,7 +53,7 @@ export function graphqlEndpoint(
       });
       return;
     }
-    const { viewer, client } = caller;
+    const { viewer, client, address } = caller;
     // Every request spends a point on arrival, even one that never parses; its query's cost is spent once known.
     const arrival = await rateLimiter.spend(client, 1);
     const limits: RequestLimits = {
@@ -111,7 +112,10 @@ export function graphqlEndpoint(
       withStatementLog(sqlLog, () =>
         apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
-          context: async () => ({ ...createContext(db, viewer, limits), sql: sqlLog }),
+          context: async () => ({
+            ...createContext(db, viewer, limits, { settings: requestSettings, address }),
+            sql: sqlLog,
+          }),
         }),
       ),
     );

@@ -7,7 +7,7 @@ import { limitError } from './query-limits.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** Top-level fields whose answer depends on who asks: never cached publicly. */
-const PRIVATE_ROOT_FIELDS = new Set(['me', 'committeeMonth', 'rateLimit']);
+const PRIVATE_ROOT_FIELDS = new Set(['me', 'committeeMonth', 'committeeQuestions', 'rateLimit']);
 
 /**
  * Prices each operation before it runs, refuses it above the per-query maximum or the client's remaining points,

@@ -10,6 +10,7 @@ import { vouchersOfRevision } from '../vouchers/voucher.service.ts';
 import { Voucher, VoucherConnection } from '../vouchers/voucher.type.ts';
 import { Village } from '../villages/village.type.ts';
 import { Region } from '../regions/region.type.ts';
+import { Question } from '../questions/question.type.ts';
 import { previewStatement } from './preview.ts';
 import { toRedFlag } from './red-flag.loader.ts';
 import { answerFlag, approveMonth, blockersOf, returnMonth, reviewOf, type ReviewData } from './review.service.ts';
@@ -154,10 +155,16 @@ export class ReviewResolver {
       'review, for township admins and above.',
   })
   async townReview(@Arg('regionSlug', () => String) regionSlug: string, @Ctx() ctx: Context): Promise<TownReview> {
-    const data = await townReview(ctx.db, actorOf(ctx), regionSlug);
+    const data = await townReview(ctx.db, actorOf(ctx), regionSlug, undefined, ctx.now);
+    const villages = new Map(data.months.map((m) => [m.village.id, m.village]));
+    const view = { publicUrl: ctx.settings.publicUrl, now: ctx.now };
     return {
       region: new Region(data.region),
       months: data.months.map((m) => ({ ...m, village: new Village(m.village) })),
+      overdueQuestions: data.overdueQuestions.map((q) => ({
+        village: new Village(villages.get(q.villageId)!),
+        question: new Question(q, view),
+      })),
     };
   }
 }

@@ -9,6 +9,7 @@ import {
   type Thresholds,
 } from '@mingbai/db/ledger/red-flag-rules';
 import { Money } from '../money/money.type.ts';
+import { TownQuestion } from '../questions/question.type.ts';
 import { Region } from '../regions/region.type.ts';
 import { Village } from '../villages/village.type.ts';
 
@@ -269,4 +270,10 @@ export class TownReview {
 
   @Field(() => [TownReviewMonth])
   months!: TownReviewMonth[];
+
+  @Field(() => [TownQuestion], {
+    description:
+      '辖内各村逾期未答复的村民提问，逾期最久的在前 / Villagers’ questions past due and unanswered, longest overdue first.',
+  })
+  overdueQuestions!: TownQuestion[];
 }

@@ -1,5 +1,6 @@
 // The township admin's view of the review: every village of the region, month by month, with where each stands and
-// which are overdue (not submitted by the Nth of the next month; submitted but not reviewed within N days).
+// which are overdue (not submitted by the Nth of the next month; submitted but not reviewed within N days), and the
+// villagers' questions left unanswered past their due date.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { monthEndsAt } from '@mingbai/db/ledger/periods';
@@ -13,6 +14,8 @@ import { readReviewDeadlines, type ReviewDeadlines } from '../config.ts';
 import { apiError } from '../errors.ts';
 import { rowValues } from '../sql-helpers.ts';
 import { toVillage, underRegion, type VillageDbRow, type VillageRow } from '../villages/village.sql.ts';
+import { overdueQuestions } from '../questions/question.service.ts';
+import type { QuestionRow } from '../questions/question.sql.ts';
 import { evaluateNow, loadRevisionFlags } from './red-flag.loader.ts';
 
 export type TownReviewState =
@@ -73,7 +76,7 @@ export async function townReview(
   slug: string,
   settings: ReviewDeadlines = configured(),
   now: Date = new Date(),
-): Promise<{ region: RegionRow; months: TownReviewMonthData[] }> {
+): Promise<{ region: RegionRow; months: TownReviewMonthData[]; overdueQuestions: QuestionRow[] }> {
   const viewer = requireViewer(actor);
   const region = await regionBySlug(db, slug);
   if (!region) throw apiError('NOT_FOUND', `没有网址名为“${slug}”的区或镇`);
@@ -93,7 +96,7 @@ export async function townReview(
          where ${underRegion(region.id)} order by v.code`,
   );
   const villages = villageRows.map(toVillage);
-  if (villages.length === 0) return { region, months: [] };
+  if (villages.length === 0) return { region, months: [], overdueQuestions: [] };
   const rows = await queryRows<MonthDbRow>(
     db,
     sql`select distinct on (p.village_id, p.year, p.month)
@@ -130,7 +133,15 @@ export async function townReview(
       });
     }
   }
-  return { region, months: out };
+  return {
+    region,
+    months: out,
+    overdueQuestions: await overdueQuestions(
+      db,
+      villages.map((v) => v.id),
+      now,
+    ),
+  };
 }
 
 async function stateOf(

@@ -17,6 +17,7 @@ interface RegionDbRow {
   code: string;
   slug: string;
   name: string;
+  question_due_days: number | null;
 }
 
 export const toRegion = (r: RegionDbRow): RegionRow => ({
@@ -26,6 +27,7 @@ export const toRegion = (r: RegionDbRow): RegionRow => ({
   code: r.code,
   slug: r.slug,
   name: r.name,
+  questionDueDays: r.question_due_days ?? null,
 });
 
 export interface VillageDbRow {

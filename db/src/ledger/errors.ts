@@ -36,6 +36,11 @@ export type LedgerErrorCode =
   | 'REVIEW_REQUIRED'
   | 'FLAG_NOT_FOUND'
   | 'ANSWER_INVALID'
+  // Villagers' questions (questions.ts).
+  | 'QUESTION_INVALID'
+  | 'QUESTION_RATE_LIMITED'
+  | 'QUESTION_NOT_FOUND'
+  | 'QUESTION_ANSWERED'
   // Attachments (db/src/files/image.ts, ledger/attachments.ts).
   | 'FILE_TOO_LARGE'
   | 'FILE_TYPE_UNSUPPORTED'

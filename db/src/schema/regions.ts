@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * 区划 above the village: 市 → 区 → 镇/街道. Reference data, small, replicated to every shard on Citus.
@@ -14,6 +14,11 @@ export const regions = pgTable(
     code: text('code').notNull(),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
+    /**
+     * Days the committee has to answer a villager's question, set by a district or town for itself (a town's wins
+     * over its district's; neither: MINGBAI_QUESTION_DUE_DAYS, default 10). A change applies to questions asked after.
+     */
+    questionDueDays: smallint('question_due_days'),
   },
   (t) => [
     foreignKey({ name: 'regions_parent_fk', columns: [t.parentId], foreignColumns: [t.id] }).onDelete('restrict'),
@@ -24,6 +29,10 @@ export const regions = pgTable(
     check('regions_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
     check('regions_level_valid', sql`${t.level} in ('city', 'district', 'town')`),
     check('regions_city_is_root', sql`(${t.level} = 'city') = (${t.parentId} is null)`),
+    check(
+      'regions_question_due_days_range',
+      sql`${t.questionDueDays} is null or ${t.questionDueDays} between 1 and 60`,
+    ),
   ],
 );
 

@@ -254,6 +254,45 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       { code: 'VOUCHER_NOT_FOUND', status: 200, zh: '没有这张凭证', en: 'No such voucher' },
     ],
   },
+  {
+    zh: '村民提问（askQuestion、answerQuestion、hideQuestion）',
+    en: 'Villagers’ questions (askQuestion, answerQuestion, hideQuestion)',
+    codes: [
+      {
+        code: 'QUESTION_INVALID',
+        status: 200,
+        zh:
+          '问题、答复或理由为空、太长（问题 1–500 字，答复 1–2000 字，理由 1–200 字）或含控制字符；联系方式超过 50 字或不像姓名电话；' +
+          '所问月份未公开，凭证号或更正版本不存在；extensions.field 指出哪一项。什么都没有写入',
+        en:
+          'A question, answer or reason is empty, too long (1–500, 1–2,000, 1–200 characters) or holds control ' +
+          'characters; the contact is over 50 characters or not a name or phone; the month is not published, or the ' +
+          'voucher or revision does not exist; extensions.field names which. Nothing was written',
+      },
+      {
+        code: 'QUESTION_RATE_LIMITED',
+        status: 200,
+        zh:
+          '提问太频繁：同一地址每小时 5 个、同一个村每小时 60 个（可配置）；extensions.scope 为 address 或 village，' +
+          'extensions.retryAt 是可以再问的时刻。什么都没有写入',
+        en:
+          'Too many questions: per address (5 an hour) or per village (60 an hour), configurable; extensions.scope is ' +
+          'address or village, extensions.retryAt when to ask again. Nothing was written',
+      },
+      {
+        code: 'QUESTION_NOT_FOUND',
+        status: 200,
+        zh: '这个村没有这个编号的问题（编号形如 付村-2026-0012 或 2026-0012）',
+        en: 'The village has no question with that number (付村-2026-0012 or 2026-0012)',
+      },
+      {
+        code: 'QUESTION_ANSWERED',
+        status: 200,
+        zh: '这个问题已经答复过，答复公开后不能再改',
+        en: 'The question already has its answer, which is never changed',
+      },
+    ],
+  },
 ];
 
 /** Codes of `importLedger { problems { code } }`: a rejected file lists every problem with its row and column. */
