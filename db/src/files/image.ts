@@ -2,7 +2,7 @@
 // anything decodes it, then one decode with sharp (libvips) that applies the EXIF orientation, burns the redaction
 // rectangles in black, and re-encodes without any metadata: a full view and a thumbnail. Pure: nothing is stored
 // here (store.ts keeps the results), so a refusal stores nothing. See README.md.
-import sharp from 'sharp';
+import sharp, { type Metadata, type OverlayOptions, type Sharp } from 'sharp';
 import { LedgerError } from '../ledger/errors.ts';
 import { sha256Hex } from './store.ts';
 
@@ -215,7 +215,7 @@ function fit(width: number, height: number, longSide: number): { width: number; 
 }
 
 /** Black boxes covering each rectangle fully at this size (rounded outward). */
-function boxes(rects: readonly Redaction[], width: number, height: number): sharp.OverlayOptions[] {
+function boxes(rects: readonly Redaction[], width: number, height: number): OverlayOptions[] {
   return rects.map((r) => {
     const left = Math.max(0, Math.floor(r.x * width));
     const top = Math.max(0, Math.floor(r.y * height));
@@ -238,7 +238,7 @@ function boxes(rects: readonly Redaction[], width: number, height: number): shar
 
 /** WebP at the first quality, then lower ones, then smaller, until it fits in maxBytes. */
 async function encodeWithin(
-  source: () => sharp.Sharp,
+  source: () => Sharp,
   size: { width: number; height: number },
   maxBytes: number,
   rects: readonly Redaction[],
@@ -271,7 +271,7 @@ export async function processUpload(
   const type = checkUpload(bytes, filename);
   const rects = checkRedactions(redactions);
   const input = { limitInputPixels: MAX_PIXELS, failOn: 'error' as const, pages: 1 };
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { ...input, limitInputPixels: false }).metadata();
   } catch {
