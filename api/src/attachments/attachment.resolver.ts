@@ -15,13 +15,7 @@ import {
   RedactionInput,
   filePath,
 } from './attachment.type.ts';
-import {
-  attachFile,
-  confirmAttachment,
-  decodeBase64,
-  removeAttachment,
-  setRedactions,
-} from './attachment.service.ts';
+import { attachFile, confirmAttachment, decodeBase64, removeAttachment, setRedactions } from './attachment.service.ts';
 
 function toAttachment(r: PublicAttachmentRow, origin: string): Attachment {
   return {

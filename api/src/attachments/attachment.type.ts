@@ -42,7 +42,10 @@ export class Attachment {
   })
   kind!: string;
 
-  @Field(() => Int, { nullable: true, description: '所属凭证号；全月文件为空 / Voucher number; null for the month’s own.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '所属凭证号；全月文件为空 / Voucher number; null for the month’s own.',
+  })
   voucherNumber!: number | null;
 }
 

@@ -16,6 +16,7 @@ import {
 } from '../committee/committee.service.ts';
 import { apiError, badInput } from '../errors.ts';
 import { registerApiKeyCommands } from './apikeys.command.ts';
+import { registerAttachmentCommands } from './attachments.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { registerReviewCommands } from './review.command.ts';
 import { actorAs, parseMonth, withDb } from './session.ts';
@@ -136,6 +137,7 @@ monthCommand('revise', 'open a correction of a published month', (db, actor, ref
 registerUserAdminCommands(users);
 registerImportCommand(program);
 registerReviewCommands(program);
+registerAttachmentCommands(program);
 registerApiKeyCommands(program);
 
 await program.parseAsync(process.argv);

@@ -63,7 +63,10 @@ export function sniff(b: Uint8Array): Sniffed {
   if (b.length >= 4 && (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*')) return 'tiff';
   if (b.length >= 2 && ascii(b, 0, 2) === 'BM') return 'bmp';
   // SVG is text: XML or an <svg> element after optional whitespace, a BOM or comments.
-  const head = ascii(b, 0, Math.min(b.length, 1024)).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  const head = ascii(b, 0, Math.min(b.length, 1024))
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toLowerCase();
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')) || head.includes('<svg'))
     return 'svg';
   return null;
@@ -163,9 +166,13 @@ export function checkUpload(bytes: Uint8Array, filename: string): ImageType {
     refuse('FILE_TYPE_UNSUPPORTED', `暂不接受${what}，${how}；只接受${ACCEPTED}`, { found });
   }
   if (found === null || !['jpeg', 'png', 'webp'].includes(found)) {
-    refuse('FILE_TYPE_UNSUPPORTED', `文件不是可接受的图片${found ? `（是 ${found.toUpperCase()}）` : ''}；只接受${ACCEPTED}`, {
-      found,
-    });
+    refuse(
+      'FILE_TYPE_UNSUPPORTED',
+      `文件不是可接受的图片${found ? `（是 ${found.toUpperCase()}）` : ''}；只接受${ACCEPTED}`,
+      {
+        found,
+      },
+    );
   }
   const named = EXTENSIONS[ext];
   if (!named) {

@@ -374,9 +374,7 @@ export function reviewBlockers(state: ReviewState): string[] {
     const named = state.unconfirmedAttachments.map(
       (a) => `${a.voucherNumber === null ? '全月文件' : `第${a.voucherNumber}号凭证`}的“${a.filename}”（附件 ${a.id}）`,
     );
-    blockers.push(
-      `${state.unconfirmedAttachments.length} 个附件的遮盖还没有监督员确认：${named.join('、')}`,
-    );
+    blockers.push(`${state.unconfirmedAttachments.length} 个附件的遮盖还没有监督员确认：${named.join('、')}`);
   }
   return blockers;
 }

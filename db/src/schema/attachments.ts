@@ -58,7 +58,10 @@ export const attachments = pgTable(
     thumbnailWidth: integer('thumbnail_width').notNull(),
     thumbnailHeight: integer('thumbnail_height').notNull(),
     pages: smallint('pages').notNull().default(1),
-    redactions: jsonb('redactions').$type<RedactionRect[]>().notNull().default(sql`'[]'::jsonb`),
+    redactions: jsonb('redactions')
+      .$type<RedactionRect[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     uploadedBy: text('uploaded_by').notNull(),
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
     redactedBy: text('redacted_by'),
@@ -84,7 +87,10 @@ export const attachments = pgTable(
       sql`${t.originalSha256} ~ '^[0-9a-f]{64}$' and ${t.derivativeSha256} ~ '^[0-9a-f]{64}$' and ${t.thumbnailSha256} ~ '^[0-9a-f]{64}$'`,
     ),
     check('attachments_derivative_not_original', sql`${t.derivativeSha256} <> ${t.originalSha256}`),
-    check('attachments_sizes_positive', sql`${t.width} > 0 and ${t.height} > 0 and ${t.originalBytes} > 0 and ${t.pages} > 0`),
+    check(
+      'attachments_sizes_positive',
+      sql`${t.width} > 0 and ${t.height} > 0 and ${t.originalBytes} > 0 and ${t.pages} > 0`,
+    ),
     check('attachments_confirmed_together', sql`(${t.confirmedBy} is null) = (${t.confirmedAt} is null)`),
     check('attachments_filename_present', sql`length(${t.filename}) between 1 and 255`),
     check('attachments_redactions_array', sql`jsonb_typeof(${t.redactions}) = 'array'`),
