@@ -56,7 +56,7 @@ export function decodeBase64(text: string): Uint8Array {
 function checkFilename(name: string): string {
   // A browser or phone may send a path; only the last part is a name.
   const base = name.split(/[\\/]/).pop()!.trim();
-  if (base.length === 0 || base.length > 255 || /[\u0000-\u001f]/.test(base)) {
+  if (base.length === 0 || base.length > 255 || [...base].some((c) => c.charCodeAt(0) < 0x20)) {
     throw badInput('文件名应为 1 到 255 个字符', 'filename');
   }
   return base;

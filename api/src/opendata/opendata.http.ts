@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { isAttachmentFilePath, serveAttachmentFile } from '../attachments/files.http.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueryScope, withQueryScope, type Db } from '@mingbai/db/client';
 import type { ApiErrorCode } from '../errors.ts';
@@ -195,13 +194,6 @@ async function serveOpenData(
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD, OPTIONS');
     sendError(res, 405, 'METHOD_NOT_ALLOWED', '公开数据只能用 GET 下载');
-    return;
-  }
-  // The published views of attachments, by hash (api/src/attachments/files.http.ts).
-  if (isAttachmentFilePath(url.pathname)) {
-    if (!(await serveAttachmentFile(req, res, db, url.pathname))) {
-      sendError(res, 404, 'NOT_FOUND', '没有这个已公开的附件文件');
-    }
     return;
   }
   const target = route(url.pathname);
