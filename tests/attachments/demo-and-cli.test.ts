@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { readStoredFile } from '@mingbai/db/files/store';
 import { openPeriod } from '@mingbai/db/ledger/periods';
@@ -50,51 +50,55 @@ describe('the demo', () => {
 });
 
 describe('pnpm cli attach / confirm-attachment', () => {
-  it('attaches with a redaction as the accountant, refuses the accountant’s confirmation, takes the supervisor’s', async () => {
-    const village = await aVillage(t.handle.db);
-    const accountant = await aUser(t.handle.db, ['accountant', village.slug]);
-    const supervisor = await aUser(t.handle.db, ['supervisor', village.slug]);
-    const key = { villageId: village.id, year: 2025, month: 3 };
-    await t.handle.db.transaction(async (tx) => {
-      const { revision } = await openPeriod(tx, { ...key, actor: 'test' });
-      await postVouchers(tx, {
-        ...key,
-        revision,
-        actor: 'test',
-        vouchers: [
-          aVoucher(
-            3,
-            '2025-03-05',
-            '购买办公用品',
-            debit('51301', 8_000, { accountName: '办公费' }),
-            credit('101', 8_000),
-          ),
-        ],
+  // PGlite serves one process: the CLI can only share the test's database on a PostgreSQL server.
+  it.skipIf(!inject('databaseUrl'))(
+    'attaches with a redaction as the accountant, refuses the accountant’s confirmation, takes the supervisor’s',
+    async () => {
+      const village = await aVillage(t.handle.db);
+      const accountant = await aUser(t.handle.db, ['accountant', village.slug]);
+      const supervisor = await aUser(t.handle.db, ['supervisor', village.slug]);
+      const key = { villageId: village.id, year: 2025, month: 3 };
+      await t.handle.db.transaction(async (tx) => {
+        const { revision } = await openPeriod(tx, { ...key, actor: 'test' });
+        await postVouchers(tx, {
+          ...key,
+          revision,
+          actor: 'test',
+          vouchers: [
+            aVoucher(
+              3,
+              '2025-03-05',
+              '购买办公用品',
+              debit('51301', 8_000, { accountName: '办公费' }),
+              credit('101', 8_000),
+            ),
+          ],
+        });
       });
-    });
-    const file = join(mkdtempSync(join(tmpdir(), 'mingbai-att-')), 'receipt.jpg');
-    writeFileSync(file, await aPhoto(11));
-    const common = ['--village', village.slug, '--month', '2025-03'];
-    const attached = await cli(
-      'attach',
-      '--as',
-      accountant,
-      ...common,
-      '--voucher',
-      '3',
-      '--file',
-      file,
-      '--redact',
-      '0,0,0.5,0.1',
-    );
-    expect(attached.failed).toBe(false);
-    const result = attached.report.result as { id: number; redactions: unknown[]; confirmedBy: string | null };
-    expect(result.redactions).toHaveLength(1);
-    const refused = await cli('confirm-attachment', '--as', accountant, ...common, '--id', String(result.id));
-    expect(refused.failed).toBe(true);
-    expect((refused.report.error as { code: string }).code).toBe('FORBIDDEN');
-    const confirmed = await cli('confirm-attachment', '--as', supervisor, ...common, '--id', String(result.id));
-    expect(confirmed.failed).toBe(false);
-    expect((confirmed.report.result as { confirmedBy: string }).confirmedBy).toBe(supervisor);
-  });
+      const file = join(mkdtempSync(join(tmpdir(), 'mingbai-att-')), 'receipt.jpg');
+      writeFileSync(file, await aPhoto(11));
+      const common = ['--village', village.slug, '--month', '2025-03'];
+      const attached = await cli(
+        'attach',
+        '--as',
+        accountant,
+        ...common,
+        '--voucher',
+        '3',
+        '--file',
+        file,
+        '--redact',
+        '0,0,0.5,0.1',
+      );
+      expect(attached.failed).toBe(false);
+      const result = attached.report.result as { id: number; redactions: unknown[]; confirmedBy: string | null };
+      expect(result.redactions).toHaveLength(1);
+      const refused = await cli('confirm-attachment', '--as', accountant, ...common, '--id', String(result.id));
+      expect(refused.failed).toBe(true);
+      expect((refused.report.error as { code: string }).code).toBe('FORBIDDEN');
+      const confirmed = await cli('confirm-attachment', '--as', supervisor, ...common, '--id', String(result.id));
+      expect(confirmed.failed).toBe(false);
+      expect((confirmed.report.result as { confirmedBy: string }).confirmedBy).toBe(supervisor);
+    },
+  );
 });

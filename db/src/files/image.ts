@@ -2,7 +2,7 @@
 // anything decodes it, then one decode with sharp (libvips) that applies the EXIF orientation, burns the redaction
 // rectangles in black, and re-encodes without any metadata: a full view and a thumbnail. Pure: nothing is stored
 // here (store.ts keeps the results), so a refusal stores nothing. See README.md.
-import sharp, { type Metadata, type OverlayOptions, type Sharp } from 'sharp';
+import sharp, { type Metadata, type OverlayOptions } from 'sharp';
 import { LedgerError } from '../ledger/errors.ts';
 import { sha256Hex } from './store.ts';
 
@@ -243,21 +243,26 @@ function boxes(rects: readonly Redaction[], width: number, height: number): Over
   });
 }
 
-/** WebP at the first quality, then lower ones, then smaller, until it fits in maxBytes. */
+interface Pixels {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+/** WebP at the first quality, then lower ones, then smaller, until it fits in maxBytes: decoded pixels in, no metadata out. */
 async function encodeWithin(
-  source: () => Sharp,
+  pixels: Pixels,
   size: { width: number; height: number },
   maxBytes: number,
-  rects: readonly Redaction[],
 ): Promise<Derived> {
   let { width, height } = size;
+  const raw = { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } };
   for (let attempt = 0; attempt < 12; attempt++) {
     const quality = [80, 68, 56, 45][attempt % 4]!;
-    const { data, info } = await source()
-      .resize(width, height, { fit: 'fill' })
-      .composite(boxes(rects, width, height))
-      .webp({ quality, effort: 3 })
-      .toBuffer({ resolveWithObject: true });
+    let image = sharp(pixels.data, raw);
+    if (width !== pixels.width || height !== pixels.height) image = image.resize(width, height, { fit: 'fill' });
+    const { data, info } = await image.webp({ quality, effort: 2 }).toBuffer({ resolveWithObject: true });
     if (data.length <= maxBytes) {
       return { bytes: data, sha256: sha256Hex(data), mediaType: 'image/webp', width: info.width, height: info.height };
     }
@@ -284,8 +289,8 @@ export async function processUpload(
   } catch {
     throw new LedgerError('FILE_UNREADABLE', '图片已损坏或不完整，读不出来；请重新拍照或另存后上传');
   }
-  const pixels = (meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0);
-  if (!meta.width || !meta.height || pixels > MAX_PIXELS) {
+  const pixelCount = (meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0);
+  if (!meta.width || !meta.height || pixelCount > MAX_PIXELS) {
     throw new LedgerError(
       'IMAGE_TOO_MANY_PIXELS',
       `图片有 ${meta.width ?? '?'} × ${meta.height ?? '?'} 像素，超过 ${MAX_PIXELS / 1_000_000} 百万像素的上限（可能是“解压炸弹”）`,
@@ -293,21 +298,25 @@ export async function processUpload(
     );
   }
   const upright = (meta.orientation ?? 1) >= 5 ? { width: meta.height, height: meta.width } : meta;
-  const decoded = () => sharp(bytes, input).autoOrient().flatten({ background: '#ffffff' });
-  let view: Derived;
+  const size = fit(upright.width!, upright.height!, VIEW_LONG_SIDE);
+  // One decode (JPEG shrinks on load to the view's size), upright, on white, the boxes burned in at the view's size:
+  // every encoding after reads these pixels, so the thumbnail can never show what the view hides.
+  let pixels: Pixels;
   try {
-    view = await encodeWithin(decoded, fit(upright.width!, upright.height!, VIEW_LONG_SIDE), VIEW_MAX_BYTES, rects);
-  } catch (error) {
-    if (error instanceof Error && /could not encode/.test(error.message)) throw error;
+    const { data, info } = await sharp(bytes, input)
+      .autoOrient()
+      .resize(size.width, size.height, { fit: 'fill' })
+      .flatten({ background: '#ffffff' })
+      .composite(boxes(rects, size.width, size.height))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    pixels = { data, width: info.width, height: info.height, channels: 3 };
+  } catch {
     throw new LedgerError('FILE_UNREADABLE', '图片已损坏或不完整，读不出来；请重新拍照或另存后上传');
   }
-  // The thumbnail is made from the redacted view, so it can never show what the view hides.
-  const thumbnail = await encodeWithin(
-    () => sharp(view.bytes),
-    fit(view.width, view.height, THUMB_LONG_SIDE),
-    THUMB_MAX_BYTES,
-    [],
-  );
+  const view = await encodeWithin(pixels, size, VIEW_MAX_BYTES);
+  const thumbnail = await encodeWithin(pixels, fit(size.width, size.height, THUMB_LONG_SIDE), THUMB_MAX_BYTES);
   return {
     original: { sha256: sha256Hex(bytes), mediaType: MEDIA_TYPES[type], sizeBytes: bytes.length },
     view,
