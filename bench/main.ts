@@ -1,11 +1,12 @@
-// `pnpm bench [--scale tianjin] [--quick] [--seconds 10] [--only api,portal,import,redflags,export,uploads,questions]`:
-// the benchmark suite
+// `pnpm bench [--scale tianjin] [--quick] [--seconds 10]
+// [--only api,portal,import,redflags,export,uploads,questions,attachments]`: the benchmark suite
 // against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { attachmentsRun } from './suite/attachments.ts';
 import { concurrencyRuns, monthSizes, statementReadCost } from './suite/api.ts';
 import { exportRun } from './suite/export.ts';
 import { importRun } from './suite/import.ts';
@@ -37,7 +38,7 @@ const seconds = Number(args.seconds ?? (quick ? 3 : 10));
 const levels = quick ? [1, 16] : [1, 16, 64];
 const importLines = Number(args['import-lines'] ?? (quick ? 100_000 : 1_000_000));
 const redFlagLines = Number(args['red-flag-lines'] ?? 50_000);
-const sections = new Set((args.only ?? 'api,portal,import,redflags,export,uploads,questions').split(','));
+const sections = new Set((args.only ?? 'api,portal,import,redflags,export,uploads,questions,attachments').split(','));
 const server = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseUrl =
   args.database ?? (process.env.DATABASE_URL || server.replace(/\/[^/]*$/, `/mingbai_bench_${args.scale}`));
@@ -143,6 +144,10 @@ try {
   if (sections.has('export')) {
     log('6. national month export (CSV), cold cache');
     results.export = await exportRun({ databaseUrl, sql, year: large.year, month: large.month });
+  }
+  if (sections.has('attachments')) {
+    log('8. receipts: a 12-megapixel photo through the image worker, then 20 at once');
+    results.attachments = await attachmentsRun({ log });
   }
 } finally {
   await sql.end();

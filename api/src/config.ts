@@ -50,6 +50,11 @@ export interface ApiConfig {
   queryWatchdogMs: number | undefined;
   /** The open-data folder and its size limit. */
   openData: OpenDataFolder;
+  /**
+   * MINGBAI_FILES_DIR, default .data/files in the repository: attachments' private originals and published views, by
+   * SHA-256. Back it up with the database; never serve it as a folder (only /data/files/ answers, for published views).
+   */
+  filesDir: string | undefined;
   /** When a month counts as overdue in the township's review (`townReview`). */
   reviewDeadlines: ReviewDeadlines;
   /** Villagers' questions: the clock and the limits on asking (api/src/questions/). */
@@ -162,6 +167,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ),
     queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
     openData: readOpenDataFolder(env),
+    filesDir: env.MINGBAI_FILES_DIR?.trim() || undefined,
     reviewDeadlines: readReviewDeadlines(env),
     questions: readQuestionSettings(env),
   };

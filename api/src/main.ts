@@ -3,6 +3,7 @@ import { migrateDb, openDb } from '@mingbai/db/client';
 import { seedDemoIfEmpty } from '@mingbai/db/demo/seed';
 import { startQueryWatchdog } from '@mingbai/db/watchdog';
 import { DEMO_PASSWORD, seedDemoUsers } from './auth/demo-users.ts';
+import { useFilesDir } from '@mingbai/db/files/store';
 import { readConfig } from './config.ts';
 import { startApiServer } from './server.ts';
 
@@ -17,6 +18,7 @@ export async function main(): Promise<void> {
     idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
   });
   await migrateDb(handle);
+  if (config.filesDir) useFilesDir(config.filesDir);
   if (config.seedDemo) {
     if (await seedDemoIfEmpty(handle.db)) console.log('已载入演示数据 / demo data loaded');
     const users = await seedDemoUsers(handle.db);

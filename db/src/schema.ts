@@ -1,5 +1,6 @@
 // The drizzle schema object handed to the client factory; tables live in ./schema/<area>.ts.
 import * as accounts from './schema/accounts.ts';
+import * as attachmentTables from './schema/attachments.ts';
 import * as apiKeys from './schema/api-keys.ts';
 import * as ledger from './schema/ledger.ts';
 import * as questions from './schema/questions.ts';
@@ -21,5 +22,6 @@ export const schema = {
   ...supervision,
   ...apiKeys,
   ...questions,
+  ...attachmentTables,
 };
 export type Schema = typeof schema;

@@ -16,6 +16,7 @@ import {
 } from '../committee/committee.service.ts';
 import { apiError, badInput } from '../errors.ts';
 import { registerApiKeyCommands } from './apikeys.command.ts';
+import { registerAttachmentCommands } from './attachments.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { registerQuestionCommands } from './questions.command.ts';
 import { registerReviewCommands } from './review.command.ts';
@@ -138,6 +139,7 @@ registerUserAdminCommands(users);
 registerImportCommand(program);
 registerReviewCommands(program);
 registerQuestionCommands(program);
+registerAttachmentCommands(program);
 registerApiKeyCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 // What every command shares: a migrated database for one command, the JSON report on stdout, and acting as a user.
 // The commands import this module, never main.ts, which only lists them.
+import { useFilesDir } from '@mingbai/db/files/store';
 import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
 import { viewerByUsername } from '../auth/auth.service.ts';
 import { actorAt, type Actor } from '../auth/village-access.ts';
@@ -19,6 +20,7 @@ function bigintJson(_: string, value: unknown): unknown {
 /** Runs one command with a migrated database, printing a coded error (code, message, details) as JSON when it fails. */
 export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Promise<void> {
   const config = readConfig();
+  if (config.filesDir) useFilesDir(config.filesDir);
   const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: 2 });
   try {
     await migrateDb(handle);

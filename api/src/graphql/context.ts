@@ -1,5 +1,6 @@
 import type { Db } from '@mingbai/db/client';
 import type { Viewer } from '../auth/viewer.ts';
+import { createAttachmentLoaders } from '../attachments/attachment.loader.ts';
 import { readQuestionSettings, type QuestionSettings } from '../config.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
 import { createQuestionLoaders } from '../questions/question.loader.ts';
@@ -51,6 +52,7 @@ function createLoaders(db: Db, now: Date) {
     ...createVoucherLoaders(db),
     ...createReviewLoaders(db, evaluateNow(db)),
     ...createQuestionLoaders(db, now),
+    ...createAttachmentLoaders(db),
   };
 }
 

@@ -1,5 +1,11 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import {
+  AttachmentResolver,
+  CommitteeMonthAttachmentsResolver,
+  StatementAttachmentsResolver,
+  VoucherAttachmentsResolver,
+} from '../attachments/attachment.resolver.ts';
 import { AuthResolver } from '../auth/auth.resolver.ts';
 import { UsersResolver } from '../auth/users.resolver.ts';
 import { CommitteeResolver } from '../committee/committee.resolver.ts';
@@ -73,6 +79,10 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       VoucherQuestionsResolver,
       RegionQuestionsResolver,
       QuestionResolver,
+      VoucherAttachmentsResolver,
+      StatementAttachmentsResolver,
+      CommitteeMonthAttachmentsResolver,
+      AttachmentResolver,
     ],
     // Dates are graphql-scalars' `DateTime`, the name clients write in `$since: DateTime`.
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

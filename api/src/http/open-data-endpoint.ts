@@ -1,6 +1,7 @@
 // /data: the bulk open-data files (api/src/opendata/), metered in bytes per hour per address or key.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '@mingbai/db/client';
+import { isAttachmentFilePath, serveAttachmentFile } from '../attachments/files.http.ts';
 import { handleOpenData, type OpenDataDeadlines } from '../opendata/opendata.http.ts';
 import type { RateClient, RateLimiter } from '../limits/rate-limit.ts';
 import { INVALID_KEY, type Caller } from './caller.ts';
@@ -58,6 +59,18 @@ export function openDataEndpoint(
         console.error('could not count a download', error);
       });
     });
+    // The published views of attachments, by hash, metered like any download (api/src/attachments/files.http.ts).
+    if (isAttachmentFilePath(url.pathname)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD, OPTIONS');
+        sendError(res, 405, 'METHOD_NOT_ALLOWED', '附件文件只能用 GET 下载');
+        return;
+      }
+      if (!(await serveAttachmentFile(req, res, db, url.pathname))) {
+        sendError(res, 404, 'NOT_FOUND', '没有这个已公开的附件文件');
+      }
+      return;
+    }
     return handleOpenData(req, res, db, url, publicUrl, deadlines);
   };
 }

@@ -11,6 +11,7 @@ import { changeReviewStatus, openPeriod, setOpeningBalances, type PeriodKey } fr
 import { deleteVoucher, postVouchers } from '../ledger/post.ts';
 import { publishSubmitted } from '../ledger/publish.ts';
 import { regions, villages } from '../schema/regions.ts';
+import { attachDemoReceipts, DEMO_RECEIPTS, receiptVouchers } from './receipts.ts';
 import { DEMO_DRAFT, planVillage, type VillageCorrection, type VillagePlan } from './plan.ts';
 import { DEMO_CITY, DEMO_VILLAGES, type DemoVillage } from './regions.ts';
 import { beijingInstant, DEMO_SUPERVISOR_FLAGS, demoAnswer, publicationTimes } from './review.ts';
@@ -208,8 +209,18 @@ async function writeVillage(db: Db, villageId: number, plan: VillagePlan, report
       if (i === 0) await setOpeningBalances(tx, { ...key, actor: DEMO_ACTOR, balances: plan.opening });
       const { revision } = await openPeriod(tx, { ...key, actor: DEMO_ACTOR });
       await postVouchers(tx, { ...key, revision, actor: DEMO_ACTOR, vouchers: month.vouchers });
-      await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
       const times = publicationTimes(plan.village.slug, month, now);
+      if (
+        plan.village.slug === DEMO_RECEIPTS.villageSlug &&
+        (DEMO_RECEIPTS.months as readonly string[]).includes(`${month.year}-${month.month}`)
+      ) {
+        await attachDemoReceipts(tx, key, receiptVouchers(month.vouchers, DEMO_RECEIPTS.perMonth), {
+          uploader: DEMO_ACTOR,
+          supervisor: DEMO_SUPERVISOR,
+          at: new Date(times.approvedAt.getTime() - 2 * 60 * 60 * 1000),
+        });
+      }
+      await changeReviewStatus(tx, { ...key, actor: DEMO_ACTOR, to: 'submitted' });
       for (const raised of DEMO_SUPERVISOR_FLAGS) {
         if (raised.slug !== plan.village.slug || raised.year !== month.year || raised.month !== month.month) continue;
         const voucher = month.vouchers.find((v) => v.summary === raised.summary);

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx, type Tx } from '../client.ts';
+import { attachments } from '../schema/attachments.ts';
 import { periods } from '../schema/ledger.ts';
 import { voucherFlags } from '../schema/review.ts';
 import { flagAnswers, periodReviews } from '../schema/supervision.ts';
@@ -48,29 +49,39 @@ export interface ReviewState {
   unanswered: string[];
   /** The rules the automatic flags were judged by now; null for a published month (its flags are frozen). */
   rules: RulesInForce | null;
+  /** Attachments whose redaction no supervisor has confirmed (as the view is now); none once published. */
+  unconfirmedAttachments: { id: number; voucherNumber: number | null; filename: string }[];
 }
 
 const NOTE_MAX = 2000;
 
 /**
  * A fingerprint of what a revision holds now: SHA-256 over every voucher and line, unmasked fields included, in
- * number and line order. Any upload, manual post or deletion that changes the content changes it; uploading the
- * very same content again does not. One query, however large the month.
+ * number and line order, then (when there are any) every attachment's published view and thumbnail by hash, so a
+ * swapped or newly redacted image makes an approval stale. Any upload, manual post or deletion that changes the
+ * content changes it; uploading the very same content again does not. A revision without attachments keeps the mark
+ * it had before attachments existed. One query, however large the month.
  */
 export async function contentMark(db: DbOrTx, key: Key): Promise<string> {
   const [row] = await queryRows<{ mark: string | null }>(
     db,
-    sql`select encode(sha256(convert_to(coalesce(string_agg(
+    sql`select encode(sha256(convert_to(coalesce((select string_agg(
               -- The text form of a row quotes and escapes its fields and leaves NULL empty: one text per content.
               row(v.number, v.date, v.summary, v.attachments, v.preparer, v.reviewer, v.approver,
                   l.line_no, l.account_code, l.side, l.amount_fen, l.summary,
                   l.counterparty_name, l.counterparty_is_person, l.counterparty_id_number,
                   l.counterparty_phone, l.counterparty_bank_account, l.payment_method)::text,
-              E'\n' order by v.number, l.line_no), ''), 'UTF8')), 'hex') as mark
+              E'\n' order by v.number, l.line_no)
           from vouchers v
           left join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
          where v.village_id = ${key.villageId} and v.year = ${key.year} and v.month = ${key.month}
-           and v.revision = ${key.revision}`,
+           and v.revision = ${key.revision}), '')
+        || coalesce((select E'\nattachments\n' || string_agg(
+              row(a.voucher_number, a.kind, a.derivative_sha256, a.thumbnail_sha256, a.pages)::text,
+              E'\n' order by a.voucher_number nulls first, a.derivative_sha256, a.id)
+          from attachments a
+         where a.village_id = ${key.villageId} and a.year = ${key.year} and a.month = ${key.month}
+           and a.revision = ${key.revision}), ''), 'UTF8')), 'hex') as mark`,
   );
   return row!.mark!;
 }
@@ -319,10 +330,24 @@ export async function reviewState(
       period.approvedBy && period.approvedAt
         ? { by: period.approvedBy, at: period.approvedAt, note: period.approvalNote ?? '' }
         : null;
-    return { approval, stale: false, flags, answers, unanswered, rules };
+    return { approval, stale: false, flags, answers, unanswered, rules, unconfirmedAttachments: [] };
   }
+  const unconfirmedAttachments = await db
+    .select({ id: attachments.id, voucherNumber: attachments.voucherNumber, filename: attachments.filename })
+    .from(attachments)
+    .where(
+      and(
+        eq(attachments.villageId, key.villageId),
+        eq(attachments.year, key.year),
+        eq(attachments.month, key.month),
+        eq(attachments.revision, key.revision),
+        isNull(attachments.confirmedBy),
+      ),
+    )
+    .orderBy(sql`${attachments.voucherNumber} asc nulls first`, asc(attachments.id));
   const last = await latestDecision(db, key);
-  if (!last || last.decision !== 'approved') return { approval: null, stale: false, flags, answers, unanswered, rules };
+  if (!last || last.decision !== 'approved')
+    return { approval: null, stale: false, flags, answers, unanswered, rules, unconfirmedAttachments };
   return {
     approval: { by: last.reviewer, at: last.createdAt, note: last.note },
     stale: last.contentMark !== (await contentMark(db, key)),
@@ -330,6 +355,7 @@ export async function reviewState(
     answers,
     unanswered,
     rules,
+    unconfirmedAttachments,
   };
 }
 
@@ -343,6 +369,12 @@ export function reviewBlockers(state: ReviewState): string[] {
       .filter((f) => state.unanswered.includes(f.key))
       .map((f) => (f.voucherNumber === null ? `${f.key}（全月）` : `${f.key}（第${f.voucherNumber}号凭证）`));
     blockers.push(`${state.unanswered.length} 个疑点还没有书面答复：${named.join('、')}`);
+  }
+  if (state.unconfirmedAttachments.length > 0) {
+    const named = state.unconfirmedAttachments.map(
+      (a) => `${a.voucherNumber === null ? '全月文件' : `第${a.voucherNumber}号凭证`}的“${a.filename}”（附件 ${a.id}）`,
+    );
+    blockers.push(`${state.unconfirmedAttachments.length} 个附件的遮盖还没有监督员确认：${named.join('、')}`);
   }
   return blockers;
 }

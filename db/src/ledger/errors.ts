@@ -40,4 +40,13 @@ export type LedgerErrorCode =
   | 'QUESTION_INVALID'
   | 'QUESTION_RATE_LIMITED'
   | 'QUESTION_NOT_FOUND'
-  | 'QUESTION_ANSWERED';
+  | 'QUESTION_ANSWERED'
+  // Attachments (db/src/files/image.ts, ledger/attachments.ts).
+  | 'FILE_TOO_LARGE'
+  | 'FILE_TYPE_UNSUPPORTED'
+  | 'FILE_TYPE_MISMATCH'
+  | 'FILE_POLYGLOT'
+  | 'FILE_UNREADABLE'
+  | 'IMAGE_TOO_MANY_PIXELS'
+  | 'REDACTION_INVALID'
+  | 'ATTACHMENT_NOT_FOUND';

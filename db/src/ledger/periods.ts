@@ -101,7 +101,7 @@ export async function openPeriod(
   return { revision };
 }
 
-/** Copies every voucher and line of one revision into the next, lines in one statement so each voucher balances. */
+/** Copies every voucher, line and attachment of one revision into the next, lines in one statement so each voucher balances. */
 async function copyRevision(tx: Tx, key: PeriodKey, from: number, to: number): Promise<void> {
   await tx.execute(sql`
     insert into vouchers (village_id, year, month, revision, number, date, summary, summary_public, attachments,
@@ -123,6 +123,20 @@ async function copyRevision(tx: Tx, key: PeriodKey, from: number, to: number): P
                       and nv.revision = ${to} and nv.number = ov.number
      where ov.village_id = ${key.villageId} and ov.year = ${key.year} and ov.month = ${key.month}
        and ov.revision = ${from}`);
+  // Attachments come along, confirmations included: the correction starts from what was published and may add,
+  // redact again or remove (db/src/ledger/attachments.ts).
+  await tx.execute(sql`
+    insert into attachments (village_id, year, month, revision, voucher_number, kind, filename, original_sha256,
+                             original_media_type, original_bytes, derivative_sha256, derivative_media_type, width,
+                             height, thumbnail_sha256, thumbnail_width, thumbnail_height, pages, redactions,
+                             uploaded_by, uploaded_at, redacted_by, redacted_at, confirmed_by, confirmed_at)
+    select village_id, year, month, ${to}, voucher_number, kind, filename, original_sha256,
+           original_media_type, original_bytes, derivative_sha256, derivative_media_type, width,
+           height, thumbnail_sha256, thumbnail_width, thumbnail_height, pages, redactions,
+           uploaded_by, uploaded_at, redacted_by, redacted_at, confirmed_by, confirmed_at
+      from attachments
+     where village_id = ${key.villageId} and year = ${key.year} and month = ${key.month} and revision = ${from}
+     order by id`);
 }
 
 /**

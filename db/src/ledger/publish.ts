@@ -113,6 +113,7 @@ export async function publishSubmitted(
       revision: latest.revision,
       approved: state.approval !== null && !state.stale,
       unanswered: state.unanswered,
+      unconfirmedAttachments: state.unconfirmedAttachments.map((a) => a.id),
     });
   }
   return seal(

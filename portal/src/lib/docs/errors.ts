@@ -293,6 +293,64 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       },
     ],
   },
+  {
+    zh: '附件（attachFile、setRedactions、confirmAttachment、removeAttachment）',
+    en: 'Attachments (attachFile, setRedactions, confirmAttachment, removeAttachment)',
+    codes: [
+      {
+        code: 'FILE_TOO_LARGE',
+        status: 200,
+        zh: '附件超过 20 MB（导入账目文件时为 importLedger 的问题代码）。什么都没有保存',
+        en: 'The attachment is over 20 MB (for ledger files, an importLedger problem code). Nothing was stored',
+      },
+      {
+        code: 'FILE_TYPE_UNSUPPORTED',
+        status: 200,
+        zh:
+          '只接受 JPEG、PNG、WebP 图片；SVG（可含脚本）、PDF、HEIC 等暂不接受，extensions.found 说明收到的是什么。' +
+          '什么都没有保存',
+        en:
+          'Only JPEG, PNG and WebP images are accepted; SVG (scripts), PDF, HEIC and others are refused, ' +
+          'extensions.found says what arrived. Nothing was stored',
+      },
+      {
+        code: 'FILE_TYPE_MISMATCH',
+        status: 200,
+        zh: '文件名的扩展名与内容不符（如 .png 的文件其实是 JPEG）。什么都没有保存',
+        en: 'The file name’s extension does not match the content (a .png that is a JPEG). Nothing was stored',
+      },
+      {
+        code: 'FILE_POLYGLOT',
+        status: 200,
+        zh: '图片里还夹带了其他文件（ZIP、网页或脚本，或 PNG/WebP 结束后的数据）。什么都没有保存',
+        en: 'The image also carries another file (ZIP, HTML or script, or data after a PNG/WebP ends). Nothing was stored',
+      },
+      {
+        code: 'FILE_UNREADABLE',
+        status: 200,
+        zh: '图片已损坏、不完整或处理超时。什么都没有保存',
+        en: 'The image is broken, truncated or took too long to process. Nothing was stored',
+      },
+      {
+        code: 'IMAGE_TOO_MANY_PIXELS',
+        status: 200,
+        zh: '图片超过 4000 万像素（可能是“解压炸弹”）。什么都没有保存',
+        en: 'The image has over 40 megapixels (a decompression bomb, perhaps). Nothing was stored',
+      },
+      {
+        code: 'REDACTION_INVALID',
+        status: 200,
+        zh: '遮盖区域不对：x、y、w、h 是占图片宽高的比例（0–1），须在图片内、不为空，最多 50 个',
+        en: 'A redaction rectangle is invalid: x, y, w, h are fractions (0–1) inside the image, not empty, at most 50',
+      },
+      {
+        code: 'ATTACHMENT_NOT_FOUND',
+        status: 200,
+        zh: '这个月份正在准备的版本没有这个编号的附件（或确认时给出的 sha256 已不是现在的公开图片）',
+        en: 'No attachment with that number in the revision being prepared (or the sha256 given is no longer its view)',
+      },
+    ],
+  },
 ];
 
 /** Codes of `importLedger { problems { code } }`: a rejected file lists every problem with its row and column. */

@@ -1,0 +1,43 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rowValues } from '../sql-helpers.ts';
+import type { RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
+
+/** A published attachment as the public sees it: its derivatives only, never the original or who uploaded it. */
+export type PublicAttachmentRow = RevisionDbKey & {
+  voucher_number: number | null;
+  kind: string;
+  derivative_sha256: string;
+  derivative_media_type: string;
+  width: number;
+  height: number;
+  thumbnail_sha256: string;
+  thumbnail_width: number;
+  thumbnail_height: number;
+  pages: number;
+};
+
+/** The attachments of many revisions in one statement; only revisions that are published answer anything. */
+export function publishedAttachmentsSql(keys: readonly RevisionKey[]): SQL {
+  const values = rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]));
+  return sql`select a.village_id, a.year, a.month, a.revision, a.voucher_number, a.kind, a.derivative_sha256,
+                    a.derivative_media_type, a.width, a.height, a.thumbnail_sha256, a.thumbnail_width,
+                    a.thumbnail_height, a.pages
+               from attachments a
+               join periods p on p.village_id = a.village_id and p.year = a.year and p.month = a.month
+                             and p.revision = a.revision and p.status = 'published'
+              where (a.village_id, a.year, a.month, a.revision) in (${values})
+              order by a.voucher_number nulls first, a.id`;
+}
+
+/**
+ * Whether a hash is the full view or thumbnail of an attachment of a published revision, and its media type. An
+ * original's hash, or a derivative of a month not yet public, finds nothing.
+ */
+export function publishedFileSql(sha256: string): SQL {
+  return sql`select a.derivative_media_type as media_type
+               from attachments a
+               join periods p on p.village_id = a.village_id and p.year = a.year and p.month = a.month
+                             and p.revision = a.revision and p.status = 'published'
+              where a.derivative_sha256 = ${sha256} or a.thumbnail_sha256 = ${sha256}
+              limit 1`;
+}

@@ -1,0 +1,58 @@
+// Files kept by their SHA-256: the private originals of attachments and their published derivatives. One folder,
+// two levels of fan-out (ab/cd/abcd…); a file is written once, to a temporary name renamed into place, so a reader
+// never sees half a file and the same bytes twice are stored once.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's .data/files: the default when nothing is configured (MINGBAI_FILES_DIR in api/src/config.ts). */
+export const DEFAULT_FILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../.data/files');
+
+let filesDir = DEFAULT_FILES_DIR;
+
+/** Where files are kept from now on in this process (the API and CLI call it once with the configured folder). */
+export function useFilesDir(dir: string): void {
+  filesDir = resolve(dir);
+}
+
+export function currentFilesDir(): string {
+  return filesDir;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function pathOf(sha256: string): string {
+  if (!SHA256.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+  return join(filesDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+}
+
+/** Stores the bytes under their SHA-256 unless already there; returns the hash. */
+export function putFile(bytes: Uint8Array): string {
+  const sha256 = sha256Hex(bytes);
+  const path = pathOf(sha256);
+  if (existsSync(path)) return sha256;
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.part`;
+  writeFileSync(temporary, bytes, { mode: 0o640 });
+  renameSync(temporary, path);
+  return sha256;
+}
+
+export function hasFile(sha256: string): boolean {
+  return SHA256.test(sha256) && existsSync(pathOf(sha256));
+}
+
+/** The stored bytes; undefined when the store has no such file. */
+export function readStoredFile(sha256: string): Buffer | undefined {
+  if (!hasFile(sha256)) return undefined;
+  return readFileSync(pathOf(sha256));
+}
+
+export function storedSize(sha256: string): number | undefined {
+  return hasFile(sha256) ? statSync(pathOf(sha256)).size : undefined;
+}
