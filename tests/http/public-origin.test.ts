@@ -54,7 +54,8 @@ function sheetLinks(html: string): { urls: string[]; qr: string } {
 async function expectSheetFor(portal: TestPortal, origin: string, headers: Record<string, string>[]): Promise<void> {
   const path = `/v/${village.slug}/2025-05/print`;
   const monthUrl = `${origin}/v/${village.slug}/2025-05`;
-  const expectedQr = await QRCode.toString(monthUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  // The code leads to the month page's ask form.
+  const expectedQr = await QRCode.toString(`${monthUrl}#ask`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   for (const h of headers) {
     const sheet = await rawGet(`${portal.url}${path}`, h);
     expect(sheet.status, JSON.stringify(h)).toBe(200);

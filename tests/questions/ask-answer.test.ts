@@ -336,6 +336,7 @@ describe('asking, listing, answering', () => {
     expect(set.data!.setQuestionDueDays).toBe(7);
     expect(await dueDays()).toBe(7);
     const second = await ask({ villageSlug: v.slug, body: '改了以后是几天？' });
+    expect(second.errors).toBeUndefined();
     const days = (a: Asked['askQuestion'], b: Asked['askQuestion']) =>
       Math.round((new Date(b.dueAt).getTime() - new Date(a.dueAt).getTime()) / DAY);
     expect(days(first.data!.askQuestion, second.data!.askQuestion)).toBe(-3);
