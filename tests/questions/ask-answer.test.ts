@@ -326,6 +326,7 @@ describe('asking, listing, answering', () => {
         )
       ).data!.village.questionDueDays;
     const first = await ask({ villageSlug: v.slug, body: '默认期限是几天？' });
+    expect(first.errors).toBeUndefined();
 
     const refused = await as(`mutation ($r: String!) { setQuestionDueDays(regionSlug: $r, days: 61) }`, { r: v.town });
     expect(refused.errors?.[0]?.extensions?.code).toBe('QUESTION_INVALID');
