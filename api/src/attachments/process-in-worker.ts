@@ -48,6 +48,8 @@ interface Slot {
   worker: Worker;
   job: Job | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Died idle; replaced shortly. */
+  dead?: boolean;
 }
 
 export interface ImagePoolStats {
@@ -108,21 +110,33 @@ class ImagePool {
     this.next(slot);
   }
 
-  /** The worker is gone or going: its job (if any) fails, a fresh worker takes its place. */
+  /**
+   * The worker is gone or going: its job (if any) fails, a fresh worker takes its place — at once when a file killed
+   * it, a second later when it died idle (a worker that cannot even start must not respawn in a tight loop).
+   */
   private fail(slot: Slot, error: Error): void {
     const index = this.slots.indexOf(slot);
-    if (index < 0) return; // already replaced
+    if (index < 0 || slot.dead) return; // already replaced, or to be
     const job = slot.job;
     this.finish(slot);
     void slot.worker.terminate();
     if (this.closed) {
       this.slots.splice(index, 1);
-    } else {
-      this.replaced++;
-      this.slots[index] = this.spawn();
+      job?.reject(error);
+      return;
     }
+    this.replaced++;
     job?.reject(error);
-    if (!this.closed) this.next(this.slots[index]!);
+    const replace = () => {
+      if (this.closed || this.slots[index] !== slot) return;
+      this.slots[index] = this.spawn();
+      this.next(this.slots[index]!);
+    };
+    if (job) replace();
+    else {
+      slot.dead = true;
+      setTimeout(replace, 1_000).unref();
+    }
   }
 
   private finish(slot: Slot): void {
@@ -132,7 +146,7 @@ class ImagePool {
   }
 
   private next(slot: Slot): void {
-    if (slot.job || this.closed) return;
+    if (slot.job || slot.dead || this.closed) return;
     const job = this.queue.shift();
     if (!job) return;
     slot.job = job;
@@ -155,7 +169,7 @@ class ImagePool {
     }
     return new Promise<ProcessedUpload>((resolve, reject) => {
       this.queue.push({ message, transfer, resolve, reject });
-      const idle = this.slots.find((s) => !s.job);
+      const idle = this.slots.find((s) => !s.job && !s.dead);
       if (idle) this.next(idle);
     });
   }
