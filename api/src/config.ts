@@ -247,7 +247,10 @@ function readPreviewSecret(env: NodeJS.ProcessEnv): string | undefined {
   return secret || portalSecret(env.MINGBAI_PORTAL_SECRET) || undefined;
 }
 
-/** The image workers: MINGBAI_IMAGE_WORKERS (1–16, default 2), _QUEUE (default 40), _TIMEOUT_MS, _WORKER_HEAP_MB. */
+/**
+ * The image workers: MINGBAI_IMAGE_WORKERS (1–16, default 2), _QUEUE (default 40 files), _QUEUE_MB (default 160),
+ * _TIMEOUT_MS (default 30 s), _WORKER_HEAP_MB (default 96).
+ */
 export function readImagePool(env: NodeJS.ProcessEnv = process.env): ImagePoolSettings {
   const workers = positive(env.MINGBAI_IMAGE_WORKERS, 'MINGBAI_IMAGE_WORKERS') ?? 2;
   if (workers > 16) throw new ConfigError(`MINGBAI_IMAGE_WORKERS must be 1 to 16, got "${workers}"`);
@@ -256,6 +259,7 @@ export function readImagePool(env: NodeJS.ProcessEnv = process.env): ImagePoolSe
   return {
     workers,
     queue: positive(env.MINGBAI_IMAGE_QUEUE, 'MINGBAI_IMAGE_QUEUE') ?? 40,
+    queueMb: positive(env.MINGBAI_IMAGE_QUEUE_MB, 'MINGBAI_IMAGE_QUEUE_MB') ?? 160,
     timeoutMs: positive(env.MINGBAI_IMAGE_TIMEOUT_MS, 'MINGBAI_IMAGE_TIMEOUT_MS') ?? 30_000,
     heapMb,
   };

@@ -23,6 +23,11 @@ export interface ImagePoolSettings {
   workers: number;
   /** MINGBAI_IMAGE_QUEUE, default 40: files waiting for a worker; past it an upload is refused (ATTACHMENT_BUSY). */
   queue: number;
+  /**
+   * MINGBAI_IMAGE_QUEUE_MB, default 160: the bytes of the files waiting, together; past it an upload is refused too
+   * (ATTACHMENT_BUSY), so 40 files of 20 MB cannot hold 800 MB in the API. One file is always let in.
+   */
+  queueMb: number;
   /** MINGBAI_IMAGE_TIMEOUT_MS, default 30 s: a file still processing then is stopped, its worker replaced. */
   timeoutMs: number;
   /** MINGBAI_IMAGE_WORKER_HEAP_MB, default 96: each worker's JavaScript heap (libvips' pixels live outside it). */
@@ -31,7 +36,13 @@ export interface ImagePoolSettings {
   testHooks?: boolean;
 }
 
-export const DEFAULT_IMAGE_POOL: ImagePoolSettings = { workers: 2, queue: 40, timeoutMs: 30_000, heapMb: 96 };
+export const DEFAULT_IMAGE_POOL: ImagePoolSettings = {
+  workers: 2,
+  queue: 40,
+  queueMb: 160,
+  timeoutMs: 30_000,
+  heapMb: 96,
+};
 
 type Outcome =
   | { ok: true; result: ProcessedUpload }
@@ -39,7 +50,7 @@ type Outcome =
 
 interface Job {
   message: Record<string, unknown>;
-  transfer: ArrayBuffer[];
+  bytes: number;
   resolve: (result: ProcessedUpload) => void;
   reject: (error: Error) => void;
 }
@@ -56,6 +67,7 @@ export interface ImagePoolStats {
   workers: number;
   busy: number;
   queued: number;
+  queuedBytes: number;
   /** Workers replaced since start (a crash, a heap overflow, a deadline). */
   replaced: number;
   done: number;
@@ -65,6 +77,7 @@ class ImagePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private replaced = 0;
+  private queuedBytes = 0;
   private done = 0;
   private closed = false;
 
@@ -149,17 +162,21 @@ class ImagePool {
     if (slot.job || slot.dead || this.closed) return;
     const job = this.queue.shift();
     if (!job) return;
+    this.queuedBytes -= job.bytes;
     slot.job = job;
     slot.timer = setTimeout(
       () => this.fail(slot, new LedgerError('FILE_UNREADABLE', '图片处理超时，可能已损坏；请重新拍照或另存后上传')),
       this.settings.timeoutMs,
     );
-    slot.worker.postMessage(job.message, job.transfer);
+    slot.worker.postMessage(job.message);
   }
 
-  run(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<ProcessedUpload> {
+  run(message: Record<string, unknown>, bytes = 0): Promise<ProcessedUpload> {
     if (this.closed) return Promise.reject(new Error('the image pool is closed'));
-    if (this.queue.length >= this.settings.queue) {
+    const full =
+      this.queue.length >= this.settings.queue ||
+      (this.queue.length > 0 && this.queuedBytes + bytes > this.settings.queueMb * 1024 * 1024);
+    if (full) {
       return Promise.reject(
         apiError('ATTACHMENT_BUSY', `正在处理的附件太多（已有 ${this.queue.length} 个在排队），请过一会儿再上传`, {
           queued: this.queue.length,
@@ -168,7 +185,8 @@ class ImagePool {
       );
     }
     return new Promise<ProcessedUpload>((resolve, reject) => {
-      this.queue.push({ message, transfer, resolve, reject });
+      this.queuedBytes += bytes;
+      this.queue.push({ message, bytes, resolve, reject });
       const idle = this.slots.find((s) => !s.job && !s.dead);
       if (idle) this.next(idle);
     });
@@ -179,6 +197,7 @@ class ImagePool {
       workers: this.slots.length,
       busy: this.slots.filter((s) => s.job).length,
       queued: this.queue.length,
+      queuedBytes: this.queuedBytes,
       replaced: this.replaced,
       done: this.done,
     };
@@ -186,6 +205,7 @@ class ImagePool {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.queuedBytes = 0;
     for (const job of this.queue.splice(0)) job.reject(new Error('the image pool is closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
@@ -232,7 +252,7 @@ export function processInWorker(
   filename: string,
   redactions: readonly Redaction[],
 ): Promise<ProcessedUpload> {
-  return thePool().run({ bytes, filename, redactions });
+  return thePool().run({ bytes, filename, redactions }, bytes.length);
 }
 
 /** Tests only (pool configured with testHooks): make a worker misbehave. */
