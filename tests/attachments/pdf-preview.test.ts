@@ -65,10 +65,10 @@ describe('PDF attachments', () => {
       ['25 pages', aPdf(25), 'long.pdf', {}, 'PDF_TOO_MANY_PAGES'],
       ['encrypted', aPdf(1, { encrypted: true }), 'secret.pdf', {}, 'PDF_ENCRYPTED'],
       ['broken', Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n'), 'broken.pdf', {}, 'FILE_UNREADABLE'],
-      ['a PDF named .jpg', aPdf(1), 'scan.jpg', {}, 'FILE_TYPE_MISMATCH'],
+      ['a PDF named .jpg', aPdf(1, { label: 'mismatch' }), 'scan.jpg', {}, 'FILE_TYPE_MISMATCH'],
       [
         'a rectangle on page 3 of 2',
-        aPdf(2),
+        aPdf(2, { label: `refused ${Date.now()}` }),
         'two.pdf',
         { redactions: [{ x: 0, y: 0, w: 1, h: 1, page: 2 }] },
         'REDACTION_INVALID',

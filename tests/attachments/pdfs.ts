@@ -17,10 +17,10 @@ function assemble(bodies: string[], trailerExtra = ''): Buffer {
 }
 
 /**
- * An A4 PDF of `pages` pages: page i says "PAGE i" at the top and has a black-on-white band with a fake ID number
+ * An A4 PDF of `pages` pages (a `label` printed mid-page makes the bytes a file of their own): page i says "PAGE i" at the top and has a black-on-white band with a fake ID number
  * near the bottom (y 0.8–0.9 of the page), so a redaction there can be checked on the rendered view.
  */
-export function aPdf(pages: number, options: { encrypted?: boolean } = {}): Buffer {
+export function aPdf(pages: number, options: { encrypted?: boolean; label?: string } = {}): Buffer {
   // 1 catalog, 2 pages, 3 font, then per page: the page and its content.
   const kids = Array.from({ length: pages }, (_, i) => `${4 + i * 2} 0 R`).join(' ');
   const bodies = [
@@ -32,7 +32,8 @@ export function aPdf(pages: number, options: { encrypted?: boolean } = {}): Buff
     // A4 is 595 × 842 points; PDF's y grows upwards. Grey band at the top 0.1–0.2, text in the bottom band.
     const stream =
       `0.5 g 0 674 595 84 re f 0 g BT /F1 36 Tf 60 760 Td (PAGE ${i + 1}) Tj ET ` +
-      `BT /F1 28 Tf 60 110 Td (ID 110101199003071234) Tj ET`;
+      `BT /F1 28 Tf 60 110 Td (ID 110101199003071234) Tj ET` +
+      (options.label ? ` BT /F1 12 Tf 60 420 Td (${options.label}) Tj ET` : '');
     bodies.push(
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`,
       `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,

@@ -47,10 +47,11 @@ describe('sweeping the file store', () => {
                create trigger ${fn} before insert on attachments for each row
                  when (new.village_id = ${village.id}) execute function ${fn}()`),
     );
-    const png = await aPng();
+    // A photo: its view and thumbnail differ (a small PNG's would be the same file).
+    const png = await aPhoto(33);
     let failed;
     try {
-      failed = await accountant(ATTACH, attachInput(png, 'lost.png'));
+      failed = await accountant(ATTACH, attachInput(png, 'lost.jpg'));
     } finally {
       await t.handle.db.execute(sql.raw(`drop trigger ${fn} on attachments; drop function ${fn}()`));
     }
@@ -80,7 +81,7 @@ describe('sweeping the file store', () => {
     for (const h of keptHashes) expect(hasFile(h)).toBe(true);
 
     // The file of the failed upload can be attached again: stored anew.
-    const again = await accountant<{ attachFile: Attached }>(ATTACH, attachInput(png, 'lost.png'));
+    const again = await accountant<{ attachFile: Attached }>(ATTACH, attachInput(png, 'lost.jpg'));
     expect(again.errors).toBeUndefined();
     expect(hasFile(sha256Hex(png))).toBe(true);
   });

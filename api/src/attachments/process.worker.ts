@@ -19,8 +19,9 @@ type Job =
 async function misbehave(kind: 'exhaust-heap' | 'hang' | 'exit'): Promise<never> {
   if (kind === 'exit') process.exit(3);
   if (kind === 'hang') await new Promise(() => {});
-  const hoard: string[][] = [];
-  for (;;) hoard.push(Array.from({ length: 100_000 }, (_, i) => `${i}-${hoard.length}`));
+  // Large arrays kept alive: the heap limit is reached in a few steps, not after minutes of collections.
+  const hoard: number[][] = [];
+  for (;;) hoard.push(new Array<number>(4_000_000).fill(hoard.length + 0.5));
 }
 
 parentPort!.on('message', async (job: Job) => {
