@@ -57,6 +57,8 @@ async function aPhonePhoto(): Promise<Buffer> {
 const VILLAGES = ['fucun', 'tianli', 'liutai', 'xiaonanhe'];
 const JSON_POST = { 'content-type': 'application/json' };
 const CONNECTIONS = 16;
+const BENCH_USER = 'bench-kuaiji';
+const BENCH_PASSWORD = 'bench-password-1';
 const ATTACH = `mutation ($input: AttachFileInput!) { attachFile(input: $input) { id sha256 } }`;
 
 /** The bench's database: migrated, the demo villages seeded (the first time, about a minute) with their users. */
@@ -70,13 +72,26 @@ async function prepare(serverUrl: string, log: (s: string) => void): Promise<str
   url.pathname = `/${name}`;
   const { migrateDb, openDb } = await import('@mingbai/db/client');
   const { seedDemo } = await import('@mingbai/db/demo/seed');
-  const { seedDemoUsers } = await import('@mingbai/api/auth/demo-users');
+  const { createUser } = await import('@mingbai/api/auth/auth.service');
   const handle = await openDb({ databaseUrl: url.toString(), poolSize: 4 });
   try {
     await migrateDb(handle);
     const report = await seedDemo(handle.db, { villages: VILLAGES });
     if (report.villages > 0) log(`  seeded ${report.villages} demo villages in ${round(report.elapsedMs / 1000, 0)} s`);
-    await seedDemoUsers(handle.db);
+    // The bench's own accountant of 付村 (the demo's users need a village this bench does not seed).
+    const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const [user] = await sql`select 1 as found from users where username = ${BENCH_USER}`;
+    await sql.end();
+    if (!user) {
+      await createUser(handle.db, {
+        username: BENCH_USER,
+        displayName: '压测报账员',
+        password: BENCH_PASSWORD,
+        grants: [{ role: 'accountant', scope: 'fucun' }],
+        actor: 'bench',
+        bootstrap: true,
+      });
+    }
   } finally {
     await handle.close();
   }
@@ -198,17 +213,16 @@ export async function attachmentsRun(options: {
   });
   try {
     const url = `${api.url}/graphql`;
-    const { DEMO_PASSWORD } = await import('@mingbai/api/auth/demo-users');
     const login = await fetch(url, {
       method: 'POST',
       headers: JSON_POST,
       body: JSON.stringify({
         query: `mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`,
-        variables: { u: 'fucun-kuaiji', p: DEMO_PASSWORD },
+        variables: { u: BENCH_USER, p: BENCH_PASSWORD },
       }),
     });
     const token = ((await login.json()) as { data?: { login: { token: string } } }).data?.login.token;
-    if (!token) throw new Error('bench: could not sign in as fucun-kuaiji');
+    if (!token) throw new Error(`bench: could not sign in as ${BENCH_USER}`);
     let n = 0;
     const upload = async () => {
       const bytes = variant(photo, n++);

@@ -259,3 +259,32 @@ export function processInWorker(
 export function testJob(kind: 'exhaust-heap' | 'hang' | 'exit'): Promise<ProcessedUpload> {
   return thePool().run({ testJob: kind });
 }
+
+/** Over this many bytes, a signed-in POST is an upload: it waits at the gate before its body is read. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
+
+let admitted = 0;
+const atTheGate: (() => void)[] = [];
+
+/**
+ * The gate in front of large request bodies (uploads): the body of an upload costs the API several times its size
+ * while it is read, parsed and decoded (the JSON text, the Base64 string, the bytes), so only `workers + 1` are let in
+ * at once — the ones being processed and the next one ready — and the rest wait unread, their data held back by TCP.
+ * Past `queue` waiting, none is let in (undefined: the caller refuses with ATTACHMENT_BUSY). The release must be
+ * called when the request ends, answered or not.
+ */
+export async function admitUpload(): Promise<(() => void) | undefined> {
+  const limit = settings.workers + 1;
+  if (admitted >= limit) {
+    if (atTheGate.length >= settings.queue) return undefined;
+    await new Promise<void>((resolve) => atTheGate.push(resolve));
+  }
+  admitted++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    admitted--;
+    atTheGate.shift()?.();
+  };
+}

@@ -360,9 +360,13 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       },
       {
         code: 'ATTACHMENT_BUSY',
-        status: 200,
-        zh: '正在处理的附件太多，排队已满（extensions.queued）；过一会儿再上传。什么都没有保存',
-        en: 'Too many attachments are being processed and the queue is full (extensions.queued); try again shortly. Nothing was stored',
+        status: 503,
+        zh:
+          '正在上传、处理的附件太多，排队已满；Retry-After 秒后再上传（图片处理队列满时为 200 的 GraphQL 错误，' +
+          'extensions.queued）。什么都没有保存',
+        en:
+          'Too many uploads being received or processed, the queue is full; retry after Retry-After seconds (a 200 ' +
+          'GraphQL error with extensions.queued when the image queue itself is full). Nothing was stored',
       },
       {
         code: 'ATTACHMENT_NOT_FOUND',
