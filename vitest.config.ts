@@ -18,6 +18,7 @@ const apiRequire = createRequire(new URL('./api/package.json', import.meta.url))
 export const ENGINE_INDEPENDENT = [
   'api/src/**/*.test.ts',
   'db/src/**/*.test.ts',
+  'tests/attachments/pool.test.ts',
   'tests/browser/**',
   'tests/committee/cli-review.test.ts',
   'tests/committee/cli-users.test.ts',

@@ -118,6 +118,8 @@ export async function startApi(databaseUrl: string, extraEnv: Record<string, str
       MINGBAI_RATE_LIMIT_ANONYMOUS: String(Number.MAX_SAFE_INTEGER),
       MINGBAI_DATA_BYTES_ANONYMOUS: String(Number.MAX_SAFE_INTEGER),
       NODE_ENV: 'production',
+      // As scripts/start.ts runs the API: two malloc arenas, so libvips' threads do not keep memory they freed.
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       ...extraEnv,
     },
     port,

@@ -5,6 +5,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import { QueryScope, withQueryScope, withStatementLog, type Db } from '@mingbai/db/client';
 import type { ApiErrorCode } from '../errors.ts';
+import { admitUpload, LARGE_BODY_BYTES } from '../attachments/process-in-worker.ts';
 import { createContext, type RequestSettings } from '../graphql/context.ts';
 import type { RequestContext } from '../graphql/execution/sql-stats.plugin.ts';
 import { LIMITS } from '../limits/limits.ts';
@@ -74,6 +75,20 @@ export function graphqlEndpoint(
     }
 
     const bodyLimit = viewer ? LIMITS.maxAuthenticatedBodyBytes : LIMITS.maxBodyBytes;
+    // An upload (a large signed-in body) waits at the attachments' gate before its body is read, so twenty photos
+    // sent at once cost the API the memory of a few (api/src/attachments/process-in-worker.ts).
+    if (viewer && req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > LARGE_BODY_BYTES) {
+      const release = await admitUpload();
+      if (!release) {
+        req.resume();
+        res.setHeader('retry-after', '5');
+        sendError(res, 503, 'ATTACHMENT_BUSY', '正在上传的附件太多，请过一会儿再上传', {
+          englishMessage: 'Too many uploads at once; try again shortly',
+        });
+        return;
+      }
+      res.once('close', release);
+    }
     const body = req.method === 'POST' ? await readBody(req, bodyLimit) : undefined;
     if (body === TOO_LARGE) {
       // The rest of the upload is read and dropped (readBody) while this answer goes out, so the connection is not
