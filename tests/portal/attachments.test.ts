@@ -300,6 +300,15 @@ describe('the committee’s attachments page', () => {
     // The supervisor has no upload form or grid.
     expect(review.html).not.toContain('name="cell"');
     expect(review.html).not.toContain('type="file"');
+    // Submitted for review, the month page lists it too, with its redaction and the same button.
+    expect(
+      (await m.accountant.api(`mutation ${MONTH} { submitMonth(${ARGS}) { status } }`, m.vars)).errors,
+    ).toBeUndefined();
+    const monthPage = await m.supervisor.get(`/committee/${m.village.slug}?month=${YM}`);
+    expect(monthPage.html).toContain('id="attachment-review"');
+    expect(text(monthPage.html)).toContain('附件 1 · 第2号凭证 · 遮盖 0 处 · 待确认');
+    expect(monthPage.html).toContain(`name="sha256" value="${a!.sha256}"`);
+    expect(monthPage.html).not.toMatch(/<script/i);
     // A view the supervisor did not see (changed since) is refused.
     const stale = await m.supervisor.post(m.url, { action: 'confirm', id: String(a!.id), sha256: 'f'.repeat(64) });
     expect(stale.status).toBe(400);

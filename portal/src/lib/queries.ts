@@ -653,7 +653,18 @@ export const CommitteeMonthPage = q<G.CommitteeMonthPageQuery, G.CommitteeMonthP
       attachments {
         id
         voucherNumber
+        kind
+        sha256
+        width
+        height
         confirmed
+        confirmedBy
+        redactions {
+          x
+          y
+          w
+          h
+        }
       }
       publishable
       blockers

@@ -537,7 +537,17 @@ export type CommitteeMonthPageQuery = {
     comments: Array<{ author: string; body: string; createdAt: string }>;
     flags: Array<{ voucherNumber: number; author: string; reason: string; createdAt: string }>;
     approval: { by: string; at: string; note: string } | null;
-    attachments: Array<{ id: number; voucherNumber: number | null; confirmed: boolean }>;
+    attachments: Array<{
+      id: number;
+      voucherNumber: number | null;
+      kind: string;
+      sha256: string;
+      width: number;
+      height: number;
+      confirmed: boolean;
+      confirmedBy: string | null;
+      redactions: Array<{ x: number; y: number; w: number; h: number }>;
+    }>;
     reviews: Array<{
       decision: string;
       note: string;
