@@ -306,7 +306,7 @@ describe('the committee’s attachments page', () => {
     ).toBeUndefined();
     const monthPage = await m.supervisor.get(`/committee/${m.village.slug}?month=${YM}`);
     expect(monthPage.html).toContain('id="attachment-review"');
-    expect(text(monthPage.html)).toContain('附件 1 · 第2号凭证 · 遮盖 0 处 · 待确认');
+    expect(text(monthPage.html)).toContain(`附件 ${a!.id} · 第2号凭证 · 遮盖 0 处 · 待确认`);
     expect(monthPage.html).toContain(`name="sha256" value="${a!.sha256}"`);
     expect(monthPage.html).not.toMatch(/<script/i);
     // A view the supervisor did not see (changed since) is refused.
