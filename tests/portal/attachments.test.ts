@@ -2,12 +2,15 @@
 // several photos with drawn rectangles, the no-JavaScript grid, the supervisor's confirmation, a forged post refused with
 // nothing stored; then what the public sees: thumbnails (lazy, sized, ≤ 20 KB) linking to the full view, a paperclip
 // count per payment equal to the API's, the month's own documents, the print sheet's counts, and nothing unconfirmed.
+import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { useTestPortal } from '../support/portal.ts';
+import { ATTACHMENT_BODY_BYTES, bodyLimit, UPLOAD_BODY_BYTES } from '../../portal/src/lib/request-body.ts';
 import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
@@ -468,4 +471,48 @@ describe('what the public sees', () => {
     expect(text(month.html)).toContain('📎 1');
     expect((await fetch(`${t.portal.url}/data/files/${unconfirmed.sha256}.webp`)).status).toBe(404);
   });
+});
+
+/** A POST whose body is made as it is sent, `totalBytes` declared in Content-Length: the status, as soon as it comes. */
+function streamingPost(url: string, totalBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+    const body = new Readable({
+      read() {
+        if (sent >= totalBytes) return this.push(null);
+        const piece = chunk.subarray(0, Math.min(chunk.length, totalBytes - sent));
+        sent += piece.length;
+        this.push(piece);
+      },
+    });
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(totalBytes) };
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        resolve(res.statusCode ?? 0);
+        body.destroy();
+        req.destroy();
+      });
+    });
+    // Once answered, the server closes the connection under the rest of the upload: that error is expected.
+    req.on('error', (error) => (sent >= totalBytes ? reject(error) : undefined));
+    body.pipe(req);
+  });
+}
+
+describe('the upload’s size limit', () => {
+  it('lets the attachments page alone take several photos, more than the other committee forms', async () => {
+    expect(bodyLimit('/committee/fucun/attachments')).toBe(ATTACHMENT_BODY_BYTES);
+    expect(ATTACHMENT_BODY_BYTES).toBeGreaterThan(UPLOAD_BODY_BYTES);
+    expect(bodyLimit('/committee/fucun')).toBe(UPLOAD_BODY_BYTES);
+    expect(bodyLimit('/committee/fucun/questions')).toBe(UPLOAD_BODY_BYTES);
+    // Over the other committee forms' limit, within this one's: read (then sent to sign in), not 413.
+    const within = await streamingPost(
+      `${t.portal.url}/committee/fucun/attachments?month=${YM}`,
+      UPLOAD_BODY_BYTES + 1,
+    );
+    expect(within).not.toBe(413);
+    expect(await streamingPost(`${t.portal.url}/committee/fucun/attachments`, ATTACHMENT_BODY_BYTES + 1)).toBe(413);
+  }, 60_000);
 });
