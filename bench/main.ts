@@ -146,8 +146,8 @@ try {
     results.export = await exportRun({ databaseUrl, sql, year: large.year, month: large.month });
   }
   if (sections.has('attachments')) {
-    log('8. receipts: a 12-megapixel photo through the image worker, then 20 at once');
-    results.attachments = await attachmentsRun({ log });
+    log('9. receipts: a 12-megapixel photo through the image workers, 20 uploads at once beside month pages');
+    results.attachments = await attachmentsRun({ serverUrl: server, seconds: Math.min(seconds, 10), log });
   }
 } finally {
   await sql.end();

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import type { ImagePoolSettings } from './attachments/process-in-worker.ts';
 import { join } from 'node:path';
 
 /**
@@ -55,6 +56,15 @@ export interface ApiConfig {
    * SHA-256. Back it up with the database; never serve it as a folder (only /data/files/ answers, for published views).
    */
   filesDir: string | undefined;
+  /**
+   * MINGBAI_PREVIEW_SECRET (at least 24 characters; default MINGBAI_PORTAL_SECRET, else random per process): signs the
+   * committee's short-lived preview URLs of unpublished attachments. Every API process behind one portal must share it.
+   */
+  previewSecret: string | undefined;
+  /** The image workers (api/src/attachments/process-in-worker.ts). */
+  imagePool: ImagePoolSettings;
+  /** MINGBAI_FILES_SWEEP_HOURS, default 24 (0 off): how often the API removes stored files no attachment names. */
+  filesSweepHours: number;
   /** When a month counts as overdue in the township's review (`townReview`). */
   reviewDeadlines: ReviewDeadlines;
   /** Villagers' questions: the clock and the limits on asking (api/src/questions/). */
@@ -168,6 +178,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
     openData: readOpenDataFolder(env),
     filesDir: env.MINGBAI_FILES_DIR?.trim() || undefined,
+    previewSecret: readPreviewSecret(env),
+    imagePool: readImagePool(env),
+    filesSweepHours: nonNegative(env.MINGBAI_FILES_SWEEP_HOURS, 'MINGBAI_FILES_SWEEP_HOURS') ?? 24,
     reviewDeadlines: readReviewDeadlines(env),
     questions: readQuestionSettings(env),
   };
@@ -226,4 +239,24 @@ function flag(value: string | undefined, fallback: boolean, name: string): boole
   if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
   if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
   throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
+function readPreviewSecret(env: NodeJS.ProcessEnv): string | undefined {
+  const secret = env.MINGBAI_PREVIEW_SECRET?.trim();
+  if (secret && secret.length < 24) throw new ConfigError('MINGBAI_PREVIEW_SECRET must be at least 24 characters');
+  return secret || portalSecret(env.MINGBAI_PORTAL_SECRET) || undefined;
+}
+
+/** The image workers: MINGBAI_IMAGE_WORKERS (1–16, default 2), _QUEUE (default 40), _TIMEOUT_MS, _WORKER_HEAP_MB. */
+export function readImagePool(env: NodeJS.ProcessEnv = process.env): ImagePoolSettings {
+  const workers = positive(env.MINGBAI_IMAGE_WORKERS, 'MINGBAI_IMAGE_WORKERS') ?? 2;
+  if (workers > 16) throw new ConfigError(`MINGBAI_IMAGE_WORKERS must be 1 to 16, got "${workers}"`);
+  const heapMb = positive(env.MINGBAI_IMAGE_WORKER_HEAP_MB, 'MINGBAI_IMAGE_WORKER_HEAP_MB') ?? 96;
+  if (heapMb < 32) throw new ConfigError(`MINGBAI_IMAGE_WORKER_HEAP_MB must be at least 32, got "${heapMb}"`);
+  return {
+    workers,
+    queue: positive(env.MINGBAI_IMAGE_QUEUE, 'MINGBAI_IMAGE_QUEUE') ?? 40,
+    timeoutMs: positive(env.MINGBAI_IMAGE_TIMEOUT_MS, 'MINGBAI_IMAGE_TIMEOUT_MS') ?? 30_000,
+    heapMb,
+  };
 }

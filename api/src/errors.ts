@@ -43,6 +43,8 @@ export const API_ERROR_CODES = [
   // The committee's workflow (api/src/committee/).
   'PERIOD_NOT_SUBMITTED',
   'UPLOADER_CANNOT_PUBLISH',
+  // Attachments (api/src/attachments/): the image workers' queue is full.
+  'ATTACHMENT_BUSY',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number] | LedgerError['code'];

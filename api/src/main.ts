@@ -4,6 +4,8 @@ import { seedDemoIfEmpty } from '@mingbai/db/demo/seed';
 import { startQueryWatchdog } from '@mingbai/db/watchdog';
 import { DEMO_PASSWORD, seedDemoUsers } from './auth/demo-users.ts';
 import { useFilesDir } from '@mingbai/db/files/store';
+import { pdfToolsAvailable } from '@mingbai/db/files/pdf';
+import { startFilesSweep } from './attachments/files-sweep.ts';
 import { readConfig } from './config.ts';
 import { startApiServer } from './server.ts';
 
@@ -41,7 +43,11 @@ export async function main(): Promise<void> {
     openData: config.openData,
     ...(config.portalSecret ? { portalSecret: config.portalSecret } : {}),
     questions: config.questions,
+    ...(config.previewSecret ? { previewSecret: config.previewSecret } : {}),
+    imagePool: config.imagePool,
   });
+  const sweep = startFilesSweep(handle.db, config.filesSweepHours);
+  if (!(await pdfToolsAvailable())) console.warn('pdftoppm (poppler-utils) not found: PDF attachments are refused');
   // What statement_timeout cannot stop: a backend waiting on its client (see db/src/watchdog.ts).
   const watchdog =
     config.databaseUrl && config.queryWatchdogMs !== 0
@@ -51,6 +57,7 @@ export async function main(): Promise<void> {
   console.log(`GraphQL API ready at ${api.url} (${where}, ${Date.now() - started} ms)`);
 
   const stop = async () => {
+    sweep.stop();
     await api.close();
     await watchdog?.stop();
     await handle.close();

@@ -1,3 +1,10 @@
+import {
+  closeImagePool,
+  configureImagePool,
+  startImagePool,
+  type ImagePoolSettings,
+} from './attachments/process-in-worker.ts';
+import { usePreviewSecret } from './attachments/preview.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -54,6 +61,10 @@ export interface ApiServerOptions {
   headersTimeoutMs?: number;
   /** Villagers' questions: days to answer, limits on asking, the asker-key secret (default: the built-in defaults). */
   questions?: Partial<QuestionSettings>;
+  /** Signs the committee's attachment preview URLs (default: random per process; see ApiConfig.previewSecret). */
+  previewSecret?: string;
+  /** The image workers (default DEFAULT_IMAGE_POOL); started at once so the first photo does not wait for them. */
+  imagePool?: Partial<ImagePoolSettings>;
 }
 
 export interface RunningApi {
@@ -65,6 +76,11 @@ export interface RunningApi {
 /** Apollo Server on plain Node HTTP (api/src/http/: routes, limits, headers): assembled and listening. */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApi> {
   if (options.openData) useOpenDataFolder(options.openData);
+  usePreviewSecret(options.previewSecret);
+  if (options.imagePool) {
+    await configureImagePool(options.imagePool);
+    startImagePool();
+  }
   const rateLimiter = new RateLimiter(options.rateLimits?.windowSeconds);
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
@@ -138,6 +154,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await apollo.stop();
+      await closeImagePool();
     },
   };
 }

@@ -180,7 +180,8 @@ describe('attaching a receipt', () => {
       ['SVG with a script', anSvg, 'receipt.svg', 'FILE_TYPE_UNSUPPORTED'],
       ['SVG named .png', anSvg, 'receipt.png', 'FILE_TYPE_UNSUPPORTED'],
       ['a PNG named .jpg', await aPng(), 'receipt.jpg', 'FILE_TYPE_MISMATCH'],
-      ['a PDF', Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n'), 'invoice.pdf', 'FILE_TYPE_UNSUPPORTED'],
+      // PDFs are accepted (pdf-preview.test.ts); one that poppler cannot read is not.
+      ['a broken PDF', Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n'), 'invoice.pdf', 'FILE_UNREADABLE'],
       [
         'an executable named .jpg',
         Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'),

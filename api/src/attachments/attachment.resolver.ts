@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { AttachmentRow } from '@mingbai/db/ledger/attachments';
 import { attachmentsOfRevision } from '@mingbai/db/ledger/attachments';
-import { actorOf } from '../auth/village-access.ts';
+import { actorOf, regionsOfVillage } from '../auth/village-access.ts';
+import { mayAct } from '../auth/viewer.ts';
 import { CommitteeMonth } from '../committee/committee.type.ts';
 import type { Context } from '../graphql/context.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
@@ -15,6 +16,7 @@ import {
   RedactionInput,
   filePath,
 } from './attachment.type.ts';
+import { previewPath } from './preview.ts';
 import { attachFile, confirmAttachment, decodeBase64, removeAttachment, setRedactions } from './attachment.service.ts';
 
 function toAttachment(r: PublicAttachmentRow, origin: string): Attachment {
@@ -28,12 +30,20 @@ function toAttachment(r: PublicAttachmentRow, origin: string): Attachment {
     thumbnailWidth: r.thumbnail_width,
     thumbnailHeight: r.thumbnail_height,
     pages: r.pages,
+    pageUrls: [r.derivative_sha256, ...r.page_views.map((p) => p.sha256)].map(
+      (h) => origin + filePath(h, r.derivative_media_type),
+    ),
     kind: r.kind,
     voucherNumber: r.voucher_number,
   };
 }
 
-function toCommitteeAttachment(r: AttachmentRow, origin: string): CommitteeAttachment {
+/**
+ * The committee's view of an attachment; with `preview` (the viewer is of the village's committee or one of its
+ * supervisors) signed preview URLs of the redacted views, which work before the month is public.
+ */
+function toCommitteeAttachment(r: AttachmentRow, origin: string, preview: boolean): CommitteeAttachment {
+  const pageHashes = [r.derivativeSha256, ...r.pageViews.map((p) => p.sha256)];
   return {
     sha256: r.derivativeSha256,
     mediaType: r.derivativeMediaType,
@@ -44,6 +54,7 @@ function toCommitteeAttachment(r: AttachmentRow, origin: string): CommitteeAttac
     thumbnailWidth: r.thumbnailWidth,
     thumbnailHeight: r.thumbnailHeight,
     pages: r.pages,
+    pageUrls: pageHashes.map((h) => origin + filePath(h, r.derivativeMediaType)),
     kind: r.kind,
     voucherNumber: r.voucherNumber,
     id: r.id,
@@ -51,16 +62,33 @@ function toCommitteeAttachment(r: AttachmentRow, origin: string): CommitteeAttac
     originalSha256: r.originalSha256,
     originalMediaType: r.originalMediaType,
     originalBytes: r.originalBytes,
-    redactions: r.redactions,
+    redactions: r.redactions.map((x) => ({ ...x, page: x.page ?? 0 })),
     uploadedBy: r.uploadedBy,
     uploadedAt: r.uploadedAt,
     confirmedBy: r.confirmedBy,
     confirmedAt: r.confirmedAt,
     confirmed: r.confirmedBy !== null,
+    previewUrl: preview ? origin + previewPath(r.derivativeSha256) : null,
+    previewThumbnailUrl: preview ? origin + previewPath(r.thumbnailSha256) : null,
+    previewPageUrls: preview ? pageHashes.map((h) => origin + previewPath(h)) : null,
   };
 }
 
-const rects = (r: RedactionInput[] | null | undefined) => (r ?? []).map(({ x, y, w, h }) => ({ x, y, w, h }));
+const rects = (r: RedactionInput[] | null | undefined) =>
+  (r ?? []).map(({ x, y, w, h, page }) => ({ x, y, w, h, ...(page ? { page } : {}) }));
+
+/**
+ * Previews are for the village's committee and its supervisors (own or cross-assigned): a township admin reads the
+ * committee's months but sees an attachment only once it is public. Whoever changes an attachment may preview it.
+ */
+async function mayPreview(ctx: Context, villageId: number): Promise<boolean> {
+  const actor = actorOf(ctx);
+  const viewer = actor.viewer;
+  if (!viewer) return false;
+  const village = await actor.lookups.villageById(villageId);
+  if (!village) return false;
+  return mayAct(viewer, 'preview_attachments', villageId, await regionsOfVillage(actor, village));
+}
 
 @Resolver(() => Voucher)
 export class VoucherAttachmentsResolver {
@@ -102,7 +130,8 @@ export class CommitteeMonthAttachmentsResolver {
       month: m.month,
       revision: m.revision,
     });
-    return rows.map((r) => toCommitteeAttachment(r, ctx.settings.publicUrl));
+    const preview = rows.length > 0 && (await mayPreview(ctx, m.villageId));
+    return rows.map((r) => toCommitteeAttachment(r, ctx.settings.publicUrl, preview));
   }
 }
 
@@ -129,7 +158,7 @@ export class AttachmentResolver {
       bytes,
       redactions: rects(input.redactions),
     });
-    return toCommitteeAttachment(row, ctx.settings.publicUrl);
+    return toCommitteeAttachment(row, ctx.settings.publicUrl, await mayPreview(ctx, row.villageId));
   }
 
   @Mutation(() => CommitteeAttachment, {
@@ -143,7 +172,7 @@ export class AttachmentResolver {
     @Ctx() ctx: Context,
   ): Promise<CommitteeAttachment> {
     const row = await setRedactions(ctx.db, actorOf(ctx), { ...ref, redactions: rects(redactions) });
-    return toCommitteeAttachment(row, ctx.settings.publicUrl);
+    return toCommitteeAttachment(row, ctx.settings.publicUrl, await mayPreview(ctx, row.villageId));
   }
 
   @Mutation(() => CommitteeAttachment, {
@@ -157,7 +186,7 @@ export class AttachmentResolver {
     @Ctx() ctx: Context,
   ): Promise<CommitteeAttachment> {
     const row = await confirmAttachment(ctx.db, actorOf(ctx), { ...ref, derivativeSha256: sha256 });
-    return toCommitteeAttachment(row, ctx.settings.publicUrl);
+    return toCommitteeAttachment(row, ctx.settings.publicUrl, await mayPreview(ctx, row.villageId));
   }
 
   @Mutation(() => Boolean, {

@@ -69,10 +69,15 @@ function checkKind(kind: string): AttachmentKind {
   return kind as AttachmentKind;
 }
 
-function storeUpload(bytes: Uint8Array, processed: ProcessedUpload): void {
-  putFile(bytes);
-  putFile(processed.view.bytes);
-  putFile(processed.thumbnail.bytes);
+/**
+ * The original and its derivatives into the store, before the rows that name them are written: a failed write leaves
+ * files no row names, which the sweep (files-sweep.ts, daily and `pnpm cli sweep-files`) removes once they are older
+ * than its grace period. Returns the hashes stored.
+ */
+function storeUpload(bytes: Uint8Array, processed: ProcessedUpload): string[] {
+  return [bytes, processed.view.bytes, processed.thumbnail.bytes, ...processed.pageViews.map((p) => p.bytes)].map((b) =>
+    putFile(b),
+  );
 }
 
 /** The accountant or director attaches a file to a voucher of the month being prepared, or to the month itself. */

@@ -14,6 +14,7 @@ export type PublicAttachmentRow = RevisionDbKey & {
   thumbnail_width: number;
   thumbnail_height: number;
   pages: number;
+  page_views: { sha256: string; width: number; height: number }[];
 };
 
 /** The attachments of many revisions in one statement; only revisions that are published answer anything. */
@@ -21,7 +22,7 @@ export function publishedAttachmentsSql(keys: readonly RevisionKey[]): SQL {
   const values = rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]));
   return sql`select a.village_id, a.year, a.month, a.revision, a.voucher_number, a.kind, a.derivative_sha256,
                     a.derivative_media_type, a.width, a.height, a.thumbnail_sha256, a.thumbnail_width,
-                    a.thumbnail_height, a.pages
+                    a.thumbnail_height, a.pages, a.page_views
                from attachments a
                join periods p on p.village_id = a.village_id and p.year = a.year and p.month = a.month
                              and p.revision = a.revision and p.status = 'published'
@@ -39,5 +40,19 @@ export function publishedFileSql(sha256: string): SQL {
                join periods p on p.village_id = a.village_id and p.year = a.year and p.month = a.month
                              and p.revision = a.revision and p.status = 'published'
               where a.derivative_sha256 = ${sha256} or a.thumbnail_sha256 = ${sha256}
+                 or a.page_views @> jsonb_build_array(jsonb_build_object('sha256', ${sha256}::text))
+              limit 1`;
+}
+
+/**
+ * Whether a hash is a derivative (view, thumbnail, a PDF page's view) of any attachment, published or not: what a
+ * signed committee preview may show. An original's hash finds nothing (a derivative is never its own original).
+ */
+export function derivativeFileSql(sha256: string): SQL {
+  return sql`select a.derivative_media_type as media_type
+               from attachments a
+              where (a.derivative_sha256 = ${sha256} or a.thumbnail_sha256 = ${sha256}
+                     or a.page_views @> jsonb_build_array(jsonb_build_object('sha256', ${sha256}::text)))
+                and not exists (select 1 from attachments o where o.original_sha256 = ${sha256})
               limit 1`;
 }

@@ -34,8 +34,15 @@ export class Attachment {
   @Field(() => Int)
   thumbnailHeight!: number;
 
-  @Field(() => Int, { description: '页数（图片为 1）/ Pages (1 for an image).' })
+  @Field(() => Int, { description: '页数（图片为 1，PDF 为其页数）/ Pages (1 for an image, a PDF’s page count).' })
   pages!: number;
+
+  @Field(() => [String], {
+    description:
+      '每一页的大图地址，第一项即 url（PDF 每页一张遮盖过的图片）/ URL of each page’s view, the first being url (a ' +
+      'PDF: one redacted image per page).',
+  })
+  pageUrls!: string[];
 
   @Field(() => String, {
     description: 'receipt 单据 · minutes 会议记录 · contract 合同 · tender 招标结果 · other 其他',
@@ -62,6 +69,9 @@ export class RedactionRect {
 
   @Field(() => Float)
   h!: number;
+
+  @Field(() => Int, { description: 'PDF 的页序号，0 为第一页 / A PDF’s page index, 0 the first.' })
+  page!: number;
 }
 
 @InputType()
@@ -77,6 +87,12 @@ export class RedactionInput {
 
   @Field(() => Float, { description: '高度比例 / Height fraction.' })
   h!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'PDF 的页序号，0（默认）为第一页 / A PDF’s page index, 0 (the default) the first.',
+  })
+  page?: number | null;
 }
 
 @ObjectType({
@@ -117,6 +133,24 @@ export class CommitteeAttachment extends Attachment {
 
   @Field(() => Boolean, { description: '监督员已确认遮盖 / A supervisor confirmed the redaction.' })
   confirmed!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '遮盖后大图的预览地址（月份公开前也能看），15 分钟内有效，只给本村村委会和监督员；原文件从不提供 / A ' +
+      'signed URL of the redacted view, valid 15 minutes, before the month is public; only for the village’s ' +
+      'committee and supervisors (null for others). The original is never served.',
+  })
+  previewUrl!: string | null;
+
+  @Field(() => String, { nullable: true, description: '缩略图的预览地址 / Signed URL of the thumbnail.' })
+  previewThumbnailUrl!: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: '每一页的预览地址（第一项即 previewUrl）/ Signed URL of each page’s view.',
+  })
+  previewPageUrls!: string[] | null;
 }
 
 @InputType()

@@ -1,23 +1,47 @@
-// Runs in a worker thread (process-in-worker.ts): one upload through the image pipeline, refusals as data.
+// Runs in a pooled worker thread (process-in-worker.ts): uploads through the image pipeline one after another,
+// refusals as data. The pool terminates and replaces this thread when it crashes, overflows its heap or runs late.
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { processUpload, type Redaction } from '@mingbai/db/files/image';
 import { LedgerError } from '@mingbai/db/ledger/errors';
 
-// libvips' own cache would keep decoded images across jobs; each worker does one job and ends.
+// libvips' cache would keep decoded images between jobs in this long-lived thread; one libvips thread per worker, so
+// N workers use about N cores and the API's own thread keeps one for month pages.
 sharp.cache(false);
+sharp.concurrency(1);
 
-const { bytes, filename, redactions } = workerData as { bytes: Uint8Array; filename: string; redactions: Redaction[] };
-try {
-  const result = await processUpload(bytes, filename, redactions);
-  parentPort!.postMessage({ ok: true, result }, [
-    result.view.bytes.buffer as ArrayBuffer,
-    result.thumbnail.bytes.buffer as ArrayBuffer,
-  ]);
-} catch (error) {
-  if (error instanceof LedgerError) {
-    parentPort!.postMessage({ ok: false, code: error.code, message: error.message, details: error.details });
-  } else {
-    parentPort!.postMessage({ ok: false, code: null, message: error instanceof Error ? error.message : String(error) });
-  }
+const { testHooks } = workerData as { testHooks: boolean };
+
+type Job =
+  | { bytes: Uint8Array; filename: string; redactions: Redaction[]; testJob?: undefined }
+  | { testJob: 'exhaust-heap' | 'hang' | 'exit' };
+
+async function misbehave(kind: 'exhaust-heap' | 'hang' | 'exit'): Promise<never> {
+  if (kind === 'exit') process.exit(3);
+  if (kind === 'hang') await new Promise(() => {});
+  const hoard: string[][] = [];
+  for (;;) hoard.push(Array.from({ length: 100_000 }, (_, i) => `${i}-${hoard.length}`));
 }
+
+parentPort!.on('message', async (job: Job) => {
+  try {
+    if (job.testJob) {
+      if (!testHooks) throw new Error('test jobs are off');
+      await misbehave(job.testJob);
+      return;
+    }
+    const result = await processUpload(job.bytes, job.filename, job.redactions);
+    const transfer = [result.view, result.thumbnail, ...result.pageViews].map((d) => d.bytes.buffer as ArrayBuffer);
+    parentPort!.postMessage({ ok: true, result }, [...new Set(transfer)]);
+  } catch (error) {
+    if (error instanceof LedgerError) {
+      parentPort!.postMessage({ ok: false, code: error.code, message: error.message, details: error.details });
+    } else {
+      parentPort!.postMessage({
+        ok: false,
+        code: null,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+});

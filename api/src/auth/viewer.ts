@@ -25,7 +25,8 @@ export type VillageAction =
   | 'manage_users' // create the village's committee accounts and reset their passwords
   | 'answer_question' // answer a villager's question in public (the committee)
   | 'hide_question' // hide a question that is abuse or holds private data, with a public reason (a supervisor)
-  | 'read_questions'; // read the questions as asked, with the askers' contacts masked
+  | 'read_questions' // read the questions as asked, with the askers' contacts masked
+  | 'preview_attachments'; // see an attachment's redacted view before the month is public (never the original)
 
 const ALLOWED: Record<VillageAction, readonly UserRole[]> = {
   import: ['accountant', 'director'],
@@ -42,6 +43,7 @@ const ALLOWED: Record<VillageAction, readonly UserRole[]> = {
   answer_question: ['accountant', 'director'],
   hide_question: ['supervisor'],
   read_questions: ['accountant', 'director', 'supervisor'],
+  preview_attachments: ['accountant', 'director', 'supervisor'],
 };
 
 /** The role the viewer holds that allows the action on the village (the first of the action's roles they hold). */

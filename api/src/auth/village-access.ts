@@ -101,4 +101,5 @@ const ACTION_LABELS: Record<VillageAction, string> = {
   answer_question: '答复村民提问',
   hide_question: '隐藏村民提问',
   read_questions: '查看村民提问原文',
+  preview_attachments: '预览未公开的附件',
 };

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { AttachmentRow } from '@mingbai/db/ledger/attachments';
 import { attachFile, confirmAttachment, removeAttachment, setRedactions } from '../attachments/attachment.service.ts';
+import { sweepFiles } from '../attachments/files-sweep.ts';
 import { badInput } from '../errors.ts';
 import { actorAs, parseMonth, withDb } from './session.ts';
 
@@ -12,14 +13,17 @@ interface MonthOptions {
   month: string;
 }
 
-/** `--redact 0.1,0.2,0.3,0.05`: x, y, width, height as fractions (0–1) of the upright image; repeatable. */
-function redaction(value: string, previous: { x: number; y: number; w: number; h: number }[] = []) {
+/**
+ * `--redact 0.1,0.2,0.3,0.05[,page]`: x, y, width, height as fractions (0–1) of the upright image, and on a PDF the
+ * page index (0 the first, the default); repeatable.
+ */
+function redaction(value: string, previous: { x: number; y: number; w: number; h: number; page?: number }[] = []) {
   const parts = value.split(',').map((p) => Number(p.trim()));
-  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
-    throw badInput(`--redact 应写成 x,y,宽,高（占图片宽高的比例，0 到 1），收到“${value}”`, 'redact');
+  if ((parts.length !== 4 && parts.length !== 5) || parts.some((n) => !Number.isFinite(n))) {
+    throw badInput(`--redact 应写成 x,y,宽,高[,页序号]（占图片宽高的比例，0 到 1），收到“${value}”`, 'redact');
   }
-  const [x, y, w, h] = parts as [number, number, number, number];
-  return [...previous, { x, y, w, h }];
+  const [x, y, w, h, page] = parts as [number, number, number, number, number | undefined];
+  return [...previous, { x, y, w, h, ...(page ? { page } : {}) }];
 }
 
 const report = (a: AttachmentRow) => ({
@@ -33,6 +37,8 @@ const report = (a: AttachmentRow) => ({
   thumbnailSha256: a.thumbnailSha256,
   width: a.width,
   height: a.height,
+  pages: a.pages,
+  pageSha256s: a.pageViews.map((p) => p.sha256),
   redactions: a.redactions,
   confirmedBy: a.confirmedBy,
 });
@@ -44,6 +50,25 @@ const report = (a: AttachmentRow) => ({
  * --id N`, `pnpm cli remove-attachment … --id N`.
  */
 export function registerAttachmentCommands(program: Command): void {
+  program
+    .command('sweep-files')
+    .description('remove stored files that no attachment names (older than an hour), as the API does daily')
+    .option('--dry-run', 'only count what would be removed')
+    .option('--grace-minutes <n>', 'keep files younger than this (default 60)')
+    .action((opts: { dryRun?: boolean; graceMinutes?: string }) =>
+      withDb(async (handle) => {
+        const grace = opts.graceMinutes === undefined ? undefined : Number(opts.graceMinutes);
+        if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) {
+          throw badInput(`--grace-minutes 应为非负数，收到“${opts.graceMinutes}”`, 'grace-minutes');
+        }
+        const result = await sweepFiles(handle.db, {
+          dryRun: opts.dryRun === true,
+          ...(grace === undefined ? {} : { graceMs: grace * 60_000 }),
+        });
+        return { ok: true, dryRun: opts.dryRun === true, ...result };
+      }),
+    );
+
   const monthOptions = (name: string, description: string, who: string) =>
     program
       .command(name)
@@ -52,8 +77,12 @@ export function registerAttachmentCommands(program: Command): void {
       .requiredOption('--village <slug>')
       .requiredOption('--month <YYYY-MM>');
 
-  monthOptions('attach', 'attach an image (JPEG, PNG, WebP) to a voucher or to the month', 'the accountant or director')
-    .requiredOption('--file <path>', 'the image')
+  monthOptions(
+    'attach',
+    'attach an image (JPEG, PNG, WebP) or a PDF (≤ 20 pages) to a voucher or to the month',
+    'the accountant or director',
+  )
+    .requiredOption('--file <path>', 'the image or PDF')
     .option('--voucher <number>', 'the voucher number; omit for a document of the month')
     .option('--kind <kind>', 'receipt, minutes, contract, tender or other', 'receipt')
     .option('--redact <x,y,w,h>', 'a rectangle to black out, fractions of the image (repeat for more)', redaction)

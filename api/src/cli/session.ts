@@ -2,6 +2,7 @@
 // The commands import this module, never main.ts, which only lists them.
 import { useFilesDir } from '@mingbai/db/files/store';
 import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
+import { closeImagePool } from '../attachments/process-in-worker.ts';
 import { viewerByUsername } from '../auth/auth.service.ts';
 import { actorAt, type Actor } from '../auth/village-access.ts';
 import { readConfig } from '../config.ts';
@@ -33,6 +34,7 @@ export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Prom
     io.print({ ok: false, error: { ...coded.extensions, code: coded.extensions.code, message: coded.message } });
     process.exitCode = 1;
   } finally {
+    await closeImagePool();
     await handle.close();
   }
 }

@@ -4,6 +4,7 @@
 // here (store.ts keeps the results), so a refusal stores nothing. See README.md.
 import sharp, { type Metadata, type OverlayOptions } from 'sharp';
 import { LedgerError } from '../ledger/errors.ts';
+import { MAX_PDF_PAGES, renderPdfPages } from './pdf.ts';
 import { sha256Hex } from './store.ts';
 
 /** Over this many bytes a file is refused before it is read at all. */
@@ -18,16 +19,27 @@ const THUMB_LONG_SIDE = 320;
 export const MAX_REDACTIONS = 50;
 
 export type ImageType = 'jpeg' | 'png' | 'webp';
-const MEDIA_TYPES: Record<ImageType, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
-const EXTENSIONS: Record<string, ImageType> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp' };
-const ACCEPTED = 'JPEG（.jpg/.jpeg）、PNG（.png）、WebP（.webp）图片';
+/** What an upload may be: an image, or a PDF whose pages are rendered to images (pdf.ts). */
+export type UploadType = ImageType | 'pdf';
+const MEDIA_TYPES: Record<UploadType, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+};
+const EXTENSIONS: Record<string, UploadType> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', pdf: 'pdf' };
+const ACCEPTED = `JPEG（.jpg/.jpeg）、PNG（.png）、WebP（.webp）图片或 PDF（.pdf，≤ ${MAX_PDF_PAGES} 页）`;
 
-/** A rectangle to black out, in fractions of the upright image's width and height (0–1), top left first. */
+/**
+ * A rectangle to black out, in fractions of the upright image's width and height (0–1), top left first; on a PDF,
+ * of page `page` (0 the first, the default; absent on an image).
+ */
 export interface Redaction {
   x: number;
   y: number;
   w: number;
   h: number;
+  page?: number;
 }
 
 export interface Derived {
@@ -40,9 +52,12 @@ export interface Derived {
 
 export interface ProcessedUpload {
   original: { sha256: string; mediaType: string; sizeBytes: number };
+  /** The first page's view (an image's only one) and its thumbnail. */
   view: Derived;
   thumbnail: Derived;
   pages: number;
+  /** The views of pages 2 … `pages` of a PDF, in order; empty for an image. */
+  pageViews: Derived[];
 }
 
 type Sniffed = ImageType | 'pdf' | 'heic' | 'avif' | 'gif' | 'tiff' | 'svg' | 'bmp' | null;
@@ -146,7 +161,7 @@ function assertNotPolyglot(b: Uint8Array, type: ImageType): void {
  * The checks that need no decoding: size, what the bytes are (magic numbers, never the name alone), that the name
  * agrees, and no second file hidden inside. Returns the type.
  */
-export function checkUpload(bytes: Uint8Array, filename: string): ImageType {
+export function checkUpload(bytes: Uint8Array, filename: string): UploadType {
   if (bytes.length > MAX_UPLOAD_BYTES) {
     throw new LedgerError('FILE_TOO_LARGE', `文件有 ${(bytes.length / 1024 / 1024).toFixed(1)} MB，超过 20 MB 的上限`, {
       sizeBytes: bytes.length,
@@ -159,13 +174,14 @@ export function checkUpload(bytes: Uint8Array, filename: string): ImageType {
   if (found === 'svg' || ext === 'svg' || ext === 'svgz') {
     refuse('FILE_TYPE_UNSUPPORTED', `不接受 SVG 文件（其中可以含有脚本）；只接受${ACCEPTED}`, { found: 'svg' });
   }
-  if (found === 'pdf' || found === 'heic') {
-    const what = found === 'pdf' ? 'PDF 文件' : 'HEIC 照片（苹果手机的默认格式）';
-    const how =
-      found === 'pdf' ? '请把每一页截图或导出为 JPEG/PNG' : '请在手机设置“相机 → 格式”选“兼容性最佳”，或导出为 JPEG';
-    refuse('FILE_TYPE_UNSUPPORTED', `暂不接受${what}，${how}；只接受${ACCEPTED}`, { found });
+  if (found === 'heic') {
+    refuse(
+      'FILE_TYPE_UNSUPPORTED',
+      `暂不接受 HEIC 照片（苹果手机的默认格式），请在手机设置“相机 → 格式”选“兼容性最佳”，或导出为 JPEG 后上传；只接受${ACCEPTED}`,
+      { found },
+    );
   }
-  if (found === null || !['jpeg', 'png', 'webp'].includes(found)) {
+  if (found === null || !['jpeg', 'png', 'webp', 'pdf'].includes(found)) {
     refuse(
       'FILE_TYPE_UNSUPPORTED',
       `文件不是可接受的图片${found ? `（是 ${found.toUpperCase()}）` : ''}；只接受${ACCEPTED}`,
@@ -178,14 +194,15 @@ export function checkUpload(bytes: Uint8Array, filename: string): ImageType {
   if (!named) {
     refuse('FILE_TYPE_UNSUPPORTED', `文件名“${filename}”的扩展名不对；只接受${ACCEPTED}`, { found });
   }
-  const type = found as ImageType;
+  const type = found as UploadType;
   if (named !== type) {
     refuse('FILE_TYPE_MISMATCH', `文件名说是 ${named.toUpperCase()}，内容却是 ${type.toUpperCase()}；请上传原文件`, {
       named,
       found: type,
     });
   }
-  assertNotPolyglot(bytes, type);
+  // A PDF is never published nor served: only its rendered pages are, so what else it carries goes nowhere.
+  if (type !== 'pdf') assertNotPolyglot(bytes, type);
   return type;
 }
 
@@ -203,17 +220,39 @@ export function checkRedactions(rects: readonly Redaction[]): Redaction[] {
       r.w > 0 &&
       r.h > 0 &&
       r.x + r.w <= 1 + eps &&
-      r.y + r.h <= 1 + eps;
+      r.y + r.h <= 1 + eps &&
+      (r.page === undefined || (Number.isInteger(r.page) && r.page >= 0 && r.page < MAX_PDF_PAGES));
     if (!ok) {
       throw new LedgerError(
         'REDACTION_INVALID',
-        `第 ${i + 1} 个遮盖区域不对：x、y、宽、高都是占图片宽高的比例（0 到 1），区域须在图片之内且不为空`,
+        `第 ${i + 1} 个遮盖区域不对：x、y、宽、高都是占图片宽高的比例（0 到 1），区域须在图片之内且不为空；` +
+          `page 是 PDF 的页序号（0 为第一页）`,
         { index: i },
       );
     }
     const round = (v: number) => Math.round(v * 1e6) / 1e6;
-    return { x: round(r.x), y: round(r.y), w: round(Math.min(r.w, 1 - r.x)), h: round(Math.min(r.h, 1 - r.y)) };
+    const rect: Redaction = {
+      x: round(r.x),
+      y: round(r.y),
+      w: round(Math.min(r.w, 1 - r.x)),
+      h: round(Math.min(r.h, 1 - r.y)),
+    };
+    // The first page is the default and is not written, so an image's rectangles keep the shape they always had.
+    if (r.page) rect.page = r.page;
+    return rect;
   });
+}
+
+/** Rectangles on pages the file does not have are refused before anything is stored. */
+function assertPagesExist(rects: readonly Redaction[], pages: number): void {
+  const i = rects.findIndex((r) => (r.page ?? 0) >= pages);
+  if (i >= 0) {
+    throw new LedgerError(
+      'REDACTION_INVALID',
+      `第 ${i + 1} 个遮盖区域在第 ${rects[i]!.page! + 1} 页，文件只有 ${pages} 页`,
+      { index: i, pages },
+    );
+  }
 }
 
 function fit(width: number, height: number, longSide: number): { width: number; height: number } {
@@ -271,23 +310,24 @@ async function encodeWithin(
   throw new Error(`could not encode within ${maxBytes} bytes`);
 }
 
+const unreadable = () => new LedgerError('FILE_UNREADABLE', '图片已损坏或不完整，读不出来；请重新拍照或另存后上传');
+
 /**
- * The whole pipeline for one upload: the checks, then the decode (orientation applied, first frame only, transparent
- * areas on white), the redaction burned in, the full view and the thumbnail re-encoded as WebP with no metadata.
+ * One picture (a photo, or a page rendered from a PDF) to its view and thumbnail: the pixel count from the header,
+ * then one decode (orientation applied, first frame only, transparent areas on white), the redaction burned in at
+ * the view's size, both re-encoded as WebP with no metadata.
  */
-export async function processUpload(
+async function derive(
   bytes: Uint8Array,
-  filename: string,
-  redactions: readonly Redaction[],
-): Promise<ProcessedUpload> {
-  const type = checkUpload(bytes, filename);
-  const rects = checkRedactions(redactions);
+  rects: readonly Redaction[],
+  withThumbnail: boolean,
+): Promise<{ view: Derived; thumbnail: Derived | undefined }> {
   const input = { limitInputPixels: MAX_PIXELS, failOn: 'error' as const, pages: 1 };
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { ...input, limitInputPixels: false }).metadata();
   } catch {
-    throw new LedgerError('FILE_UNREADABLE', '图片已损坏或不完整，读不出来；请重新拍照或另存后上传');
+    throw unreadable();
   }
   const pixelCount = (meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0);
   if (!meta.width || !meta.height || pixelCount > MAX_PIXELS) {
@@ -313,14 +353,45 @@ export async function processUpload(
       .toBuffer({ resolveWithObject: true });
     pixels = { data, width: info.width, height: info.height, channels: 3 };
   } catch {
-    throw new LedgerError('FILE_UNREADABLE', '图片已损坏或不完整，读不出来；请重新拍照或另存后上传');
+    throw unreadable();
   }
   const view = await encodeWithin(pixels, size, VIEW_MAX_BYTES);
-  const thumbnail = await encodeWithin(pixels, fit(size.width, size.height, THUMB_LONG_SIDE), THUMB_MAX_BYTES);
-  return {
-    original: { sha256: sha256Hex(bytes), mediaType: MEDIA_TYPES[type], sizeBytes: bytes.length },
-    view,
-    thumbnail,
-    pages: 1,
-  };
+  const thumbnail = withThumbnail
+    ? await encodeWithin(pixels, fit(size.width, size.height, THUMB_LONG_SIDE), THUMB_MAX_BYTES)
+    : undefined;
+  return { view, thumbnail };
+}
+
+/**
+ * The whole pipeline for one upload: the checks, then each picture (an image, or each page of a PDF rendered by
+ * pdf.ts) decoded, redacted and re-encoded as WebP with no metadata: the first page's view and thumbnail, the other
+ * pages' views.
+ */
+export async function processUpload(
+  bytes: Uint8Array,
+  filename: string,
+  redactions: readonly Redaction[],
+): Promise<ProcessedUpload> {
+  const type = checkUpload(bytes, filename);
+  const rects = checkRedactions(redactions);
+  const original = { sha256: sha256Hex(bytes), mediaType: MEDIA_TYPES[type], sizeBytes: bytes.length };
+  if (type !== 'pdf') {
+    assertPagesExist(rects, 1);
+    const { view, thumbnail } = await derive(bytes, rects, true);
+    return { original, view, thumbnail: thumbnail!, pages: 1, pageViews: [] };
+  }
+  const pngs = await renderPdfPages(bytes);
+  assertPagesExist(rects, pngs.length);
+  const views: Derived[] = [];
+  let thumbnail: Derived | undefined;
+  for (const [page, png] of pngs.entries()) {
+    const out = await derive(
+      png,
+      rects.filter((r) => (r.page ?? 0) === page),
+      page === 0,
+    );
+    views.push(out.view);
+    thumbnail ??= out.thumbnail;
+  }
+  return { original, view: views[0]!, thumbnail: thumbnail!, pages: pngs.length, pageViews: views.slice(1) };
 }

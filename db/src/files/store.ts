@@ -2,7 +2,7 @@
 // two levels of fan-out (ab/cd/abcd…); a file is written once, to a temporary name renamed into place, so a reader
 // never sees half a file and the same bytes twice are stored once.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,11 +31,22 @@ function pathOf(sha256: string): string {
   return join(filesDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
 }
 
-/** Stores the bytes under their SHA-256 unless already there; returns the hash. */
+/**
+ * Stores the bytes under their SHA-256 unless already there; returns the hash. A file already there has its time
+ * refreshed, so the sweep (sweep.ts) leaves it alone while the row that will name it is being written.
+ */
 export function putFile(bytes: Uint8Array): string {
   const sha256 = sha256Hex(bytes);
   const path = pathOf(sha256);
-  if (existsSync(path)) return sha256;
+  if (existsSync(path)) {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+      return sha256;
+    } catch {
+      // swept between the check and the touch: written again below
+    }
+  }
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${randomBytes(6).toString('hex')}.part`;
   writeFileSync(temporary, bytes, { mode: 0o640 });

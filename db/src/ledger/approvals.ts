@@ -77,7 +77,9 @@ export async function contentMark(db: DbOrTx, key: Key): Promise<string> {
          where v.village_id = ${key.villageId} and v.year = ${key.year} and v.month = ${key.month}
            and v.revision = ${key.revision}), '')
         || coalesce((select E'\nattachments\n' || string_agg(
-              row(a.voucher_number, a.kind, a.derivative_sha256, a.thumbnail_sha256, a.pages)::text,
+              -- A PDF's further pages' views too (an image has none, so its text is what it always was).
+              row(a.voucher_number, a.kind, a.derivative_sha256, a.thumbnail_sha256, a.pages)::text
+                || case when a.pages > 1 then a.page_views::text else '' end,
               E'\n' order by a.voucher_number nulls first, a.derivative_sha256, a.id)
           from attachments a
          where a.village_id = ${key.villageId} and a.year = ${key.year} and a.month = ${key.month}

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../client.ts';
+import { queryRows, type DbOrTx, type Tx } from '../client.ts';
 import { attachments, type AttachmentKind, type RedactionRect } from '../schema/attachments.ts';
 import { vouchers } from '../schema/ledger.ts';
 import { appendAudit } from './audit.ts';
@@ -17,7 +17,12 @@ export interface StoredDerivatives {
   view: { sha256: string; mediaType: string; width: number; height: number };
   thumbnail: { sha256: string; width: number; height: number };
   pages: number;
+  /** A PDF's pages after the first (their views); empty for an image. */
+  pageViews: { sha256: string; width: number; height: number }[];
 }
+
+const pageViewsOf = (d: StoredDerivatives) =>
+  d.pageViews.map(({ sha256, width, height }) => ({ sha256, width, height }));
 
 export interface StoredUpload extends StoredDerivatives {
   original: { sha256: string; mediaType: string; sizeBytes: number };
@@ -128,6 +133,7 @@ export async function attach(
       thumbnailWidth: u.thumbnail.width,
       thumbnailHeight: u.thumbnail.height,
       pages: u.pages,
+      pageViews: pageViewsOf(u),
       redactions: input.redactions,
       uploadedBy: input.actor,
       ...(input.at ? { uploadedAt: input.at } : {}),
@@ -207,6 +213,7 @@ export async function redact(
       thumbnailWidth: d.thumbnail.width,
       thumbnailHeight: d.thumbnail.height,
       pages: d.pages,
+      pageViews: pageViewsOf(d),
       redactedBy: input.actor,
       redactedAt: sql`now()`,
       confirmedBy: null,
@@ -282,4 +289,16 @@ export async function attachmentsOfRevision(
     .from(attachments)
     .where(and(...revisionWhere(key)))
     .orderBy(sql`${attachments.voucherNumber} asc nulls first`, asc(attachments.id));
+}
+
+/** Every file hash an attachment of any revision names (original, views, thumbnail): what the file sweep keeps. */
+export async function referencedFileHashes(db: DbOrTx): Promise<Set<string>> {
+  const rows = await queryRows<{ sha256: string }>(
+    db,
+    sql`select original_sha256 as sha256 from attachments
+        union select derivative_sha256 from attachments
+        union select thumbnail_sha256 from attachments
+        union select p->>'sha256' from attachments, jsonb_array_elements(page_views) p`,
+  );
+  return new Set(rows.map((r) => r.sha256));
 }

@@ -128,11 +128,11 @@ async function copyRevision(tx: Tx, key: PeriodKey, from: number, to: number): P
   await tx.execute(sql`
     insert into attachments (village_id, year, month, revision, voucher_number, kind, filename, original_sha256,
                              original_media_type, original_bytes, derivative_sha256, derivative_media_type, width,
-                             height, thumbnail_sha256, thumbnail_width, thumbnail_height, pages, redactions,
+                             height, thumbnail_sha256, thumbnail_width, thumbnail_height, pages, page_views, redactions,
                              uploaded_by, uploaded_at, redacted_by, redacted_at, confirmed_by, confirmed_at)
     select village_id, year, month, ${to}, voucher_number, kind, filename, original_sha256,
            original_media_type, original_bytes, derivative_sha256, derivative_media_type, width,
-           height, thumbnail_sha256, thumbnail_width, thumbnail_height, pages, redactions,
+           height, thumbnail_sha256, thumbnail_width, thumbnail_height, pages, page_views, redactions,
            uploaded_by, uploaded_at, redacted_by, redacted_at, confirmed_by, confirmed_at
       from attachments
      where village_id = ${key.villageId} and year = ${key.year} and month = ${key.month} and revision = ${from}

@@ -14,12 +14,23 @@ import {
 } from 'drizzle-orm/pg-core';
 import { periods } from './ledger.ts';
 
-/** A rectangle blacked out in the published view: fractions (0–1) of the upright image's width and height. */
+/**
+ * A rectangle blacked out in the published view: fractions (0–1) of the upright image's width and height; on a PDF,
+ * of page `page` (0 the first; absent means the first).
+ */
 export interface RedactionRect {
   x: number;
   y: number;
   w: number;
   h: number;
+  page?: number;
+}
+
+/** The published view of a PDF's page after the first (the first is the derivative columns). */
+export interface PageView {
+  sha256: string;
+  width: number;
+  height: number;
 }
 
 export const ATTACHMENT_KINDS = ['receipt', 'minutes', 'contract', 'tender', 'other'] as const;
@@ -58,6 +69,11 @@ export const attachments = pgTable(
     thumbnailWidth: integer('thumbnail_width').notNull(),
     thumbnailHeight: integer('thumbnail_height').notNull(),
     pages: smallint('pages').notNull().default(1),
+    /** A PDF's pages 2 … `pages`, each a published view like the derivative (migration 0015); empty for an image. */
+    pageViews: jsonb('page_views')
+      .$type<PageView[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     redactions: jsonb('redactions')
       .$type<RedactionRect[]>()
       .notNull()
@@ -81,6 +97,7 @@ export const attachments = pgTable(
     // The public file endpoint finds a derivative by its hash: /data/files/{sha256}.webp.
     index('attachments_derivative_idx').on(t.derivativeSha256),
     index('attachments_thumbnail_idx').on(t.thumbnailSha256),
+    index('attachments_page_views_idx').using('gin', sql`${t.pageViews} jsonb_path_ops`),
     check('attachments_kind_known', sql`${t.kind} in ('receipt', 'minutes', 'contract', 'tender', 'other')`),
     check(
       'attachments_hashes_sha256',
@@ -94,5 +111,9 @@ export const attachments = pgTable(
     check('attachments_confirmed_together', sql`(${t.confirmedBy} is null) = (${t.confirmedAt} is null)`),
     check('attachments_filename_present', sql`length(${t.filename}) between 1 and 255`),
     check('attachments_redactions_array', sql`jsonb_typeof(${t.redactions}) = 'array'`),
+    check(
+      'attachments_page_views_count',
+      sql`jsonb_typeof(${t.pageViews}) = 'array' and jsonb_array_length(${t.pageViews}) = ${t.pages} - 1`,
+    ),
   ],
 );

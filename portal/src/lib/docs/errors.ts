@@ -307,11 +307,12 @@ export const ERROR_GROUPS: ErrorGroup[] = [
         code: 'FILE_TYPE_UNSUPPORTED',
         status: 200,
         zh:
-          '只接受 JPEG、PNG、WebP 图片；SVG（可含脚本）、PDF、HEIC 等暂不接受，extensions.found 说明收到的是什么。' +
-          '什么都没有保存',
+          '只接受 JPEG、PNG、WebP 图片和 PDF；SVG（可含脚本）、HEIC 等暂不接受，extensions.found 说明收到的是什么' +
+          '（服务器未装 poppler-utils 时 PDF 也不接受，extensions.reason 说明）。什么都没有保存',
         en:
-          'Only JPEG, PNG and WebP images are accepted; SVG (scripts), PDF, HEIC and others are refused, ' +
-          'extensions.found says what arrived. Nothing was stored',
+          'Only JPEG, PNG and WebP images and PDFs are accepted; SVG (scripts), HEIC and others are refused, ' +
+          'extensions.found says what arrived (PDFs too when the server lacks poppler-utils: extensions.reason). ' +
+          'Nothing was stored',
       },
       {
         code: 'FILE_TYPE_MISMATCH',
@@ -340,8 +341,28 @@ export const ERROR_GROUPS: ErrorGroup[] = [
       {
         code: 'REDACTION_INVALID',
         status: 200,
-        zh: '遮盖区域不对：x、y、w、h 是占图片宽高的比例（0–1），须在图片内、不为空，最多 50 个',
-        en: 'A redaction rectangle is invalid: x, y, w, h are fractions (0–1) inside the image, not empty, at most 50',
+        zh: '遮盖区域不对：x、y、w、h 是占图片宽高的比例（0–1），须在图片内、不为空，最多 50 个；page 须是文件有的页',
+        en:
+          'A redaction rectangle is invalid: x, y, w, h are fractions (0–1) inside the image, not empty, at most 50; ' +
+          'page must be a page the file has',
+      },
+      {
+        code: 'PDF_TOO_MANY_PAGES',
+        status: 200,
+        zh: 'PDF 超过 20 页（extensions.pages 是它的页数）；只上传证明这笔收支的那几页。什么都没有保存',
+        en: 'The PDF has over 20 pages (extensions.pages); send the pages that prove the payment. Nothing was stored',
+      },
+      {
+        code: 'PDF_ENCRYPTED',
+        status: 200,
+        zh: 'PDF 加了密码或加密，不能转换成图片。什么都没有保存',
+        en: 'The PDF is encrypted or password-protected and cannot be rendered. Nothing was stored',
+      },
+      {
+        code: 'ATTACHMENT_BUSY',
+        status: 200,
+        zh: '正在处理的附件太多，排队已满（extensions.queued）；过一会儿再上传。什么都没有保存',
+        en: 'Too many attachments are being processed and the queue is full (extensions.queued); try again shortly. Nothing was stored',
       },
       {
         code: 'ATTACHMENT_NOT_FOUND',

@@ -1,0 +1,3 @@
+ALTER TABLE "attachments" ADD COLUMN "page_views" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+CREATE INDEX "attachments_page_views_idx" ON "attachments" USING gin ("page_views" jsonb_path_ops);--> statement-breakpoint
+ALTER TABLE "attachments" ADD CONSTRAINT "attachments_page_views_count" CHECK (jsonb_typeof("attachments"."page_views") = 'array' and jsonb_array_length("attachments"."page_views") = "attachments"."pages" - 1);
