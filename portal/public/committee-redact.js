@@ -1,7 +1,8 @@
 // Drawing redaction rectangles on the committee's attachments page (/committee/{village}/attachments), the portal's one
 // script. Without it the page still works: numbered grid cells over each photo. With it, a finger or a mouse drags
 // rectangles over the photo (pointer events, so touch works too); they are posted as fractions of the upright image,
-// `x,y,w,h;…`, in a hidden field: `rects` for an attachment already uploaded, `rects-{i}` for the i-th chosen file.
+// `x,y,w,h;…` (`,p` added for page p > 0 of a PDF), in a hidden field: `rects` beside each page of an attachment already
+// uploaded, `rects-{i}` for the i-th chosen file (counted over the page's file inputs in order, as the form posts them).
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
@@ -22,6 +23,7 @@
 
   /** Lets the user draw on `frame`; the rectangles go into `field` (a hidden input). Returns an undo function. */
   function drawable(frame, field) {
+    var page = Number(frame.getAttribute('data-page') || '0');
     var rects = [];
     var boxes = [];
     var start = null;
@@ -30,7 +32,7 @@
     function write() {
       field.value = rects
         .map(function (r) {
-          return [r.x, r.y, r.w, r.h].join(',');
+          return [r.x, r.y, r.w, r.h].concat(page > 0 ? [page] : []).join(',');
         })
         .join(';');
       frame.setAttribute('data-count', String(rects.length));
@@ -93,32 +95,47 @@
     };
   }
 
-  // Attachments already uploaded: draw more rectangles, then "保存遮盖".
-  Array.prototype.forEach.call(document.querySelectorAll('form[data-redact]'), function (form) {
-    var frame = form.querySelector('[data-frame]');
-    var field = form.querySelector('[data-rects]');
+  // Attachments already uploaded: draw more rectangles on each page, then "保存遮盖".
+  Array.prototype.forEach.call(document.querySelectorAll('form[data-redact] .page'), function (page) {
+    var frame = page.querySelector('[data-frame]');
+    var field = page.querySelector('[data-rects]');
     if (!frame || !field) return;
     var undo = drawable(frame, field);
-    var button = form.querySelector('[data-undo]');
+    var button = page.querySelector('[data-undo]');
     if (button) button.addEventListener('click', undo);
   });
 
   // Photos chosen for upload: a preview of each, to draw on before anything leaves the phone.
-  var input = document.querySelector('#upload-form input[type=file]');
+  var inputs = document.querySelectorAll('#upload-form input[type=file]');
   var previews = document.getElementById('upload-previews');
-  if (!input || !previews) return;
+  if (inputs.length === 0 || !previews) return;
   var urls = [];
-  input.addEventListener('change', function () {
+  function chosen() {
+    var files = [];
+    Array.prototype.forEach.call(inputs, function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        files.push(file);
+      });
+    });
+    return files;
+  }
+  function rebuild() {
     urls.forEach(function (u) {
       URL.revokeObjectURL(u);
     });
     urls = [];
     previews.textContent = '';
-    Array.prototype.forEach.call(input.files, function (file, i) {
+    chosen().forEach(function (file, i) {
       if (i >= MAX_FILES) return;
       var figure = document.createElement('figure');
       var caption = document.createElement('figcaption');
-      caption.textContent = '照片 ' + (i + 1) + '：' + file.name + '（拖动画出要遮盖的地方）';
+      var isImage = file.type.indexOf('image/') === 0;
+      caption.textContent =
+        '第 ' +
+        (i + 1) +
+        ' 个：' +
+        file.name +
+        (isImage ? '（拖动画出要遮盖的地方）' : '（PDF：上传后在每一页上遮盖）');
       var frame = document.createElement('div');
       frame.className = 'frame';
       frame.setAttribute('data-frame', '');
@@ -132,23 +149,25 @@
       undoButton.className = 'secondary';
       undoButton.textContent = '撤销';
       figure.appendChild(caption);
-      figure.appendChild(frame);
       figure.appendChild(field);
-      figure.appendChild(undoButton);
       previews.appendChild(figure);
-      if (file.type.indexOf('image/') === 0) {
-        var url = URL.createObjectURL(file);
-        urls.push(url);
-        var img = document.createElement('img');
-        img.alt = '要上传的照片 ' + (i + 1) + '：' + file.name;
-        img.addEventListener('load', function () {
-          frame.style.aspectRatio = img.naturalWidth + '/' + img.naturalHeight;
-        });
-        img.src = url;
-        frame.appendChild(img);
-      }
+      if (!isImage) return;
+      figure.appendChild(frame);
+      figure.appendChild(undoButton);
+      var url = URL.createObjectURL(file);
+      urls.push(url);
+      var img = document.createElement('img');
+      img.alt = '要上传的照片 ' + (i + 1) + '：' + file.name;
+      img.addEventListener('load', function () {
+        frame.style.aspectRatio = img.naturalWidth + '/' + img.naturalHeight;
+      });
+      img.src = url;
+      frame.appendChild(img);
       var undo = drawable(frame, field);
       undoButton.addEventListener('click', undo);
     });
+  }
+  Array.prototype.forEach.call(inputs, function (input) {
+    input.addEventListener('change', rebuild);
   });
 })();

@@ -137,7 +137,7 @@ describe('receipts on a phone', () => {
     await a.page.goto(`${t.portal.url}/committee/${village.slug}?month=${YM}`);
     await Promise.all([a.page.waitForURL(/\/attachments\?/), a.page.click('#attachments-link')]);
     await a.page.selectOption('select[name=target]', '2');
-    await a.page.setInputFiles('input[name=file]', [
+    await a.page.setInputFiles('input[name=file][capture]', [
       { name: 'IMG_2001.jpg', mimeType: 'image/jpeg', buffer: await anInvoicePhoto(1) },
       { name: 'IMG_2002.jpg', mimeType: 'image/jpeg', buffer: await anInvoicePhoto(2) },
     ]);

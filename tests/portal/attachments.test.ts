@@ -322,7 +322,7 @@ describe('the committee’s attachments page', () => {
     expect((await m.attachments())[0]!.confirmed).toBe(true);
   });
 
-  it('serves the committee’s preview only to a signed-in user, and never the original', async () => {
+  it('shows the committee the redacted view before publication over the API’s signed preview, never the original', async () => {
     const m = await anOpenMonth();
     await m.accountant.upload(m.url, [{ name: 'r.jpg', bytes: await aReceipt(7), type: 'image/jpeg' }], {
       csrf: CSRF,
@@ -330,15 +330,20 @@ describe('the committee’s attachments page', () => {
       target: '1',
     });
     const [a] = await m.attachments();
-    const path = `/committee/${m.village.slug}/files/${a!.sha256}.webp`;
-    expect((await page(path)).status).toBe(401);
-    const signed = await m.accountant.get(path);
-    expect(signed.status).toBe(200);
-    expect(signed.headers.get('cache-control')).toContain('no-store');
-    expect(signed.headers.get('content-type')).toMatch(/^image\//);
-    // The original: the API's preview and the public file both refuse it, so only the stand-in comes back.
-    const original = await m.accountant.get(`/committee/${m.village.slug}/files/${a!.originalSha256}.webp`);
-    expect(original.headers.get('content-type')).toContain('image/svg+xml');
+    for (const who of [m.accountant, m.supervisor]) {
+      const html = (await who.get(m.url)).html;
+      expect(html).not.toContain(a!.originalSha256);
+      const src = new RegExp(`<img src="(/data/files/preview/[^"]+/${a!.sha256}\\.webp)"`).exec(html)?.[1];
+      expect(src).toBeDefined();
+      // Through the portal's /data, as the browser fetches it: the view, private.
+      const view = await fetch(`${t.portal.url}${src}`);
+      expect(view.status).toBe(200);
+      expect(view.headers.get('content-type')).toBe('image/webp');
+      expect(view.headers.get('cache-control')).toContain('no-store');
+    }
+    // The public address of a view not yet published, and the original's, are 404.
+    expect((await fetch(`${t.portal.url}/data/files/${a!.sha256}.webp`)).status).toBe(404);
+    expect((await fetch(`${t.portal.url}/data/files/${a!.originalSha256}.webp`)).status).toBe(404);
   });
 });
 

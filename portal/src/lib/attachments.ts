@@ -29,6 +29,8 @@ export interface Rect {
   y: number;
   w: number;
   h: number;
+  /** A PDF's page, 0 the first (an image has only page 0). */
+  page?: number;
 }
 
 /**
@@ -79,21 +81,38 @@ export function cellsToRects(cells: readonly number[]): Rect[] {
 }
 
 /**
- * Rectangles drawn in the browser, posted as `x,y,w,h` fractions separated by `;`. Anything malformed is dropped and
- * each rectangle is clipped to the image; the API checks them again (REDACTION_INVALID).
+ * The grid's ticked cells as posted: `c` for the first page, `p:c` for page p of a PDF; rectangles page by page.
+ */
+export function gridRects(values: readonly string[]): Rect[] {
+  const byPage = new Map<number, number[]>();
+  for (const value of values) {
+    const m = /^(?:(\d{1,2}):)?(\d{1,2})$/.exec(value.trim());
+    if (!m) continue;
+    const page = Number(m[1] ?? 0);
+    byPage.set(page, [...(byPage.get(page) ?? []), Number(m[2])]);
+  }
+  return [...byPage].flatMap(([page, cells]) => cellsToRects(cells).map((r) => (page === 0 ? r : { ...r, page })));
+}
+
+/**
+ * Rectangles drawn in the browser, posted as `x,y,w,h` fractions (and `,p` for page p of a PDF) separated by `;`.
+ * Anything malformed is dropped and each rectangle is clipped to the image; the API checks them again
+ * (REDACTION_INVALID).
  */
 export function parseDrawnRects(text: string): Rect[] {
   const rects: Rect[] = [];
   for (const part of text.split(';').slice(0, MAX_RECTS + 1)) {
     const n = part.split(',').map((v) => Number(v.trim()));
-    if (n.length !== 4 || n.some((v) => !Number.isFinite(v))) continue;
-    const [x, y, w, h] = n as [number, number, number, number];
+    if ((n.length !== 4 && n.length !== 5) || n.some((v) => !Number.isFinite(v))) continue;
+    const [x, y, w, h, page = 0] = n as [number, number, number, number, number?];
+    if (!Number.isInteger(page) || page < 0 || page > 99) continue;
     const x0 = clamp(x);
     const y0 = clamp(y);
     const x1 = clamp(x + w);
     const y1 = clamp(y + h);
     if (x1 - x0 < 0.002 || y1 - y0 < 0.002) continue;
-    rects.push({ x: round(x0), y: round(y0), w: round(x1 - x0), h: round(y1 - y0) });
+    const rect = { x: round(x0), y: round(y0), w: round(x1 - x0), h: round(y1 - y0) };
+    rects.push(page === 0 ? rect : { ...rect, page });
   }
   return rects;
 }
@@ -104,6 +123,11 @@ function clamp(v: number): number {
 
 function round(v: number): number {
   return Math.round(v * 10_000) / 10_000;
+}
+
+/** Rectangles as posted back in the form (`x,y,w,h[,page]`), the inverse of parseDrawnRects. */
+export function rectsText(rects: readonly Rect[]): string {
+  return rects.map((r) => [r.x, r.y, r.w, r.h, ...(r.page ? [r.page] : [])].join(',')).join(';');
 }
 
 /** A rectangle as CSS percentages over its image. */

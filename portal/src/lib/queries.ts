@@ -42,6 +42,7 @@ const ATTACHMENT_FIELDS = /* GraphQL */ `
     sha256
     kind
     pages
+    pageUrls
     url
     width
     height
@@ -659,7 +660,10 @@ export const CommitteeMonthPage = q<G.CommitteeMonthPageQuery, G.CommitteeMonthP
         height
         confirmed
         confirmedBy
+        previewThumbnailUrl
+        thumbnailUrl
         redactions {
+          page
           x
           y
           w
@@ -997,7 +1001,12 @@ export const CommitteeAttachmentsPage = q<G.CommitteeAttachmentsPageQuery, G.Com
           thumbnailWidth
           thumbnailHeight
           pages
+          previewUrl
+          previewThumbnailUrl
+          previewPageUrls
+          pageUrls
           redactions {
+            page
             x
             y
             w

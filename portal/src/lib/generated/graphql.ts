@@ -53,6 +53,7 @@ export type AttachmentFieldsFragment = {
   sha256: string;
   kind: string;
   pages: number;
+  pageUrls: Array<string>;
   url: string;
   width: number;
   height: number;
@@ -274,6 +275,7 @@ export type MonthPageQuery = {
         sha256: string;
         kind: string;
         pages: number;
+        pageUrls: Array<string>;
         url: string;
         width: number;
         height: number;
@@ -358,6 +360,7 @@ export type VoucherPageQuery = {
         sha256: string;
         kind: string;
         pages: number;
+        pageUrls: Array<string>;
         url: string;
         width: number;
         height: number;
@@ -546,7 +549,9 @@ export type CommitteeMonthPageQuery = {
       height: number;
       confirmed: boolean;
       confirmedBy: string | null;
-      redactions: Array<{ x: number; y: number; w: number; h: number }>;
+      previewThumbnailUrl: string | null;
+      thumbnailUrl: string;
+      redactions: Array<{ page: number; x: number; y: number; w: number; h: number }>;
     }>;
     reviews: Array<{
       decision: string;
@@ -886,12 +891,16 @@ export type CommitteeAttachmentsPageQuery = {
       thumbnailWidth: number;
       thumbnailHeight: number;
       pages: number;
+      previewUrl: string | null;
+      previewThumbnailUrl: string | null;
+      previewPageUrls: Array<string> | null;
+      pageUrls: Array<string>;
       uploadedBy: string;
       uploadedAt: string;
       confirmed: boolean;
       confirmedBy: string | null;
       confirmedAt: string | null;
-      redactions: Array<{ x: number; y: number; w: number; h: number }>;
+      redactions: Array<{ page: number; x: number; y: number; w: number; h: number }>;
     }>;
     vouchers: { totalCount: number; nodes: Array<{ number: number; summary: string; total: { yuan: string } }> };
   } | null;
