@@ -206,7 +206,9 @@ describe('receipts on a phone', () => {
     await v.page.goto(`${t.portal.url}/v/${village.slug}/${YM}`);
     const clip = v.page.locator('a.clip');
     expect(await clip.count()).toBe(1);
-    expect((await clip.innerText()).replace(/\s+/g, ' ')).toContain('📎 2');
+    expect(await clip.getAttribute('data-count')).toBe('2');
+    expect(await clip.getAttribute('title')).toBe('附件 2 张');
+    expect(await clip.locator('svg').count()).toBe(1);
     await checkPhoneWidths(v.page, '6-month');
     await Promise.all([v.page.waitForURL(/\/2(#attachments)?$/), clip.click()]);
     const thumbs = v.page.locator('a.thumb img');

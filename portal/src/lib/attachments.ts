@@ -143,7 +143,7 @@ export function attachmentAlt(a: { kind: string; voucherNumber: number | null },
   return `${where}的${what}${of > 1 ? `（第${index + 1}张，共${of}张）` : ''}，个人信息已遮盖`;
 }
 
-/** How many attachments, for a count shown beside a payment: "📎 2" and, for screen readers, "附件 2 张". */
+/** How many attachments in words, beside a payment's paperclip and for screen readers: "附件 2 张". */
 export function countInWords(n: number): string {
   return `附件 ${n} 张`;
 }
