@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import {
   clearArtifacts,
+  expectAccessible,
   launchBrowser,
   measureLayout,
   openPage,
@@ -168,6 +169,7 @@ describe('receipts on a phone', () => {
     expect(await articles.nth(0).innerText()).toContain('遮盖 1 处');
     expect(await articles.nth(1).innerText()).toContain('遮盖 0 处');
     await checkPhoneWidths(a.page, '2-uploaded');
+    await expectAccessible(a.page, 'the attachments page (accountant, JavaScript on)');
     await a.close();
 
     // 2. The accountant again, JavaScript off: the grid over the second photo, cells 17–20 (the third row's left half).
@@ -222,6 +224,11 @@ describe('receipts on a phone', () => {
       expect(await thumbs.nth(i).getAttribute('alt')).toMatch(/第2号凭证的单据.*个人信息已遮盖/);
     }
     await checkPhoneWidths(v.page, '7-voucher');
+    // axe needs JavaScript: the same voucher page in a page with it on.
+    const checked = await openPage(browser, { viewport: 'phone' });
+    await checked.page.goto(v.page.url());
+    await expectAccessible(checked.page, 'the voucher page with thumbnails');
+    await checked.close();
     const [full] = await Promise.all([
       v.page.waitForResponse(/\/data\/files\/[0-9a-f]{64}\.webp$/),
       thumbs.nth(0).click(),

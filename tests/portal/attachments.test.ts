@@ -181,7 +181,15 @@ describe('the committee’s attachments page', () => {
     expect(form.html).toMatch(/<input type="file" name="file" multiple accept="image\/\*" capture="environment"/);
     // The one page with a script: its own file, allowed by this page's policy only.
     expect(form.html).toContain('src="/committee-redact.js"');
-    expect(form.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const csp = form.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    for (const kept of ["default-src 'none'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"])
+      expect(csp).toContain(kept);
+    expect(csp).not.toMatch(/unsafe-inline'[^;]*;?\s*script|unsafe-eval/);
+    // Every other page keeps script-src 'none'.
+    expect(
+      (await m.accountant.get(`/committee/${m.village.slug}?month=${YM}`)).headers.get('content-security-policy'),
+    ).toContain("script-src 'none'");
     // Action
     const res = await m.accountant.upload(
       m.url,
