@@ -19,6 +19,11 @@ export default tseslint.config(
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
+  // The portal's one browser script (the committee's redaction drawing), plain ES5 served as it is written.
+  {
+    files: ['portal/public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', URL: 'readonly' } },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

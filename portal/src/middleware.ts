@@ -3,7 +3,7 @@ import { withVisitor } from './lib/api.ts';
 import { config } from './lib/config.ts';
 import { behindTls, withTls } from './lib/session.ts';
 import { isCacheableRequest, PageCache, respondFromCache } from './lib/page-cache.ts';
-import { bodyLimit, isAskPath, readBodyWithin, tooLarge } from './lib/request-body.ts';
+import { bodyLimit, isAskPath, isAttachmentUploadPath, readBodyWithin, tooLarge } from './lib/request-body.ts';
 import { tooManyRequests, VisitorBudget } from './lib/visitor-budget.ts';
 
 /**
@@ -22,6 +22,16 @@ const POLICY = [
   "connect-src 'none'",
   "manifest-src 'self'",
 ].join('; ');
+
+/**
+ * The committee's attachments page is the one page with a script: drawing redaction rectangles over a photo (the page
+ * works without it, by a grid of cells). The script is a file of our own (public/committee-redact.js), never inline,
+ * and it previews a chosen photo from a blob: URL before upload.
+ */
+const ATTACHMENTS_POLICY = POLICY.replace("script-src 'none'", "script-src 'self'").replace(
+  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
+);
 
 /** Two years, the HSTS preload list's minimum; sent only when the request came over TLS (see behindTls). */
 const HSTS = 'max-age=63072000; includeSubDomains';
@@ -64,11 +74,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
   // database) with Retry-After, and that is a 503: try again shortly, nothing is broken here.
   if (response.status === 500 && response.headers.has('retry-after'))
     response = new Response(response.body, { status: 503, headers: response.headers });
-  return secured(response, tls);
+  return secured(response, tls, isAttachmentUploadPath(context.url.pathname) ? ATTACHMENTS_POLICY : POLICY);
 });
 
-function secured(response: Response, tls: boolean): Response {
-  response.headers.set('content-security-policy', POLICY);
+function secured(response: Response, tls: boolean, policy: string = POLICY): Response {
+  response.headers.set('content-security-policy', policy);
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');
   response.headers.set('x-frame-options', 'DENY');

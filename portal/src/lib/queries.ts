@@ -29,7 +29,27 @@ const STATEMENT_LINE_FIELDS = /* GraphQL */ `
     }
     voucher {
       number
+      attachments {
+        sha256
+      }
     }
+  }
+`;
+
+/** A published attachment as the villagers' pages show it: the redacted view, its thumbnail and their sizes. */
+const ATTACHMENT_FIELDS = /* GraphQL */ `
+  fragment AttachmentFields on Attachment {
+    sha256
+    kind
+    pages
+    pageUrls
+    url
+    width
+    height
+    thumbnailUrl
+    thumbnailWidth
+    thumbnailHeight
+    voucherNumber
   }
 `;
 
@@ -333,6 +353,9 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
         redFlags {
           ...RedFlagFields
         }
+        attachments {
+          ...AttachmentFields
+        }
         openingBalance {
           yuan
         }
@@ -413,6 +436,7 @@ export const MonthPage = q<G.MonthPageQuery, G.MonthPageQueryVariables>(/* Graph
   ${STATEMENT_LINE_FIELDS}
   ${RED_FLAG_FIELDS}
   ${QUESTION_FIELDS}
+  ${ATTACHMENT_FIELDS}
 `);
 
 export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/* GraphQL */ `
@@ -428,6 +452,9 @@ export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/*
         date
         summary
         attachmentsCount
+        attachments {
+          ...AttachmentFields
+        }
         revision
         total {
           yuan
@@ -470,6 +497,7 @@ export const VoucherPage = q<G.VoucherPageQuery, G.VoucherPageQueryVariables>(/*
   }
   ${RED_FLAG_FIELDS}
   ${QUESTION_FIELDS}
+  ${ATTACHMENT_FIELDS}
 `);
 
 export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* GraphQL */ `
@@ -490,6 +518,10 @@ export const WholeMonth = q<G.WholeMonthQuery, G.WholeMonthQueryVariables>(/* Gr
         }
         redFlags {
           ...RedFlagFields
+        }
+        attachments {
+          sha256
+          kind
         }
         openingBalance {
           yuan
@@ -618,6 +650,25 @@ export const CommitteeMonthPage = q<G.CommitteeMonthPageQuery, G.CommitteeMonthP
         by
         at
         note
+      }
+      attachments {
+        id
+        voucherNumber
+        kind
+        sha256
+        width
+        height
+        confirmed
+        confirmedBy
+        previewThumbnailUrl
+        thumbnailUrl
+        redactions {
+          page
+          x
+          y
+          w
+          h
+        }
       }
       publishable
       blockers
@@ -914,5 +965,70 @@ export const CommitteeQuestionsPage = q<G.CommitteeQuestionsPageQuery, G.Committ
       }
     }
     ${QUESTION_FIELDS}
+  `,
+);
+
+/** The committee's attachments page: every attachment of the month being prepared, its redaction and confirmation. */
+export const CommitteeAttachmentsPage = q<G.CommitteeAttachmentsPageQuery, G.CommitteeAttachmentsPageQueryVariables>(
+  /* GraphQL */ `
+    query CommitteeAttachmentsPage($v: String!, $y: Int!, $m: Int!) {
+      village(slug: $v) {
+        name
+      }
+      me {
+        username
+        roles {
+          role
+          villageSlug
+        }
+      }
+      committeeMonth(villageSlug: $v, year: $y, month: $m) {
+        status
+        revision
+        publishable
+        blockers
+        attachments {
+          id
+          kind
+          filename
+          voucherNumber
+          sha256
+          mediaType
+          width
+          height
+          url
+          thumbnailUrl
+          thumbnailWidth
+          thumbnailHeight
+          pages
+          previewUrl
+          previewThumbnailUrl
+          previewPageUrls
+          pageUrls
+          redactions {
+            page
+            x
+            y
+            w
+            h
+          }
+          uploadedBy
+          uploadedAt
+          confirmed
+          confirmedBy
+          confirmedAt
+        }
+        vouchers(first: 100) {
+          totalCount
+          nodes {
+            number
+            summary
+            total {
+              yuan
+            }
+          }
+        }
+      }
+    }
   `,
 );

@@ -1,5 +1,6 @@
 import { MAX_EXPLORER_BODY_BYTES } from './docs/explorer';
 import { MAX_IMPORT_BYTES } from './config';
+import { MAX_FILE_BYTES, MAX_FILES_PER_UPLOAD } from './attachments';
 
 /** Sign-in, sign-out and the committee's small forms: a few fields and a CSRF token. */
 export const FORM_BODY_BYTES = 8 * 1024;
@@ -9,6 +10,18 @@ export const FORM_BODY_BYTES = 8 * 1024;
  * an ordinary form (a third larger, and URL-encoding adds some %2B/%2F): room for the API's largest import.
  */
 export const UPLOAD_BODY_BYTES = Math.ceil(((MAX_IMPORT_BYTES * 4) / 3) * 1.25) + 64 * 1024;
+
+/**
+ * The committee's attachments page: several photos from a phone in one multipart post (each file ≤ 20 MB, sent to
+ * the API one at a time). Not every file can be at the maximum: phone photos are 2–6 MB, and the whole post is held in
+ * memory while it is handed on, so the cap is half of MAX_FILES_PER_UPLOAD × 20 MB, plus the form's fields.
+ */
+export const ATTACHMENT_BODY_BYTES = (MAX_FILES_PER_UPLOAD / 2) * MAX_FILE_BYTES + 256 * 1024;
+
+/** The committee's attachments page (`/committee/{village}/attachments`), the one route with the larger cap. */
+export function isAttachmentUploadPath(pathname: string): boolean {
+  return /^\/committee\/[^/]+\/attachments\/?$/.test(pathname);
+}
 
 /**
  * The villagers' ask form: a question of at most 500 characters (4.5 KB once a browser has %-encoded Chinese), a
@@ -23,6 +36,7 @@ export function isAskPath(pathname: string): boolean {
 
 /** The most a request to this path may send; larger bodies are refused with 413 before they are read. */
 export function bodyLimit(pathname: string): number {
+  if (isAttachmentUploadPath(pathname)) return ATTACHMENT_BODY_BYTES;
   if (/^\/committee(\/|$)/.test(pathname)) return UPLOAD_BODY_BYTES;
   if (isAskPath(pathname)) return ASK_BODY_BYTES;
   if (/^\/(en\/)?docs\/explorer\/?$/.test(pathname)) return MAX_EXPLORER_BODY_BYTES;

@@ -46,7 +46,21 @@ export type StatementLineFieldsFragment = {
   amount: { yuan: string; fen: string };
   counterparty: { name: string; isPerson: boolean } | null;
   account: { code: string; name: string; categoryName: string };
-  voucher: { number: number };
+  voucher: { number: number; attachments: Array<{ sha256: string }> };
+};
+
+export type AttachmentFieldsFragment = {
+  sha256: string;
+  kind: string;
+  pages: number;
+  pageUrls: Array<string>;
+  url: string;
+  width: number;
+  height: number;
+  thumbnailUrl: string;
+  thumbnailWidth: number;
+  thumbnailHeight: number;
+  voucherNumber: number | null;
 };
 
 export type RedFlagFieldsFragment = {
@@ -257,6 +271,19 @@ export type MonthPageQuery = {
         amount: { yuan: string } | null;
         answer: { body: string; author: string; answeredAt: string } | null;
       }>;
+      attachments: Array<{
+        sha256: string;
+        kind: string;
+        pages: number;
+        pageUrls: Array<string>;
+        url: string;
+        width: number;
+        height: number;
+        thumbnailUrl: string;
+        thumbnailWidth: number;
+        thumbnailHeight: number;
+        voucherNumber: number | null;
+      }>;
       openingBalance: { yuan: string };
       closingBalance: { yuan: string };
       income: { yuan: string };
@@ -285,7 +312,7 @@ export type MonthPageQuery = {
             amount: { yuan: string; fen: string };
             counterparty: { name: string; isPerson: boolean } | null;
             account: { code: string; name: string; categoryName: string };
-            voucher: { number: number };
+            voucher: { number: number; attachments: Array<{ sha256: string }> };
           };
         }>;
       };
@@ -328,6 +355,19 @@ export type VoucherPageQuery = {
           voucherNumber: number | null;
         } | null;
         hidden: { reason: string; hiddenAt: string } | null;
+      }>;
+      attachments: Array<{
+        sha256: string;
+        kind: string;
+        pages: number;
+        pageUrls: Array<string>;
+        url: string;
+        width: number;
+        height: number;
+        thumbnailUrl: string;
+        thumbnailWidth: number;
+        thumbnailHeight: number;
+        voucherNumber: number | null;
       }>;
       total: { yuan: string };
       approvals: Array<{ role: string; name: string }>;
@@ -387,6 +427,7 @@ export type WholeMonthQuery = {
         amount: { yuan: string } | null;
         answer: { body: string; author: string; answeredAt: string } | null;
       }>;
+      attachments: Array<{ sha256: string; kind: string }>;
       openingBalance: { yuan: string; fen: string };
       closingBalance: { yuan: string; fen: string };
       income: { yuan: string; fen: string };
@@ -402,7 +443,7 @@ export type WholeMonthQuery = {
           amount: { yuan: string; fen: string };
           counterparty: { name: string; isPerson: boolean } | null;
           account: { code: string; name: string; categoryName: string };
-          voucher: { number: number };
+          voucher: { number: number; attachments: Array<{ sha256: string }> };
         }>;
       };
     } | null;
@@ -499,6 +540,19 @@ export type CommitteeMonthPageQuery = {
     comments: Array<{ author: string; body: string; createdAt: string }>;
     flags: Array<{ voucherNumber: number; author: string; reason: string; createdAt: string }>;
     approval: { by: string; at: string; note: string } | null;
+    attachments: Array<{
+      id: number;
+      voucherNumber: number | null;
+      kind: string;
+      sha256: string;
+      width: number;
+      height: number;
+      confirmed: boolean;
+      confirmedBy: string | null;
+      previewThumbnailUrl: string | null;
+      thumbnailUrl: string;
+      redactions: Array<{ page: number; x: number; y: number; w: number; h: number }>;
+    }>;
     reviews: Array<{
       decision: string;
       note: string;
@@ -807,4 +861,47 @@ export type CommitteeQuestionsPageQuery = {
       hidden: { reason: string; hiddenAt: string } | null;
     };
   }>;
+};
+
+export type CommitteeAttachmentsPageQueryVariables = Exact<{
+  v: string;
+  y: number;
+  m: number;
+}>;
+
+export type CommitteeAttachmentsPageQuery = {
+  village: { name: string } | null;
+  me: { username: string; roles: Array<{ role: string; villageSlug: string | null }> } | null;
+  committeeMonth: {
+    status: string;
+    revision: number;
+    publishable: boolean;
+    blockers: Array<string>;
+    attachments: Array<{
+      id: number;
+      kind: string;
+      filename: string;
+      voucherNumber: number | null;
+      sha256: string;
+      mediaType: string;
+      width: number;
+      height: number;
+      url: string;
+      thumbnailUrl: string;
+      thumbnailWidth: number;
+      thumbnailHeight: number;
+      pages: number;
+      previewUrl: string | null;
+      previewThumbnailUrl: string | null;
+      previewPageUrls: Array<string> | null;
+      pageUrls: Array<string>;
+      uploadedBy: string;
+      uploadedAt: string;
+      confirmed: boolean;
+      confirmedBy: string | null;
+      confirmedAt: string | null;
+      redactions: Array<{ page: number; x: number; y: number; w: number; h: number }>;
+    }>;
+    vouchers: { totalCount: number; nodes: Array<{ number: number; summary: string; total: { yuan: string } }> };
+  } | null;
 };
