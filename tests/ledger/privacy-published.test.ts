@@ -114,6 +114,10 @@ describe('personal data written differently (issue 12.7)', () => {
       `/data/v/${village.slug}/2025-03/lines.jsonl`,
       `/data/months/2025-03/lines.csv`,
       `/data/months/2025-03/lines.jsonl`,
+      // Every input of the digest is public (issue 17), in masked form only.
+      `/data/v/${village.slug}/2025-03/digests.jsonl`,
+      `/data/months/2025-03/digests.jsonl`,
+      `/data/months/2025-03/attachments.csv`,
     ]) {
       const res = await fetch(new URL(path, t.api.url));
       expect(res.status, path).toBe(200);

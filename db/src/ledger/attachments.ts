@@ -3,6 +3,7 @@ import type { DbOrTx, Tx } from '../client.ts';
 import { attachments, type AttachmentKind, type RedactionRect } from '../schema/attachments.ts';
 import { vouchers } from '../schema/ledger.ts';
 import { appendAudit } from './audit.ts';
+import type { PublicAttachment } from './digest.ts';
 import { LedgerError } from './errors.ts';
 import { latestRevision, lockVillageLedger, STATUS_LABELS, type PeriodKey } from './periods.ts';
 
@@ -282,4 +283,20 @@ export async function attachmentsOfRevision(
     .from(attachments)
     .where(and(...revisionWhere(key)))
     .orderBy(sql`${attachments.voucherNumber} asc nulls first`, asc(attachments.id));
+}
+
+/** A revision's attachments as a v3 digest covers them: what is published of each (digest.ts sorts them). */
+export async function publishedAttachments(
+  db: DbOrTx,
+  key: PeriodKey & { revision: number },
+): Promise<PublicAttachment[]> {
+  return db
+    .select({
+      voucherNumber: attachments.voucherNumber,
+      kind: attachments.kind,
+      sha256: attachments.derivativeSha256,
+      thumbnailSha256: attachments.thumbnailSha256,
+    })
+    .from(attachments)
+    .where(and(...revisionWhere(key)));
 }
