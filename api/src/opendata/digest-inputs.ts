@@ -8,9 +8,10 @@
  * Reviews are read per revision through the same function publishing and the database check use (digestReviewOf),
  * so the file and the digest cannot disagree; v1 months (the scale data) have none and cost one query per page.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { digestReviewOf } from '@mingbai/db/ledger/approvals';
+import { periods as periodsTable } from '@mingbai/db/schema/ledger';
 import { DIGEST_FORMAT, legacyFormat, maskOfficial, publicReview, type DigestFormat } from '@mingbai/db/ledger/digest';
 import { copyCsvRow } from './csv.ts';
 import type { Selection } from './export-sql.ts';
@@ -38,10 +39,7 @@ interface PeriodRow {
   previous_digest: string | null;
   digest: string;
   chain_seq: number;
-  approved_by: string | null;
-  approved_at: Date | string | null;
-  approval_note: string | null;
-  red_flag_rules: string | null;
+  approved: boolean;
 }
 
 interface SignatureRow {
@@ -88,8 +86,7 @@ export async function* digestInputRows(db: Db, selection: Selection): AsyncGener
       db,
       sql.raw(`with sel(village_id, revision) as (values ${values})
         select p.village_id, vi.code as village_code, vi.slug as village_slug, p.revision, p.digest_format,
-               p.standard, p.reason, p.previous_digest, p.digest, p.chain_seq, p.approved_by, p.approved_at,
-               p.approval_note, p.red_flag_rules
+               p.standard, p.reason, p.previous_digest, p.digest, p.chain_seq, p.approved_by is not null as approved
           from sel
           join periods p on p.village_id = sel.village_id and p.year = ${year} and p.month = ${month}
                         and p.revision = sel.revision and p.status = 'published'
@@ -114,13 +111,9 @@ export async function* digestInputRows(db: Db, selection: Selection): AsyncGener
     }
     const out: string[] = [];
     for (const p of periods) {
-      const approvedAt = p.approved_at === null ? null : new Date(p.approved_at);
-      const approval =
-        p.approved_by && approvedAt ? { by: p.approved_by, at: approvedAt, note: p.approval_note ?? '' } : null;
-      const format = p.digest_format ?? legacyFormat(approval !== null);
+      const format = p.digest_format ?? legacyFormat(p.approved);
       const key = { villageId: p.village_id, year, month, revision: p.revision };
-      const review =
-        format === DIGEST_FORMAT ? null : publicReview(await digestReviewOf(db, key, approval, p.red_flag_rules ?? ''));
+      const review = format === DIGEST_FORMAT ? null : publicReview(await storedReview(db, key));
       out.push(
         JSON.stringify({
           village_code: p.village_code,
@@ -147,6 +140,31 @@ export async function* digestInputRows(db: Db, selection: Selection): AsyncGener
     }
     if (out.length > 0) yield Buffer.from(out.join(''), 'utf8');
   }
+}
+
+/**
+ * A revision's review exactly as verify.ts reads it (the approval through drizzle, so its instant is the same Date
+ * to the millisecond), then digestReviewOf: the function sealing and the database check use.
+ */
+async function storedReview(db: Db, key: { villageId: number; year: number; month: number; revision: number }) {
+  const [p] = await db
+    .select({
+      by: periodsTable.approvedBy,
+      at: periodsTable.approvedAt,
+      note: periodsTable.approvalNote,
+      rules: periodsTable.redFlagRules,
+    })
+    .from(periodsTable)
+    .where(
+      and(
+        eq(periodsTable.villageId, key.villageId),
+        eq(periodsTable.year, key.year),
+        eq(periodsTable.month, key.month),
+        eq(periodsTable.revision, key.revision),
+      ),
+    );
+  const approval = p?.by && p.at ? { by: p.by, at: p.at, note: p.note ?? '' } : null;
+  return digestReviewOf(db, key, approval, p?.rules ?? '');
 }
 
 /** The public path of a stored view or thumbnail (api/src/attachments/files.http.ts serves it). */
