@@ -100,7 +100,7 @@ export async function verifyVillage(source: Source, slug: string): Promise<Villa
     const path = `v/${slug}/${ym(year, month)}/statements.csv`;
     const got = await read(path);
     if (!got.ok) {
-      if (!got.missing) problem({ code: 'FILE_MISSING', month: ym(year, month), message: got.why });
+      if (!got.missing) problem({ code: 'FILE_DAMAGED', month: ym(year, month), message: got.why });
       continue; // not published that month: a gap this leaves in the chain shows below
     }
     try {
