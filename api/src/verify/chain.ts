@@ -75,7 +75,7 @@ export async function verifyVillage(source: Source, slug: string): Promise<Villa
   const problem = (p: Problem) => report.problems.push(p);
   const read = async (path: string) => {
     const got = await source.read(path);
-    if (got.ok) report.bytes += Buffer.byteLength(got.text);
+    if (got.ok) report.bytes += got.bytes;
     return got;
   };
 
@@ -146,7 +146,7 @@ async function checkRevision(
       return undefined;
     }
     files[name] = got.text;
-    bytes += Buffer.byteLength(got.text);
+    bytes += got.bytes;
   }
   try {
     const [statement, extra] = parseCsv(files['statements.csv']!, `${base}/statements.csv`);
@@ -357,7 +357,7 @@ function checkLinks(publications: Publication[], problem: (p: Problem) => void):
       problem({
         code: 'CHAIN_GAP',
         month: label,
-        message: `链上缺了第 ${expectedSeq}–${p.chainSeq - 1} 个公开（本版在第 ${p.chainSeq} 位）：有月份或版本的文件不见了`,
+        message: `链上缺了第 ${p.chainSeq - 1 > expectedSeq ? `${expectedSeq}–${p.chainSeq - 1}` : expectedSeq} 个公开（本版在第 ${p.chainSeq} 位）：有月份或版本的文件不见了或读不了`,
       });
     }
     const want = p.chainSeq === 1 ? null : (previous?.digest ?? null);
