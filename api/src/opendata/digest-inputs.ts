@@ -16,8 +16,25 @@ import { DIGEST_FORMAT, legacyFormat, maskOfficial, publicReview, type DigestFor
 import { copyCsvRow } from './csv.ts';
 import type { Selection } from './export-sql.ts';
 
-/** Village revisions per query. */
+/** Village revisions per query, and lines: a page's voucher signatures are in memory at once. */
 const PAGE = 1_000;
+const PAGE_LINES = 200_000;
+
+/** The selection in pages of at most PAGE revisions and (but for one big month alone) PAGE_LINES lines. */
+function* pages(periods: Selection['periods']): Generator<Selection['periods']> {
+  let page: Selection['periods'] = [];
+  let lines = 0;
+  for (const p of periods) {
+    if (page.length > 0 && (page.length === PAGE || lines + p.lineCount > PAGE_LINES)) {
+      yield page;
+      page = [];
+      lines = 0;
+    }
+    page.push(p);
+    lines += p.lineCount;
+  }
+  if (page.length > 0) yield page;
+}
 
 function selectionValues(periods: Selection['periods']): string {
   return periods
@@ -80,8 +97,8 @@ export const DIGEST_INPUT_FIELDS = [
 /** digests.jsonl for the selection, in village-code order. */
 export async function* digestInputRows(db: Db, selection: Selection): AsyncGenerator<Buffer> {
   const { year, month } = selection;
-  for (let i = 0; i < selection.periods.length; i += PAGE) {
-    const values = selectionValues(selection.periods.slice(i, i + PAGE));
+  for (const page of pages(selection.periods)) {
+    const values = selectionValues(page);
     const periods = await queryRows<PeriodRow>(
       db,
       sql.raw(`with sel(village_id, revision) as (values ${values})
