@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { publicReviewName, publicReviewText } from './privacy.ts';
 
-/** The public record of one voucher as it enters the digest: only what the public can read, so anyone can verify. */
+/** A voucher as stored: its public memo and counterparties, its signatures raw (publicVoucher masks them). */
 export interface DigestVoucher {
   number: number;
   date: string;
