@@ -151,6 +151,18 @@ describe('the demo, recomputed from its public files only', () => {
     await expectBothFail(dir, months[11]!, /CHAIN_GAP/, /CHAIN_GAP/);
   });
 
+  it('names the month where the chain forks: two publications claiming the same position', async () => {
+    const dir = copyOfMirror();
+    const month = monthsOf(dir)[14]!;
+    const base = join(dir, 'v', 'fucun', month, 'r1');
+    const inputs = JSON.parse(readFileSync(join(base, 'digests.jsonl'), 'utf8')) as { chain_seq: number };
+    const seq = inputs.chain_seq - 1;
+    const statements = readFileSync(join(base, 'statements.csv'), 'utf8');
+    writeFileSync(join(base, 'statements.csv'), statements.replace(/,(mingbai-period-v\d),(\d+),/, `,$1,${seq},`));
+    writeFileSync(join(base, 'digests.jsonl'), JSON.stringify({ ...inputs, chain_seq: seq }) + '\n');
+    await expectBothFail(dir, month, /CHAIN_FORK/, /CHAIN_FORK/);
+  });
+
   it('fails, without a crash, on a village nobody published and on a damaged catalogue', async () => {
     const nobody = await verifyTs('--village', 'no-such-village', '--from', mirror);
     expect(nobody.code).toBe(1);
