@@ -25,7 +25,7 @@ def reader(root):
             return data.decode('utf-8')
         except urllib.error.HTTPError as e:
             raise Bad('%s: HTTP %d' % (path, e.code)) from None
-        except (OSError, UnicodeDecodeError, ValueError) as e:
+        except Exception as e:  # any I/O failure (a cut connection: IncompleteRead) is the file's, not ours
             raise Bad('%s: %s' % (path, e)) from None
     return read
 
