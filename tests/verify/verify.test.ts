@@ -90,6 +90,11 @@ describe('the demo, recomputed from its public files only', () => {
     expect(py.out).toContain('all match');
     expect(py.out.split('\n').filter((l) => l.startsWith('OK'))).toHaveLength(ok.length);
 
+    // DIGEST.md's worked example is the demo's real October 2026: its digest is the one served.
+    const october = readFileSync(join(mirror, 'v', 'fucun', '2026-10', 'r1', 'statements.csv'), 'utf8');
+    const digest = /,([0-9a-f]{64}),[0-9a-f]{64},mingbai-period-v3,36,/.exec(october)?.[1];
+    expect(readFileSync(join(root, 'docs', 'DIGEST.md'), 'utf8')).toContain(`Its digest is \`${digest}\``);
+
     // The saved mirror verifies offline too.
     expect((await verifyTs('--village', 'fucun', '--from', mirror)).code).toBe(0);
     expect((await verifyPy('fucun', mirror)).code).toBe(0);
