@@ -100,6 +100,22 @@ describe('the demo, recomputed from its public files only', () => {
     expect((await verifyPy('fucun', mirror)).code).toBe(0);
   });
 
+  it('is explained where people look: /docs/digest in both languages, the village’s verify page', async () => {
+    const example = '77026581a6e947bd985104fceb5063fe3c0ee31c7bd2ccf5e5c9e88cdb92724c';
+    for (const path of ['/docs/digest', '/en/docs/digest']) {
+      const res = await fetch(`${t.portal.url}${path}`);
+      expect(res.status, path).toBe(200);
+      const html = await res.text();
+      expect(html).toContain(example);
+      expect(html).toContain('digests.jsonl');
+    }
+    const docs = await (await fetch(`${t.portal.url}/docs`)).text();
+    expect(docs).toContain('href="/docs/digest"');
+    const verify = await (await fetch(`${t.portal.url}/v/fucun/verify`)).text();
+    expect(verify).toContain('href="/docs/digest"');
+    expect(verify).toContain('pnpm verify --village fucun --from');
+  });
+
   it('names the month whose amount was changed in lines.jsonl', async () => {
     const dir = copyOfMirror();
     const month = monthsOf(dir)[3]!;
