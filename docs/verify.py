@@ -77,7 +77,7 @@ def canonical_text(st, d, lines, atts):
                          r['red_flag_rules'], r['flags']]))
     if fmt == V3:
         items = [[int(a['voucher_number']) if a['voucher_number'] else None, a['kind'], a['sha256'],
-                  a['thumbnail_sha256']] for a in atts]
+                  a['thumbnail_sha256'], a['page_sha256s'].split()] for a in atts]
         items.sort(key=lambda a: (-1 if a[0] is None else a[0], a[2], a[3], a[1]))
         out.append(line(['attachments', items]))
     return ''.join(out)

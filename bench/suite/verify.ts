@@ -163,7 +163,7 @@ function writeMirror(dir: string, villages: number, vouchersPerMonth: number): {
       );
       writeFileSync(
         join(base, 'r1', 'attachments.csv'),
-        '\ufeffvillage_code,village_slug,year,month,revision,voucher_number,kind,media_type,width,height,pages,sha256,url,thumbnail_sha256,thumbnail_url\n',
+        '\ufeffvillage_code,village_slug,year,month,revision,voucher_number,kind,media_type,width,height,pages,sha256,url,thumbnail_sha256,thumbnail_url,page_sha256s\n',
       );
       previous = digest;
     });

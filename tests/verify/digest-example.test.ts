@@ -65,8 +65,14 @@ const example = (format: PublicDigestInput['format']): PublicDigestInput => ({
   },
   // Given out of order: the text sorts them (the month's documents first).
   attachments: [
-    { voucherNumber: 1, kind: 'receipt', sha256: 'a'.repeat(64), thumbnailSha256: 'b'.repeat(64) },
-    { voucherNumber: null, kind: 'minutes', sha256: 'c'.repeat(64), thumbnailSha256: 'd'.repeat(64) },
+    { voucherNumber: 1, kind: 'receipt', sha256: 'a'.repeat(64), thumbnailSha256: 'b'.repeat(64), pageSha256s: [] },
+    {
+      voucherNumber: null,
+      kind: 'minutes',
+      sha256: 'c'.repeat(64),
+      thumbnailSha256: 'd'.repeat(64),
+      pageSha256s: ['e'.repeat(64)],
+    },
   ],
 });
 
@@ -88,6 +94,9 @@ describe('the worked example of docs/DIGEST.md and /docs/digest', () => {
     const base = publicDigest(example('mingbai-period-v3'));
     const e = example('mingbai-period-v3');
     expect(publicDigest({ ...e, attachments: [{ ...e.attachments[0]!, sha256: 'e'.repeat(64) }] })).not.toBe(base);
+    expect(
+      publicDigest({ ...e, attachments: [e.attachments[0]!, { ...e.attachments[1]!, pageSha256s: [] }] }),
+    ).not.toBe(base);
     expect(publicDigest({ ...e, reason: '补记一笔' })).not.toBe(base);
     expect(publicDigest({ ...e, review: { ...e.review!, flags: [] } })).not.toBe(base);
   });

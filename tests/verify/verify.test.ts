@@ -101,7 +101,7 @@ describe('the demo, recomputed from its public files only', () => {
   });
 
   it('is explained where people look: /docs/digest in both languages, the village’s verify page', async () => {
-    const example = '77026581a6e947bd985104fceb5063fe3c0ee31c7bd2ccf5e5c9e88cdb92724c';
+    const example = '37d2941ab5b08374deb02d7adf899b0d01aa9bc61313662a487f0d6e7d0dee77';
     for (const path of ['/docs/digest', '/en/docs/digest']) {
       const res = await fetch(`${t.portal.url}${path}`);
       expect(res.status, path).toBe(200);

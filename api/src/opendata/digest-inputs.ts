@@ -204,6 +204,11 @@ export const ATTACHMENT_FIELDS = [
   ['url', 'string', 'Path of the view on this site (and on any mirror)'],
   ['thumbnail_sha256', 'string', 'SHA-256 of the thumbnail: in the v3 digest'],
   ['thumbnail_url', 'string', 'Path of the thumbnail'],
+  [
+    'page_sha256s',
+    'string',
+    "SHA-256 of a PDF's later pages' views, in page order, space-separated (empty for an image): in the v3 digest",
+  ],
 ] as const;
 
 interface AttachmentRow {
@@ -261,6 +266,8 @@ export async function* attachmentRows(db: Db, selection: Selection, prefix: stri
             attachmentFilePath(a.derivative_sha256, a.derivative_media_type),
             a.thumbnail_sha256,
             attachmentFilePath(a.thumbnail_sha256, a.derivative_media_type),
+            // A PDF's later pages: none stored yet (see publishedAttachments in db/src/ledger/attachments.ts).
+            null,
           ]),
         )
         .join(''),

@@ -329,11 +329,16 @@ function attachmentsOf(text: string, file: string): PublicAttachment[] {
       if (!/^[0-9a-f]{64}$/.test(v)) throw new Damaged(`${file} 第 ${n + 2} 行：${name} 不是 SHA-256`);
       return v;
     };
+    const pages = f.str('page_sha256s').split(' ').filter(Boolean);
+    if (!pages.every((p) => /^[0-9a-f]{64}$/.test(p))) {
+      throw new Damaged(`${file} 第 ${n + 2} 行：page_sha256s 不是以空格分隔的 SHA-256`);
+    }
     return {
       voucherNumber: f.csvInt('voucher_number', true),
       kind: f.str('kind'),
       sha256: sha('sha256'),
       thumbnailSha256: sha('thumbnail_sha256'),
+      pageSha256s: pages,
     };
   });
 }

@@ -285,12 +285,16 @@ export async function attachmentsOfRevision(
     .orderBy(sql`${attachments.voucherNumber} asc nulls first`, asc(attachments.id));
 }
 
-/** A revision's attachments as a v3 digest covers them: what is published of each (digest.ts sorts them). */
+/**
+ * A revision's attachments as a v3 digest covers them: what is published of each (digest.ts sorts them). A PDF's
+ * later pages' views are `pageSha256s`: empty until attachments store them (att-more's `page_views`; at that merge,
+ * read `page_views[].sha256` here and in api/src/opendata/digest-inputs.ts, nowhere else).
+ */
 export async function publishedAttachments(
   db: DbOrTx,
   key: PeriodKey & { revision: number },
 ): Promise<PublicAttachment[]> {
-  return db
+  const rows = await db
     .select({
       voucherNumber: attachments.voucherNumber,
       kind: attachments.kind,
@@ -299,4 +303,5 @@ export async function publishedAttachments(
     })
     .from(attachments)
     .where(and(...revisionWhere(key)));
+  return rows.map((r) => ({ ...r, pageSha256s: [] }));
 }

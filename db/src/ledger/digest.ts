@@ -134,6 +134,8 @@ export interface PublicAttachment {
   /** SHA-256 of the published view (`/data/files/{sha256}.webp`). */
   sha256: string;
   thumbnailSha256: string;
+  /** The published views of a PDF's pages after the first (the first is `sha256`), in page order; [] for an image. */
+  pageSha256s: readonly string[];
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -161,7 +163,8 @@ export function sortAttachments(list: readonly PublicAttachment[]): PublicAttach
  *   `[body, author, answeredAt]` or null.
  * - `mingbai-period-v3`: the header gains an eighth element, the correction's reason (null for revision 1); the
  *   vouchers and the review as v2 (approvedBy, approvedAt, approvalNote null when sealed without an approval); then
- *   `["attachments", [[voucherNumber | null, kind, sha256, thumbnailSha256], …]]` in sortAttachments' order.
+ *   `["attachments", [[voucherNumber | null, kind, sha256, thumbnailSha256, [pageSha256, …]], …]]` in
+ *   sortAttachments' order, the last element the views of a PDF's later pages ([] for an image).
  * The one implementation: publishing, the database check (verify.ts) and the public verifier (api/src/verify/) all
  * call it; docs/verify.py is its transcription into Python, held to it by tests/verify.
  */
@@ -207,7 +210,13 @@ export function* canonicalText(input: PublicDigestInput): Generator<string> {
   yield (
     JSON.stringify([
       'attachments',
-      sortAttachments(input.attachments).map((a) => [a.voucherNumber, a.kind, a.sha256, a.thumbnailSha256]),
+      sortAttachments(input.attachments).map((a) => [
+        a.voucherNumber,
+        a.kind,
+        a.sha256,
+        a.thumbnailSha256,
+        a.pageSha256s,
+      ]),
     ]) + '\n'
   );
 }
