@@ -42,7 +42,7 @@ export const DIGEST_FORMAT_V3 = 'mingbai-period-v3';
 export const DIGEST_FORMATS = [DIGEST_FORMAT, DIGEST_FORMAT_V2, DIGEST_FORMAT_V3] as const;
 export type DigestFormat = (typeof DIGEST_FORMATS)[number];
 
-/** The format of a month sealed before the format was stored (migration 0015): v2 exactly when it was approved. */
+/** The format of a month sealed before the format was stored (migration 0016): v2 exactly when it was approved. */
 export function legacyFormat(approved: boolean): DigestFormat {
   return approved ? DIGEST_FORMAT_V2 : DIGEST_FORMAT;
 }
