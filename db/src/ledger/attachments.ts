@@ -273,18 +273,6 @@ export async function remove(
   });
 }
 
-/** Every attachment of a revision: the month's documents first, then by voucher number and upload. */
-export async function attachmentsOfRevision(
-  db: DbOrTx,
-  key: PeriodKey & { revision: number },
-): Promise<AttachmentRow[]> {
-  return db
-    .select()
-    .from(attachments)
-    .where(and(...revisionWhere(key)))
-    .orderBy(sql`${attachments.voucherNumber} asc nulls first`, asc(attachments.id));
-}
-
 /**
  * A revision's attachments as a v3 digest covers them: what is published of each (digest.ts sorts them). A PDF's
  * later pages' views are `pageSha256s`: empty until attachments store them (att-more's `page_views`; at that merge,
@@ -304,4 +292,16 @@ export async function publishedAttachments(
     .from(attachments)
     .where(and(...revisionWhere(key)));
   return rows.map((r) => ({ ...r, pageSha256s: [] }));
+}
+
+/** Every attachment of a revision: the month's documents first, then by voucher number and upload. */
+export async function attachmentsOfRevision(
+  db: DbOrTx,
+  key: PeriodKey & { revision: number },
+): Promise<AttachmentRow[]> {
+  return db
+    .select()
+    .from(attachments)
+    .where(and(...revisionWhere(key)))
+    .orderBy(sql`${attachments.voucherNumber} asc nulls first`, asc(attachments.id));
 }
