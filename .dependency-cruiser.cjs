@@ -25,6 +25,15 @@ module.exports = {
       to: { path: '^(api|db)/src/' },
     },
     {
+      name: 'verify-reads-only-public-files',
+      comment:
+        'The verifier (pnpm verify) checks what anyone can download: it shares the canonical text (digest.ts) and ' +
+        'nothing that reaches a database or the API, so it cannot pass by reading what the public cannot.',
+      severity: 'error',
+      from: { path: '^api/src/verify/' },
+      to: { path: '^(api/src/(?!verify/)|db/src/(?!ledger/(digest|privacy)\\.ts$))' },
+    },
+    {
       name: 'resolvers-only-from-the-schema',
       comment: 'A resolver is the GraphQL edge: only the schema module lists it; everything else calls services.',
       severity: 'error',

@@ -44,6 +44,7 @@ export const ENGINE_INDEPENDENT = [
   'tests/opendata/fragments.test.ts',
   'tests/public-api/executors.test.ts',
   'tests/questions/cli.test.ts',
+  'tests/verify/digest-example.test.ts',
   'tests/ops/**',
   'tests/portal/**',
 ];

@@ -1,5 +1,5 @@
 // `pnpm bench [--scale tianjin] [--quick] [--seconds 10]
-// [--only api,portal,import,redflags,export,uploads,questions,attachments]`: the benchmark suite
+// [--only api,portal,import,redflags,export,uploads,questions,attachments,verify] [--verify-villages N]`: the benchmark suite
 // against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
@@ -17,6 +17,7 @@ import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
 import { ROOT, startApi } from './suite/procs.ts';
 import { renderTable } from './suite/report.ts';
 import { uploadsRun } from './suite/uploads.ts';
+import { verifyRun } from './suite/verify.ts';
 import { extremes, sampleMonths } from './suite/workload.ts';
 
 const { values: args } = parseArgs({
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     'red-flag-lines': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     out: { type: 'string', default: `${ROOT}/bench/results.json` },
+    'verify-villages': { type: 'string' },
   },
 });
 
@@ -144,6 +146,14 @@ try {
   if (sections.has('export')) {
     log('6. national month export (CSV), cold cache');
     results.export = await exportRun({ databaseUrl, sql, year: large.year, month: large.month });
+  }
+  if (sections.has('verify')) {
+    log('9. every digest recomputed from bulk files (pnpm verify, from a mirror folder)');
+    results.verify = await verifyRun({
+      villages: Number(args['verify-villages'] ?? (quick ? 20 : 200)),
+      vouchersPerMonth: 80,
+      log,
+    });
   }
   if (sections.has('attachments')) {
     log('9. receipts: a 12-megapixel photo through the image workers, 20 uploads at once beside month pages');

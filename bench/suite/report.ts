@@ -106,6 +106,18 @@ export function renderTable(r: any): string {
       ]);
     }
   }
+  if (r.verify) {
+    const v = r.verify;
+    rows.push([
+      `9. pnpm verify: every digest and link of ${n(v.villages)} villages (${n(v.villageMonths)} village months, ` +
+        `${n(v.lines)} lines) from bulk files`,
+      `${v.mbPerSecond} MB/s (${(v.bytes / 1024 / 1024).toFixed(0)} MB in ${v.seconds} s)${v.ok ? '' : '; **some failed**'}`,
+      '',
+      '',
+      '≥ 50 MB/s',
+      ok(v.ok && v.mbPerSecond >= 50),
+    ]);
+  }
   if (r.uploads) {
     const u = r.uploads;
     rows.push([

@@ -120,6 +120,16 @@ describe('personal data written differently (issue 12.7)', () => {
       bodies.push([path, await res.text()]);
     }
     for (const [path, body] of bodies) expectNothingInClear(path, body);
+    // Every other input of the digest is public too (issue 17), and only in masked form.
+    for (const path of [
+      `/data/v/${village.slug}/2025-03/digests.jsonl`,
+      `/data/months/2025-03/digests.jsonl`,
+      `/data/months/2025-03/attachments.csv`,
+    ]) {
+      const res = await fetch(new URL(path, t.api.url));
+      expect(res.status, path).toBe(200);
+      expectNothingInClear(path, await res.text(), { masked: false });
+    }
 
     const page = await fetch(`${t.portal.url}/v/${village.slug}/2025-03`);
     expect(page.status).toBe(200);

@@ -242,7 +242,7 @@ describe('a published month’s review', () => {
 });
 
 describe('digests', () => {
-  it('keep v1 for months without approval, cover the review in v2, and both verify', async () => {
+  it('seal every new month in v3, covering the review and the attachments, and verify', async () => {
     const village = await aVillage(handle.db);
     await aMonth(
       handle.db,
@@ -256,15 +256,44 @@ describe('digests', () => {
     );
     const key = await submittedMonth([cashPay(1, 150_000)], { villageId: village.id });
     await answer(key, 'CASH_OVER_LIMIT:1', '领款单有本人签字。');
+    // A confirmed receipt on voucher 1 (the rows alone: the files are not what the digest reads, their hashes are).
+    await handle.db.execute(sql`
+      insert into attachments (village_id, year, month, revision, voucher_number, kind, filename, original_sha256,
+                               original_media_type, original_bytes, derivative_sha256, derivative_media_type, width,
+                               height, thumbnail_sha256, thumbnail_width, thumbnail_height, uploaded_by, confirmed_by,
+                               confirmed_at)
+      values (${village.id}, 2025, 3, 1, 1, 'receipt', 'r.jpg', ${'1'.repeat(64)}, 'image/jpeg', 100, ${'2'.repeat(64)},
+              'image/webp', 10, 10, ${'3'.repeat(64)}, 5, 5, 'test', 'jiandu-test', now())`);
     await approve(key, '已核对原始凭证');
     await publish(key);
     const ok = await verifyVillageChain(handle.db, village.id);
     expect(ok).toMatchObject({ ok: true, checked: 2 });
-    const [v1, v2] = await queryRows<{ approved_by: string | null }>(
+    const [v1, v2] = await queryRows<{ approved_by: string | null; digest_format: string }>(
       handle.db,
-      sql`select approved_by from periods where village_id = ${village.id} order by chain_seq`,
+      sql`select approved_by, digest_format from periods where village_id = ${village.id} order by chain_seq`,
     );
-    expect([v1!.approved_by, v2!.approved_by]).toEqual([null, 'jiandu-test']);
+    // Both v3: the one published without an approval (the builder publishes directly) has a null approval in its text.
+    expect([v1, v2]).toEqual([
+      { approved_by: null, digest_format: 'mingbai-period-v3' },
+      { approved_by: 'jiandu-test', digest_format: 'mingbai-period-v3' },
+    ]);
+
+    // The receipt's published view is part of the sealed month: another hash behind the ledger's back breaks it.
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(
+        sql`update attachments set derivative_sha256 = ${'4'.repeat(64)} where village_id = ${village.id} and month = 3`,
+      );
+    });
+    expect((await verifyVillageChain(handle.db, village.id)).breaks.map((b) => [b.month, b.problem])).toEqual([
+      [3, 'content'],
+    ]);
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(
+        sql`update attachments set derivative_sha256 = ${'2'.repeat(64)} where village_id = ${village.id} and month = 3`,
+      );
+    });
 
     // The answer is part of the sealed month: changing it behind the ledger's back breaks the chain there.
     expect(

@@ -149,6 +149,8 @@ describe('a village month', () => {
       'r1/lines.jsonl',
       'r1/statements.csv',
       'r1/flags.csv',
+      'r1/digests.jsonl',
+      'r1/attachments.csv',
     ]);
     for (const resource of pkg.resources) {
       const file = await get(`/data/v/${village.slug}/2025-03/${resource.path}`);

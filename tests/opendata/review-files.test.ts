@@ -11,6 +11,7 @@ import { changeReviewStatus, openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishSubmitted } from '@mingbai/db/ledger/publish';
 import { reviewMonth } from '@mingbai/db/ledger/approvals';
+import { publicDigest, type PublicFlag, type PublicVoucher } from '@mingbai/db/ledger/digest';
 import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, approveForPublication, credit, debit } from '../support/builders.ts';
 
@@ -172,5 +173,99 @@ describe('the review in the bulk files', () => {
     expect(flagsResource.schema.primaryKey).toEqual(['village_code', 'year', 'month', 'revision', 'flag_key']);
     expect(flagsResource.schema.fields.map((f) => f.name)).toContain('answered_by');
     expect(national.filter((f) => f.village_slug === village.slug)).toHaveLength(3);
+  });
+
+  it('carries every input of the v3 digest, masked: recomputed from the downloads alone, it matches', async () => {
+    // Setup
+    const village = await aReviewedMonth();
+    const base = `/data/v/${village.slug}/2025-04/r1`;
+    // Action: only what anyone can download
+    const [statement] = await csvRecords(`${base}/statements.csv`);
+    const inputsText = await (await get(`${base}/digests.jsonl`)).text();
+    const inputs = JSON.parse(inputsText) as {
+      digest_format: string;
+      reason: string | null;
+      vouchers: [number, string | null, string | null, string | null][];
+      review: {
+        approved_by: string;
+        approved_at: string;
+        approval_note: string;
+        red_flag_rules: string;
+        flags: PublicFlag[];
+      };
+    };
+    const lines = (await (await get(`${base}/lines.jsonl`)).text())
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            voucher_number: number;
+            voucher_date: string;
+            summary: string;
+            attachments: number;
+            line_no: number;
+            account_code: string;
+            side: string;
+            amount_fen: string;
+            line_summary: string | null;
+            counterparty: string | null;
+            payment_method: string | null;
+          },
+      );
+    const pkg = (await (await get(`/data/v/${village.slug}/2025-04/datapackage.json`)).json()) as {
+      mingbai: { digestFormat: string };
+    };
+    const vouchers = inputs.vouchers.map(([number, preparer, reviewer, approver]): PublicVoucher => {
+      const own = lines.filter((l) => l.voucher_number === number);
+      return {
+        number,
+        date: own[0]!.voucher_date,
+        summaryPublic: own[0]!.summary,
+        attachments: own[0]!.attachments,
+        preparer,
+        reviewer,
+        approver,
+        lines: own.map((l) => ({
+          lineNo: l.line_no,
+          accountCode: l.account_code,
+          side: l.side,
+          amountFen: l.amount_fen,
+          summaryPublic: l.line_summary,
+          counterpartyPublic: l.counterparty,
+          paymentMethod: l.payment_method,
+        })),
+      };
+    });
+    const computed = publicDigest({
+      format: 'mingbai-period-v3',
+      villageCode: statement!.village_code!,
+      year: 2025,
+      month: 4,
+      revision: 1,
+      standard: statement!.account_standard!,
+      previousDigest: statement!.previous_digest || null,
+      reason: inputs.reason,
+      vouchers,
+      review: {
+        approvedBy: inputs.review.approved_by,
+        approvedAt: inputs.review.approved_at,
+        approvalNote: inputs.review.approval_note,
+        rules: inputs.review.red_flag_rules,
+        flags: inputs.review.flags,
+      },
+      attachments: [],
+    });
+    // Assertions
+    expect(statement!.digest_format).toBe('mingbai-period-v3');
+    expect(inputs.digest_format).toBe('mingbai-period-v3');
+    expect(pkg.mingbai.digestFormat).toBe('mingbai-period-v3');
+    expect(computed).toBe(statement!.digest);
+    // Masked: the approver, the supervisor who flagged, the committee member who answered, the payee.
+    expect(inputs.review.approved_by).toBe('王*国');
+    expect(inputsText).not.toMatch(/王建国|李明华|赵卫东|张三/);
+    expect(inputs.review.flags.map((f) => f[0])).toEqual(
+      expect.arrayContaining(['CASH_OVER_LIMIT:2', 'LATE_PUBLICATION:month']),
+    );
   });
 });

@@ -44,7 +44,8 @@ describe('verifyChain', () => {
   it('is computed once for 30 aliases and for the next request, and again after a publish', async () => {
     const village = await aVillage(t.handle.db);
     await publishMonths(village.id, [1, 2, 3, 4, 5, 6]);
-    // Each revision's vouchers and lines are two statements: six revisions, 12 statements per verification.
+    // A v3 revision is six statements: its vouchers and lines, its frozen flags, supervisors' flags and answers (the
+    // review), its attachments; six revisions, 36 statements per verification.
     const one = (await t.api.query(aliases(1), { v: village.slug })) as Verified;
     await publishMonths(village.id, [7]);
     const thirty = (await t.api.query(aliases(30), { v: village.slug })) as Verified;
@@ -54,9 +55,9 @@ describe('verifyChain', () => {
     expect(Object.values(thirty.data!)).toHaveLength(30);
     for (const answer of Object.values(thirty.data!)) expect(answer).toEqual({ ok: true, checked: 7 });
     const verification = one.extensions!.sql!.statements;
-    // The thirty share one verification (two statements more for the revision published since); each alias adds
+    // The thirty share one verification (six statements more for the revision published since); each alias adds
     // only its one look at the chain's state.
-    expect(thirty.extensions!.sql!.statements).toBe(verification + 2 + 29);
+    expect(thirty.extensions!.sql!.statements).toBe(verification + 6 + 29);
     // The next request computes nothing: the 30 looks at the state, at most the village's own row.
     expect(again.extensions!.sql!.statements).toBeLessThanOrEqual(31);
     expect(again.data).toEqual(thirty.data);

@@ -1,4 +1,3 @@
-import { DIGEST_FORMAT } from '@mingbai/db/ledger/digest';
 import {
   FLAG_FIELDS,
   FLAG_PRIMARY_KEY,
@@ -8,6 +7,7 @@ import {
   STATEMENT_PRIMARY_KEY,
   type FieldDef,
 } from './export-sql.ts';
+import { ATTACHMENT_FIELDS, DIGEST_INPUT_FIELDS } from './digest-inputs.ts';
 import type { FileMeta, OpenDataFile, ResolvedScope } from './opendata.service.ts';
 
 /**
@@ -26,7 +26,18 @@ export const MEDIA_TYPES: Record<OpenDataFile, string> = {
   'lines.jsonl': 'application/jsonl',
   'statements.csv': 'text/csv',
   'flags.csv': 'text/csv',
+  'digests.jsonl': 'application/jsonl',
+  'attachments.csv': 'text/csv',
 };
+
+/** A schema for the files written in JS (digest-inputs.ts): name, type, description. */
+function plainSchema(fields: readonly (readonly [string, string, string])[], primaryKey: string[]) {
+  return {
+    fields: fields.map(([name, type, description]) => ({ name, type, description })),
+    primaryKey,
+    missingValues: [''],
+  };
+}
 
 function tableSchema(fields: readonly FieldDef[], primaryKey: string[], json: boolean) {
   return {
@@ -78,17 +89,24 @@ export function dataPackage(
           ? {}
           : { dialect: { delimiter: ',', quoteChar: '"', doubleQuote: true, header: true, lineTerminator: '\n' } }),
         schema:
-          file === 'statements.csv'
-            ? tableSchema(STATEMENT_FIELDS, STATEMENT_PRIMARY_KEY, false)
-            : file === 'flags.csv'
-              ? tableSchema(FLAG_FIELDS, FLAG_PRIMARY_KEY, false)
-              : tableSchema(LINE_FIELDS, LINE_PRIMARY_KEY, json),
+          file === 'digests.jsonl'
+            ? plainSchema(DIGEST_INPUT_FIELDS, STATEMENT_PRIMARY_KEY)
+            : file === 'attachments.csv'
+              ? plainSchema(ATTACHMENT_FIELDS, [...STATEMENT_PRIMARY_KEY, 'voucher_number', 'sha256'])
+              : file === 'statements.csv'
+                ? tableSchema(STATEMENT_FIELDS, STATEMENT_PRIMARY_KEY, false)
+                : file === 'flags.csv'
+                  ? tableSchema(FLAG_FIELDS, FLAG_PRIMARY_KEY, false)
+                  : tableSchema(LINE_FIELDS, LINE_PRIMARY_KEY, json),
       };
     }),
-    // The digest chain: each published revision's SHA-256 covers its public vouchers and the village's previous
-    // digest (see statements.csv for every village in this package, and /v/{slug}/verify on the portal).
+    // The digest chain: each published revision's SHA-256 covers its public vouchers, its review and attachments and
+    // the village's previous digest, in the canonical text its format names (docs/DIGEST.md, /docs/digest on the
+    // portal); every input is in these files (digests.jsonl, lines.jsonl, attachments.csv), so anyone can recompute
+    // it (`pnpm verify`, docs/verify.py). One village month names its format; a bigger scope per row.
     mingbai: {
-      digestFormat: DIGEST_FORMAT,
+      digestFormat: scope.village ? scope.village.digestFormat : 'statements.csv#digest_format',
+      digestSpec: '/docs/digest',
       villages: scope.selection.periods.length,
       lines: scope.selection.periods.reduce((n, p) => n + p.lineCount, 0),
       chain: scope.village

@@ -6,7 +6,7 @@
 import { incomeFenSql, isCashAccountSql, lineFlowSql, spendingFenSql } from '@mingbai/db/ledger/flows';
 
 /** Bumped whenever the bytes of a file would change for the same data, so old files and fragments are never served. */
-export const FILE_FORMAT = 'mingbai-opendata-v2';
+export const FILE_FORMAT = 'mingbai-opendata-v3';
 
 /** Table Schema field of a published file; `sql` reads it from the joined tables of the base query. */
 export interface FieldDef {
@@ -196,7 +196,7 @@ export const STATEMENT_FIELDS: readonly FieldDef[] = [
   text(
     'digest',
     '版本摘要',
-    'SHA-256 over the canonical text of the revision (mingbai-period-v2 when approved, else mingbai-period-v1)',
+    'SHA-256 over the canonical text of the revision named by digest_format (docs/DIGEST.md)',
     'p.digest',
   ),
   text(
@@ -204,6 +204,14 @@ export const STATEMENT_FIELDS: readonly FieldDef[] = [
     '上一摘要',
     "Digest of the village's previous publication; empty for the first",
     'p.previous_digest',
+  ),
+  safe(
+    text(
+      'digest_format',
+      '摘要格式',
+      'The canonical text the digest covers: mingbai-period-v1, -v2 (with the review) or -v3 (with the correction reason and attachments); see docs/DIGEST.md',
+      `coalesce(p.digest_format, case when p.approved_by is null then 'mingbai-period-v1' else 'mingbai-period-v2' end)`,
+    ),
   ),
   int('chain_seq', '链序号', "Position in the village's digest chain, in publishing order", 'p.chain_seq'),
   int('voucher_count', '凭证数', 'Vouchers in the revision', 'p.voucher_count'),

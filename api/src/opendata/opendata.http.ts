@@ -298,6 +298,10 @@ async function sendCatalog(req: IncomingMessage, res: ServerResponse, db: Db): P
           '每村每月一行：版本、摘要链、余额与收支、审核通过与红旗数 / one row per village month: digest chain, totals, approval, red flags',
         'flags.csv':
           '每个红旗一行，附村委会答复（姓名遮盖）/ one row per red flag with the committee’s answer, names masked',
+        'digests.jsonl':
+          '每村每月一行：摘要的其余输入（格式、签字人、审核、红旗与答复，均为公开形式）/ one line per village month: every other input of its digest, in public form',
+        'attachments.csv':
+          '每个公开附件一行：图片与缩略图的 SHA-256 和地址 / one row per published attachment: SHA-256 and path of its view and thumbnail',
         'datapackage.json': 'Frictionless Data Package：表结构、字节数、SHA-256 / table schema, bytes, sha256',
       },
       urlTemplates: {

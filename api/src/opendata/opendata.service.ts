@@ -9,10 +9,18 @@ import { queryRows, type Db } from '@mingbai/db/client';
 import { cacheDir, notePruning } from './cache.ts';
 import { copyCsvRow, UTF8_BOM } from './csv.ts';
 import { FILE_FORMAT, LINE_FIELDS, type SelectedPeriod, type Selection } from './export-sql.ts';
+import { attachmentRows, digestInputRows } from './digest-inputs.ts';
 import { fragmentedLines } from './fragments.ts';
 import { flagRows, statementRows } from './sources.ts';
 
-export const OPEN_DATA_FILES = ['lines.csv', 'lines.jsonl', 'statements.csv', 'flags.csv'] as const;
+export const OPEN_DATA_FILES = [
+  'lines.csv',
+  'lines.jsonl',
+  'statements.csv',
+  'flags.csv',
+  'digests.jsonl',
+  'attachments.csv',
+] as const;
 export type OpenDataFile = (typeof OPEN_DATA_FILES)[number];
 
 export type Scope =
@@ -34,6 +42,7 @@ export interface ResolvedScope {
     previousDigest: string | null;
     chainSeq: number;
     publishedAt: string;
+    digestFormat: string;
   };
 }
 
@@ -70,11 +79,14 @@ export async function resolveScope(db: Db, scope: Scope): Promise<ResolvedScope 
         previous_digest: string | null;
         chain_seq: number;
         published_at: string;
+        digest_format: string;
       }
     >(
       db,
       sql`select p.village_id, p.revision, p.digest, p.line_count, vi.slug, vi.name, vi.code, p.previous_digest,
                  p.chain_seq,
+                 coalesce(p.digest_format, case when p.approved_by is null then 'mingbai-period-v1'
+                                                else 'mingbai-period-v2' end) as digest_format,
                  to_char(p.published_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as published_at
             from periods p join villages vi on vi.id = p.village_id
            where vi.slug = ${scope.slug} and p.year = ${year} and p.month = ${month} and p.status = 'published'
@@ -95,6 +107,7 @@ export async function resolveScope(db: Db, scope: Scope): Promise<ResolvedScope 
         previousDigest: row.previous_digest,
         chainSeq: row.chain_seq,
         publishedAt: row.published_at,
+        digestFormat: row.digest_format,
       },
     };
   }
@@ -306,6 +319,12 @@ function databaseSource(db: Db, selection: Selection, file: OpenDataFile): Reada
   }
   if (file === 'flags.csv') {
     return Readable.from(flagRows(db, selection, UTF8_BOM), { objectMode: false, highWaterMark: 1 << 20 });
+  }
+  if (file === 'digests.jsonl') {
+    return Readable.from(digestInputRows(db, selection), { objectMode: false, highWaterMark: 1 << 20 });
+  }
+  if (file === 'attachments.csv') {
+    return Readable.from(attachmentRows(db, selection, UTF8_BOM), { objectMode: false, highWaterMark: 1 << 20 });
   }
   const format = file === 'lines.csv' ? 'csv' : 'jsonl';
   const header = format === 'csv' ? UTF8_BOM + copyCsvRow(LINE_FIELDS.map((f) => f.name)) : '';

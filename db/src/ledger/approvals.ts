@@ -413,13 +413,13 @@ async function latestDecision(db: DbOrTx, key: Key) {
 }
 
 /**
- * The review part of a v2 digest (digest.ts), read from what is stored: the frozen flags, the supervisors' flags and
+ * The review part of a v2 or v3 digest (digest.ts), read from what is stored: the frozen flags, the supervisors' flags and
  * every answer. Publishing and verifying both build it here, so they cannot disagree.
  */
 export async function digestReviewOf(
   db: DbOrTx,
   key: Key,
-  approval: { by: string; at: Date; note: string },
+  approval: { by: string; at: Date; note: string } | null,
   rules: string,
 ): Promise<DigestReview> {
   const answers = new Map((await flagAnswersOf(db, key)).map((a) => [a.flagKey, a]));

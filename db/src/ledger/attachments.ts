@@ -3,6 +3,7 @@ import { queryRows, type DbOrTx, type Tx } from '../client.ts';
 import { attachments, type AttachmentKind, type RedactionRect } from '../schema/attachments.ts';
 import { vouchers } from '../schema/ledger.ts';
 import { appendAudit } from './audit.ts';
+import type { PublicAttachment } from './digest.ts';
 import { LedgerError } from './errors.ts';
 import { latestRevision, lockVillageLedger, STATUS_LABELS, type PeriodKey } from './periods.ts';
 
@@ -277,6 +278,27 @@ export async function remove(
     reason: input.reason?.trim() || undefined,
     details: { voucherNumber: row.voucherNumber, originalSha256: row.originalSha256 },
   });
+}
+
+/**
+ * A revision's attachments as a v3 digest covers them: what is published of each (digest.ts sorts them). A PDF's
+ * later pages' views are `pageSha256s`: empty until attachments store them (att-more's `page_views`; at that merge,
+ * read `page_views[].sha256` here and in api/src/opendata/digest-inputs.ts, nowhere else).
+ */
+export async function publishedAttachments(
+  db: DbOrTx,
+  key: PeriodKey & { revision: number },
+): Promise<PublicAttachment[]> {
+  const rows = await db
+    .select({
+      voucherNumber: attachments.voucherNumber,
+      kind: attachments.kind,
+      sha256: attachments.derivativeSha256,
+      thumbnailSha256: attachments.thumbnailSha256,
+    })
+    .from(attachments)
+    .where(and(...revisionWhere(key)));
+  return rows.map((r) => ({ ...r, pageSha256s: [] }));
 }
 
 /** Every attachment of a revision: the month's documents first, then by voucher number and upload. */

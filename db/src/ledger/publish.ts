@@ -9,7 +9,8 @@ import { ensureVillageAccounts } from './accounts.ts';
 import { currentApproval, digestReviewOf, reviewBlockers, reviewState } from './approvals.ts';
 import { appendAudit } from './audit.ts';
 import { carryForward, mapCode } from './carry-forward.ts';
-import { periodDigest, type DigestVoucher } from './digest.ts';
+import { publishedAttachments } from './attachments.ts';
+import { DIGEST_FORMAT_V3, periodDigest, type DigestVoucher } from './digest.ts';
 import { LedgerError } from './errors.ts';
 import { lineFlowSql } from './flows.ts';
 import type { Fen } from './money.ts';
@@ -132,8 +133,8 @@ export async function publishSubmitted(
  * publish, and tests that build published months directly). Publishes the open revision of a month: derives its
  * rollups (opening from the month before, movements from the ledger), freezes its red flags as the rules in force on
  * the publication day (Beijing) judge them and records that rule version, records the supervisor's approval of the
- * current content when there is one, seals it with a digest chained to the village's previous one (v2, covering the
- * approval, the flags and the answers, when approved; else v1), and, for a correction, carries the new closing
+ * current content when there is one, seals it with a digest chained to the village's previous one (v3: the vouchers, the
+ * approval, the flags and the answers, the correction's reason, every attachment's hashes), and, for a correction, carries the new closing
  * balances into the openings of the months published after it. `publishedAt` (default now) is the publication's
  * instant, for loaders that publish history.
  */
@@ -160,7 +161,7 @@ async function seal(
   assertMonthEnded(input, input.now ?? publishedAt);
   await lockVillageLedger(tx, input.villageId);
   const [period] = await tx
-    .select({ revision: periods.revision, standard: periods.standard })
+    .select({ revision: periods.revision, standard: periods.standard, reason: periods.reason })
     .from(periods)
     .where(and(periodIs(input), inArray(periods.status, ['open', 'submitted'])))
     .for('update');
@@ -200,11 +201,20 @@ async function seal(
     );
   }
   const approval = reviewed ? reviewed.approval : await currentApproval(tx, key);
-  const review = approval ? await digestReviewOf(tx, key, approval, rules.version) : null;
+  // v3: the review (with or without an approval), the correction's reason and every published attachment's hashes.
+  const review = await digestReviewOf(tx, key, approval, rules.version);
   const digest = periodDigest(
-    { villageCode: village!.code, ...key, standard: period.standard, previousDigest },
+    {
+      villageCode: village!.code,
+      ...key,
+      standard: period.standard,
+      previousDigest,
+      format: DIGEST_FORMAT_V3,
+      reason: period.reason,
+    },
     ledger,
     review,
+    await publishedAttachments(tx, key),
   );
   await tx
     .update(periods)
@@ -218,6 +228,7 @@ async function seal(
       publishedAt,
       publishedBy: input.actor,
       digest,
+      digestFormat: DIGEST_FORMAT_V3,
       previousDigest,
       chainSeq: (previous?.chainSeq ?? 0) + 1,
       voucherCount: ledger.length,

@@ -3,7 +3,8 @@ import type { DbOrTx } from '../client.ts';
 import { periods } from '../schema/ledger.ts';
 import { villages } from '../schema/regions.ts';
 import { digestReviewOf } from './approvals.ts';
-import { periodDigest } from './digest.ts';
+import { publishedAttachments } from './attachments.ts';
+import { DIGEST_FORMAT, DIGEST_FORMAT_V3, legacyFormat, periodDigest } from './digest.ts';
 import { publicLedger } from './publish.ts';
 
 export interface ChainBreak {
@@ -38,6 +39,8 @@ export async function verifyVillageChain(db: DbOrTx, villageId: number): Promise
       revision: periods.revision,
       standard: periods.standard,
       digest: periods.digest,
+      digestFormat: periods.digestFormat,
+      reason: periods.reason,
       previousDigest: periods.previousDigest,
       approvedBy: periods.approvedBy,
       approvedAt: periods.approvedAt,
@@ -52,16 +55,10 @@ export async function verifyVillageChain(db: DbOrTx, villageId: number): Promise
   for (const p of chain) {
     const key = { villageId, year: p.year, month: p.month, revision: p.revision };
     const ledger = await publicLedger(db, key);
-    // Months published with an approval are sealed in the v2 form, covering the review; the others in v1.
-    const review =
-      p.approvedBy && p.approvedAt
-        ? await digestReviewOf(
-            db,
-            key,
-            { by: p.approvedBy, at: p.approvedAt, note: p.approvalNote ?? '' },
-            p.redFlagRules ?? '',
-          )
-        : null;
+    const approval =
+      p.approvedBy && p.approvedAt ? { by: p.approvedBy, at: p.approvedAt, note: p.approvalNote ?? '' } : null;
+    const format = p.digestFormat ?? legacyFormat(approval !== null);
+    const review = format === DIGEST_FORMAT ? null : await digestReviewOf(db, key, approval, p.redFlagRules ?? '');
     const computed = periodDigest(
       {
         villageCode: village.code,
@@ -70,9 +67,12 @@ export async function verifyVillageChain(db: DbOrTx, villageId: number): Promise
         revision: p.revision,
         standard: p.standard,
         previousDigest: p.previousDigest,
+        format,
+        reason: p.reason,
       },
       ledger,
       review,
+      format === DIGEST_FORMAT_V3 ? await publishedAttachments(db, key) : [],
     );
     const where = {
       year: p.year,

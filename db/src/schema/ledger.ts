@@ -17,6 +17,9 @@ import {
 import { ACCOUNT_STANDARDS } from './accounts.ts';
 import { villages } from './regions.ts';
 
+/** The canonical texts of db/src/ledger/digest.ts (kept there; named here so the schema needs no ledger import). */
+export type DigestFormatName = 'mingbai-period-v1' | 'mingbai-period-v2' | 'mingbai-period-v3';
+
 export const PERIOD_STATUSES = ['open', 'submitted', 'published'] as const;
 export type PeriodStatus = (typeof PERIOD_STATUSES)[number];
 
@@ -43,6 +46,11 @@ export const periods = pgTable(
     /** SHA-256 over the canonical serialisation of this revision's vouchers and the previous digest. */
     digest: text('digest'),
     previousDigest: text('previous_digest'),
+    /**
+     * The canonical text the digest was computed over (db/src/ledger/digest.ts, docs/DIGEST.md). Null for months
+     * sealed before it was stored (and the scale loader's): v2 when approved, else v1 (`legacyFormat`).
+     */
+    digestFormat: text('digest_format').$type<DigestFormatName>(),
     /** Position of this publication in the village's digest chain: 1, 2, 3… in publishing order. */
     chainSeq: integer('chain_seq'),
     voucherCount: integer('voucher_count'),
@@ -79,6 +87,10 @@ export const periods = pgTable(
     check(
       'periods_published_complete',
       sql`(${t.status} = 'published') = (${t.publishedAt} is not null and ${t.publishedBy} is not null and ${t.digest} is not null and ${t.chainSeq} is not null)`,
+    ),
+    check(
+      'periods_digest_format_known',
+      sql`${t.digestFormat} in ('mingbai-period-v1', 'mingbai-period-v2', 'mingbai-period-v3')`,
     ),
     check('periods_approval_complete', sql`(${t.approvedBy} is null) = (${t.approvedAt} is null)`),
     check('periods_standard_by_year', sql`${t.standard} = case when ${t.year} < 2024 then '2004' else '2023' end`),

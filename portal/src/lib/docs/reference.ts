@@ -32,14 +32,24 @@ export const BULK_PATHS: { path: string; zh: string; en: string }[] = [
     en: 'Every red flag of all villages that month: rule or supervisor, voucher, amount, detail, the committee’s answer (names masked)',
   },
   {
+    path: '/data/months/{YYYY-MM}/digests.jsonl',
+    zh: '全部村该月每个版本一行：摘要的其余输入（格式、上一摘要、签字人、审核、红旗与答复，均为公开形式），见 /docs/digest',
+    en: 'One line per village revision that month: every other input of its digest (format, previous digest, signatures, review, flags and answers, in public form); see /en/docs/digest',
+  },
+  {
+    path: '/data/months/{YYYY-MM}/attachments.csv',
+    zh: '全部村该月每个公开附件一行：凭证号、类别、图片和缩略图的 SHA-256 与地址',
+    en: 'Every published attachment of all villages that month: voucher, kind, SHA-256 and path of the view and thumbnail',
+  },
+  {
     path: '/data/months/{YYYY-MM}/datapackage.json',
     zh: '数据包说明（Frictionless Data Package：字段、类型、许可）',
     en: 'Frictionless Data Package descriptor: fields, types, licence',
   },
   {
     path: '/data/v/{slug}/{YYYY-MM}/…',
-    zh: '一个村该月当前版本的同样五个文件',
-    en: 'The same five files for one village’s month, current revision',
+    zh: '一个村该月当前版本的同样七个文件',
+    en: 'The same seven files for one village’s month, current revision',
   },
   {
     path: '/data/v/{slug}/{YYYY-MM}/r{n}/…',
