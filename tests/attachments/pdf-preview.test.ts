@@ -2,11 +2,14 @@
 // its own page); too many pages, encryption and a missing pdftoppm refused with codes, nothing stored. And the
 // committee's preview: a short-lived signed URL of the redacted view before the month is public, for the village's
 // committee and supervisors only, `private, no-store`, never an original.
+import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { configureImagePool, DEFAULT_IMAGE_POOL, startImagePool } from '@mingbai/api/attachments/process-in-worker';
 import { previewPath } from '@mingbai/api/attachments/preview';
+import { queryRows } from '@mingbai/db/client';
 import { hasFile, readStoredFile, sha256Hex } from '@mingbai/db/files/store';
+import { publishedAttachments } from '@mingbai/db/ledger/attachments';
 import { useTestApi } from '../support/api.ts';
 import { aPng } from './images.ts';
 import { ATTACH, anOpenMonth, MO, Y, type Attached } from './month.ts';
@@ -56,6 +59,18 @@ describe('PDF attachments', () => {
       expect(grey).toBeGreaterThan(100);
       expect(grey).toBeLessThan(160);
     }
+    // The v3 digest covers every page: the first as the view, the later ones in page order.
+    const [at] = await queryRows<{ village_id: number; year: number; month: number; revision: number }>(
+      t.handle.db,
+      sql`select village_id, year, month, revision from attachments where derivative_sha256 = ${hashes[0]!}`,
+    );
+    const covered = await publishedAttachments(t.handle.db, {
+      villageId: at!.village_id,
+      year: at!.year,
+      month: at!.month,
+      revision: at!.revision,
+    });
+    expect(covered.find((c) => c.sha256 === hashes[0])!.pageSha256s).toEqual([hashes[1]]);
   });
 
   it('refuses too many pages, an encrypted or broken PDF and a rectangle on a missing page, storing nothing', async () => {

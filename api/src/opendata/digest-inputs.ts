@@ -223,6 +223,8 @@ interface AttachmentRow {
   pages: number;
   derivative_sha256: string;
   thumbnail_sha256: string;
+  /** A PDF's later pages' view hashes, in page order, space-separated; '' for an image. */
+  page_sha256s: string;
 }
 
 /**
@@ -239,7 +241,9 @@ export async function* attachmentRows(db: Db, selection: Selection, prefix: stri
       db,
       sql.raw(`with sel(village_id, revision) as (values ${values})
         select vi.code as village_code, vi.slug as village_slug, a.revision, a.voucher_number, a.kind,
-               a.derivative_media_type, a.width, a.height, a.pages, a.derivative_sha256, a.thumbnail_sha256
+               a.derivative_media_type, a.width, a.height, a.pages, a.derivative_sha256, a.thumbnail_sha256,
+               (select coalesce(string_agg(p.value->>'sha256', ' ' order by p.ordinality), '')
+                  from jsonb_array_elements(a.page_views) with ordinality p) as page_sha256s
           from sel
           join attachments a on a.village_id = sel.village_id and a.year = ${year} and a.month = ${month}
                             and a.revision = sel.revision
@@ -266,8 +270,7 @@ export async function* attachmentRows(db: Db, selection: Selection, prefix: stri
             attachmentFilePath(a.derivative_sha256, a.derivative_media_type),
             a.thumbnail_sha256,
             attachmentFilePath(a.thumbnail_sha256, a.derivative_media_type),
-            // A PDF's later pages: none stored yet (see publishedAttachments in db/src/ledger/attachments.ts).
-            null,
+            a.page_sha256s || null,
           ]),
         )
         .join(''),

@@ -282,8 +282,7 @@ export async function remove(
 
 /**
  * A revision's attachments as a v3 digest covers them: what is published of each (digest.ts sorts them). A PDF's
- * later pages' views are `pageSha256s`: empty until attachments store them (att-more's `page_views`; at that merge,
- * read `page_views[].sha256` here and in api/src/opendata/digest-inputs.ts, nowhere else).
+ * later pages' views are `pageSha256s`, in page order (`page_views`; attachments.csv lists the same, digest-inputs.ts).
  */
 export async function publishedAttachments(
   db: DbOrTx,
@@ -295,10 +294,11 @@ export async function publishedAttachments(
       kind: attachments.kind,
       sha256: attachments.derivativeSha256,
       thumbnailSha256: attachments.thumbnailSha256,
+      pageViews: attachments.pageViews,
     })
     .from(attachments)
     .where(and(...revisionWhere(key)));
-  return rows.map((r) => ({ ...r, pageSha256s: [] }));
+  return rows.map(({ pageViews, ...r }) => ({ ...r, pageSha256s: pageViews.map((p) => p.sha256) }));
 }
 
 /** Every attachment of a revision: the month's documents first, then by voucher number and upload. */
