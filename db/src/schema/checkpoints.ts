@@ -26,6 +26,9 @@ export const checkpoints = pgTable(
   (t) => [
     check('checkpoints_number_positive', sql`${t.number} > 0`),
     check('checkpoints_root_hex', sql`${t.root} ~ '^[0-9a-f]{64}$'`),
-    check('checkpoints_timestamp_iso', sql`${t.timestamp} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$'`),
+    check(
+      'checkpoints_timestamp_iso',
+      sql`${t.timestamp} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$'`,
+    ),
   ],
 );
