@@ -37,7 +37,7 @@ import {
 import { verifyVillageChain } from '@mingbai/db/ledger/verify';
 import { periods } from '@mingbai/db/schema/ledger';
 import { villages } from '@mingbai/db/schema/regions';
-import { checkpointKey, useCheckpointKeyFile } from '@mingbai/api/checkpoints/checkpoints';
+import { checkpointKey, startCheckpointTimer, useCheckpointKeyFile } from '@mingbai/api/checkpoints/checkpoints';
 import { startTestApi, type TestApi } from '../support/api.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -186,7 +186,11 @@ describe('checkpoints of a real server', () => {
     expect(first.leaves.map((l) => l.code)).toEqual([...first.leaves.map((l) => l.code)].sort());
     expect(first.root).toBe(checkpointRoot(await chainHeads(handle.db)));
     expect(checkSignature(first, first.signature, key.publicKey)).toBe(true);
-    // The same state again: no second checkpoint.
+    // The API's timer, and the same state again: no second checkpoint.
+    const timer = startCheckpointTimer(handle.db, 0);
+    await timer.first;
+    timer.stop();
+    expect((await checkpoint(handle.db))?.number).toBe(1);
     const again = await makeCheckpoint(handle.db, key, new Date(Date.now() + 86_400_000));
     expect(again.made).toBe(false);
     expect(again.checkpoint.number).toBe(1);
@@ -315,6 +319,35 @@ describe('checkpoints of a real server', () => {
     expect(after.made).toBe(true);
     expect(after.checkpoint.number).toBe(2);
     expect((await checkpoint(db, 1))?.root).toBe(first.root);
+
+    // The server's consistency proof from 1 to 2: an untouched village's paths lead to both roots; for 付村 the
+    // digest now at checkpoint 1's length is not checkpoint 1's head.
+    const proof = (await (await fetch(`${data}checkpoints/2/consistency/1`)).json()) as {
+      villages: {
+        slug: string;
+        from: { leafIndex: number; path: string[] };
+        to: { leafIndex: number; path: string[] };
+        chain: string[];
+      }[];
+    };
+    const second = after.checkpoint;
+    const leafOf = (cp: Checkpoint, slug: string) => cp.leaves.find((l) => l.slug === slug)!;
+    const rootVia = (cp: Checkpoint, slug: string, p: { leafIndex: number; path: string[] }) =>
+      rootFromPath(
+        p.leafIndex,
+        cp.treeSize,
+        leafHash(leafBytes(leafOf(cp, slug))),
+        p.path.map((h) => Buffer.from(h, 'hex')),
+      )?.toString('hex');
+    const tianli = proof.villages.find((v) => v.slug === 'tianli')!;
+    expect(rootVia(first, 'tianli', tianli.from)).toBe(first.root);
+    expect(rootVia(second, 'tianli', tianli.to)).toBe(second.root);
+    expect(tianli.chain).toEqual([leafOf(first, 'tianli').head]);
+    const fucunProof = proof.villages.find((v) => v.slug === 'fucun')!;
+    expect(fucunProof.chain[0]).not.toBe(leafOf(first, 'fucun').head);
+    expect(rootVia(first, 'fucun', fucunProof.from)).toBe(first.root);
+    const bent = fucunProof.from.path.map((h, k) => (k === 0 ? h.replace(/^./, (c) => (c === '0' ? '1' : '0')) : h));
+    expect(rootVia(first, 'fucun', { ...fucunProof.from, path: bent })).not.toBe(first.root);
 
     // The server alone looks fine: its new checkpoint is signed and matches its (rewritten) chains.
     const alone = await verify('--from', data);

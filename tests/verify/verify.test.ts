@@ -65,6 +65,9 @@ async function expectBothFail(dir: string, month: string, tsCode: RegExp, pyCode
 beforeAll(() => {
   mirror = mkdtempSync(join(tmpdir(), 'mingbai-mirror-'));
   scratch.push(mirror);
+  // This file's checkpoints are signed with a scratch key, not the repository's .data one.
+  useCheckpointKeyFile(join(mirror, '..', `${basename(mirror)}.pem`));
+  scratch.push(join(mirror, '..', `${basename(mirror)}.pem`));
 });
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -120,12 +123,13 @@ describe('the demo, recomputed from its public files only', () => {
     expect(verify).toContain('签名检查点');
     expect(verify).toContain('pnpm verify --checkpoints --from');
     for (const path of ['/docs/digest', '/en/docs/digest']) {
-      expect(await (await fetch(`${t.portal.url}${path}`)).text()).toContain('/data/checkpoints/key.pub');
+      const html = await (await fetch(`${t.portal.url}${path}`)).text();
+      expect(html).toContain('/data/checkpoints/key.pub');
+      // The site's own public key, in the docs as the issue asks (each site has its own).
+      expect(html).toContain(checkpointKey().publicPem.split('\n')[1]);
     }
     // The notice sheet carries the month's digest prefix and the number of a checkpoint covering it, to compare with
     // the site years later.
-    useCheckpointKeyFile(join(mirror, '..', `${basename(mirror)}.pem`));
-    scratch.push(join(mirror, '..', `${basename(mirror)}.pem`));
     const { checkpoint } = await makeCheckpoint(t.handle.db, checkpointKey());
     const sheet = await (await fetch(`${t.portal.url}/v/fucun/${monthsOf(mirror)[0]}/print`)).text();
     expect(sheet).toMatch(/本月摘要前 16 位 <strong>[0-9a-f]{16}<\/strong>/);

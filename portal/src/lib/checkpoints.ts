@@ -25,3 +25,16 @@ export async function latestCheckpoint(): Promise<LatestCheckpoint | undefined> 
     return undefined;
   }
 }
+
+/** This site's checkpoint public key (PEM), as /data/checkpoints/key.pub serves it; undefined if it cannot be read. */
+export async function checkpointPublicKey(): Promise<string | undefined> {
+  try {
+    const res = await fetch(new URL('/data/checkpoints/key.pub', config.apiUrl), {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = res.ok ? await res.text() : '';
+    return /^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n?$/.test(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
