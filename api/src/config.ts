@@ -63,6 +63,11 @@ export interface ApiConfig {
   previewSecret: string | undefined;
   /** The image workers (api/src/attachments/process-in-worker.ts). */
   imagePool: ImagePoolSettings;
+  /**
+   * MINGBAI_CHECKPOINT_KEY_FILE, default .data/checkpoint-ed25519.pem in the repository: the Ed25519 key that signs
+   * checkpoints (PKCS#8 PEM), made with mode 0600 on first start. Back it up with the database.
+   */
+  checkpointKeyFile: string | undefined;
   /** MINGBAI_FILES_SWEEP_HOURS, default 24 (0 off): how often the API removes stored files no attachment names. */
   filesSweepHours: number;
   /** When a month counts as overdue in the township's review (`townReview`). */
@@ -178,6 +183,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
     openData: readOpenDataFolder(env),
     filesDir: env.MINGBAI_FILES_DIR?.trim() || undefined,
+    checkpointKeyFile: env.MINGBAI_CHECKPOINT_KEY_FILE?.trim() || undefined,
     previewSecret: readPreviewSecret(env),
     imagePool: readImagePool(env),
     filesSweepHours: nonNegative(env.MINGBAI_FILES_SWEEP_HOURS, 'MINGBAI_FILES_SWEEP_HOURS') ?? 24,

@@ -6,6 +6,7 @@ import { DEMO_PASSWORD, seedDemoUsers } from './auth/demo-users.ts';
 import { useFilesDir } from '@mingbai/db/files/store';
 import { pdfToolsAvailable } from '@mingbai/db/files/pdf';
 import { startFilesSweep } from './attachments/files-sweep.ts';
+import { checkpointKey, startCheckpointTimer, useCheckpointKeyFile } from './checkpoints/checkpoints.ts';
 import { readConfig } from './config.ts';
 import { startApiServer } from './server.ts';
 
@@ -21,6 +22,9 @@ export async function main(): Promise<void> {
   });
   await migrateDb(handle);
   if (config.filesDir) useFilesDir(config.filesDir);
+  if (config.checkpointKeyFile) useCheckpointKeyFile(config.checkpointKeyFile);
+  // Read (or made) now: a key file that cannot be read stops the start, not the first publication.
+  console.log(`检查点公钥 / checkpoint key ${checkpointKey().keyId}`);
   if (config.seedDemo) {
     if (await seedDemoIfEmpty(handle.db)) console.log('已载入演示数据 / demo data loaded');
     const users = await seedDemoUsers(handle.db);
@@ -47,6 +51,7 @@ export async function main(): Promise<void> {
     imagePool: config.imagePool,
   });
   const sweep = startFilesSweep(handle.db, config.filesSweepHours);
+  const checkpoints = startCheckpointTimer(handle.db);
   if (!(await pdfToolsAvailable())) console.warn('pdftoppm (poppler-utils) not found: PDF attachments are refused');
   // What statement_timeout cannot stop: a backend waiting on its client (see db/src/watchdog.ts).
   const watchdog =
@@ -58,6 +63,7 @@ export async function main(): Promise<void> {
 
   const stop = async () => {
     sweep.stop();
+    checkpoints.stop();
     await api.close();
     await watchdog?.stop();
     await handle.close();

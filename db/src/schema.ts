@@ -1,6 +1,7 @@
 // The drizzle schema object handed to the client factory; tables live in ./schema/<area>.ts.
 import * as accounts from './schema/accounts.ts';
 import * as attachmentTables from './schema/attachments.ts';
+import * as checkpointTables from './schema/checkpoints.ts';
 import * as apiKeys from './schema/api-keys.ts';
 import * as ledger from './schema/ledger.ts';
 import * as questions from './schema/questions.ts';
@@ -23,5 +24,6 @@ export const schema = {
   ...apiKeys,
   ...questions,
   ...attachmentTables,
+  ...checkpointTables,
 };
 export type Schema = typeof schema;

@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
+import { checkpoint } from '@mingbai/db/ledger/checkpoints';
+import { checkSignature } from '@mingbai/db/ledger/merkle';
+import { checkpointKey, useCheckpointKeyFile } from '../../api/src/checkpoints/checkpoints.ts';
 import { openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { publishPeriod } from '@mingbai/db/ledger/publish';
@@ -605,8 +608,9 @@ describe('per-village-month fragments', () => {
     });
   });
 
-  it('makes a village month’s fragments in the background when the committee publishes it', async () => {
+  it('makes a village month’s fragments and a signed checkpoint in the background when the committee publishes it', async () => {
     await inOwnFolder(async (dir) => {
+      useCheckpointKeyFile(join(dir, 'checkpoint.pem'));
       // Setup
       const village = await aVillage(t.handle.db);
       await aMonth(
@@ -637,6 +641,15 @@ describe('per-village-month fragments', () => {
             expect.stringMatching(/-r1-[0-9a-f]{64}\.csv$/),
             expect.stringMatching(/-r1-[0-9a-f]{64}\.jsonl$/),
           ]),
+        { timeout: 10_000 },
+      );
+      // The after-commit hook signed the new state: the village's one publication is a leaf of the latest checkpoint.
+      await vi.waitFor(
+        async () => {
+          const latest = await checkpoint(t.handle.db);
+          expect(latest?.leaves.find((l) => l.code === village.code)).toMatchObject({ slug: village.slug, length: 1 });
+          expect(checkSignature(latest!, latest!.signature, checkpointKey().publicKey)).toBe(true);
+        },
         { timeout: 10_000 },
       );
     });

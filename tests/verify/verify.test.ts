@@ -6,9 +6,11 @@
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCheckpoint } from '@mingbai/db/ledger/checkpoints';
+import { checkpointKey, useCheckpointKeyFile } from '../../api/src/checkpoints/checkpoints.ts';
 import { useTestPortal } from '../support/portal.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,6 +65,9 @@ async function expectBothFail(dir: string, month: string, tsCode: RegExp, pyCode
 beforeAll(() => {
   mirror = mkdtempSync(join(tmpdir(), 'mingbai-mirror-'));
   scratch.push(mirror);
+  // This file's checkpoints are signed with a scratch key, not the repository's .data one.
+  useCheckpointKeyFile(join(mirror, '..', `${basename(mirror)}.pem`));
+  scratch.push(join(mirror, '..', `${basename(mirror)}.pem`));
 });
 afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -114,6 +119,23 @@ describe('the demo, recomputed from its public files only', () => {
     const verify = await (await fetch(`${t.portal.url}/v/fucun/verify`)).text();
     expect(verify).toContain('href="/docs/digest"');
     expect(verify).toContain('pnpm verify --village fucun --from');
+    // The first half's text stays; checkpoints are explained beside it, with the commands to check again.
+    expect(verify).toContain('签名检查点');
+    expect(verify).toContain('pnpm verify --checkpoints --from');
+    for (const path of ['/docs/digest', '/en/docs/digest']) {
+      const html = await (await fetch(`${t.portal.url}${path}`)).text();
+      expect(html).toContain('/data/checkpoints/key.pub');
+      // The site's own public key, in the docs as the issue asks (each site has its own).
+      expect(html).toContain(checkpointKey().publicPem.split('\n')[1]);
+    }
+    // The notice sheet carries the month's digest prefix and the number of a checkpoint covering it, to compare with
+    // the site years later.
+    const { checkpoint } = await makeCheckpoint(t.handle.db, checkpointKey());
+    const sheet = await (await fetch(`${t.portal.url}/v/fucun/${monthsOf(mirror)[0]}/print`)).text();
+    expect(sheet).toMatch(/本月摘要前 16 位 <strong>[0-9a-f]{16}<\/strong>/);
+    expect(sheet).toMatch(new RegExp(`签名检查点 <strong>第 (\\d+) 号</strong>`));
+    const printed = Number(/签名检查点 <strong>第 (\d+) 号/.exec(sheet)![1]);
+    expect(printed).toBeGreaterThanOrEqual(checkpoint.number);
   });
 
   it('names the month whose amount was changed in lines.jsonl', async () => {

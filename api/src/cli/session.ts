@@ -5,6 +5,7 @@ import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
 import { closeImagePool } from '../attachments/process-in-worker.ts';
 import { viewerByUsername } from '../auth/auth.service.ts';
 import { actorAt, type Actor } from '../auth/village-access.ts';
+import { useCheckpointKeyFile } from '../checkpoints/checkpoints.ts';
 import { readConfig } from '../config.ts';
 import { apiError, badInput, toGraphQLError } from '../errors.ts';
 
@@ -22,6 +23,7 @@ function bigintJson(_: string, value: unknown): unknown {
 export async function withDb(work: (handle: DbHandle) => Promise<unknown>): Promise<void> {
   const config = readConfig();
   if (config.filesDir) useFilesDir(config.filesDir);
+  if (config.checkpointKeyFile) useCheckpointKeyFile(config.checkpointKeyFile);
   const handle = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: 2 });
   try {
     await migrateDb(handle);

@@ -9,6 +9,7 @@ import type { VillageAction } from '../auth/viewer.ts';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { apiError, badInput } from '../errors.ts';
 import { warmAfterPublish } from '../opendata/fragments.ts';
+import { checkpointAfterPublish } from '../checkpoints/checkpoints.ts';
 import { checkMonth } from '../month.ts';
 
 export interface MonthRef {
@@ -56,7 +57,7 @@ export async function publishMonth(
     year: ref.year,
     month: ref.month,
     actor: actor.viewer!.username,
-    afterCommit: [(p) => warmAfterPublish(db, p.villageId, p.year, p.month)],
+    afterCommit: [(p) => warmAfterPublish(db, p.villageId, p.year, p.month), () => checkpointAfterPublish(db)],
   });
 }
 

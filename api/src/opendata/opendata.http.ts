@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueryScope, withQueryScope, type Db } from '@mingbai/db/client';
+import { serveCheckpoints } from '../checkpoints/checkpoints.http.ts';
 import type { ApiErrorCode } from '../errors.ts';
 import { dataPackage, MEDIA_TYPES, OPEN_DATA_LICENSE } from './datapackage.ts';
 import { CATALOG_PATH, fileLinks, nationalMonthPath, regionMonthPath, villageMonthPath, yearMonth } from './links.ts';
@@ -194,6 +195,10 @@ async function serveOpenData(
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD, OPTIONS');
     sendError(res, 405, 'METHOD_NOT_ALLOWED', '公开数据只能用 GET 下载');
+    return;
+  }
+  if (url.pathname.startsWith('/data/checkpoints/')) {
+    await serveCheckpoints(req, res, db, url.pathname.slice('/data/checkpoints/'.length));
     return;
   }
   const target = route(url.pathname);

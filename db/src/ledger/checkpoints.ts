@@ -1,0 +1,227 @@
+/**
+ * Signed checkpoints (issue 17): every village's chain head (village code, chain length, head digest) as the leaves of
+ * an RFC 6962 Merkle tree in village-code order, its root signed with Ed25519. One is made after each publication
+ * (the API's and the CLI's after-commit hook) and by the API's timer, never two for the same state. Hashing, texts and
+ * signatures are in merkle.ts, shared with `pnpm verify`; docs/DIGEST.md ("Checkpoints") says what a checkpoint proves.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm';
+import { queryRows, type Db, type DbOrTx } from '../client.ts';
+import { checkpoints } from '../schema/checkpoints.ts';
+import { periods } from '../schema/ledger.ts';
+import { villages } from '../schema/regions.ts';
+import {
+  CHECKPOINT_FORMAT,
+  checkpointRoot,
+  checkpointText,
+  inclusionPath,
+  keyId,
+  leafBytes,
+  leafHash,
+  signCheckpoint,
+  type CheckpointLeaf,
+} from './merkle.ts';
+
+/** The server's key pair. */
+export interface CheckpointKey {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  /** The public key as served at /data/checkpoints/key.pub (PEM, SPKI). */
+  publicPem: string;
+  keyId: string;
+}
+
+/**
+ * Reads the PKCS#8 PEM private key at `file`, or makes one there (mode 0600, its folder created) when there is none.
+ * Back it up with the database: a lost key means a new one, and mirrors would then see checkpoints by a key they
+ * were not told about.
+ */
+export function loadOrCreateCheckpointKey(file: string): CheckpointKey {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const pair = generateKeyPairSync('ed25519');
+    pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    mkdirSync(dirname(file), { recursive: true });
+    // 'wx': two processes starting at once do not overwrite each other's key; the loser reads the winner's.
+    try {
+      writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+      chmodSync(file, 0o600);
+    } catch (raced) {
+      if ((raced as NodeJS.ErrnoException).code !== 'EEXIST') throw raced;
+      pem = readFileSync(file, 'utf8');
+    }
+  }
+  const privateKey = createPrivateKey(pem);
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is not an Ed25519 private key`);
+  const publicKey = createPublicKey(privateKey);
+  return {
+    privateKey,
+    publicKey,
+    publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    keyId: keyId(publicKey),
+  };
+}
+
+/** A stored checkpoint, as /data/checkpoints/{N}.json serves it. */
+export interface Checkpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  number: number;
+  timestamp: string;
+  treeSize: number;
+  root: string;
+  keyId: string;
+  signature: string;
+  /** The signed text, for readers who check the signature with another tool. */
+  text: string;
+  leaves: CheckpointLeaf[];
+}
+
+/** Every village that published, its chain length and head, in village-code order: the leaves of now. */
+export async function chainHeads(db: DbOrTx): Promise<CheckpointLeaf[]> {
+  const rows = await queryRows<{ code: string; slug: string; length: number; head: string }>(
+    db,
+    sql`
+    select distinct on (v.code) v.code, v.slug, p.chain_seq as length, p.digest as head
+    from ${periods} p join ${villages} v on v.id = p.village_id
+    where p.chain_seq is not null
+    order by v.code, p.chain_seq desc`,
+  );
+  return rows
+    .map((r) => ({ code: r.code, slug: r.slug, length: Number(r.length), head: r.head }))
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+/** Lock space of pg_advisory_xact_lock (see questions.ts for the others): one checkpoint is made at a time. */
+const CHECKPOINT_LOCK_SPACE = 17;
+
+/**
+ * Signs a checkpoint of the chains as they are now, unless the latest one already covers exactly this state: then
+ * that one is returned with `made: false`. Numbers follow on without gaps, across processes (an advisory lock).
+ */
+export async function makeCheckpoint(
+  db: Db,
+  key: CheckpointKey,
+  now: Date = new Date(),
+): Promise<{ checkpoint: Checkpoint; made: boolean }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${CHECKPOINT_LOCK_SPACE}, 0)`);
+    const leaves = await chainHeads(tx);
+    const root = checkpointRoot(leaves);
+    const [last] = await tx.select().from(checkpoints).orderBy(desc(checkpoints.number)).limit(1);
+    if (last && last.root === root && last.treeSize === leaves.length && last.keyId === key.keyId) {
+      return { checkpoint: served(last), made: false };
+    }
+    const head = {
+      number: (last?.number ?? 0) + 1,
+      // Never before the previous one, whatever the clock says.
+      timestamp: new Date(Math.max(now.getTime(), last ? Date.parse(last.timestamp) : 0)).toISOString(),
+      treeSize: leaves.length,
+      root,
+    };
+    const row = { ...head, leaves, signature: signCheckpoint(head, key.privateKey), keyId: key.keyId };
+    await tx.insert(checkpoints).values(row);
+    return { checkpoint: served(row), made: true };
+  });
+}
+
+type Row = typeof checkpoints.$inferSelect;
+
+function served(row: Row): Checkpoint {
+  const head = { number: row.number, timestamp: row.timestamp, treeSize: row.treeSize, root: row.root };
+  return {
+    format: CHECKPOINT_FORMAT,
+    ...head,
+    keyId: row.keyId,
+    signature: row.signature,
+    text: checkpointText(head),
+    leaves: row.leaves as CheckpointLeaf[],
+  };
+}
+
+/** Checkpoint N, or the latest when `number` is undefined; undefined when there is none. */
+export async function checkpoint(db: DbOrTx, number?: number): Promise<Checkpoint | undefined> {
+  const [row] =
+    number === undefined
+      ? await db.select().from(checkpoints).orderBy(desc(checkpoints.number)).limit(1)
+      : await db.select().from(checkpoints).where(eq(checkpoints.number, number));
+  return row ? served(row) : undefined;
+}
+
+/** RFC 6962 audit path of a village's leaf in checkpoint N. */
+export interface InclusionProof {
+  checkpoint: number;
+  treeSize: number;
+  root: string;
+  leafIndex: number;
+  leaf: CheckpointLeaf;
+  /** The leaf's bytes as hashed (docs/DIGEST.md), for readers with other tools. */
+  leafText: string;
+  /** Sibling hashes, bottom-up, 64 hex each. */
+  path: string[];
+}
+
+export function inclusionProof(cp: Checkpoint, code: string): InclusionProof | undefined {
+  const index = cp.leaves.findIndex((l) => l.code === code);
+  if (index < 0) return undefined;
+  const hashes = cp.leaves.map((l) => leafHash(leafBytes(l)));
+  const leaf = cp.leaves[index]!;
+  return {
+    checkpoint: cp.number,
+    treeSize: cp.treeSize,
+    root: cp.root,
+    leafIndex: index,
+    leaf,
+    leafText: leafBytes(leaf).toString('utf8'),
+    path: inclusionPath(index, hashes).map((h) => h.toString('hex')),
+  };
+}
+
+/**
+ * Checkpoint N extends M (M < N): for every village of M, its head in M is at M's length in the chain N signs. Given
+ * as both audit paths and the stored digests from M's length to N's: each is linked to the one before by its
+ * previous_digest in the public files (statements.csv), which `pnpm verify --checkpoints` recomputes.
+ */
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  villages: {
+    code: string;
+    slug: string;
+    from: InclusionProof;
+    to: InclusionProof | null;
+    /** Digests at positions from.length … to.length of the village's chain now. */
+    chain: string[];
+  }[];
+}
+
+export async function consistencyProof(db: DbOrTx, older: Checkpoint, newer: Checkpoint): Promise<ConsistencyProof> {
+  const list: ConsistencyProof['villages'] = [];
+  for (const leaf of older.leaves) {
+    const to = inclusionProof(newer, leaf.code) ?? null;
+    const rows = await db
+      .select({ digest: periods.digest })
+      .from(periods)
+      .innerJoin(villages, eq(villages.id, periods.villageId))
+      .where(
+        and(
+          eq(villages.code, leaf.code),
+          gte(periods.chainSeq, leaf.length),
+          lte(periods.chainSeq, to?.leaf.length ?? leaf.length),
+        ),
+      )
+      .orderBy(asc(periods.chainSeq));
+    list.push({
+      code: leaf.code,
+      slug: leaf.slug,
+      from: inclusionProof(older, leaf.code)!,
+      to,
+      chain: rows.map((r) => r.digest!),
+    });
+  }
+  return { from: older.number, to: newer.number, villages: list };
+}
