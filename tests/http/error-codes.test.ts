@@ -51,7 +51,10 @@ const importCodes = new Set([
 ]);
 
 /** `pnpm verify`'s findings (api/src/verify/): a report of the public files, never an API error. */
-const verifyCodes = new Set(unionMembers(read('api/src/verify/chain.ts'), 'ProblemCode'));
+const verifyCodes = new Set([
+  ...unionMembers(read('api/src/verify/chain.ts'), 'ProblemCode'),
+  ...unionMembers(read('api/src/verify/checkpoints.ts'), 'CheckpointProblemCode'),
+]);
 
 describe('the registry of error codes', () => {
   it("holds every code used in api/src (import problems and the verifier's findings in their own lists)", () => {

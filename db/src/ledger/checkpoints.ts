@@ -4,8 +4,8 @@
  * (the API's and the CLI's after-commit hook) and by the API's timer, never two for the same state. Hashing, texts and
  * signatures are in merkle.ts, shared with `pnpm verify`; docs/DIGEST.md ("Checkpoints") says what a checkpoint proves.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import { queryRows, type Db, type DbOrTx } from '../client.ts';
@@ -47,13 +47,17 @@ export function loadOrCreateCheckpointKey(file: string): CheckpointKey {
     const pair = generateKeyPairSync('ed25519');
     pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     mkdirSync(dirname(file), { recursive: true });
-    // 'wx': two processes starting at once do not overwrite each other's key; the loser reads the winner's.
+    // Written whole to a file of our own, then linked into place: link() fails if the key exists, so two processes
+    // starting at once never overwrite each other's key, and the loser never reads a half-written one.
+    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+    writeFileSync(tmp, pem, { mode: 0o600 });
     try {
-      writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-      chmodSync(file, 0o600);
+      linkSync(tmp, file);
     } catch (raced) {
       if ((raced as NodeJS.ErrnoException).code !== 'EEXIST') throw raced;
       pem = readFileSync(file, 'utf8');
+    } finally {
+      unlinkSync(tmp);
     }
   }
   const privateKey = createPrivateKey(pem);
