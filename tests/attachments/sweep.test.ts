@@ -41,10 +41,13 @@ describe('sweeping the file store', () => {
 
     // The database refuses the row after the files were stored (a failure of the write, made by a trigger).
     const fn = `fail_attach_${village.id}`;
+    // One command a statement: PGlite prepares each statement and refuses several commands in one.
     await t.handle.db.execute(
       sql.raw(`create function ${fn}() returns trigger language plpgsql as $$
-                 begin raise exception 'the write failed'; end $$;
-               create trigger ${fn} before insert on attachments for each row
+                 begin raise exception 'the write failed'; end $$`),
+    );
+    await t.handle.db.execute(
+      sql.raw(`create trigger ${fn} before insert on attachments for each row
                  when (new.village_id = ${village.id}) execute function ${fn}()`),
     );
     // A photo: its view and thumbnail differ (a small PNG's would be the same file).
@@ -53,7 +56,8 @@ describe('sweeping the file store', () => {
     try {
       failed = await accountant(ATTACH, attachInput(png, 'lost.jpg'));
     } finally {
-      await t.handle.db.execute(sql.raw(`drop trigger ${fn} on attachments; drop function ${fn}()`));
+      await t.handle.db.execute(sql.raw(`drop trigger ${fn} on attachments`));
+      await t.handle.db.execute(sql.raw(`drop function ${fn}()`));
     }
     expect(failed.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     expect(hasFile(sha256Hex(png))).toBe(true); // stored before the write: the orphan
