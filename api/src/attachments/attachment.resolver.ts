@@ -42,7 +42,7 @@ function toAttachment(r: PublicAttachmentRow, origin: string): Attachment {
  * The committee's view of an attachment; with `preview` (the viewer is of the village's committee or one of its
  * supervisors) signed preview URLs of the redacted views, which work before the month is public.
  */
-function toCommitteeAttachment(r: AttachmentRow, origin: string, preview: boolean): CommitteeAttachment {
+export function toCommitteeAttachment(r: AttachmentRow, origin: string, preview: boolean): CommitteeAttachment {
   const pageHashes = [r.derivativeSha256, ...r.pageViews.map((p) => p.sha256)];
   return {
     sha256: r.derivativeSha256,
@@ -81,7 +81,7 @@ const rects = (r: RedactionInput[] | null | undefined) =>
  * Previews are for the village's committee and its supervisors (own or cross-assigned): a township admin reads the
  * committee's months but sees an attachment only once it is public. Whoever changes an attachment may preview it.
  */
-async function mayPreview(ctx: Context, villageId: number): Promise<boolean> {
+export async function mayPreview(ctx: Context, villageId: number): Promise<boolean> {
   const actor = actorOf(ctx);
   const viewer = actor.viewer;
   if (!viewer) return false;
@@ -155,7 +155,7 @@ export class AttachmentResolver {
       voucherNumber: input.voucherNumber ?? null,
       kind: input.kind ?? 'receipt',
       filename: input.filename,
-      bytes,
+      file: { bytes },
       redactions: rects(input.redactions),
     });
     return toCommitteeAttachment(row, ctx.settings.publicUrl, await mayPreview(ctx, row.villageId));

@@ -255,6 +255,20 @@ export function processInWorker(
   return thePool().run({ bytes, filename, redactions }, bytes.length);
 }
 
+/**
+ * The same for a file on disk (a streamed upload's temporary file, the CLI's file): only its path goes to the worker,
+ * which reads it there, so the API's thread never holds the bytes. `sizeBytes` counts against the queue's bytes (the
+ * temporary files waiting on disk).
+ */
+export function processFileInWorker(
+  path: string,
+  sizeBytes: number,
+  filename: string,
+  redactions: readonly Redaction[],
+): Promise<ProcessedUpload> {
+  return thePool().run({ path, filename, redactions }, sizeBytes);
+}
+
 /** Tests only (pool configured with testHooks): make a worker misbehave. */
 export function testJob(kind: 'exhaust-heap' | 'hang' | 'exit'): Promise<ProcessedUpload> {
   return thePool().run({ testJob: kind });
