@@ -186,7 +186,9 @@ export function uploadEndpoint(
     setRateLimitHeaders(res, arrival.state);
     if (!arrival.allowed) {
       setRetryAfter(res, arrival.state);
-      return refuseUnread(apiError('RATE_LIMITED', `本小时的查询点数已用完，${arrival.state.resetAt.toISOString()} 重置`));
+      return refuseUnread(
+        apiError('RATE_LIMITED', `本小时的查询点数已用完，${arrival.state.resetAt.toISOString()} 重置`),
+      );
     }
     const limits: RequestLimits = { client, cost: null, rate: arrival.state, readsPrivateData: true, isMutation: true };
     const ctx = createContext(db, viewer, limits, { settings: requestSettings, address });
