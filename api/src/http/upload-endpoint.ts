@@ -142,6 +142,8 @@ function firstBytes(path: string): Uint8Array {
 }
 
 function refuse(res: ServerResponse, error: unknown): void {
+  // A client that hung up mid-upload reads no answer, and is no failure of ours.
+  if (res.destroyed) return;
   const coded = toGraphQLError(error);
   const code = String(coded.extensions.code ?? 'INTERNAL_SERVER_ERROR');
   if (code === 'INTERNAL_SERVER_ERROR') console.error('upload failed', error);
@@ -198,7 +200,13 @@ export function uploadEndpoint(
     try {
       const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const expected = MEDIA_TYPES[mediaType];
-      const fields = { villageSlug: decodeURIComponent(villageSlug!), year: Number(yyyy), month: Number(mm) };
+      let slug: string;
+      try {
+        slug = decodeURIComponent(villageSlug!);
+      } catch {
+        throw badInput('上传地址里村的网址名不对', 'villageSlug');
+      }
+      const fields = { villageSlug: slug, year: Number(yyyy), month: Number(mm) };
       const input = { ...fields, ...fieldsOf(url) };
       // Who may, the month, the voucher, the name: all before a byte of the file is read.
       await checkAttach(db, actor, input);
