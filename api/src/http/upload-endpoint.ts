@@ -14,7 +14,7 @@ import { isDatabaseUnavailable } from '@mingbai/db/client';
 import { MAX_UPLOAD_BYTES, sniff, type Redaction } from '@mingbai/db/files/image';
 import { uploadTemporaryPath } from '@mingbai/db/files/store';
 import { LedgerError } from '@mingbai/db/ledger/errors';
-import { mayPreview, toCommitteeAttachment } from '../attachments/attachment.resolver.ts';
+import { mayPreview, toCommitteeAttachment } from '../attachments/attachment.answer.ts';
 import { attachFile, checkAttach, tooLarge } from '../attachments/attachment.service.ts';
 import { admitUpload } from '../attachments/process-in-worker.ts';
 import { actorOf } from '../auth/village-access.ts';
