@@ -2,7 +2,7 @@
 // streamed to disk and handed to an image worker by path. It stores and publishes what attachFile does and answers its
 // JSON; it refuses an oversized body with FILE_TOO_LARGE before reading it all; and it refuses the wrong media type,
 // strangers, another village's committee and a cross-site request without a bearer token, storing nothing.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -18,6 +18,7 @@ import { aPhoto, aPng } from './images.ts';
 import { anOpenMonth, ATTACH, ATTACHMENT, MO, Y, type Attached } from './month.ts';
 
 const t = useTestApi();
+const STARTED = Date.now();
 
 interface Answer<T> {
   status: number;
@@ -65,13 +66,25 @@ async function auditCount(villageId: number): Promise<number> {
   return row!.n;
 }
 
-/** The route's temporary files: none may outlive its request. */
-function temporaryFiles(): string[] {
-  try {
-    return readdirSync(join(currentFilesDir(), 'uploads'));
-  } catch {
-    return [];
-  }
+/**
+ * The route's temporary files: none may outlive its request. The files folder is shared with test files running
+ * beside this one, whose uploads come and go: every temporary file seen now must be gone within a few seconds.
+ */
+async function temporaryFiles(): Promise<string[]> {
+  const dir = join(currentFilesDir(), 'uploads');
+  // Only this run's: an API killed mid-upload in an earlier run leaves one for the sweep (sweep.test.ts).
+  const list = () => {
+    try {
+      return readdirSync(dir).filter(
+        (f) => (statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? 0) >= STARTED,
+      );
+    } catch {
+      return [];
+    }
+  };
+  const seen = list();
+  for (let i = 0; i < 50 && seen.some((f) => list().includes(f)); i++) await new Promise((r) => setTimeout(r, 100));
+  return seen.filter((f) => list().includes(f));
 }
 
 describe('the binary upload route', () => {
@@ -108,7 +121,7 @@ describe('the binary upload route', () => {
     const i = (Math.floor(0.2 * info.height) * info.width + Math.floor(0.25 * info.width)) * info.channels;
     expect(Math.max(data[i]!, data[i + 1]!, data[i + 2]!)).toBeLessThan(30);
     expect(await auditCount(m.village.id)).toBe(1);
-    expect(temporaryFiles()).toEqual([]);
+    expect(await temporaryFiles()).toEqual([]);
 
     // The same JSON as attachFile: the same fields (a different photo through GraphQL, to compare shapes).
     const accountant = await m.as('accountant');
@@ -201,8 +214,7 @@ describe('the binary upload route', () => {
     expect(streamed.sent).toBeLessThan(total);
 
     expect(await attachmentCount(m.village.id)).toBe(0);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(temporaryFiles()).toEqual([]);
+    expect(await temporaryFiles()).toEqual([]);
   });
 
   it('refuses the wrong media type, strangers, another village and a cross-site request without a bearer', async () => {
@@ -278,6 +290,6 @@ describe('the binary upload route', () => {
     expect(await attachmentCount(m.village.id)).toBe(0);
     expect(await auditCount(m.village.id)).toBe(0);
     expect(hasFile(sha256Hex(photo))).toBe(false);
-    expect(temporaryFiles()).toEqual([]);
+    expect(await temporaryFiles()).toEqual([]);
   });
 });
