@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import type { ImagePoolSettings } from './attachments/process-in-worker.ts';
+import { defaultImageWorkers, type ImagePoolSettings } from './attachments/process-in-worker.ts';
 import { join } from 'node:path';
 
 /**
@@ -254,11 +254,11 @@ function readPreviewSecret(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
- * The image workers: MINGBAI_IMAGE_WORKERS (1–16, default 2), _QUEUE (default 40 files), _QUEUE_MB (default 160),
+ * The image workers: MINGBAI_IMAGE_WORKERS (1–16, default the cores but one, 1–4: `defaultImageWorkers`), _QUEUE (default 40 files), _QUEUE_MB (default 160),
  * _TIMEOUT_MS (default 30 s), _WORKER_HEAP_MB (default 96).
  */
 export function readImagePool(env: NodeJS.ProcessEnv = process.env): ImagePoolSettings {
-  const workers = positive(env.MINGBAI_IMAGE_WORKERS, 'MINGBAI_IMAGE_WORKERS') ?? 2;
+  const workers = positive(env.MINGBAI_IMAGE_WORKERS, 'MINGBAI_IMAGE_WORKERS') ?? defaultImageWorkers();
   if (workers > 16) throw new ConfigError(`MINGBAI_IMAGE_WORKERS must be 1 to 16, got "${workers}"`);
   const heapMb = positive(env.MINGBAI_IMAGE_WORKER_HEAP_MB, 'MINGBAI_IMAGE_WORKER_HEAP_MB') ?? 96;
   if (heapMb < 32) throw new ConfigError(`MINGBAI_IMAGE_WORKER_HEAP_MB must be at least 32, got "${heapMb}"`);

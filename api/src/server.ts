@@ -20,6 +20,7 @@ import { buildApiSchema } from './graphql/schema.ts';
 import { callerIdentifier } from './http/caller.ts';
 import { graphqlEndpoint } from './http/graphql-endpoint.ts';
 import { openDataEndpoint } from './http/open-data-endpoint.ts';
+import { uploadEndpoint } from './http/upload-endpoint.ts';
 import { router } from './http/router.ts';
 import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
@@ -112,6 +113,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     trustedProxies: options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
     portalSecret: options.portalSecret,
   });
+  const requestSettings = {
+    publicUrl: options.publicUrl ?? DEFAULT_REQUEST_SETTINGS.publicUrl,
+    questions: { ...readQuestionSettings({}), ...options.questions },
+  };
   const handle = router({
     db: options.db,
     graphql: graphqlEndpoint({
@@ -121,11 +126,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       identify,
       rateLimiter,
       timeoutMs: options.executionTimeoutMs ?? LIMITS.executionTimeoutMs,
-      settings: {
-        publicUrl: options.publicUrl ?? DEFAULT_REQUEST_SETTINGS.publicUrl,
-        questions: { ...readQuestionSettings({}), ...options.questions },
-      },
+      settings: requestSettings,
     }),
+    upload: uploadEndpoint({ db: options.db, identify, rateLimiter, settings: requestSettings }),
     openData: openDataEndpoint({
       db: options.db,
       identify,

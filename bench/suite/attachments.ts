@@ -19,7 +19,9 @@ export interface AttachmentsResult {
   p50Ms: number;
   viewBytes: number;
   thumbnailBytes: number;
-  /** `attachFile` over HTTP, one at a time (Base64 body, worker, store, rows): the median of 5. */
+  /** How the uploads went: the binary route (the portal's way), or attachFile's Base64 body (MINGBAI_BENCH_UPLOAD). */
+  via: 'binary' | 'graphql';
+  /** An upload over HTTP, one at a time (body, worker, store, rows): the median of 5. */
   uploadP50Ms: number;
   /** 20 `attachFile` at once: until the last answers; every one must succeed. */
   twentyAtOnceMs: number;
@@ -224,29 +226,45 @@ export async function attachmentsRun(options: {
     const token = ((await login.json()) as { data?: { login: { token: string } } }).data?.login.token;
     if (!token) throw new Error(`bench: could not sign in as ${BENCH_USER}`);
     let n = 0;
+    // The portal's way (the binary route: raw bytes, streamed to disk) unless MINGBAI_BENCH_UPLOAD=graphql asks for
+    // attachFile's Base64 JSON body, the figures before the route existed.
+    const viaGraphQL = process.env.MINGBAI_BENCH_UPLOAD === 'graphql';
     const upload = async () => {
       const bytes = variant(photo, n++);
       const t = performance.now();
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { ...JSON_POST, authorization: `Bearer ${token}` },
-        body: JSON.stringify({
-          query: ATTACH,
-          variables: {
-            input: {
-              villageSlug: 'fucun',
-              ...target,
-              voucherNumber: null,
-              kind: 'other',
-              filename: `IMG_${n}.jpg`,
-              contentBase64: bytes.toString('base64'),
-              redactions,
+      let res: Response;
+      if (viaGraphQL) {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { ...JSON_POST, authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            query: ATTACH,
+            variables: {
+              input: {
+                villageSlug: 'fucun',
+                ...target,
+                voucherNumber: null,
+                kind: 'other',
+                filename: `IMG_${n}.jpg`,
+                contentBase64: bytes.toString('base64'),
+                redactions,
+              },
             },
-          },
-        }),
-      });
+          }),
+        });
+      } else {
+        const route = new URL(`/attachments/fucun/${target.year}-${String(target.month).padStart(2, '0')}`, api.url);
+        route.searchParams.set('filename', `IMG_${n}.jpg`);
+        route.searchParams.set('kind', 'other');
+        route.searchParams.set('redactions', JSON.stringify(redactions));
+        res = await fetch(route, {
+          method: 'POST',
+          headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${token}` },
+          body: bytes,
+        });
+      }
       const text = await res.text();
-      if (res.status !== 200 || isGraphQLError(text)) throw new Error(`attachFile failed: ${text.slice(0, 300)}`);
+      if (res.status !== 200 || isGraphQLError(text)) throw new Error(`upload failed: ${text.slice(0, 300)}`);
       return performance.now() - t;
     };
     // Warm-up: month pages and one upload, so both sides run warm.
@@ -257,7 +275,9 @@ export async function attachmentsRun(options: {
     const uploads: number[] = [];
     for (let i = 0; i < 5; i++) uploads.push(await upload());
     const uploadP50Ms = round(percentile(uploads, 0.5));
-    log(`  attachFile over HTTP, one at a time: p50 ${uploadP50Ms} ms`);
+    log(
+      `  upload over HTTP (${viaGraphQL ? 'attachFile, Base64' : 'binary route'}), one at a time: p50 ${uploadP50Ms} ms`,
+    );
 
     const alone = readMonthPages(url, months, CONNECTIONS);
     const aloneFrom = performance.now();
@@ -285,6 +305,7 @@ export async function attachmentsRun(options: {
       megapixels: 12,
       photoBytes: photo.length,
       workers: DEFAULT_IMAGE_POOL.workers,
+      via: viaGraphQL ? 'graphql' : 'binary',
       firstMs: round(times[0]!),
       p50Ms: round(rest[Math.floor(rest.length / 2)]!),
       viewBytes: sizes.view,

@@ -1,4 +1,5 @@
 // Child processes of the suite (the API, the portal, the importer) and their memory, read from /proc.
+import { API_HEAP_MB } from '../../scripts/api-heap.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -109,7 +110,13 @@ export async function startApi(databaseUrl: string, extraEnv: Record<string, str
   const port = await freePort();
   return startChild({
     name: 'API',
-    args: ['--import', 'tsx', 'api/src/main.ts'],
+    // As `pnpm start` runs it: its heap capped (scripts/api-heap.ts).
+    args: [
+      `--max-old-space-size=${process.env.MINGBAI_API_HEAP_MB?.trim() || API_HEAP_MB}`,
+      '--import',
+      'tsx',
+      'api/src/main.ts',
+    ],
     env: {
       DATABASE_URL: databaseUrl,
       API_PORT: String(port),

@@ -1,8 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import type { AttachmentRow } from '@mingbai/db/ledger/attachments';
 import { attachmentsOfRevision } from '@mingbai/db/ledger/attachments';
-import { actorOf, regionsOfVillage } from '../auth/village-access.ts';
-import { mayAct } from '../auth/viewer.ts';
+import { actorOf } from '../auth/village-access.ts';
 import { CommitteeMonth } from '../committee/committee.type.ts';
 import type { Context } from '../graphql/context.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
@@ -16,7 +14,7 @@ import {
   RedactionInput,
   filePath,
 } from './attachment.type.ts';
-import { previewPath } from './preview.ts';
+import { mayPreview, toCommitteeAttachment } from './attachment.answer.ts';
 import { attachFile, confirmAttachment, decodeBase64, removeAttachment, setRedactions } from './attachment.service.ts';
 
 function toAttachment(r: PublicAttachmentRow, origin: string): Attachment {
@@ -38,57 +36,8 @@ function toAttachment(r: PublicAttachmentRow, origin: string): Attachment {
   };
 }
 
-/**
- * The committee's view of an attachment; with `preview` (the viewer is of the village's committee or one of its
- * supervisors) signed preview URLs of the redacted views, which work before the month is public.
- */
-function toCommitteeAttachment(r: AttachmentRow, origin: string, preview: boolean): CommitteeAttachment {
-  const pageHashes = [r.derivativeSha256, ...r.pageViews.map((p) => p.sha256)];
-  return {
-    sha256: r.derivativeSha256,
-    mediaType: r.derivativeMediaType,
-    width: r.width,
-    height: r.height,
-    url: origin + filePath(r.derivativeSha256, r.derivativeMediaType),
-    thumbnailUrl: origin + filePath(r.thumbnailSha256, r.derivativeMediaType),
-    thumbnailWidth: r.thumbnailWidth,
-    thumbnailHeight: r.thumbnailHeight,
-    pages: r.pages,
-    pageUrls: pageHashes.map((h) => origin + filePath(h, r.derivativeMediaType)),
-    kind: r.kind,
-    voucherNumber: r.voucherNumber,
-    id: r.id,
-    filename: r.filename,
-    originalSha256: r.originalSha256,
-    originalMediaType: r.originalMediaType,
-    originalBytes: r.originalBytes,
-    redactions: r.redactions.map((x) => ({ ...x, page: x.page ?? 0 })),
-    uploadedBy: r.uploadedBy,
-    uploadedAt: r.uploadedAt,
-    confirmedBy: r.confirmedBy,
-    confirmedAt: r.confirmedAt,
-    confirmed: r.confirmedBy !== null,
-    previewUrl: preview ? origin + previewPath(r.derivativeSha256) : null,
-    previewThumbnailUrl: preview ? origin + previewPath(r.thumbnailSha256) : null,
-    previewPageUrls: preview ? pageHashes.map((h) => origin + previewPath(h)) : null,
-  };
-}
-
 const rects = (r: RedactionInput[] | null | undefined) =>
   (r ?? []).map(({ x, y, w, h, page }) => ({ x, y, w, h, ...(page ? { page } : {}) }));
-
-/**
- * Previews are for the village's committee and its supervisors (own or cross-assigned): a township admin reads the
- * committee's months but sees an attachment only once it is public. Whoever changes an attachment may preview it.
- */
-async function mayPreview(ctx: Context, villageId: number): Promise<boolean> {
-  const actor = actorOf(ctx);
-  const viewer = actor.viewer;
-  if (!viewer) return false;
-  const village = await actor.lookups.villageById(villageId);
-  if (!village) return false;
-  return mayAct(viewer, 'preview_attachments', villageId, await regionsOfVillage(actor, village));
-}
 
 @Resolver(() => Voucher)
 export class VoucherAttachmentsResolver {
@@ -155,7 +104,7 @@ export class AttachmentResolver {
       voucherNumber: input.voucherNumber ?? null,
       kind: input.kind ?? 'receipt',
       filename: input.filename,
-      bytes,
+      file: { bytes },
       redactions: rects(input.redactions),
     });
     return toCommitteeAttachment(row, ctx.settings.publicUrl, await mayPreview(ctx, row.villageId));

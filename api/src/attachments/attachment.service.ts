@@ -2,7 +2,8 @@
 // through the image pipeline in a worker (process-in-worker.ts), stored by hash, then the ledger's rows and audit
 // (`@mingbai/db/ledger/attachments`). A refused file stores nothing: the checks and the processing come first.
 import type { Db } from '@mingbai/db/client';
-import { putFile, readStoredFile } from '@mingbai/db/files/store';
+import { statSync } from 'node:fs';
+import { putFile, putFileFromPath, readStoredFile } from '@mingbai/db/files/store';
 import { MAX_UPLOAD_BYTES, checkRedactions, type ProcessedUpload, type Redaction } from '@mingbai/db/files/image';
 import {
   assertAttachable,
@@ -18,7 +19,7 @@ import { ATTACHMENT_KINDS, type AttachmentKind } from '@mingbai/db/schema/attach
 import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { badInput } from '../errors.ts';
 import { checkMonth } from '../month.ts';
-import { processInWorker } from './process-in-worker.ts';
+import { processFileInWorker, processInWorker } from './process-in-worker.ts';
 
 export interface AttachmentRef {
   villageSlug: string;
@@ -34,8 +35,20 @@ export interface AttachInput {
   voucherNumber: number | null;
   kind: string;
   filename: string;
-  bytes: Uint8Array;
+  /**
+   * The file: its bytes (GraphQL's Base64), or a path the image worker reads (the binary upload route's temporary
+   * file, moved into the store; the CLI's own file, copied), so the API's thread never holds it.
+   */
+  file: { bytes: Uint8Array } | { path: string; temporary: boolean };
   redactions: Redaction[];
+}
+
+/** FILE_TOO_LARGE, as the pipeline's own check words it. */
+export function tooLarge(sizeBytes: number): LedgerError {
+  return new LedgerError('FILE_TOO_LARGE', `文件有 ${(sizeBytes / 1024 / 1024).toFixed(1)} MB，超过 20 MB 的上限`, {
+    sizeBytes,
+    maxBytes: MAX_UPLOAD_BYTES,
+  });
 }
 
 /** Base64 as sent in a GraphQL mutation, refused past the size limit before it is decoded. */
@@ -75,17 +88,22 @@ function checkKind(kind: string): AttachmentKind {
  * files no row names, which the sweep (files-sweep.ts, daily and `pnpm cli sweep-files`) removes once they are older
  * than its grace period. Returns the hashes stored.
  */
-function storeUpload(bytes: Uint8Array, processed: ProcessedUpload): string[] {
+function storeUpload(file: AttachInput['file'], sizeBytes: number, processed: ProcessedUpload): string[] {
   // The worker hashed every file (our code, from these bytes): the API's thread does not hash 20 MB again.
-  if (processed.original.sizeBytes !== bytes.length) throw new Error('the image worker answered for other bytes');
+  if (processed.original.sizeBytes !== sizeBytes) throw new Error('the image worker answered for other bytes');
   return [
-    putFile(bytes, processed.original.sha256),
+    'bytes' in file
+      ? putFile(file.bytes, processed.original.sha256)
+      : putFileFromPath(file.path, processed.original.sha256, { move: file.temporary }),
     ...[processed.view, processed.thumbnail, ...processed.pageViews].map((d) => putFile(d.bytes, d.sha256)),
   ];
 }
 
-/** The accountant or director attaches a file to a voucher of the month being prepared, or to the month itself. */
-export async function attachFile(db: Db, actor: Actor, input: AttachInput): Promise<AttachmentRow> {
+/**
+ * Every check of an attachment that needs no file: the month, voucher, kind, name, rectangles, who may, and that the
+ * month takes attachments. The upload route runs it before reading a byte of the body; `attachFile` runs it again.
+ */
+export async function checkAttach(db: Db, actor: Actor, input: Omit<AttachInput, 'file'>) {
   checkMonth(input.year, input.month);
   if (input.voucherNumber !== null && (!Number.isInteger(input.voucherNumber) || input.voucherNumber < 1)) {
     throw badInput('凭证号应为正整数', 'voucherNumber');
@@ -97,8 +115,25 @@ export async function attachFile(db: Db, actor: Actor, input: AttachInput): Prom
   const redactions = checkRedactions(input.redactions);
   // Before any work on the file: a month that takes no attachments refuses at once.
   await assertAttachable(db, key, input.voucherNumber);
-  const processed = await processInWorker(input.bytes, filename, redactions);
-  storeUpload(input.bytes, processed);
+  return { key, kind, filename, redactions };
+}
+
+/** The accountant or director attaches a file to a voucher of the month being prepared, or to the month itself. */
+export async function attachFile(db: Db, actor: Actor, input: AttachInput): Promise<AttachmentRow> {
+  const { key, kind, filename, redactions } = await checkAttach(db, actor, input);
+  const { file } = input;
+  let processed: ProcessedUpload;
+  let sizeBytes: number;
+  if ('bytes' in file) {
+    sizeBytes = file.bytes.length;
+    processed = await processInWorker(file.bytes, filename, redactions);
+  } else {
+    // Refused by its size before any worker reads it (the upload route has counted it already; the CLI's file not).
+    sizeBytes = statSync(file.path).size;
+    if (sizeBytes > MAX_UPLOAD_BYTES) throw tooLarge(sizeBytes);
+    processed = await processFileInWorker(file.path, sizeBytes, filename, redactions);
+  }
+  storeUpload(file, sizeBytes, processed);
   const { id } = await db.transaction((tx) =>
     attach(tx, {
       ...key,
@@ -133,7 +168,7 @@ export async function setRedactions(
   const original = readStoredFile(row.originalSha256);
   if (!original) throw new Error(`attachment ${row.id}: original ${row.originalSha256} is missing from the file store`);
   const processed = await processInWorker(original, row.filename, redactions);
-  storeUpload(original, processed);
+  storeUpload({ bytes: original }, original.length, processed);
   await db.transaction((tx) =>
     redact(tx, { ...key, actor: actor.viewer!.username, id: ref.id, redactions, derived: processed }),
   );

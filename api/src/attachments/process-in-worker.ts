@@ -3,6 +3,7 @@
 // terminated and replaced; the API goes on. Started on first use (or by `configureImagePool` at start), closed by
 // `closeImagePool`; the threads are unref'd so a CLI run ends when its work does.
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ProcessedUpload, Redaction } from '@mingbai/db/files/image';
@@ -19,7 +20,7 @@ const ENTRY = new URL('./process.worker.ts', import.meta.url).href;
 const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY)}); });`;
 
 export interface ImagePoolSettings {
-  /** MINGBAI_IMAGE_WORKERS, default 2 (1–16): files processed at once; each worker is one thread. */
+  /** MINGBAI_IMAGE_WORKERS, default cores − 1 (1–4; 1–16 when set): files processed at once, one thread each. */
   workers: number;
   /** MINGBAI_IMAGE_QUEUE, default 40: files waiting for a worker; past it an upload is refused (ATTACHMENT_BUSY). */
   queue: number;
@@ -36,8 +37,17 @@ export interface ImagePoolSettings {
   testHooks?: boolean;
 }
 
+/**
+ * Image workers by default: one core is left to the API's own thread (month pages), at least one worker, at most 4.
+ * On a 2-core machine that is 1: with 2, both cores decoded photos during 20 uploads and month pages fell to about
+ * half their rate (README, receipts bench); with 1 they keep most of it, and the uploads take longer.
+ */
+export function defaultImageWorkers(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
 export const DEFAULT_IMAGE_POOL: ImagePoolSettings = {
-  workers: 2,
+  workers: defaultImageWorkers(),
   queue: 40,
   queueMb: 160,
   timeoutMs: 30_000,
@@ -253,6 +263,20 @@ export function processInWorker(
   redactions: readonly Redaction[],
 ): Promise<ProcessedUpload> {
   return thePool().run({ bytes, filename, redactions }, bytes.length);
+}
+
+/**
+ * The same for a file on disk (a streamed upload's temporary file, the CLI's file): only its path goes to the worker,
+ * which reads it there, so the API's thread never holds the bytes. `sizeBytes` counts against the queue's bytes (the
+ * temporary files waiting on disk).
+ */
+export function processFileInWorker(
+  path: string,
+  sizeBytes: number,
+  filename: string,
+  redactions: readonly Redaction[],
+): Promise<ProcessedUpload> {
+  return thePool().run({ path, filename, redactions }, sizeBytes);
 }
 
 /** Tests only (pool configured with testHooks): make a worker misbehave. */

@@ -1,5 +1,6 @@
 // Runs in a pooled worker thread (process-in-worker.ts): uploads through the image pipeline one after another,
 // refusals as data. The pool terminates and replaces this thread when it crashes, overflows its heap or runs late.
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { processUpload, type Redaction } from '@mingbai/db/files/image';
@@ -13,7 +14,7 @@ sharp.concurrency(1);
 const { testHooks } = workerData as { testHooks: boolean };
 
 type Job =
-  | { bytes: Uint8Array; filename: string; redactions: Redaction[]; testJob?: undefined }
+  | { bytes?: Uint8Array; path?: string; filename: string; redactions: Redaction[]; testJob?: undefined }
   | { testJob: 'exhaust-heap' | 'hang' | 'exit' };
 
 async function misbehave(kind: 'exhaust-heap' | 'hang' | 'exit'): Promise<never> {
@@ -31,7 +32,9 @@ parentPort!.on('message', async (job: Job) => {
       await misbehave(job.testJob);
       return;
     }
-    const result = await processUpload(job.bytes, job.filename, job.redactions);
+    // A file on disk (the binary upload route, the CLI) is read here, in the worker: the API's thread never holds it.
+    const bytes = job.path !== undefined ? readFileSync(job.path) : job.bytes!;
+    const result = await processUpload(bytes, job.filename, job.redactions);
     const transfer = [result.view, result.thumbnail, ...result.pageViews].map((d) => d.bytes.buffer as ArrayBuffer);
     parentPort!.postMessage({ ok: true, result }, [...new Set(transfer)]);
   } catch (error) {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { AttachmentRow } from '@mingbai/db/ledger/attachments';
@@ -100,7 +99,8 @@ export function registerAttachmentCommands(program: Command): void {
             voucherNumber,
             kind: opts.kind,
             filename: basename(opts.file),
-            bytes: readFileSync(opts.file),
+            // The path, not the bytes: the image worker reads the file, as it reads the API's streamed uploads.
+            file: { path: opts.file, temporary: false },
             redactions: opts.redact ?? [],
           });
           return { ok: true, village: opts.village, month: opts.month, result: report(row) };

@@ -35,7 +35,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
   });
 }
 
-function discardRest(req: IncomingMessage): void {
+/**
+ * What is still arriving of a refused body is read and dropped (up to DRAIN_BYTES, for DRAIN_MS), nothing kept, so
+ * the client can read the answer; then the connection is cut.
+ */
+export function discardRest(req: IncomingMessage): void {
   let dropped = 0;
   const cut = () => req.socket.destroy();
   const timer = setTimeout(cut, DRAIN_MS);
@@ -49,4 +53,5 @@ function discardRest(req: IncomingMessage): void {
   });
   req.once('end', done);
   req.once('close', done);
+  req.resume();
 }

@@ -13,9 +13,11 @@ export interface Routes {
   db: Db;
   graphql: Handler;
   openData: Handler;
+  /** POST /attachments/{village}/{yyyy-mm}: a file as raw bytes (upload-endpoint.ts). */
+  upload: Handler;
 }
 
-/** /graphql for queries, /data/… for the bulk files, /healthz for load balancers; anything else is 404. */
+/** /graphql for queries, /data/… for the bulk files, /attachments/… for uploads, /healthz for load balancers; anything else is 404. */
 export function router(routes: Routes): (req: IncomingMessage, res: ServerResponse) => void {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -27,6 +29,7 @@ export function router(routes: Routes): (req: IncomingMessage, res: ServerRespon
     }
     if (url.pathname === '/data' || url.pathname.startsWith('/data/')) return routes.openData(req, res, url);
     if (url.pathname === '/graphql') return routes.graphql(req, res, url);
+    if (url.pathname.startsWith('/attachments/')) return routes.upload(req, res, url);
     sendError(res, 404, 'NOT_FOUND', '没有这个地址；GraphQL 接口在 /graphql', {
       englishMessage: 'No such path; the GraphQL API is at /graphql',
     });

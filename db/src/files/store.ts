@@ -2,7 +2,17 @@
 // two levels of fan-out (ab/cd/abcd…); a file is written once, to a temporary name renamed into place, so a reader
 // never sees half a file and the same bytes twice are stored once.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +64,44 @@ export function putFile(bytes: Uint8Array, knownSha256?: string): string {
   writeFileSync(temporary, bytes, { mode: 0o640 });
   renameSync(temporary, path);
   return sha256;
+}
+
+/**
+ * Stores a file already on disk under `sha256` (computed by our own code from its bytes): `move` renames it into
+ * place (a streamed upload's temporary file, made in `uploadTemporaryPath`'s folder on the same file system),
+ * otherwise it is copied (the CLI's file stays where it is). Nothing of it passes through this thread's memory.
+ */
+export function putFileFromPath(source: string, sha256: string, options: { move: boolean }): string {
+  const path = pathOf(sha256);
+  if (existsSync(path)) {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+      if (options.move) unlinkSync(source);
+      return sha256;
+    } catch {
+      // swept between the check and the touch: written again below
+    }
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  if (options.move) {
+    renameSync(source, path);
+    return sha256;
+  }
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.part`;
+  copyFileSync(source, temporary);
+  renameSync(temporary, path);
+  return sha256;
+}
+
+/**
+ * A fresh temporary path for a streamed upload, inside the store (so `putFileFromPath` renames it into place) in
+ * `uploads/`, which the sweep leaves alone: the upload route removes its own file whatever happens.
+ */
+export function uploadTemporaryPath(): string {
+  const dir = join(filesDir, 'uploads');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${randomBytes(12).toString('hex')}.upload`);
 }
 
 export function hasFile(sha256: string): boolean {

@@ -21,6 +21,7 @@ export interface SweepReport {
 const HASH = /^[0-9a-f]{64}$/;
 const PART = /^[0-9a-f]{64}\.[0-9a-f]{12}\.part$/;
 const FAN = /^[0-9a-f]{2}$/;
+const UPLOAD = /^[0-9a-f]{24}\.upload$/;
 
 /** Removes every stored file not in `referenced` and older than `graceMs` (a `dryRun` only counts). */
 export function sweepStore(options: {
@@ -71,6 +72,31 @@ export function sweepStore(options: {
         report.removedBytes += stat.size;
       }
     }
+  }
+  // The upload route's temporary files (store.ts uploadTemporaryPath): each request removes its own, but an API
+  // killed mid-upload leaves one behind.
+  const uploads = join(root, 'uploads');
+  for (const name of list(uploads).filter((n) => UPLOAD.test(n))) {
+    const path = join(uploads, name);
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      continue;
+    }
+    if (stat.mtimeMs > cutoff) {
+      report.tooYoung++;
+      continue;
+    }
+    if (!options.dryRun) {
+      try {
+        unlinkSync(path);
+      } catch {
+        continue;
+      }
+    }
+    report.removed++;
+    report.removedBytes += stat.size;
   }
   return report;
 }

@@ -117,6 +117,56 @@ export async function graphqlAs<T>(
   return body;
 }
 
+/** What the API's upload route takes, by the file name's extension; anything else is left to the API to refuse. */
+const UPLOAD_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+};
+
+/**
+ * A file attached as the signed-in user through the API's binary upload route (`POST /attachments/{village}/{yyyy-mm}`,
+ * the raw bytes; api/src/http/upload-endpoint.ts), not as Base64 inside a GraphQL body: the API streams it to disk. The
+ * answer is `attachFile`'s: `{ data: { attachFile } }` or `{ errors }`.
+ */
+export async function uploadAs<T>(
+  token: string,
+  target: { villageSlug: string; year: number; month: number },
+  fields: { filename: string; voucherNumber: number | null; kind: string; redactions: unknown[] },
+  file: Blob,
+): Promise<GraphQLAnswer<T>> {
+  const ext = /\.([A-Za-z0-9]{1,8})$/.exec(fields.filename)?.[1]?.toLowerCase() ?? '';
+  const url = new URL(
+    // Beside /graphql, wherever the API is mounted.
+    `attachments/${encodeURIComponent(target.villageSlug)}/${target.year}-${String(target.month).padStart(2, '0')}`,
+    API_URL,
+  );
+  url.searchParams.set('filename', fields.filename);
+  url.searchParams.set('kind', fields.kind);
+  if (fields.voucherNumber !== null) url.searchParams.set('voucher', String(fields.voucherNumber));
+  if (fields.redactions.length > 0) url.searchParams.set('redactions', JSON.stringify(fields.redactions));
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': UPLOAD_TYPES[ext] ?? 'application/octet-stream',
+        authorization: `Bearer ${token}`,
+        ...forwardedFor(),
+      },
+      body: file,
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch {
+    throw new ApiError(UNREACHABLE, { temporary: true });
+  }
+  const body = (await response.json().catch(() => undefined)) as GraphQLAnswer<T> | undefined;
+  if (body === undefined) throw new ApiError(UNREACHABLE, { temporary: true });
+  return body;
+}
+
 export function forwardedFor(): Record<string, string> {
   const address = visitor.getStore();
   return address ? { 'x-forwarded-for': address } : {};

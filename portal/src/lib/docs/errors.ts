@@ -294,31 +294,40 @@ export const ERROR_GROUPS: ErrorGroup[] = [
     ],
   },
   {
-    zh: '附件（attachFile、setRedactions、confirmAttachment、removeAttachment）',
-    en: 'Attachments (attachFile, setRedactions, confirmAttachment, removeAttachment)',
+    zh:
+      '附件（attachFile、setRedactions、confirmAttachment、removeAttachment；上传地址 POST /attachments/{村}/{年-月} ' +
+      '的错误代码相同，HTTP 状态见各条）',
+    en:
+      'Attachments (attachFile, setRedactions, confirmAttachment, removeAttachment; the upload route POST ' +
+      '/attachments/{village}/{yyyy-mm} answers the same codes, with the HTTP status each says)',
     codes: [
       {
         code: 'FILE_TOO_LARGE',
         status: 200,
-        zh: '附件超过 20 MB（导入账目文件时为 importLedger 的问题代码）。什么都没有保存',
-        en: 'The attachment is over 20 MB (for ledger files, an importLedger problem code). Nothing was stored',
+        zh: '附件超过 20 MB（导入账目文件时为 importLedger 的问题代码）。上传地址以 413 拒绝，不等读完请求体。什么都没有保存',
+        en:
+          'The attachment is over 20 MB (for ledger files, an importLedger problem code). The upload route answers ' +
+          '413 before reading the whole body. Nothing was stored',
       },
       {
         code: 'FILE_TYPE_UNSUPPORTED',
         status: 200,
         zh:
           '只接受 JPEG、PNG、WebP 图片和 PDF；SVG（可含脚本）、HEIC 等暂不接受，extensions.found 说明收到的是什么' +
-          '（服务器未装 poppler-utils 时 PDF 也不接受，extensions.reason 说明）。什么都没有保存',
+          '（服务器未装 poppler-utils 时 PDF 也不接受，extensions.reason 说明）；上传地址收到其他 Content-Type 时以 415 ' +
+          '拒绝（extensions.contentType）。什么都没有保存',
         en:
           'Only JPEG, PNG and WebP images and PDFs are accepted; SVG (scripts), HEIC and others are refused, ' +
-          'extensions.found says what arrived (PDFs too when the server lacks poppler-utils: extensions.reason). ' +
-          'Nothing was stored',
+          'extensions.found says what arrived (PDFs too when the server lacks poppler-utils: extensions.reason); the ' +
+          'upload route answers 415 to any other Content-Type (extensions.contentType). Nothing was stored',
       },
       {
         code: 'FILE_TYPE_MISMATCH',
         status: 200,
-        zh: '文件名的扩展名与内容不符（如 .png 的文件其实是 JPEG）。什么都没有保存',
-        en: 'The file name’s extension does not match the content (a .png that is a JPEG). Nothing was stored',
+        zh: '文件名的扩展名（或上传地址的 Content-Type）与内容不符（如 .png 的文件其实是 JPEG）。什么都没有保存',
+        en:
+          'The file name’s extension (or the upload route’s Content-Type) does not match the content (a .png that ' +
+          'is a JPEG). Nothing was stored',
       },
       {
         code: 'FILE_POLYGLOT',
