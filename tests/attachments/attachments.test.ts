@@ -8,22 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { queryRows } from '@mingbai/db/client';
 import { hasFile, sha256Hex } from '@mingbai/db/files/store';
 import { THUMB_MAX_BYTES, VIEW_MAX_BYTES } from '@mingbai/db/files/image';
-import { openPeriod } from '@mingbai/db/ledger/periods';
-import { postVouchers } from '@mingbai/db/ledger/post';
 import { useTestApi } from '../support/api.ts';
-import { aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { reviewOverApi } from '../support/review.ts';
-import { aUser, TEST_PASSWORD } from '../support/users.ts';
+import { anOpenMonth, MO, Y } from './month.ts';
 import { aJpegHtmlPolyglot, aJpegZipPolyglot, anSvg, aPhoto, aPng, aPngBomb } from './images.ts';
 
 const t = useTestApi();
-
-/** The month before this one in Beijing: ended, so it can be opened and published. */
-const [Y, MO] = (() => {
-  const now = new Date(Date.now() + 8 * 60 * 60 * 1000);
-  return now.getUTCMonth() === 0 ? [now.getUTCFullYear() - 1, 12] : [now.getUTCFullYear(), now.getUTCMonth()];
-})();
-const day = (d: number) => `${Y}-${String(MO).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
 const ATTACHMENT = `id sha256 mediaType width height url thumbnailUrl thumbnailWidth thumbnailHeight pages kind
   voucherNumber filename originalSha256 originalMediaType originalBytes redactions { x y w h } confirmed confirmedBy`;
@@ -41,45 +31,8 @@ interface Attached {
   redactions: { x: number; y: number; w: number; h: number }[];
 }
 
-/** An open month with two vouchers, and the people around it. */
-async function setUp() {
-  const village = await aVillage(t.handle.db);
-  const other = await aVillage(t.handle.db);
-  const names = {
-    accountant: await aUser(t.handle.db, ['accountant', village.slug]),
-    director: await aUser(t.handle.db, ['director', village.slug]),
-    // 交叉监督: a supervisor of another village, assigned here as well.
-    supervisor: await aUser(t.handle.db, ['supervisor', other.slug], ['supervisor', village.slug]),
-    otherAccountant: await aUser(t.handle.db, ['accountant', other.slug]),
-    otherSupervisor: await aUser(t.handle.db, ['supervisor', other.slug]),
-  };
-  const as = async (name: keyof typeof names) => t.api.as(await t.api.login(names[name], TEST_PASSWORD));
-  const key = { villageId: village.id, year: Y, month: MO };
-  await t.handle.db.transaction(async (tx) => {
-    const { revision } = await openPeriod(tx, { ...key, actor: 'test' });
-    await postVouchers(tx, {
-      ...key,
-      revision,
-      actor: 'test',
-      vouchers: [
-        aVoucher(1, day(2), '收到镇拨运转经费', debit('102', 500_000), credit('503', 500_000)),
-        aVoucher(2, day(8), '购买办公用品', debit('51301', 32_000, { accountName: '办公费' }), credit('102', 32_000)),
-      ],
-    });
-  });
-  const attachInput = (bytes: Buffer, filename: string, extra: Record<string, unknown> = {}) => ({
-    input: {
-      villageSlug: village.slug,
-      year: Y,
-      month: MO,
-      voucherNumber: 2,
-      filename,
-      contentBase64: bytes.toString('base64'),
-      ...extra,
-    },
-  });
-  return { village, other, names, as, key, attachInput };
-}
+/** An open month with two vouchers, and the people around it (month.ts). */
+const setUp = () => anOpenMonth(t);
 
 async function attachmentRows(villageId: number) {
   return queryRows<{ id: number; revision: number; original_sha256: string; confirmed_by: string | null }>(

@@ -38,8 +38,11 @@ export async function anOpenMonth(t: ReturnType<typeof useTestApi>) {
   const other = await aVillage(t.handle.db);
   const names = {
     accountant: await aUser(t.handle.db, ['accountant', village.slug]),
+    director: await aUser(t.handle.db, ['director', village.slug]),
+    // 交叉监督: a supervisor of another village, assigned here as well.
     supervisor: await aUser(t.handle.db, ['supervisor', other.slug], ['supervisor', village.slug]),
     otherAccountant: await aUser(t.handle.db, ['accountant', other.slug]),
+    otherSupervisor: await aUser(t.handle.db, ['supervisor', other.slug]),
     townshipAdmin: await aUser(t.handle.db, ['township_admin', 'tianjin']),
   };
   const as = async (name: keyof typeof names) => t.api.as(await t.api.login(names[name], TEST_PASSWORD));

@@ -33,6 +33,28 @@ export function sweepStore(options: {
   const root = currentFilesDir();
   const cutoff = (options.now ?? Date.now()) - (options.graceMs ?? SWEEP_GRACE_MS);
   const report: SweepReport = { kept: 0, removed: 0, removedBytes: 0, tooYoung: 0 };
+  /** Removes a file older than the grace period (counted either way); one already gone is skipped. */
+  const removeIfOld = (path: string): void => {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      return;
+    }
+    if (stat.mtimeMs > cutoff) {
+      report.tooYoung++;
+      return;
+    }
+    if (!options.dryRun) {
+      try {
+        unlinkSync(path);
+      } catch {
+        return;
+      }
+    }
+    report.removed++;
+    report.removedBytes += stat.size;
+  };
   const list = (dir: string) => {
     try {
       return readdirSync(dir);
@@ -50,53 +72,13 @@ export function sweepStore(options: {
           report.kept++;
           continue;
         }
-        const path = join(dir, name);
-        let stat;
-        try {
-          stat = statSync(path);
-        } catch {
-          continue;
-        }
-        if (stat.mtimeMs > cutoff) {
-          report.tooYoung++;
-          continue;
-        }
-        if (!options.dryRun) {
-          try {
-            unlinkSync(path);
-          } catch {
-            continue;
-          }
-        }
-        report.removed++;
-        report.removedBytes += stat.size;
+        removeIfOld(join(dir, name));
       }
     }
   }
   // The upload route's temporary files (store.ts uploadTemporaryPath): each request removes its own, but an API
   // killed mid-upload leaves one behind.
   const uploads = join(root, 'uploads');
-  for (const name of list(uploads).filter((n) => UPLOAD.test(n))) {
-    const path = join(uploads, name);
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      continue;
-    }
-    if (stat.mtimeMs > cutoff) {
-      report.tooYoung++;
-      continue;
-    }
-    if (!options.dryRun) {
-      try {
-        unlinkSync(path);
-      } catch {
-        continue;
-      }
-    }
-    report.removed++;
-    report.removedBytes += stat.size;
-  }
+  for (const name of list(uploads).filter((n) => UPLOAD.test(n))) removeIfOld(join(uploads, name));
   return report;
 }
