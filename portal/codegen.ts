@@ -3,7 +3,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // The portal's queries, typed from the API's committed schema: a schema change that breaks a page fails the build.
 const config: CodegenConfig = {
   schema: '../api/schema.graphql',
-  documents: ['src/lib/queries.ts'],
+  // One file per feature (queries-*.ts) besides the shared one, so features can add queries side by side.
+  documents: ['src/lib/queries.ts', 'src/lib/queries-*.ts'],
   generates: {
     'src/lib/generated/graphql.ts': {
       plugins: ['typescript-operations'],
