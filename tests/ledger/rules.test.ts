@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type DbHandle } from '@mingbai/db/client';
 import { LedgerError } from '@mingbai/db/ledger/errors';
 import { openPeriod } from '@mingbai/db/ledger/periods';
+import { maskText } from '@mingbai/db/ledger/privacy';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { openTestDb } from '../support/db.ts';
@@ -248,9 +249,23 @@ describe('periods', () => {
       handle.db.transaction((tx) => openPeriod(tx, { villageId: village.id, year: 2025, month: 6, actor: 'test' })),
     ).rejects.toMatchObject({ code: 'REASON_REQUIRED' });
     const { revision } = await handle.db.transaction((tx) =>
-      openPeriod(tx, { villageId: village.id, year: 2025, month: 6, actor: 'test', reason: '金额录入错误' }),
+      openPeriod(tx, {
+        villageId: village.id,
+        year: 2025,
+        month: 6,
+        actor: 'test',
+        reason: ' 金额录入错误，经办人电话13812345678，身份证110101199003077777 ',
+      }),
     );
     expect(revision).toBe(2);
+    // The reason is public (month page, statements.csv, digest): stored with its personal data masked.
+    const [stored] = await queryRows<{ reason: string }>(
+      handle.db,
+      sql`select reason from periods where village_id = ${village.id} and year = 2025 and month = 6 and revision = 2`,
+    );
+    expect(stored!.reason).toBe(maskText('金额录入错误，经办人电话13812345678，身份证110101199003077777'));
+    expect(stored!.reason).toMatch(/^金额录入错误，经办人电话138\*{4}5678，身份证/);
+    expect(stored!.reason).not.toMatch(/13812345678|110101199003077777/);
     const counts = await queryRows<{ revision: number; n: number }>(
       handle.db,
       sql`select revision, count(*)::int as n from vouchers where village_id = ${village.id} group by revision order by revision`,

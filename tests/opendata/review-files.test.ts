@@ -84,7 +84,7 @@ async function aReviewedMonth() {
   await approveForPublication(t.handle.db, key, { supervisor: '王建国', committee: '李明华' });
   // The supervisor's latest decision counts: approved again, with a note, on the same content.
   await t.handle.db.transaction((tx) =>
-    reviewMonth(tx, { ...key, actor: '王建国', decision: 'approved', note: '已核对银行回单' }),
+    reviewMonth(tx, { ...key, actor: '王建国', decision: 'approved', note: '已核对银行回单，出纳电话13812345678' }),
   );
   await t.handle.db.transaction((tx) => publishSubmitted(tx, { ...key, actor: 'test-director' }));
   return village;
@@ -161,7 +161,8 @@ describe('the review in the bulk files', () => {
     // Assertions
     expect(statement).toMatchObject({
       approved_at: approvedAt!.at,
-      approval_note: '已核对银行回单',
+      // The note is public: stored on the period, and so written here, with the phone number masked.
+      approval_note: '已核对银行回单，出纳电话138****5678',
       red_flag_rules: 'builtin-1',
       red_flag_count: '3',
     });

@@ -6,6 +6,7 @@ import { openingBalances } from '../schema/statements.ts';
 import { ensureVillageAccounts, standardForYear } from './accounts.ts';
 import { appendAudit } from './audit.ts';
 import { LedgerError } from './errors.ts';
+import { maskText } from './privacy.ts';
 import { sumFen, type Fen } from './money.ts';
 
 export interface PeriodKey {
@@ -75,7 +76,8 @@ export async function openPeriod(
     );
   }
   const revision = latest ? latest.revision + 1 : 1;
-  const reason = input.reason?.trim();
+  // The reason is published as written (the month page, statements.csv, the v3 digest): personal data masked here, once.
+  const reason = input.reason === undefined ? undefined : maskText(input.reason.trim());
   if (revision > 1 && !reason) {
     throw new LedgerError('REASON_REQUIRED', `更正已公开的${input.year}年${input.month}月，必须写明更正原因`);
   }

@@ -16,6 +16,7 @@ import { lineFlowSql } from './flows.ts';
 import type { Fen } from './money.ts';
 import { evaluateRedFlags, type RedFlagFound } from './red-flags.ts';
 import { beijingDate, rulesInForce, type RulesInForce } from './red-flag-rules.ts';
+import { publicReviewText } from './privacy.ts';
 import {
   assertMonthEnded,
   latestRevision,
@@ -222,7 +223,8 @@ async function seal(
       status: 'published',
       approvedBy: approval?.by ?? null,
       approvedAt: approval?.at ?? null,
-      approvalNote: approval?.note ?? null,
+      // Stored as the public reads it (statements.csv, the API, the digest): the supervisor's note masked.
+      approvalNote: approval ? publicReviewText(approval.note) : null,
       redFlagRules: rules.version,
       redFlagRuleSetId: rules.ruleSetId,
       publishedAt,
