@@ -2,15 +2,13 @@
 """Recompute every digest and link of one village's chain from Mingbai's public bulk files (docs/DIGEST.md).
 
     python3 verify.py fucun [http://localhost:4321/data/ | ./mirror-folder]
-
 Standard library only. Prints OK or FAIL per published revision; exit status 1 on any problem, 0 when all match.
 """
 import csv, hashlib, io, json, os, sys, urllib.error, urllib.request
 V1, V2, V3 = 'mingbai-period-v1', 'mingbai-period-v2', 'mingbai-period-v3'
 
 
-class Bad(Exception):  # a file missing or damaged: reported against its month, never a crash
-    pass
+class Bad(Exception): pass  # a file missing or damaged: reported against its month, never a crash
 
 
 def reader(root):
@@ -18,11 +16,9 @@ def reader(root):
         try:
             if root.startswith(('http://', 'https://')):
                 with urllib.request.urlopen(root.rstrip('/') + '/' + path, timeout=60) as res:
-                    data = res.read()
-            else:
-                with open(os.path.join(root, *path.split('/')), 'rb') as f:
-                    data = f.read()
-            return data.decode('utf-8')
+                    return res.read().decode('utf-8')
+            with open(os.path.join(root, *path.split('/')), 'rb') as f:
+                return f.read().decode('utf-8')
         except urllib.error.HTTPError as e:
             raise Bad('%s: HTTP %d' % (path, e.code)) from None
         except Exception as e:  # any I/O failure (a cut connection: IncompleteRead) is the file's, not ours
@@ -66,8 +62,7 @@ def canonical_text(st, d, lines, atts):
     if set(signed) != set(vouchers):
         raise Bad('digests.jsonl and lines.jsonl list different vouchers')
     for n in sorted(vouchers):
-        ls = sorted(vouchers[n], key=lambda l: l['line_no'])
-        v = ls[0]
+        v = (ls := sorted(vouchers[n], key=lambda l: l['line_no']))[0]
         out.append(line([n, v['voucher_date'], v['summary'], v['attachments'], *signed[n],
                          [[l['line_no'], l['account_code'], l['side'], l['amount_fen'], l['line_summary'],
                            l['counterparty'], l['payment_method']] for l in ls]]))
@@ -100,21 +95,19 @@ def check_revision(read, slug, month, rev):
     return st, hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
-def main(slug, root='http://localhost:4321/data/'):
-    read, fails, chain = reader(root), [], []
-    try:
-        months = ['%d-%02d' % (m['year'], m['month']) for m in json.loads(read('catalog.json'))['months']]
-    except (Bad, ValueError, KeyError, TypeError) as e:
-        return print('FAIL %s catalog.json: %s' % (slug, e)) or 1
+def catalog(read):
+    return ['%d-%02d' % (m['year'], m['month']) for m in json.loads(read('catalog.json'))['months']]
+
+
+def walk(read, slug, months):
+    """A village's publications [(seq, month, rev, digest, previous)] by position, its problems, its OK lines."""
+    fails, chain, oks = [], [], []
     for month in months:
         try:
             latest = rows_csv(read('v/%s/%s/statements.csv' % (slug, month)), 'statements.csv')[0]['revision']
-        except Bad as e:
+        except (Bad, IndexError, KeyError) as e:  # 404: the village published nothing that month
             if 'HTTP 404' not in str(e) and 'No such file' not in str(e):
-                fails.append('%s %s: %s' % (slug, month, e))
-            continue
-        except (IndexError, KeyError):
-            fails.append('%s %s: statements.csv damaged' % (slug, month))
+                fails.append('%s %s: statements.csv: %s' % (slug, month, e))
             continue
         for rev in range(1, int(latest) + 1):
             try:
@@ -127,7 +120,7 @@ def main(slug, root='http://localhost:4321/data/'):
                 fails.append('%s %s r%d DIGEST_MISMATCH expected %s computed %s'
                              % (slug, month, rev, st['digest'], computed))
             else:
-                print('OK   %s %s r%d #%s %s' % (slug, month, rev, st['chain_seq'], st['digest'][:16]))
+                oks.append('OK   %s %s r%d #%s %s' % (slug, month, rev, st['chain_seq'], st['digest'][:16]))
     prev = None
     for seq, month, rev, digest, previous in sorted(chain):
         want_seq = prev[0] + 1 if prev else 1
@@ -138,9 +131,16 @@ def main(slug, root='http://localhost:4321/data/'):
             fails.append('%s %s r%d LINK_BROKEN previous digest %s, expected %s'
                          % (slug, month, rev, previous, prev[3] if prev else None))
         prev = (seq, month, rev, digest)
-    fails += [] if chain or fails else ['%s: nothing published' % slug]
-    for f in fails:
-        print('FAIL ' + f)
+    return sorted(chain), fails + ([] if chain or fails else ['%s: nothing published' % slug]), oks
+
+
+def main(slug, root='http://localhost:4321/data/'):
+    read = reader(root)
+    try:
+        chain, fails, oks = walk(read, slug, catalog(read))
+    except (Bad, ValueError, KeyError, TypeError) as e:
+        return print('FAIL %s catalog.json: %s' % (slug, e)) or 1
+    print(''.join(x + '\n' for x in oks + ['FAIL ' + f for f in fails]), end='')
     print('%s: %d publications, %s' % (slug, len(chain), '%d problem(s)' % len(fails) if fails else 'all match'))
     return 1 if fails else 0
 

@@ -4,7 +4,7 @@
 // /data/checkpoints, and `pnpm verify --checkpoints` passes; a mirror keeps checkpoint N, the operator rewrites a
 // published month and recomputes every later digest, and the verifier with `--saved` names the village and month.
 // Bad signature, wrong key, truncated file and a forked history each give exit 1 with the reason, never a crash.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +64,22 @@ function verify(...args: string[]): Promise<Run> {
     );
   });
 }
-const noCrash = (r: Run) => expect(r.out).not.toMatch(/\n\s+at .*\.ts:\d+/);
+/** docs/verify_checkpoints.py, the standard-library Python check; `env` replaces the environment (PATH without openssl). */
+function verifyPy(args: string[], env?: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      // The interpreter itself, not a shim on PATH (pyenv's is a bash script), when PATH is taken away.
+      env ? execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim() : 'python3',
+      ['docs/verify_checkpoints.py', ...args],
+      { cwd: root, maxBuffer: 16 << 20, timeout: 120_000, ...(env ? { env } : {}) },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: unknown }).code as number) : 0;
+        resolve({ code: typeof code === 'number' ? code : -1, out: `${stdout}\n${stderr}` });
+      },
+    );
+  });
+}
+const noCrash = (r: Run) => expect(r.out).not.toMatch(/\n\s+at .*\.ts:\d+|Traceback/);
 
 describe('RFC 6962 hashing, by hand', () => {
   const d = ['a', 'b', 'c'].map((s) => Buffer.from(s));
@@ -191,7 +206,8 @@ describe('checkpoints of a real server', () => {
     await timer.first;
     timer.stop();
     expect((await checkpoint(handle.db))?.number).toBe(1);
-    const again = await makeCheckpoint(handle.db, key, new Date(Date.now() + 86_400_000));
+    // (The same day: a new day re-signs it, tests/verify/checkpoint-daily.test.ts.)
+    const again = await makeCheckpoint(handle.db, key, new Date(first.timestamp));
     expect(again.made).toBe(false);
     expect(again.checkpoint.number).toBe(1);
   });
@@ -232,6 +248,18 @@ describe('checkpoints of a real server', () => {
     const trusted = await verify('--from', data, '--key', join(mirror, 'checkpoints', 'key.pub'));
     expect(trusted.code, trusted.out).toBe(0);
     expect(trusted.out).not.toContain('只用了服务器自己给出的公钥');
+
+    // The standard-library Python check agrees, over HTTP and offline; the signature through openssl.
+    for (const args of [[data], [mirror], [data, '--key', join(mirror, 'checkpoints', 'key.pub')]]) {
+      const py = await verifyPy(args);
+      expect(py.code, py.out).toBe(0);
+      expect(py.out).toContain('checkpoints: all hold');
+      expect(py.out).not.toContain('NOT checked');
+    }
+    // Without openssl it checks the rest and says plainly that the signature was not checked.
+    const noOpenssl = await verifyPy([mirror], { PATH: '/nonexistent' });
+    expect(noOpenssl.code, noOpenssl.out).toBe(0);
+    expect(noOpenssl.out).toMatch(/NOTE signature of checkpoint \d+ NOT checked: needs openssl/);
   });
 
   it('fails with the reason on a bad signature, a wrong key, a truncated file and a forked number', async () => {
@@ -246,6 +274,10 @@ describe('checkpoints of a real server', () => {
     expect(badSig.code, badSig.out).toBe(1);
     expect(badSig.out).toMatch(/FAIL .*BAD_SIGNATURE.*签名不对/);
     noCrash(badSig);
+    const badSigPy = await verifyPy([bad]);
+    expect(badSigPy.code, badSigPy.out).toBe(1);
+    expect(badSigPy.out).toMatch(/FAIL \(checkpoint\) BAD_SIGNATURE/);
+    noCrash(badSigPy);
 
     const wrong = join(temp('mingbai-cp-wrong-'), 'other.pub');
     writeFileSync(wrong, generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }));
@@ -254,11 +286,20 @@ describe('checkpoints of a real server', () => {
     expect(wrongKey.out).toContain('KEY_CHANGED');
     expect(wrongKey.out).toContain('BAD_SIGNATURE');
     noCrash(wrongKey);
+    const wrongKeyPy = await verifyPy([data, '--key', wrong]);
+    expect(wrongKeyPy.code, wrongKeyPy.out).toBe(1);
+    expect(wrongKeyPy.out).toContain('KEY_CHANGED');
+    expect(wrongKeyPy.out).toContain('BAD_SIGNATURE');
+    noCrash(wrongKeyPy);
     writeFileSync(wrong, 'not a key');
     const garbageKey = await verify('--from', data, '--key', wrong);
     expect(garbageKey.code).toBe(1);
     expect(garbageKey.out).toContain('KEY_UNREADABLE');
     noCrash(garbageKey);
+    const garbageKeyPy = await verifyPy([data, '--key', wrong]);
+    expect(garbageKeyPy.code, garbageKeyPy.out).toBe(1);
+    expect(garbageKeyPy.out).toContain('KEY_UNREADABLE');
+    noCrash(garbageKeyPy);
 
     const cut = temp('mingbai-cp-cut-');
     cpSync(mirror, cut, { recursive: true });
@@ -268,6 +309,10 @@ describe('checkpoints of a real server', () => {
     expect(truncated.code, truncated.out).toBe(1);
     expect(truncated.out).toMatch(/CHECKPOINT_DAMAGED.*被截断/);
     noCrash(truncated);
+    const truncatedPy = await verifyPy([cut]);
+    expect(truncatedPy.code, truncatedPy.out).toBe(1);
+    expect(truncatedPy.out).toMatch(/CHECKPOINT_DAMAGED .*truncated/);
+    noCrash(truncatedPy);
 
     // The server's key signs a second history under the same number: a mirror that kept it sees the fork.
     const fork = temp('mingbai-cp-fork-');
@@ -282,6 +327,10 @@ describe('checkpoints of a real server', () => {
     expect(forked.code, forked.out).toBe(1);
     expect(forked.out).toContain('HISTORY_FORKED');
     noCrash(forked);
+    const forkedPy = await verifyPy([data, '--saved', fork]);
+    expect(forkedPy.code, forkedPy.out).toBe(1);
+    expect(forkedPy.out).toContain('HISTORY_FORKED');
+    noCrash(forkedPy);
   });
 
   it('detects a month rewritten after a mirror kept checkpoint 1, every later digest recomputed', async () => {
@@ -358,5 +407,10 @@ describe('checkpoints of a real server', () => {
     expect(kept.out).toMatch(new RegExp(`FAIL  fucun ${month} HISTORY_REWRITTEN`));
     expect(kept.out).toContain(`最早不同的是链上第 3 位 ${month}`);
     noCrash(kept);
+    expect((await verifyPy([data])).code).toBe(0);
+    const keptPy = await verifyPy([data, '--saved', mirror]);
+    expect(keptPy.code, keptPy.out).toBe(1);
+    expect(keptPy.out).toContain(`FAIL fucun ${month} HISTORY_REWRITTEN`);
+    noCrash(keptPy);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Signed checkpoints in the API process (db/src/ledger/checkpoints.ts makes them): the key file, one checkpoint after
- * each publication (the API's and the CLI's after-commit hook) and a timer, so the state is signed at least daily
- * even if a hook failed. A checkpoint is never made twice for the same state: the ledger compares with the latest.
+ * each publication (the API's and the CLI's after-commit hook) and an hourly timer, so every day (China time) has a
+ * checkpoint, a new number re-signing the same tree when nothing was published, even if a hook failed. Within a day
+ * the same state is never signed twice: the ledger compares with the latest.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,15 +31,22 @@ export function checkpointKey(): CheckpointKey {
 }
 
 /** After a publication commits: sign the new state. Failures are logged by publishMonth's hook runner. */
-export async function checkpointAfterPublish(db: Db): Promise<void> {
-  await makeCheckpoint(db, checkpointKey());
+export async function checkpointAfterPublish(db: Db, now: () => Date = () => new Date()): Promise<void> {
+  await makeCheckpoint(db, checkpointKey(), now());
 }
 
-/** Checks every `hours` (default 1, so a day never passes unsigned) and at once; stop() ends it. */
-export function startCheckpointTimer(db: Db, hours = 1): { stop(): void; first: Promise<void> } {
+/**
+ * Checks every `hours` (default 1: the first tick after midnight, China time, signs the day's checkpoint) and at once;
+ * stop() ends it. `now` is the clock (tests inject one; the ledger decides by its day whether to sign again).
+ */
+export function startCheckpointTimer(
+  db: Db,
+  hours = 1,
+  now: () => Date = () => new Date(),
+): { stop(): void; first: Promise<void> } {
   const tick = async () => {
     try {
-      const { checkpoint, made } = await makeCheckpoint(db, checkpointKey());
+      const { checkpoint, made } = await makeCheckpoint(db, checkpointKey(), now());
       if (made) console.log(`已签发检查点 ${checkpoint.number} / checkpoint ${checkpoint.number} signed`);
     } catch (error) {
       console.error('making a checkpoint failed', error);

@@ -7,6 +7,7 @@ import {
   VoucherAttachmentsResolver,
 } from '../attachments/attachment.resolver.ts';
 import { AuthResolver } from '../auth/auth.resolver.ts';
+import { StatementCheckpointResolver } from '../checkpoints/checkpoint.resolver.ts';
 import { UsersResolver } from '../auth/users.resolver.ts';
 import { CommitteeResolver } from '../committee/committee.resolver.ts';
 import { ImportResolver } from '../imports/import.resolver.ts';
@@ -83,6 +84,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       StatementAttachmentsResolver,
       CommitteeMonthAttachmentsResolver,
       AttachmentResolver,
+      StatementCheckpointResolver,
     ],
     // Dates are graphql-scalars' `DateTime`, the name clients write in `$since: DateTime`.
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],

@@ -35,7 +35,8 @@ export type CheckpointProblemCode =
   | 'INCLUSION_FAILED'
   | 'HISTORY_FORKED'
   | 'HISTORY_REWRITTEN'
-  | 'CONSISTENCY_FAILED';
+  | 'CONSISTENCY_FAILED'
+  | 'CHECKPOINT_STALE';
 
 export interface CheckpointProblem {
   code: CheckpointProblemCode;
@@ -150,7 +151,7 @@ const monthOf = (p: Publication) => `${p.month} r${p.revision}`;
 
 export async function verifyCheckpoints(
   source: Source,
-  options: { key?: string | undefined; saved?: string | undefined },
+  options: { key?: string | undefined; saved?: string | undefined; maxAgeHours?: number | undefined; now?: Date },
 ): Promise<CheckpointsReport> {
   const report: CheckpointsReport = {
     ok: false,
@@ -216,6 +217,20 @@ export async function verifyCheckpoints(
   report.latest = latest.number;
   report.villages = latest.leaves.length;
   checkHead(latest, key, `${latest.number}`, problem);
+  // A live site signs at least one checkpoint a day (docs/DIGEST.md): an old latest one means the log stopped, or
+  // this mirror is being shown a frozen view.
+  const age = ((options.now ?? new Date()).getTime() - Date.parse(latest.timestamp)) / 3_600_000;
+  if (options.maxAgeHours !== undefined && age > options.maxAgeHours) {
+    fail(
+      'CHECKPOINT_STALE',
+      `最新的第 ${latest.number} 号检查点是 ${age.toFixed(1)} 小时前签的，超过 ${options.maxAgeHours} 小时：本站每天至少签一个，检查点停了`,
+      `${latest.number}`,
+    );
+  } else if (age > 25) {
+    report.notes.push(
+      `最新的第 ${latest.number} 号检查点是 ${age.toFixed(1)} 小时前签的：正常运行的网站每天至少签一个`,
+    );
+  }
 
   const chains = new Map<string, VillageReport>();
   const chainOf = async (slug: string) => {

@@ -3,7 +3,7 @@
  * every digest and link of a village's chain from the public bulk files alone. Exit 0 when everything matches,
  * 1 when anything does not (or could not be read), 2 for a wrong command line.
  *
- * `pnpm verify --checkpoints [--from …] [--key FILE] [--saved DIR] [--save DIR]`: the signed checkpoints
+ * `pnpm verify --checkpoints [--from …] [--key FILE] [--saved DIR] [--save DIR] [--max-age HOURS]`: the signed checkpoints
  * (checkpoints.ts): the latest one's signature, root, every village's head and inclusion proof, and every checkpoint a
  * mirror saved earlier still true of the chains published now.
  */
@@ -13,14 +13,15 @@ import { verifyCheckpoints, type CheckpointsReport } from './checkpoints.ts';
 import { openSource } from './source.ts';
 
 const USAGE = `用法 / usage: pnpm verify --village SLUG [--village SLUG…] [--from URL|DIR] [--save DIR] [--json]
-       pnpm verify --checkpoints [--from URL|DIR] [--key FILE] [--saved DIR] [--save DIR] [--json]
+       pnpm verify --checkpoints [--from URL|DIR] [--key FILE] [--saved DIR] [--save DIR] [--max-age HOURS] [--json]
   --village  村的网址名，如 fucun（可重复）/ village slug (repeatable)
   --from     公开数据的根：网站的 /data/ 或同样结构的文件夹；默认 http://localhost:4321/data/
   --save     把读到的文件存成镜像，之后可用 --from DIR 离线再验 / keep a mirror of every file read
   --json     以 JSON 输出报告 / print the report as JSON
   --checkpoints  检查签名检查点：签名、树根、各村链头与包含证明 / check the signed checkpoints
   --key      所信任的公钥文件（PEM）；默认取 --saved 里保存的，再不然才用服务器给的 / the public key you trust
-  --saved    早先用 --save 存下的镜像：其中的检查点必须仍与服务器现在的链一致 / a mirror saved earlier`;
+  --saved    早先用 --save 存下的镜像：其中的检查点必须仍与服务器现在的链一致 / a mirror saved earlier
+  --max-age  最新检查点超过这么多小时就算失败（本站每天至少签一个）/ fail when the latest is older (hours)`;
 
 const DEFAULT_FROM = 'http://localhost:4321/data/';
 
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
         checkpoints: { type: 'boolean' },
         key: { type: 'string' },
         saved: { type: 'string' },
+        'max-age': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -86,10 +88,15 @@ async function main(): Promise<number> {
     return 2;
   }
   if (args.checkpoints) {
+    const maxAge = args['max-age'] === undefined ? undefined : Number(args['max-age']);
+    if (maxAge !== undefined && !(maxAge > 0)) {
+      console.error(`--max-age 应为正数（小时）\n${USAGE}`);
+      return 2;
+    }
     const source = openSource(args.from ?? DEFAULT_FROM, args.save);
     let report: CheckpointsReport;
     try {
-      report = await verifyCheckpoints(source, { key: args.key, saved: args.saved });
+      report = await verifyCheckpoints(source, { key: args.key, saved: args.saved, maxAgeHours: maxAge });
     } catch (error) {
       // A bug here, not a bad file: still a clear failure, never a silent pass.
       console.log(`FAIL  （检查点）CHECKPOINT_DAMAGED 验证中断：${(error as Error).message}`);
@@ -99,8 +106,8 @@ async function main(): Promise<number> {
     else printCheckpoints(report);
     return report.ok ? 0 : 1;
   }
-  if (args.key || args.saved) {
-    console.error(`--key 和 --saved 只用于 --checkpoints\n${USAGE}`);
+  if (args.key || args.saved || args['max-age']) {
+    console.error(`--key、--saved 和 --max-age 只用于 --checkpoints\n${USAGE}`);
     return 2;
   }
   if (args.help || !args.village?.length) {

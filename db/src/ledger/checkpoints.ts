@@ -1,8 +1,10 @@
 /**
  * Signed checkpoints (issue 17): every village's chain head (village code, chain length, head digest) as the leaves of
  * an RFC 6962 Merkle tree in village-code order, its root signed with Ed25519. One is made after each publication
- * (the API's and the CLI's after-commit hook) and by the API's timer, never two for the same state. Hashing, texts and
- * signatures are in merkle.ts, shared with `pnpm verify`; docs/DIGEST.md ("Checkpoints") says what a checkpoint proves.
+ * (the API's and the CLI's after-commit hook) and by the API's timer: never two for the same state on the same day,
+ * and at least one each day (China time), re-signing an unchanged tree with the day's time, so a mirror can tell a
+ * live log from a frozen one. Hashing, texts and signatures are in merkle.ts, shared with `pnpm verify`;
+ * docs/DIGEST.md ("Checkpoints") says what a checkpoint proves and why daily.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -103,9 +105,17 @@ export async function chainHeads(db: DbOrTx): Promise<CheckpointLeaf[]> {
 /** Lock space of pg_advisory_xact_lock (see questions.ts for the others): one checkpoint is made at a time. */
 const CHECKPOINT_LOCK_SPACE = 17;
 
+/** The day a checkpoint belongs to: the calendar day in China (UTC+8, no daylight saving), `YYYY-MM-DD`. */
+export function checkpointDay(time: Date | string): string {
+  return new Date(new Date(time).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
 /**
- * Signs a checkpoint of the chains as they are now, unless the latest one already covers exactly this state: then
- * that one is returned with `made: false`. Numbers follow on without gaps, across processes (an advisory lock).
+ * Signs a checkpoint of the chains as they are now, unless the latest one already covers exactly this state and was
+ * signed the same day (China time, `checkpointDay`): then that one is returned with `made: false`. An unchanged state
+ * on a new day is signed again, as the next number with the new time: the daily proof that the log is alive (see
+ * docs/DIGEST.md). Numbers follow on without gaps, across processes (an advisory lock). `now` is the clock (tests
+ * inject one).
  */
 export async function makeCheckpoint(
   db: Db,
@@ -117,7 +127,13 @@ export async function makeCheckpoint(
     const leaves = await chainHeads(tx);
     const root = checkpointRoot(leaves);
     const [last] = await tx.select().from(checkpoints).orderBy(desc(checkpoints.number)).limit(1);
-    if (last && last.root === root && last.treeSize === leaves.length && last.keyId === key.keyId) {
+    if (
+      last &&
+      last.root === root &&
+      last.treeSize === leaves.length &&
+      last.keyId === key.keyId &&
+      checkpointDay(now) <= checkpointDay(last.timestamp)
+    ) {
       return { checkpoint: served(last), made: false };
     }
     const head = {
@@ -228,4 +244,96 @@ export async function consistencyProof(db: DbOrTx, older: Checkpoint, newer: Che
     });
   }
   return { from: older.number, to: newer.number, villages: list };
+}
+
+/** What the print sheet and the month's page name: the checkpoint, without its leaves, and this village's leaf in it. */
+export interface CheckpointCovering {
+  number: number;
+  timestamp: string;
+  treeSize: number;
+  root: string;
+  keyId: string;
+  /** The village's leaf in it: its chain up to `length` (≥ the revision's position) is signed. */
+  leaf: CheckpointLeaf;
+}
+
+/** The village's chain length in checkpoint N (0 when the village is not in it, or there is no N). */
+async function lengthIn(db: DbOrTx, number: number, code: string): Promise<number> {
+  const [row] = await queryRows<{ length: number | null }>(
+    db,
+    sql`select (jsonb_path_query_first(${checkpoints.leaves}, '$[*] ? (@.code == $c)', jsonb_build_object('c', ${code}::text))
+                  ->> 'length')::int as length
+        from ${checkpoints} where ${checkpoints.number} = ${number}`,
+  );
+  return Number(row?.length ?? 0);
+}
+
+/**
+ * The FIRST checkpoint that signed a village's chain at a length ≥ `chainSeq`: the one that first covered the
+ * publication at that position. It never changes once made (later checkpoints, daily ones included, cover it too), so
+ * a sheet printed the day after publication and the site read years later name the same number. A village's length
+ * never shrinks from one checkpoint to the next (a chain is only appended to; a rewrite keeps its length), so a
+ * binary search over the numbers finds it with about log2(checkpoints) probes of one leaf each. Undefined when no
+ * checkpoint covers it yet.
+ */
+export async function firstCheckpointCovering(
+  db: DbOrTx,
+  code: string,
+  chainSeq: number,
+): Promise<CheckpointCovering | undefined> {
+  const [top] = await db
+    .select({ number: checkpoints.number })
+    .from(checkpoints)
+    .orderBy(desc(checkpoints.number))
+    .limit(1);
+  if (!top || (await lengthIn(db, top.number, code)) < chainSeq) return undefined;
+  let lo = 1;
+  let hi = top.number; // covers
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if ((await lengthIn(db, mid, code)) >= chainSeq) hi = mid;
+    else lo = mid + 1;
+  }
+  const [row] = await queryRows<{
+    number: number;
+    timestamp: string;
+    tree_size: number;
+    root: string;
+    key_id: string;
+    leaf: CheckpointLeaf;
+  }>(
+    db,
+    sql`select number, timestamp, tree_size, root, key_id,
+               jsonb_path_query_first(leaves, '$[*] ? (@.code == $c)', jsonb_build_object('c', ${code}::text)) as leaf
+        from ${checkpoints} where number = ${hi}`,
+  );
+  if (!row) return undefined;
+  return {
+    number: Number(row.number),
+    timestamp: row.timestamp,
+    treeSize: Number(row.tree_size),
+    root: row.root,
+    keyId: row.key_id,
+    leaf: typeof row.leaf === 'string' ? (JSON.parse(row.leaf) as CheckpointLeaf) : row.leaf,
+  };
+}
+
+/** A published revision's place: its village's code and its position in the chain; undefined if not published. */
+export async function chainPosition(
+  db: DbOrTx,
+  key: { villageId: number; year: number; month: number; revision: number },
+): Promise<{ code: string; chainSeq: number } | undefined> {
+  const [row] = await db
+    .select({ code: villages.code, chainSeq: periods.chainSeq })
+    .from(periods)
+    .innerJoin(villages, eq(villages.id, periods.villageId))
+    .where(
+      and(
+        eq(periods.villageId, key.villageId),
+        eq(periods.year, key.year),
+        eq(periods.month, key.month),
+        eq(periods.revision, key.revision),
+      ),
+    );
+  return row?.chainSeq == null ? undefined : { code: row.code, chainSeq: Number(row.chainSeq) };
 }

@@ -38,6 +38,22 @@ export type RegionLevel = 'CITY' | 'DISTRICT' | 'TOWN';
 /** VILLAGE 村 · COMMUNITY 社区 */
 export type VillageKind = 'COMMUNITY' | 'VILLAGE';
 
+export type StatementCheckpointQueryVariables = Exact<{
+  slug: string;
+  year: number;
+  month: number;
+  revision?: number | null | undefined;
+}>;
+
+export type StatementCheckpointQuery = {
+  village: {
+    statement: {
+      revision: number;
+      checkpoint: { number: number; timestamp: string; keyId: string; chainLength: number } | null;
+    } | null;
+  } | null;
+};
+
 export type StatementLineFieldsFragment = {
   kind: FlowKind;
   date: string;
