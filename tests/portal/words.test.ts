@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GLOSSARY, GLOSSARY_PATH, lookup, type GlossaryEntry } from '../../portal/src/lib/glossary.ts';
+import { GLOSSARY, GLOSSARY_PATH, lookup, wordsInText, type GlossaryEntry } from '../../portal/src/lib/glossary.ts';
 import { useTestPortal } from '../support/portal.ts';
 
 const t = useTestPortal();
@@ -30,7 +30,7 @@ const PUBLISHED = [
   'yingfu-gongzi', 'yingfu-laowufei', 'yingjiao-shuifei', 'yingfu-fulifei', 'changqi-jiekuan', 'yishiyiyi-zijin',
   'zhuanxiang-yingfukuan', 'ziben', 'gongji-gongyijin', 'bennian-shouyi', 'shouyi-fenpei', 'shengchan-chengben',
   'zhuxiang-zhubi', 'gongkai', 'hongqi', 'hongqi-guize', 'jianduyuan', 'jiaocha-jiandu', 'shenhe', 'gengzheng',
-  'tiwen', 'shuzi-zhaiyao', 'heyan', 'dibao', 'quhua-daima',
+  'tiwen', 'shuzi-zhaiyao', 'heyan', 'dibao', 'quhua-daima', 'beiyongjin',
 ]; // prettier-ignore
 
 /** The words issue 18 and the villagers' complaints name: each must have its explanation. */
@@ -149,6 +149,17 @@ describe('the glossary (lib/glossary.ts)', () => {
     expect(groups.filter((g) => IDS.has(g))).toEqual([]);
   });
 
+  it('finds the bookkeeping words inside a 摘要, and loses no character of it', () => {
+    expect(wordsInText('计提5月份村干部报酬')).toEqual([{ word: '计提' }, { text: '5月份村干部报酬' }]);
+    expect(wordsInText('提取备用金')).toEqual([{ text: '提取' }, { word: '备用金' }]);
+    expect(wordsInText('付路灯电费')).toEqual([{ text: '付路灯电费' }]);
+    expect(wordsInText('')).toEqual([]);
+    const mixed = '代收代付低保金，计提报酬，再计提';
+    const parts = wordsInText(mixed);
+    expect(parts.map((p) => ('word' in p ? p.word : p.text)).join('')).toBe(mixed);
+    expect(parts.filter((p) => 'word' in p)).toHaveLength(3);
+  });
+
   it('has every word a page passes to <Term term="…"> (astro check types it; this reads the sources too)', () => {
     const words = astroFiles(fileURLToPath(new URL('portal/src', root))).flatMap((file) =>
       [...readFileSync(file, 'utf8').matchAll(/<Term\s+term="([^"]+)"/g)].map((m) => ({ file, word: m[1]! })),
@@ -256,6 +267,9 @@ describe('the pages link their words to the glossary', () => {
         expect(lookup(name), `${m.path}: category ${name} in the glossary`).toBeDefined();
         expect(linked.has(name), `${m.path}: category ${name} linked in the table`).toBe(true);
       }
+      // 计提 in a line's 摘要 is linked where it stands.
+      if (lines.some((l) => l.summary.includes('计提')))
+        expect(termLinks(table).some((l) => l.id === 'jiti' && l.text === '计提')).toBe(true);
       if (lines.some((l) => l.kind === 'OTHER_RECEIPT' || l.kind === 'OTHER_PAYMENT'))
         expect(termLinks(table).some((l) => l.id === 'qita-wanglai')).toBe(true);
     }

@@ -78,6 +78,7 @@ const GROUPS = [
         id: 'qita-wanglai',
         term: '其他往来',
         also: ['其他收款', '其他付款', '往来'],
+        covers: ['代收代付'],
         plain:
           '进出村里账户、但不是村里自己的收入或花费的钱，比如代收代付的低保金、收了以后要退的押金。收进来叫“其他收款”，付出去叫“其他付款”。',
       },
@@ -158,6 +159,11 @@ const GROUPS = [
         term: '计提',
         plain:
           '先把该付、还没付的钱记到账上，比如月底先记下这个月的干部报酬，真正发钱时再记一笔。计提的时候，钱还没有离开村里的账户。',
+      },
+      {
+        id: 'beiyongjin',
+        term: '备用金',
+        plain: '从银行取出来、放在出纳手上备着零星开支的现金。钱只是从银行换到了手上，还是村里的，不算支出。',
       },
       {
         id: 'fujian',
@@ -457,7 +463,7 @@ const GROUPS = [
       {
         id: 'yingfukuan',
         term: '应付款',
-        covers: ['代收代付', '代收代付低保金', '押金'],
+        covers: ['代收代付低保金', '押金'],
         plain: '村里欠别人、还没付的钱，比如欠施工队的工程款；替别人代收、以后要转出去的钱和收的押金也记在这里。',
         codes: { '2023': '211', '2004': '202' },
         class: 'liability',
@@ -701,4 +707,26 @@ export function codesText(entry: GlossaryEntry): string | undefined {
 export function isCashAccount(categoryName: string): boolean {
   const entry = lookup(categoryName);
   return entry?.id === 'kucun-xianjin' || entry?.id === 'yinhang-cunkuan';
+}
+
+/**
+ * Words of bookkeeping a 摘要 (a line's free text, from the village's accounts) is written with, which a villager
+ * would not know: linked where they stand in the text. Only words that cannot mean anything else there.
+ */
+const WORDS_IN_TEXT: readonly TermName[] = ['计提', '代收代付', '备用金'];
+
+/** A text cut at the glossary words in it: "计提5月份村干部报酬" → [{word:'计提'}, {text:'5月份村干部报酬'}]. */
+export function wordsInText(text: string): ({ text: string } | { word: TermName })[] {
+  const parts: ({ text: string } | { word: TermName })[] = [];
+  let rest = text;
+  while (rest !== '') {
+    const hits = WORDS_IN_TEXT.map((word) => ({ word, at: rest.indexOf(word) })).filter((h) => h.at >= 0);
+    if (hits.length === 0) break;
+    const first = hits.reduce((a, b) => (b.at < a.at ? b : a));
+    if (first.at > 0) parts.push({ text: rest.slice(0, first.at) });
+    parts.push({ word: first.word });
+    rest = rest.slice(first.at + first.word.length);
+  }
+  if (rest !== '') parts.push({ text: rest });
+  return parts;
 }
