@@ -1,6 +1,6 @@
 // `pnpm bench [--scale tianjin] [--quick] [--seconds 10]
-// [--only api,portal,import,redflags,export,uploads,questions,attachments,verify] [--verify-villages N]`: the benchmark suite
-// against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
+// [--only api,portal,import,redflags,export,uploads,questions,attachments,verify,peer] [--verify-villages N] [--peer]`:
+// the benchmark suite against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { importRun } from './suite/import.ts';
 import { questionsRun } from './suite/questions.ts';
 import { redFlagsRun } from './suite/red-flags.ts';
 import { machineFacts, storage } from './suite/machine.ts';
+import { peerRun } from './suite/peer.ts';
 import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
 import { ROOT, startApi } from './suite/procs.ts';
 import { renderTable } from './suite/report.ts';
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     out: { type: 'string', default: `${ROOT}/bench/results.json` },
     'verify-villages': { type: 'string' },
+    // PostGraphile 5 beside the API on the same database (bench/peer, installed on first use): adds section `peer`.
+    peer: { type: 'boolean', default: false },
   },
 });
 
@@ -41,6 +44,7 @@ const levels = quick ? [1, 16] : [1, 16, 64];
 const importLines = Number(args['import-lines'] ?? (quick ? 100_000 : 1_000_000));
 const redFlagLines = Number(args['red-flag-lines'] ?? 50_000);
 const sections = new Set((args.only ?? 'api,portal,import,redflags,export,uploads,questions,attachments').split(','));
+if (args.peer) sections.add('peer');
 const server = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const databaseUrl =
   args.database ?? (process.env.DATABASE_URL || server.replace(/\/[^/]*$/, `/mingbai_bench_${args.scale}`));
@@ -49,7 +53,7 @@ const log = (s: string) => console.error(s);
 /** The API's pool is 8 connections (db/src/client.ts); the floor gets the same. */
 const POOL = 8;
 // The import and upload cases make databases of their own; only the others read the scale's data.
-const needsScale = ['api', 'portal', 'export'].some((s) => sections.has(s));
+const needsScale = ['api', 'portal', 'export', 'peer'].some((s) => sections.has(s));
 const sql = postgres(needsScale ? databaseUrl : server, {
   max: POOL,
   onnotice: () => {},
@@ -125,6 +129,11 @@ try {
     } finally {
       await api.stop();
     }
+  }
+  if (sections.has('peer')) {
+    // Always c=1, 16 and 64 (the issue's levels), --quick or not: the peer comparison is the point of asking for it.
+    log('10. this API beside PostGraphile 5 on the same database, same data asked for');
+    results.peer = await peerRun({ databaseUrl, sql, months, villages, levels: [1, 16, 64], seconds, log });
   }
   if (sections.has('import')) {
     log(`4. import of a ${importLines.toLocaleString('en')}-line GBK CSV`);

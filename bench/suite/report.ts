@@ -132,6 +132,19 @@ export function renderTable(r: any): string {
       ok(u.typename.p99 < 100 && u.apiRssMb.peak < 400),
     ]);
   }
+  // --peer: the peer stands in the floor column, and the ratio there is ours ÷ peer (higher is better).
+  for (const p of r.peer?.points ?? []) {
+    const side = (s: any) =>
+      `${n(s.rps)} req/s, p50 ${n(s.p50)} ms, p99 ${n(s.p99)} ms; CPU ${s.serverCpuMs} ms + PostgreSQL ${s.postgresCpuMs} ms per request`;
+    rows.push([
+      `10. vs PostGraphile ${r.peer.postgraphile}: ${p.shape}, c=${p.concurrency}`,
+      side(p.ours),
+      `PostGraphile: ${side(p.peer)}`,
+      `${p.ratio}× (ours ÷ peer)`,
+      '≥ 1.2× peer req/s, PostgreSQL CPU ≤ peer',
+      ok(p.ratio >= 1.2 && p.ours.postgresCpuMs <= p.peer.postgresCpuMs),
+    ]);
+  }
   const head = ['measure', 'result', 'floor', 'floor ÷ result', 'target', ''];
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const m = r.machine ?? {};
