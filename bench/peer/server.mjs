@@ -54,10 +54,12 @@ const tags = jsonPgSmartTags({
   },
 });
 
-// The same pool size as the API's (db/src/client.ts: 8), named so the bench can find its backends.
+// The same pool size and idle timeout as the API's (db/src/client.ts: 8, 60 s), named so the bench can find its
+// backends; pg's default 10 s idle timeout closed backends in the middle of a point, and their CPU with them.
 const pool = new pg.Pool({
   connectionString,
   max: Number(process.env.PEER_POOL ?? 8),
+  idleTimeoutMillis: 60_000,
   application_name: process.env.PEER_APPLICATION_NAME ?? 'mingbai-peer',
 });
 

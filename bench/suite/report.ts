@@ -135,14 +135,21 @@ export function renderTable(r: any): string {
   // --peer: the peer stands in the floor column, and the ratio there is ours ÷ peer (higher is better).
   for (const p of r.peer?.points ?? []) {
     const side = (s: any) =>
-      `${n(s.rps)} req/s, p50 ${n(s.p50)} ms, p99 ${n(s.p99)} ms; CPU ${s.serverCpuMs} ms + PostgreSQL ${s.postgresCpuMs} ms per request`;
+      `${n(s.rps)} req/s, p50 ${n(s.p50)} ms, p99 ${n(s.p99)} ms; CPU ${n(s.serverCpuMs ?? undefined)} ms + ` +
+      `PostgreSQL ${n(s.postgresCpuMs ?? undefined)} ms per request`;
+    const statements = r.peer.checked?.find((c: any) => c.shape === p.shape)?.ourStatements;
     rows.push([
       `10. vs PostGraphile ${r.peer.postgraphile}: ${p.shape}, c=${p.concurrency}`,
-      side(p.ours),
+      side(p.ours) + (statements > 0 ? `; ≤ ${statements} SQL statements` : ''),
       `PostGraphile: ${side(p.peer)}`,
-      `${p.ratio}× (ours ÷ peer)`,
+      `${p.ratio ?? '–'}× (ours ÷ peer)`,
       '≥ 1.2× peer req/s, PostgreSQL CPU ≤ peer',
-      ok(p.ratio >= 1.2 && p.ours.postgresCpuMs <= p.peer.postgresCpuMs),
+      ok(
+        p.ratio !== null &&
+          p.ratio >= 1.2 &&
+          p.ours.postgresCpuMs !== null &&
+          p.ours.postgresCpuMs <= (p.peer.postgresCpuMs ?? 0),
+      ),
     ]);
   }
   const head = ['measure', 'result', 'floor', 'floor ÷ result', 'target', ''];
