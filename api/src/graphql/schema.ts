@@ -39,6 +39,7 @@ import {
 import { RegionVillagesResolver, VillageResolver } from '../villages/village.resolver.ts';
 import {
   RegionLinesResolver,
+  VillageLinesResolver,
   StatementLineResolver,
   StatementLinesResolver,
   VillageVoucherResolver,
@@ -60,6 +61,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       StatementLinesResolver,
       StatementLineResolver,
       RegionLinesResolver,
+      VillageLinesResolver,
       VillageVoucherResolver,
       VoucherResolver,
       AuthResolver,
