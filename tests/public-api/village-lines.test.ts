@@ -58,7 +58,13 @@ describe('Village.lines', () => {
     await aMonth(db, v.id, 2025, 2, [paid(1, '2025-02-20', '购买办公用品', '红星文具店', 300_000)]);
     await aMonth(db, v.id, 2025, 3, [paid(1, '2025-03-02', '购买办公用品', '红星文具店', 1_000)], { publish: false });
     await db.transaction(async (tx) => {
-      const { revision } = await openPeriod(tx, { villageId: v.id, year: 2025, month: 2, actor: 'test', reason: '金额更正' });
+      const { revision } = await openPeriod(tx, {
+        villageId: v.id,
+        year: 2025,
+        month: 2,
+        actor: 'test',
+        reason: '金额更正',
+      });
       const key = { villageId: v.id, year: 2025, month: 2, revision, actor: 'test' };
       await deleteVoucher(tx, { ...key, number: 1, reason: '金额记错' });
       await postVouchers(tx, {
@@ -99,7 +105,9 @@ describe('Village.lines', () => {
     await aMonth(db, v.id, 2025, 3, [paid(1, '2025-03-03', '发放护林员工资', '王小明', 150_000, true)]);
 
     const found = await search({ slug: v.slug, search: '王' });
-    const month = await t.api.query<{ village: { statement: { lines: { nodes: { counterparty: { name: string } }[] } } } }>(
+    const month = await t.api.query<{
+      village: { statement: { lines: { nodes: { counterparty: { name: string } }[] } } };
+    }>(
       `query ($slug: String!) { village(slug: $slug) { statement(year: 2025, month: 3) { lines { nodes { counterparty { name } } } } } }`,
       { slug: v.slug },
     );
@@ -118,7 +126,10 @@ describe('Village.lines', () => {
     let pages = 0;
     for (;;) {
       const page: Found = await search({ slug: 'fucun', first: 100, after });
-      for (const n of page.nodes) seen.push(`${n.statement.year}-${n.statement.month} #${n.voucherNumber} ${n.date} ${n.amount.fen} ${n.summary}`);
+      for (const n of page.nodes)
+        seen.push(
+          `${n.statement.year}-${n.statement.month} #${n.voucherNumber} ${n.date} ${n.amount.fen} ${n.summary}`,
+        );
       pages += 1;
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;

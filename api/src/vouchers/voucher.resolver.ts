@@ -128,7 +128,10 @@ export class RegionLinesResolver {
 
 @ArgsType()
 class VillageLineArgs extends LineArgs {
-  @Field(() => Int, { nullable: true, description: '账目年份；不给则所有年份 / Year of the months; every year without it.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '账目年份；不给则所有年份 / Year of the months; every year without it.',
+  })
   year?: number;
 }
 
