@@ -138,6 +138,9 @@ describe('Village.lines', () => {
     expect(seen).toHaveLength(first.totalCount);
     const months = new Set(seen.map((s) => s.split(' ')[0]));
     expect(months.size).toBeGreaterThanOrEqual(12);
+    // One statement for a page of lines across every month (a second only counts past the end), plus the village.
+    const searched = await t.api.query(SEARCH, { slug: 'fucun', search: '五金', minYuan: '100', first: 50 });
+    expect(searched.extensions?.sql?.statements).toBeLessThanOrEqual(3);
   });
 
   it.each([
