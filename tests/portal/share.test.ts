@@ -175,6 +175,7 @@ describe('badge and share card', () => {
 });
 
 interface Hit {
+  kind?: string;
   date: string;
   amount: { fen: string };
   counterparty: { name: string } | null;
@@ -212,7 +213,7 @@ describe('village search', () => {
     payee = [...byName.entries()].sort((a, b) => b[1].size - a[1].size)[0]![0];
     const all = await t.api.query<{ village: { lines: { nodes: Hit[] } } }>(
       `query ($q: String!) { village(slug: "fucun") { lines(search: $q, first: 100, orderBy: DATE_DESC) {
-          nodes { date amount { fen } counterparty { name } voucherNumber voucher { year month } } } } }`,
+          nodes { kind date amount { fen } counterparty { name } voucherNumber voucher { year month } } } } }`,
       { q: payee },
     );
     hits = all.data!.village.lines.nodes;
@@ -252,6 +253,12 @@ describe('village search', () => {
     expect(atLeast.every((r) => r.fen >= min)).toBe(true);
     expect(atMost.length).toBe(amounts.filter((a) => a <= min).length);
     expect(atMost.every((r) => r.fen <= min)).toBe(true);
+    // Spending only: every amount shown with its minus sign.
+    const spending = await get(`/v/fucun/search?q=${encodeURIComponent(payee)}&kind=spending&n=100`);
+    expect(results(spending.html)).toHaveLength(hits.filter((h) => h.kind === 'SPENDING').length);
+    const income = await get(`/v/fucun/search?q=${encodeURIComponent(payee)}&kind=income&n=100`);
+    expect(results(income.html)).toHaveLength(hits.filter((h) => h.kind === 'INCOME').length);
+    expect(hits.filter((h) => h.kind === 'SPENDING').length).toBeGreaterThan(0);
   });
 
   it('goes to the next page of results, with a way back to the first', async () => {
@@ -290,6 +297,7 @@ describe('village search', () => {
     ['max=1e5', '金额'],
     ['min=500&max=100', '最少金额不能大于最多金额'],
     ['n=100000', '每页条数'],
+    ['kind=everything', '收支'],
     ['after=not-a-cursor', ''],
   ])('answers ?%s with 400 and a Chinese message', async (query, words) => {
     const res = await get(`/v/fucun/search?${query}`);

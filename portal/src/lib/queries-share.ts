@@ -15,6 +15,7 @@ export const VillageSearch = q<G.VillageSearchQuery, G.VillageSearchQueryVariabl
     $year: Int
     $minYuan: String
     $maxYuan: String
+    $kind: FlowKind
     $first: Int!
     $after: String
   ) {
@@ -38,6 +39,7 @@ export const VillageSearch = q<G.VillageSearchQuery, G.VillageSearchQueryVariabl
         year: $year
         minYuan: $minYuan
         maxYuan: $maxYuan
+        kind: $kind
         orderBy: DATE_DESC
         first: $first
         after: $after

@@ -15,6 +15,8 @@ export interface SearchForm {
   year: string;
   min: string;
   max: string;
+  /** 'spending', 'income' or '' (both). */
+  kind: string;
   n: string;
   after: string | undefined;
 }
@@ -28,6 +30,7 @@ export interface SearchVariables {
   year: number | undefined;
   minYuan: string | undefined;
   maxYuan: string | undefined;
+  kind: 'SPENDING' | 'INCOME' | undefined;
   first: number;
   after: string | undefined;
 }
@@ -54,6 +57,7 @@ export function readSearch(params: URLSearchParams): SearchInput {
     year: get('year'),
     min: amountText(get('min')),
     max: amountText(get('max')),
+    kind: get('kind'),
     n: get('n'),
     after: get('after') || undefined,
   };
@@ -73,6 +77,8 @@ export function readSearch(params: URLSearchParams): SearchInput {
   }
   if (form.min !== '' && form.max !== '' && fenOf(form.min) > fenOf(form.max))
     return fail('最少金额不能大于最多金额。');
+  if (form.kind !== '' && form.kind !== 'spending' && form.kind !== 'income')
+    return fail('收支只能选“支出”或“收入”，或者不选。');
   let first = SEARCH_PAGE_SIZE;
   if (form.n !== '') {
     first = /^\d{1,6}$/.test(form.n) ? Number(form.n) : NaN;
@@ -82,12 +88,13 @@ export function readSearch(params: URLSearchParams): SearchInput {
   return {
     ok: true,
     form,
-    active: Boolean(form.q || form.year || form.min || form.max),
+    active: Boolean(form.q || form.year || form.min || form.max || form.kind),
     variables: {
       search: form.q || undefined,
       year: form.year ? Number(form.year) : undefined,
       minYuan: form.min || undefined,
       maxYuan: form.max || undefined,
+      kind: form.kind === 'spending' ? 'SPENDING' : form.kind === 'income' ? 'INCOME' : undefined,
       first,
       after: form.after,
     },

@@ -44,6 +44,7 @@ export type VillageSearchQueryVariables = Exact<{
   year?: number | null | undefined;
   minYuan?: string | null | undefined;
   maxYuan?: string | null | undefined;
+  kind?: FlowKind | null | undefined;
   first: number;
   after?: string | null | undefined;
 }>;
