@@ -261,18 +261,21 @@ describe('village search', () => {
     expect(hits.filter((h) => h.kind === 'SPENDING').length).toBeGreaterThan(0);
   });
 
-  it('goes to the next page of results, with a way back to the first', async () => {
-    const first = await get('/v/fucun/search?n=100');
+  it('goes to the next page of results, with a way back to the first; without a condition, the newest only', async () => {
+    const first = await get('/v/fucun/search?kind=spending&n=100');
     // Astro writes & in an attribute as &#38;.
-    const next = /href="(\/v\/fucun\/search\?n=100&#38;after=[^"]+)"[^>]*>下一页/
+    const next = /href="(\/v\/fucun\/search\?kind=spending&#38;n=100&#38;after=[^"]+)"[^>]*>下一页/
       .exec(first.html)?.[1]
       ?.replace(/&#38;/g, '&');
+    const plain = await get('/v/fucun/search');
 
     expect(next).toBeDefined();
     const second = await get(next!);
     expect(second.status).toBe(200);
     expect(results(second.html)).toHaveLength(100);
     expect(second.html).toContain('回到第一页');
+    expect(results(plain.html)).toHaveLength(30);
+    expect(plain.html).not.toContain('下一页');
   });
 
   it('shows people as the month page does: masked, never the full name, not found by it', async () => {
