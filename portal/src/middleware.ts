@@ -47,6 +47,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   // (a redirect's Location) or the API refuses it (NUL), either of which made a 500. The rewrite runs this again.
   // The raw address: context.url is re-parsed after decoding, which silently drops CR, LF and tab.
   if (hasControlCharacter(new URL(context.request.url).pathname)) return context.rewrite('/404');
+  // /v/{slug}/{yyyy}/print is the yearly summary, a path [month]/print.astro would claim: the page lives at years/.
+  const yearPrint = /^\/v\/([a-z0-9-]+)\/(\d+)\/print\/?$/.exec(context.url.pathname);
+  if (yearPrint) return context.rewrite(`/v/${yearPrint[1]}/years/${yearPrint[2]}/print${context.url.search}`);
   // The API limits queries per visitor's address; every query made while rendering this request carries it.
   // Cookies set while rendering are Secure when the visitor came over TLS.
   const tls = behindTls(context.request, context.url, adapterClientAddress(context));

@@ -40,6 +40,7 @@ import {
 import { RegionVillagesResolver, VillageResolver } from '../villages/village.resolver.ts';
 import {
   RegionLinesResolver,
+  VillageLinesResolver,
   StatementLineResolver,
   StatementLinesResolver,
   VillageVoucherResolver,
@@ -61,6 +62,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       StatementLinesResolver,
       StatementLineResolver,
       RegionLinesResolver,
+      VillageLinesResolver,
       VillageVoucherResolver,
       VoucherResolver,
       AuthResolver,

@@ -113,6 +113,8 @@ export const DECLARED_FIELD_COSTS: Readonly<Record<string, (args: Record<string,
   'Region.summary': (args) => (args.month === undefined || args.month === null ? 40 : 10),
   /** Scans every line of every village under the region for the year; a text search cannot use an index. */
   'Region.lines': (args) => (typeof args.search === 'string' && args.search !== '' ? 100 : 20),
+  /** Scans every line of one village's published months (every year without `year`); a text search cannot use an index. */
+  'Village.lines': (args) => (typeof args.search === 'string' && args.search !== '' ? 20 : 5),
   /** Every voucher a correction changed, compared with the revision before: thousands in a large correction. */
   'MonthlyStatement.changes': () => 20,
   'MonthlyStatement.changesConnection': () => 10,

@@ -5,12 +5,12 @@ import { badInput } from '../errors.ts';
 import { Money } from '../money/money.type.ts';
 import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';
-import { checkMonth } from '../month.ts';
+import { checkMonth, checkYear } from '../month.ts';
 import { loadersOf } from '../statements/preview-statement.ts';
 import { loadStatement } from '../statements/statement.loader.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
-import { regionLines } from './voucher.service.ts';
+import { publishedLines } from './voucher.service.ts';
 import type { LineFilter, LineSort } from './voucher.sql.ts';
 import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import {
@@ -116,12 +116,37 @@ export class RegionLinesResolver {
     if (month === undefined) checkMonth(args.year, 1);
     else checkMonth(args.year, month);
     const window = pageWindow(args);
-    const page = await regionLines(
+    const page = await publishedLines(
       ctx.db,
       { regionId: region.row.id, year: args.year, month },
       lineFilter(args),
       window,
     );
+    return toConnection({ ...page, nodes: page.nodes.map((r) => new StatementLine(r)) });
+  }
+}
+
+@ArgsType()
+class VillageLineArgs extends LineArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: '账目年份；不给则所有年份 / Year of the months; every year without it.',
+  })
+  year?: number;
+}
+
+@Resolver(() => Village)
+export class VillageLinesResolver {
+  @FieldResolver(() => StatementLineConnection, {
+    description:
+      '本村所有已公开月份（或某一年）当前版本的每一笔收支，筛选同月报表的 lines：按收付款人或摘要查找、按金额和年份筛选 / ' +
+      'Every payment and receipt of the current revision of each published month of the village (or of one year), ' +
+      'filtered like `MonthlyStatement.lines`: search a payee or words of the memo across months.',
+  })
+  async lines(@Root() village: Village, @Args(() => VillageLineArgs) args: VillageLineArgs, @Ctx() ctx: Context) {
+    const year = args.year ?? undefined;
+    if (year !== undefined) checkYear(year);
+    const page = await publishedLines(ctx.db, { villageId: village.row.id, year }, lineFilter(args), pageWindow(args));
     return toConnection({ ...page, nodes: page.nodes.map((r) => new StatementLine(r)) });
   }
 }

@@ -5,12 +5,12 @@ import { pageOffset, type Page, type Window } from '../graphql/relay/connection.
 import type { RevisionKey } from '../statements/period-keys.ts';
 import {
   countLinesSql,
-  regionLinesSql,
-  regionScopeSql,
+  publishedLinesSql,
+  publishedScopeSql,
   toStatementLine,
   type LineDbRow,
   type LineFilter,
-  type RegionLinesScope,
+  type PublishedLinesScope,
   type StatementLineRow,
   toVoucher,
   type VoucherRow,
@@ -18,21 +18,21 @@ import {
 } from './voucher.sql.ts';
 
 /**
- * Statement lines over every village under a region: the current revision of each published month of the year (or
- * one month). The same classification and filters as a single statement's lines, in one statement; a second one
- * counts only when the window is past the end.
+ * Statement lines over published months: every village under a region (Region.lines) or one village across its years
+ * (Village.lines), the current revision of each month. The same classification and filters as a single statement's
+ * lines, in one statement; a second one counts only when the window is past the end.
  */
-export async function regionLines(
+export async function publishedLines(
   db: Db,
-  scope: RegionLinesScope,
+  scope: PublishedLinesScope,
   filter: LineFilter,
   window: Window,
 ): Promise<Page<StatementLineRow>> {
   const rows = await queryRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
     db,
-    regionLinesSql(scope, filter, window),
+    publishedLinesSql(scope, filter, window),
   );
-  const totalCount = rows[0]?.total ?? (await countLines(db, regionScopeSql(scope), filter));
+  const totalCount = rows[0]?.total ?? (await countLines(db, publishedScopeSql(scope), filter));
   return { offset: pageOffset(window, rows[0]?.rn, totalCount), totalCount, nodes: rows.map(toStatementLine) };
 }
 

@@ -160,11 +160,14 @@ export function toStatementLine(r: LineDbRow & { kind: FlowKind }): StatementLin
   return { ...toLine(r), kind: r.kind, voucher: toVoucher(r) };
 }
 
-export interface RegionLinesScope {
-  regionId: number;
-  year: number;
+/**
+ * Which published months' lines: every village under a region, or one village; a year (or one month of it), or, for a
+ * village, every year. Always the current revision of each month.
+ */
+export type PublishedLinesScope = ({ regionId: number } | { villageId: number }) & {
+  year?: number | undefined;
   month?: number | undefined;
-}
+};
 
 const statementsScope = (statements: RevisionKey[]) =>
   sql`(s.village_id, s.year, s.month, s.revision) in
@@ -246,18 +249,22 @@ export function toLine(r: LineDbRow): VoucherLineRow {
 }
 
 /**
- * The current revision of each published month of the year (or one month) of every village under a region, as a
- * condition on `statement_lines s`.
+ * The current revision of each published month the scope names (a region's villages or one village; a year, a month
+ * or all years), as a condition on `statement_lines s`.
  */
-export function regionScopeSql(scope: RegionLinesScope): SQL {
+export function publishedScopeSql(scope: PublishedLinesScope): SQL {
+  const villages =
+    'villageId' in scope
+      ? sql`p.village_id = ${scope.villageId}`
+      : sql`p.village_id in (select vv.id from villages vv join regions t on t.id = vv.town_id
+                               left join regions d on d.id = t.parent_id where ${underRegion(scope.regionId)})`;
   return sql`(s.village_id, s.year, s.month, s.revision) in (
-      select distinct on (p.village_id, p.month) p.village_id, p.year, p.month, p.revision
+      select distinct on (p.village_id, p.year, p.month) p.village_id, p.year, p.month, p.revision
         from periods p
-       where p.status = 'published' and p.year = ${scope.year}
+       where p.status = 'published' and ${villages}
+         and ${scope.year === undefined ? sql`true` : sql`p.year = ${scope.year}`}
          and ${scope.month === undefined ? sql`true` : sql`p.month = ${scope.month}`}
-         and p.village_id in (select vv.id from villages vv join regions t on t.id = vv.town_id
-                               left join regions d on d.id = t.parent_id where ${underRegion(scope.regionId)})
-       order by p.village_id, p.month, p.revision desc)`;
+       order by p.village_id, p.year, p.month, p.revision desc)`;
 }
 
 /** A window of the lines of each statement, each numbered within its statement. */
@@ -265,9 +272,9 @@ export function linesOfStatementsSql(statements: RevisionKey[], filter: LineFilt
   return linesSql(statementsScope(statements), filter, window, sql`village_id, year, month, revision`);
 }
 
-/** A window of the lines under a region, numbered across all its villages. */
-export function regionLinesSql(scope: RegionLinesScope, filter: LineFilter, window: Window): SQL {
-  return linesSql(regionScopeSql(scope), filter, window, sql`true`);
+/** A window of the lines of a scope's published months, numbered across all of them. */
+export function publishedLinesSql(scope: PublishedLinesScope, filter: LineFilter, window: Window): SQL {
+  return linesSql(publishedScopeSql(scope), filter, window, sql`true`);
 }
 
 /** How many lines of `scope` pass `filter`. */

@@ -127,5 +127,7 @@ export function isCacheableRequest(request: Request, url: URL): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (request.headers.has('authorization') || /(^|;\s*)mingbai_session=/.test(request.headers.get('cookie') ?? ''))
     return false;
+  // A month's CSV or JSON Lines streams through from /data, whatever its size: never held in memory here.
+  if (/^\/v\/[^/]+\/[^/]+\.(csv|json)$/.test(url.pathname)) return false;
   return !/^\/(committee|login|logout|data|docs\/explorer|en\/docs\/explorer)(\/|$)/.test(url.pathname);
 }

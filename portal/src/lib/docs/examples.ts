@@ -178,6 +178,79 @@ export const EXAMPLES: DocsExample[] = [
 }`,
   },
   {
+    id: 'village-search',
+    title: { zh: '一个村所有月份里查找一个收款人', en: 'One payee across all of a village’s months' },
+    query: `query VillageSearch($slug: String!, $search: String!, $year: Int) {
+  village(slug: $slug) {
+    name
+    lines(search: $search, year: $year, minYuan: "100", orderBy: DATE_DESC, first: 20) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        date
+        summary
+        amount { yuan }
+        counterparty { name }
+        voucher { year month number }
+      }
+    }
+  }
+}`,
+    variables: { slug: 'fucun', search: '五金', year: 2025 },
+    sample: `{
+  "data": {
+    "village": {
+      "name": "付村",
+      "lines": {
+        "totalCount": 52,
+        "pageInfo": {
+          "hasNextPage": true,
+          "endCursor": "YzE6MTk"
+        },
+        "nodes": [
+          {
+            "date": "2025-12-25",
+            "summary": "购买路灯维修小配件",
+            "amount": {
+              "yuan": "209.60"
+            },
+            "counterparty": {
+              "name": "天津市西青区精武镇顺利五金建材商店"
+            },
+            "voucher": {
+              "year": 2025,
+              "month": 12,
+              "number": 38
+            }
+          },
+          {
+            "date": "2025-12-25",
+            "summary": "卫生间维修材料费",
+            "amount": {
+              "yuan": "312.40"
+            },
+            "counterparty": {
+              "name": "天津市西青区精武镇顺利五金建材商店"
+            },
+            "voucher": {
+              "year": 2025,
+              "month": 12,
+              "number": 37
+            }
+          }
+        ]
+      }
+    }
+  },
+  "extensions": {
+    "cost": {
+      "requested": 123,
+      "limit": 20000
+    }
+  }
+}`,
+  },
+  {
     id: 'mirror-sync',
     title: { zh: '同步镜像：取上次以来的新公开', en: 'Syncing a mirror: what was published since last time' },
     query: `query MirrorSync($since: DateTime, $cursor: String) {

@@ -38,6 +38,260 @@ export type RegionLevel = 'CITY' | 'DISTRICT' | 'TOWN';
 /** VILLAGE 村 · COMMUNITY 社区 */
 export type VillageKind = 'COMMUNITY' | 'VILLAGE';
 
+export type VillageSearchQueryVariables = Exact<{
+  slug: string;
+  search?: string | null | undefined;
+  year?: number | null | undefined;
+  minYuan?: string | null | undefined;
+  maxYuan?: string | null | undefined;
+  kind?: FlowKind | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+export type VillageSearchQuery = {
+  village: {
+    name: string;
+    town: { name: string; slug: string };
+    district: { name: string; slug: string };
+    periods: { nodes: Array<{ year: number }> };
+    lines: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: Array<{
+        kind: FlowKind;
+        date: string;
+        summary: string;
+        voucherNumber: number;
+        amount: { yuan: string };
+        counterparty: { name: string } | null;
+        account: { name: string; categoryName: string };
+        voucher: { year: number; month: number };
+      }>;
+    };
+  } | null;
+};
+
+export type VillageBadgeQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type VillageBadgeQuery = {
+  village: {
+    name: string;
+    latestStatement: { year: number; month: number; digest: string; closingBalance: { yuan: string } } | null;
+  } | null;
+};
+
+export type YearMonthFieldsFragment = {
+  month: number;
+  revision: number;
+  lineCount: number;
+  redFlagCount: number;
+  reconciled: boolean;
+  digest: string;
+  openingBalance: { fen: string };
+  closingBalance: { fen: string };
+  income: { fen: string };
+  spending: { fen: string };
+  byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+};
+
+export type YearSummaryQueryVariables = Exact<{
+  slug: string;
+  year: number;
+}>;
+
+export type YearSummaryQuery = {
+  village: {
+    name: string;
+    kind: VillageKind;
+    code: string;
+    town: { name: string };
+    district: { name: string };
+    m1: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m2: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m3: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m4: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m5: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m6: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m7: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m8: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m9: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m10: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m11: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+    m12: {
+      month: number;
+      revision: number;
+      lineCount: number;
+      redFlagCount: number;
+      reconciled: boolean;
+      digest: string;
+      openingBalance: { fen: string };
+      closingBalance: { fen: string };
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: Array<{ code: string; kind: string; name: string; amount: { fen: string } }>;
+    } | null;
+  } | null;
+};
+
+export type MonthCardQueryVariables = Exact<{
+  slug: string;
+  year: number;
+  month: number;
+  revision?: number | null | undefined;
+}>;
+
+export type MonthCardQuery = {
+  village: {
+    name: string;
+    town: { name: string };
+    statement: {
+      revision: number;
+      isCurrent: boolean;
+      digest: string;
+      lineCount: number;
+      openingBalance: { yuan: string };
+      closingBalance: { yuan: string };
+      income: { yuan: string };
+      spending: { yuan: string };
+    } | null;
+  } | null;
+};
+
 export type StatementCheckpointQueryVariables = Exact<{
   slug: string;
   year: number;
