@@ -1,0 +1,253 @@
+// Comparing villages and looking back (issue 18): a region's published months, each village's totals for a period
+// (paged like Region.villages), and one category compared across a town's villages. Expected amounts, medians and
+// ranks are computed here from the demo plan (db/src/demo/plan.ts, the ledger computed in memory without a
+// database) by the chart's plain rule, not by the API's SQL or flows.ts.
+import { describe, expect, it } from 'vitest';
+import { planVillage } from '@mingbai/db/demo/plan';
+import { DEMO_VILLAGES } from '@mingbai/db/demo/regions';
+import { useTestApi } from '../support/api.ts';
+
+const t = useTestApi();
+
+// The 2023 chart's first-level income and expense accounts (财会〔2023〕14号), used by every demo month from 2024.
+const INCOME_2023 = ['501', '502', '503', '504'];
+const EXPENSE_2023 = ['511', '512', '513', '514', '515', '521'];
+
+/** Per village of a town: { code3 → fen } of spending (debits of expense accounts) and income (credits of income). */
+function planned(townSlug: string, year: number, month?: number) {
+  return DEMO_VILLAGES.filter((v) => v.town.slug === townSlug).map((v) => {
+    const plan = planVillage(v);
+    const byAccount = new Map<string, bigint>();
+    let income = 0n;
+    let spending = 0n;
+    let months = 0;
+    for (const m of plan.months) {
+      if (m.year !== year || (month !== undefined && m.month !== month)) continue;
+      months++;
+      const fix = plan.corrections.find((c) => c.year === m.year && c.month === m.month);
+      for (const voucher of m.vouchers) {
+        const current = fix && fix.number === voucher.number ? fix.voucher : voucher;
+        for (const line of current.lines) {
+          const code = line.accountCode.slice(0, 3);
+          const isSpending = EXPENSE_2023.includes(code) && line.side === 'debit';
+          const isIncome = INCOME_2023.includes(code) && line.side === 'credit';
+          if (!isSpending && !isIncome) continue;
+          byAccount.set(code, (byAccount.get(code) ?? 0n) + line.amountFen);
+          if (isSpending) spending += line.amountFen;
+          else income += line.amountFen;
+        }
+      }
+    }
+    return { slug: v.slug, code: v.code, months, income, spending, byAccount };
+  });
+}
+
+/** Standard competition ranking, largest first: 1, 2, 2, 4. */
+function ranks(amounts: bigint[]): number[] {
+  return amounts.map((a) => 1 + amounts.filter((b) => b > a).length);
+}
+
+/** Median by hand; for an even count the two middle amounts' mean, half a fen rounded up (amounts here are ≥ 0). */
+function median(amounts: bigint[]): bigint {
+  const s = [...amounts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const mid = Math.floor(s.length / 2);
+  if (s.length % 2 === 1) return s[mid]!;
+  const sum = s[mid - 1]! + s[mid]!;
+  return sum % 2n === 0n ? sum / 2n : (sum + 1n) / 2n;
+}
+
+interface Comparison {
+  name: string;
+  villageCount: number;
+  villagesWithoutData: number;
+  total: { fen: string };
+  median: { fen: string } | null;
+  villages: { slug: string; rank: number; monthsPublished: number; amount: { fen: string } }[];
+}
+
+const COMPARE = `query ($slug: String!, $year: Int!, $month: Int, $kind: CompareKind!, $standard: String, $code: String) {
+  region(slug: $slug) {
+    comparison(year: $year, month: $month, kind: $kind, standard: $standard, code: $code) {
+      name villageCount villagesWithoutData total { fen } median { fen }
+      villages { slug rank monthsPublished amount { fen } }
+    }
+  }
+}`;
+
+async function compare(vars: Record<string, unknown>) {
+  const res = await t.api.query<{ region: { comparison: Comparison } }>(COMPARE, vars);
+  expect(res.errors).toBeUndefined();
+  return { comparison: res.data!.region.comparison, statements: res.extensions!.sql!.statements };
+}
+
+function expectAgrees(c: Comparison, expected: { slug: string; amount: bigint; months: number }[]) {
+  const amounts = expected.map((e) => e.amount);
+  const rank = ranks(amounts);
+  expect(c.villageCount).toBe(expected.length);
+  expect(BigInt(c.median!.fen)).toBe(median(amounts));
+  expect(BigInt(c.total.fen)).toBe(amounts.reduce((a, b) => a + b, 0n));
+  const got = new Map(c.villages.map((v) => [v.slug, v]));
+  expected.forEach((e, i) => {
+    expect(got.get(e.slug), e.slug).toMatchObject({
+      rank: rank[i],
+      monthsPublished: e.months,
+      amount: { fen: String(e.amount) },
+    });
+  });
+  // Listed largest first.
+  const listed = c.villages.map((v) => BigInt(v.amount.fen));
+  expect(listed).toEqual([...listed].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
+}
+
+describe('Region.comparison', () => {
+  it('gives each 精武镇 village’s 2025 管理费用, its rank and the median, as the demo plan has them', async () => {
+    const plan = planned('jingwu', 2025);
+    expect(plan.map((p) => p.slug)).toEqual(['fucun', 'xiaonanhe', 'dongliucheng']);
+    const { comparison, statements } = await compare({
+      slug: 'jingwu',
+      year: 2025,
+      kind: 'SPENDING',
+      standard: '2023',
+      code: '513',
+    });
+    expect(comparison.name).toBe('管理费用');
+    expect(comparison.villagesWithoutData).toBe(0);
+    expectAgrees(
+      comparison,
+      plan.map((p) => ({ slug: p.slug, amount: p.byAccount.get('513') ?? 0n, months: 12 })),
+    );
+    // The region by slug, then the comparison: one statement for the whole field.
+    expect(statements).toBe(2);
+  });
+
+  it('compares all spending and all income of one month, with 付村’s correction (2025-08) counted as corrected', async () => {
+    const plan = planned('jingwu', 2025, 8);
+    const spending = await compare({ slug: 'jingwu', year: 2025, month: 8, kind: 'SPENDING' });
+    expect(spending.comparison.name).toBe('支出合计');
+    expectAgrees(
+      spending.comparison,
+      plan.map((p) => ({ slug: p.slug, amount: p.spending, months: 1 })),
+    );
+    const income = await compare({ slug: 'jingwu', year: 2025, month: 8, kind: 'INCOME' });
+    expectAgrees(
+      income.comparison,
+      plan.map((p) => ({ slug: p.slug, amount: p.income, months: 1 })),
+    );
+  });
+
+  it('takes the median of an even count as the two middle amounts’ mean, rounded in fen (滨海新区, 2024 公益支出)', async () => {
+    const towns = [...new Set(DEMO_VILLAGES.filter((v) => v.town.district.slug === 'binhai').map((v) => v.town.slug))];
+    const plan = towns.flatMap((town) => planned(town, 2024));
+    expect(plan.length % 2).toBe(0);
+    const { comparison } = await compare({
+      slug: 'binhai',
+      year: 2024,
+      kind: 'SPENDING',
+      standard: '2023',
+      code: '514',
+    });
+    expectAgrees(
+      comparison,
+      plan.map((p) => ({ slug: p.slug, amount: p.byAccount.get('514') ?? 0n, months: 12 })),
+    );
+  });
+
+  it('refuses the city (thousands of villages), an unknown account and a code without its standard', async () => {
+    const bad = async (vars: Record<string, unknown>) => {
+      const res = await t.api.query(COMPARE, vars);
+      expect(res.errors?.[0]?.extensions?.code, JSON.stringify(vars)).toBe('BAD_USER_INPUT');
+      return res.errors![0]!.message;
+    };
+    expect(await bad({ slug: 'tianjin', year: 2025, kind: 'SPENDING' })).toContain('镇街或区');
+    expect(await bad({ slug: 'jingwu', year: 2025, kind: 'SPENDING', standard: '2023', code: '501' })).toContain('501');
+    expect(await bad({ slug: 'jingwu', year: 2025, kind: 'SPENDING', code: '513' })).toContain('一起');
+    expect(await bad({ slug: 'jingwu', year: 1999, kind: 'SPENDING' })).toContain('年份');
+  });
+
+  it('costs one statement for the towns of a district, however many there are (no N+1)', async () => {
+    const res = await t.api.query<{ regions: { slug: string; comparison: Comparison }[] }>(
+      `{ regions(parentSlug: "xiqing") { slug comparison(year: 2025, kind: SPENDING) { villageCount median { fen } } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.regions.length).toBeGreaterThan(2);
+    // The parent by slug, its children, one comparison for all of them.
+    expect(res.extensions!.sql!.statements).toBe(3);
+  });
+});
+
+describe('Region.publishedMonths and Region.villageTotals', () => {
+  it('lists the published months newest first, so pages default to the latest year with data', async () => {
+    const res = await t.api.query<{
+      region: { publishedMonths: { year: number; month: number; villageCount: number }[] };
+    }>(`{ region(slug: "jingwu") { publishedMonths { year month villageCount } } }`);
+    const months = res.data!.region.publishedMonths;
+    expect(months[0]).toEqual({ year: 2026, month: 10, villageCount: 3 });
+    expect(months.at(-1)).toEqual({ year: 2023, month: 11, villageCount: 3 });
+    expect(months.length).toBe(36);
+  });
+
+  it('gives each village’s totals for a year, as the plan has them', async () => {
+    const plan = planned('jingwu', 2025);
+    const res = await t.api.query<{
+      region: {
+        villageTotals: {
+          nodes: {
+            slug: string;
+            monthsPublished: number;
+            lastMonth: number;
+            income: { fen: string };
+            spending: { fen: string };
+          }[];
+        };
+      };
+    }>(
+      `{ region(slug: "jingwu") { villageTotals(year: 2025, first: 10) { nodes { slug monthsPublished lastMonth income { fen } spending { fen } } } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.region.villageTotals.nodes).toEqual(
+      [...plan]
+        .sort((a, b) => a.code.localeCompare(b.code))
+        .map((p) => ({
+          slug: p.slug,
+          monthsPublished: 12,
+          lastMonth: 12,
+          income: { fen: String(p.income) },
+          spending: { fen: String(p.spending) },
+        })),
+    );
+  });
+
+  // A district no test adds villages to (test villages live under a district of their own), so the list holds still.
+  it('pages through every village of a district with the same cursors as Region.villages', async () => {
+    type Page = {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: { slug: string }[];
+      totalCount: number;
+    };
+    const seen: string[] = [];
+    const listed: string[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard < 100; guard++) {
+      const res: { data?: { region: { villageTotals: Page; villages: Page } }; errors?: unknown } = await t.api.query(
+        `query ($after: String) { region(slug: "xiqing") {
+          villageTotals(year: 2026, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug } }
+          villages(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { slug } } } }`,
+        { after },
+      );
+      expect(res.errors).toBeUndefined();
+      const { villageTotals, villages } = res.data!.region;
+      seen.push(...villageTotals.nodes.map((n) => n.slug));
+      listed.push(...villages.nodes.map((n) => n.slug));
+      expect(villageTotals.pageInfo.endCursor).toBe(villages.pageInfo.endCursor);
+      if (!villageTotals.pageInfo.hasNextPage) break;
+      after = villageTotals.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(listed);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.sort()).toEqual(
+      DEMO_VILLAGES.filter((v) => v.town.district.slug === 'xiqing')
+        .map((v) => v.slug)
+        .sort(),
+    );
+  });
+});
