@@ -3,58 +3,11 @@
 // ranks are computed here from the demo plan (db/src/demo/plan.ts, the ledger computed in memory without a
 // database) by the chart's plain rule, not by the API's SQL or flows.ts.
 import { describe, expect, it } from 'vitest';
-import { planVillage } from '@mingbai/db/demo/plan';
 import { DEMO_VILLAGES } from '@mingbai/db/demo/regions';
 import { useTestApi } from '../support/api.ts';
+import { medianOf as median, plannedTotals as planned, ranksOf as ranks } from '../support/demo-plan-totals.ts';
 
 const t = useTestApi();
-
-// The 2023 chart's first-level income and expense accounts (财会〔2023〕14号), used by every demo month from 2024.
-const INCOME_2023 = ['501', '502', '503', '504'];
-const EXPENSE_2023 = ['511', '512', '513', '514', '515', '521'];
-
-/** Per village of a town: { code3 → fen } of spending (debits of expense accounts) and income (credits of income). */
-function planned(townSlug: string, year: number, month?: number) {
-  return DEMO_VILLAGES.filter((v) => v.town.slug === townSlug).map((v) => {
-    const plan = planVillage(v);
-    const byAccount = new Map<string, bigint>();
-    let income = 0n;
-    let spending = 0n;
-    let months = 0;
-    for (const m of plan.months) {
-      if (m.year !== year || (month !== undefined && m.month !== month)) continue;
-      months++;
-      const fix = plan.corrections.find((c) => c.year === m.year && c.month === m.month);
-      for (const voucher of m.vouchers) {
-        const current = fix && fix.number === voucher.number ? fix.voucher : voucher;
-        for (const line of current.lines) {
-          const code = line.accountCode.slice(0, 3);
-          const isSpending = EXPENSE_2023.includes(code) && line.side === 'debit';
-          const isIncome = INCOME_2023.includes(code) && line.side === 'credit';
-          if (!isSpending && !isIncome) continue;
-          byAccount.set(code, (byAccount.get(code) ?? 0n) + line.amountFen);
-          if (isSpending) spending += line.amountFen;
-          else income += line.amountFen;
-        }
-      }
-    }
-    return { slug: v.slug, code: v.code, months, income, spending, byAccount };
-  });
-}
-
-/** Standard competition ranking, largest first: 1, 2, 2, 4. */
-function ranks(amounts: bigint[]): number[] {
-  return amounts.map((a) => 1 + amounts.filter((b) => b > a).length);
-}
-
-/** Median by hand; for an even count the two middle amounts' mean, half a fen rounded up (amounts here are ≥ 0). */
-function median(amounts: bigint[]): bigint {
-  const s = [...amounts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const mid = Math.floor(s.length / 2);
-  if (s.length % 2 === 1) return s[mid]!;
-  const sum = s[mid - 1]! + s[mid]!;
-  return sum % 2n === 0n ? sum / 2n : (sum + 1n) / 2n;
-}
 
 interface Comparison {
   name: string;
@@ -136,8 +89,7 @@ describe('Region.comparison', () => {
   });
 
   it('takes the median of an even count as the two middle amounts’ mean, rounded in fen (滨海新区, 2024 公益支出)', async () => {
-    const towns = [...new Set(DEMO_VILLAGES.filter((v) => v.town.district.slug === 'binhai').map((v) => v.town.slug))];
-    const plan = towns.flatMap((town) => planned(town, 2024));
+    const plan = planned('binhai', 2024);
     expect(plan.length % 2).toBe(0);
     const { comparison } = await compare({
       slug: 'binhai',
