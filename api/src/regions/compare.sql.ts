@@ -38,14 +38,14 @@ function scopeSql(regionIds: readonly number[]): SQL {
         )`;
 }
 
-/** `current`: the current revision of every published month of the period, for the villages in scope. */
-function currentSql(period: Period): SQL {
+/** `current`: the current revision of every published month of the period, for the villages of `villagesOf`. */
+function currentSql(period: Period, villagesOf: SQL = sql`scope`): SQL {
   const monthFilter = period.month === undefined ? sql`true` : sql`p.month = ${period.month}`;
-  return sql`current as (
+  return sql`current as materialized (
           select distinct on (p.village_id, p.month) p.village_id, p.year, p.month, p.revision
             from periods p
            where p.status = 'published' and p.year = ${period.year} and ${monthFilter}
-             and p.village_id in (select village_id from scope)
+             and p.village_id in (select village_id from ${villagesOf})
            order by p.village_id, p.month, p.revision desc
         )`;
 }
@@ -116,8 +116,16 @@ export const toVillageTotals = (r: VillageTotalsDbRow): VillageTotalsRow => ({
  * spending summed over the current revision of each published month of the period.
  */
 export function villageTotalsSql(regionIds: readonly number[], period: Period, window: Window): SQL {
-  return sql`with ${scopeSql(regionIds)}, ${currentSql(period)},
-        flows as (
+  // The window is cut first, so only the page's villages (50 of a district's 301) have their months summed.
+  return sql`with ${scopeSql(regionIds)},
+        numbered as (
+          select s.*, row_number() over (partition by s.region_id order by s.code)::int as rn,
+                 count(*) over (partition by s.region_id)::int as total
+            from scope s
+        ),
+        page as (select * from numbered f where ${windowSql(window, sql`f.rn`, sql`f.total`)}),
+        ${currentSql(period, sql`page`)},
+        flows as materialized (
           select c.village_id, count(distinct c.month)::int as months, max(c.month)::int as last_month,
                  coalesce(sum(${INCOME_FEN}), 0) as income, coalesce(sum(${SPENDING_FEN}), 0) as spending
             from current c
@@ -125,24 +133,14 @@ export function villageTotalsSql(regionIds: readonly number[], period: Period, w
                                           and r.revision = c.revision
             left join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
            group by c.village_id
-        ),
-        numbered as (
-          select s.region_id, s.slug, s.name, s.code, s.town_id,
-                 coalesce(f.months, 0) as months, f.last_month,
-                 coalesce(f.income, 0)::text as income, coalesce(f.spending, 0)::text as spending,
-                 row_number() over (partition by s.region_id order by s.code)::int as rn,
-                 count(*) over (partition by s.region_id)::int as total
-            from scope s
-            left join flows f on f.village_id = s.village_id
         )
-        select w.region_id::int as region_id, n.all_total, p.rn, p.slug, p.name, p.code, p.town_id, p.months,
-               p.last_month, p.income, p.spending
+        select w.region_id::int as region_id, n.all_total, p.rn, p.slug, p.name, p.code, p.town_id,
+               coalesce(f.months, 0) as months, f.last_month,
+               coalesce(f.income, 0)::text as income, coalesce(f.spending, 0)::text as spending
           from wanted w
           cross join lateral (select count(*)::int as all_total from scope s where s.region_id = w.region_id::int) n
-          left join lateral (
-            select * from numbered f
-             where f.region_id = w.region_id::int and ${windowSql(window, sql`f.rn`, sql`f.total`)}
-          ) p on true
+          left join page p on p.region_id = w.region_id::int
+          left join flows f on f.village_id = p.village_id
          order by w.region_id, p.rn`;
 }
 
@@ -208,22 +206,28 @@ export const toComparedVillage = (r: ComparedVillageDbRow): ComparedVillageRow =
  */
 export function comparisonSql(regionIds: readonly number[], spec: CompareSpec): SQL {
   const amount = spec.kind === 'income' ? INCOME_FEN : SPENDING_FEN;
+  // Only the rows of the category are summed (a year of a district is some 75,000 rollup rows, all kinds together).
   const category = spec.account
-    ? sql`a.standard = ${spec.account.standard} and a.code = ${spec.account.code}`
+    ? sql`r.standard = ${spec.account.standard} and r.account_code like ${`${spec.account.code}%`}`
     : sql`${CATEGORY_KIND} = ${spec.kind}`;
   const account = spec.account
     ? sql`(select a.name from accounts a where a.standard = ${spec.account.standard} and a.code = ${spec.account.code}
              and ${CATEGORY_KIND} = ${spec.kind})`
     : sql`null::text`;
   return sql`with ${scopeSql(regionIds)}, ${currentSql(spec.period)},
-        amounts as (
-          select c.village_id, count(distinct c.month)::int as months,
-                 coalesce(sum(case when ${category} then ${amount} else 0 end), 0) as amount
+        months as (select c.village_id, count(*)::int as months from current c group by c.village_id),
+        sums as materialized (
+          select r.village_id, sum(${amount}) as amount
             from current c
-            left join statement_rollups r on r.village_id = c.village_id and r.year = c.year and r.month = c.month
-                                          and r.revision = c.revision
-            left join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
-           group by c.village_id
+            join statement_rollups r on r.village_id = c.village_id and r.year = c.year and r.month = c.month
+                                     and r.revision = c.revision
+            join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
+           where ${category}
+           group by r.village_id
+        ),
+        amounts as (
+          select m.village_id, m.months, coalesce(s.amount, 0) as amount
+            from months m left join sums s on s.village_id = m.village_id
         ),
         ranked as (
           select s.region_id, s.slug, s.name, s.code, m.months, m.amount::text as amount,
