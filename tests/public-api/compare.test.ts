@@ -4,6 +4,7 @@
 // database) by the chart's plain rule, not by the API's SQL or flows.ts.
 import { describe, expect, it } from 'vitest';
 import { DEMO_VILLAGES } from '@mingbai/db/demo/regions';
+import { RegionCompare, RegionYearPage } from '../../portal/src/lib/queries-compare.ts';
 import { useTestApi } from '../support/api.ts';
 import { medianOf as median, plannedTotals as planned, ranksOf as ranks } from '../support/demo-plan-totals.ts';
 
@@ -201,5 +202,35 @@ describe('Region.publishedMonths and Region.villageTotals', () => {
         .map((v) => v.slug)
         .sort(),
     );
+  });
+});
+
+describe('the region pages’ queries', () => {
+  it('run as many SQL statements for a town of 3 villages as for a district and for the whole city (no N+1)', async () => {
+    const counts: Record<string, number[]> = {};
+    for (const slug of ['jingwu', 'xiqing', 'tianjin']) {
+      const page = await t.api.query(RegionYearPage, { slug, year: 2025, first: 50 });
+      const month = await t.api.query(RegionYearPage, { slug, year: 2025, month: 8, first: 50 });
+      expect(page.errors, slug).toBeUndefined();
+      expect(month.errors, slug).toBeUndefined();
+      counts[slug] = [page.extensions!.sql!.statements, month.extensions!.sql!.statements];
+    }
+    expect(counts.xiqing).toEqual(counts.jingwu);
+    expect(counts.tianjin).toEqual(counts.jingwu);
+    const compare = async (slug: string) =>
+      (await t.api.query(RegionCompare, { slug, year: 2025, kind: 'SPENDING' })).extensions!.sql!.statements;
+    expect(await compare('xiqing')).toBe(await compare('jingwu'));
+  });
+
+  it('answer the same on every run (graphql-jit compiles a document on its second run)', async () => {
+    const vars = { slug: 'jingwu', year: 2025, kind: 'SPENDING', standard: '2023', code: '513' };
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push((await t.api.query(RegionCompare, vars)).data);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+    const pages = [];
+    for (let i = 0; i < 3; i++)
+      pages.push((await t.api.query(RegionYearPage, { slug: 'xiqing', year: 2025, first: 2 })).data);
+    expect(pages[2]).toEqual(pages[0]);
   });
 });
