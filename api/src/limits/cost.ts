@@ -118,6 +118,8 @@ export const DECLARED_FIELD_COSTS: Readonly<Record<string, (args: Record<string,
   /** Every voucher a correction changed, compared with the revision before: thousands in a large correction. */
   'MonthlyStatement.changes': () => 20,
   'MonthlyStatement.changesConnection': () => 10,
+  /** Sums a category over every village under a town or district for the period, to rank them all (issue 18). */
+  'Region.comparison': (args) => (args.month === undefined || args.month === null ? 40 : 10),
   /** Counts the last 12 months' questions of every village under the region, to rank them all. */
   'Region.questionRanking': () => 20,
 };

@@ -3,6 +3,23 @@ import DataLoader from 'dataloader';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { regions } from '@mingbai/db/schema/regions';
 import { BATCH_PER_TICK } from '../batching.ts';
+import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
+import { groupBy } from '../sql-helpers.ts';
+import {
+  comparisonSql,
+  publishedMonthsSql,
+  toComparedVillage,
+  toVillageTotals,
+  villageTotalsSql,
+  type ComparedVillageDbRow,
+  type ComparisonRows,
+  type CompareSpec,
+  type Period,
+  type PublishedMonthDbRow,
+  type PublishedMonthRow,
+  type VillageTotalsDbRow,
+  type VillageTotalsRow,
+} from './compare.sql.ts';
 import {
   regionSummariesSql,
   summaryKey,
@@ -42,7 +59,78 @@ export function createRegionLoaders(db: Db) {
     summary: new DataLoader<SummaryKey, CategoryAmountRow[], string>((keys) => regionSummaries(db, keys), {
       cacheKeyFn: summaryKey,
     }),
+    publishedMonths: new DataLoader<number, PublishedMonthRow[]>(async (ids) => {
+      const rows = await queryRows<PublishedMonthDbRow>(db, publishedMonthsSql(ids));
+      return ids.map((id) =>
+        rows.filter((r) => r.region_id === id).map(({ year, month, villages }) => ({ year, month, villages })),
+      );
+    }, BATCH_PER_TICK),
+    villageTotals: new DataLoader<VillageTotalsKey, Page<VillageTotalsRow>, string>(
+      (keys) => villageTotalsPages(db, keys),
+      { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${k.regionId}:${periodKey(k.period)}:${JSON.stringify(k.window)}` },
+    ),
+    comparison: new DataLoader<ComparisonKey, ComparisonRows, string>((keys) => comparisons(db, keys), {
+      ...BATCH_PER_TICK,
+      cacheKeyFn: (k) => `${k.regionId}:${specKey(k.spec)}`,
+    }),
   };
+}
+
+export interface VillageTotalsKey {
+  regionId: number;
+  period: Period;
+  window: Window;
+}
+
+export interface ComparisonKey {
+  regionId: number;
+  spec: CompareSpec;
+}
+
+const periodKey = (p: Period): string => `${p.year}:${p.month ?? ''}`;
+const specKey = (s: CompareSpec): string =>
+  `${periodKey(s.period)}:${s.kind}:${s.account ? `${s.account.standard}:${s.account.code}` : ''}`;
+
+/** One statement per distinct (period, window) in the batch, for all its regions. */
+async function villageTotalsPages(db: Db, keys: readonly VillageTotalsKey[]): Promise<Page<VillageTotalsRow>[]> {
+  const pages = new Map<string, Page<VillageTotalsRow>>();
+  const key = (k: VillageTotalsKey) => `${k.regionId}:${periodKey(k.period)}:${JSON.stringify(k.window)}`;
+  for (const group of groupBy(keys, (k) => `${periodKey(k.period)}:${JSON.stringify(k.window)}`).values()) {
+    const { period, window } = group[0]!;
+    const ids = [...new Set(group.map((k) => k.regionId))];
+    const rows = await queryRows<VillageTotalsDbRow>(db, villageTotalsSql(ids, period, window));
+    for (const k of group) {
+      const mine = rows.filter((r) => r.region_id === k.regionId);
+      const totalCount = mine[0]?.all_total ?? 0;
+      const nodes = mine.filter((r) => r.slug !== null);
+      pages.set(key(k), {
+        nodes: nodes.map(toVillageTotals),
+        offset: pageOffset(window, nodes[0]?.rn ?? undefined, totalCount),
+        totalCount,
+      });
+    }
+  }
+  return keys.map((k) => pages.get(key(k))!);
+}
+
+/** One statement per distinct comparison in the batch, for all its regions. */
+async function comparisons(db: Db, keys: readonly ComparisonKey[]): Promise<ComparisonRows[]> {
+  const results = new Map<string, ComparisonRows>();
+  for (const group of groupBy(keys, (k) => specKey(k.spec)).values()) {
+    const { spec } = group[0]!;
+    const ids = [...new Set(group.map((k) => k.regionId))];
+    const rows = await queryRows<ComparedVillageDbRow>(db, comparisonSql(ids, spec));
+    for (const id of ids) {
+      const mine = rows.filter((r) => r.region_id === id);
+      results.set(`${id}:${specKey(spec)}`, {
+        accountName: mine[0]?.account_name ?? null,
+        accountFound: mine[0]?.account_found ?? false,
+        withoutData: mine[0]?.without_data ?? 0,
+        villages: mine.filter((r) => r.slug !== null).map(toComparedVillage),
+      });
+    }
+  }
+  return keys.map((k) => results.get(`${k.regionId}:${specKey(k.spec)}`)!);
 }
 
 /**

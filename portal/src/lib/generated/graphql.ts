@@ -17,6 +17,9 @@ export type AskQuestionInput = {
   year?: number | null | undefined;
 };
 
+/** 比较收入还是支出 / Compare income (credits of income accounts) or spending (debits of expense accounts). */
+export type CompareKind = 'INCOME' | 'SPENDING';
+
 /** INCOME 收入 · SPENDING 支出 · OTHER_RECEIPT 其他收款（如代收低保金）· OTHER_PAYMENT 其他付款（如发放代收款、支付工资） */
 export type FlowKind = 'INCOME' | 'OTHER_PAYMENT' | 'OTHER_RECEIPT' | 'SPENDING';
 
@@ -37,6 +40,121 @@ export type RegionLevel = 'CITY' | 'DISTRICT' | 'TOWN';
 
 /** VILLAGE 村 · COMMUNITY 社区 */
 export type VillageKind = 'COMMUNITY' | 'VILLAGE';
+
+export type RegionPeriodsQueryVariables = Exact<{
+  slug: string;
+}>;
+
+export type RegionPeriodsQuery = {
+  region: {
+    name: string;
+    slug: string;
+    level: RegionLevel;
+    parent: { name: string; slug: string } | null;
+    children: Array<{ name: string; slug: string }>;
+    publishedMonths: Array<{ year: number; month: number; villageCount: number }>;
+  } | null;
+};
+
+export type RegionYearPageQueryVariables = Exact<{
+  slug: string;
+  year: number;
+  month?: number | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+export type RegionYearPageQuery = {
+  region: {
+    summary: {
+      income: { yuan: string };
+      spending: { yuan: string };
+      byCategory: Array<{
+        kind: string;
+        standard: string;
+        code: string;
+        name: string;
+        villageCount: number;
+        amount: { yuan: string };
+      }>;
+    };
+    questionRanking: Array<{
+      onTimePercent: number | null;
+      village: { name: string; slug: string; town: { name: string } };
+      record: { asked: number; answeredOnTime: number; answeredLate: number; open: number; overdue: number };
+    }>;
+    villageTotals: {
+      totalCount: number;
+      pageInfo: {
+        hasNextPage: boolean;
+        hasPreviousPage: boolean;
+        startCursor: string | null;
+        endCursor: string | null;
+      };
+      nodes: Array<{
+        slug: string;
+        monthsPublished: number;
+        lastMonth: number | null;
+        income: { yuan: string };
+        spending: { yuan: string };
+      }>;
+    };
+    villages: {
+      nodes: Array<{
+        name: string;
+        slug: string;
+        town: { name: string };
+        latestStatement: { year: number; month: number; redFlagCount: number; closingBalance: { yuan: string } } | null;
+      }>;
+    };
+  } | null;
+};
+
+export type RegionCompareQueryVariables = Exact<{
+  slug: string;
+  year: number;
+  month?: number | null | undefined;
+  kind: CompareKind;
+  standard?: string | null | undefined;
+  code?: string | null | undefined;
+}>;
+
+export type RegionCompareQuery = {
+  region: {
+    summary: { byCategory: Array<{ kind: string; standard: string; code: string; name: string }> };
+    comparison: {
+      name: string;
+      kind: CompareKind;
+      villageCount: number;
+      villagesWithoutData: number;
+      total: { yuan: string };
+      median: { yuan: string; fen: string } | null;
+      villages: Array<{
+        slug: string;
+        name: string;
+        rank: number;
+        monthsPublished: number;
+        amount: { yuan: string; fen: string };
+      }>;
+    };
+  } | null;
+};
+
+export type VillageTrendQueryVariables = Exact<{
+  slug: string;
+  after?: string | null | undefined;
+}>;
+
+export type VillageTrendQuery = {
+  village: {
+    periods: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: Array<{ year: number; month: number; statement: { income: { fen: string }; spending: { fen: string } } }>;
+    };
+  } | null;
+};
 
 export type VillageSearchQueryVariables = Exact<{
   slug: string;
