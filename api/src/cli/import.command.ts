@@ -1,7 +1,8 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { importLedger, MAX_FILE_IMPORT_BYTES } from '../imports/import.service.ts';
+import { importLedger, MAX_FILE_IMPORT_BYTES, type ImportProgress } from '../imports/import.service.ts';
 import { fileSource } from '../imports/parse/stream.ts';
+import { createProgress } from './progress.ts';
 import { actorAs, parseMonth, withDb } from './session.ts';
 
 interface ImportOptions {
@@ -55,6 +56,17 @@ export function registerImportCommand(program: Command): void {
               lastCpu = process.cpuUsage();
             }
           : undefined;
+        // Rows read, rate, time left on the terminal; nothing at all when stderr is a pipe or a CI log.
+        const progress = createProgress({ unit: '行' });
+        const STEPS = { hash: '计算文件指纹', read: '读取', write: '检查并写入数据库' } as const;
+        const onProgress = progress.active
+          ? (p: ImportProgress) =>
+              progress.update(
+                STEPS[p.step],
+                p.step === 'read' ? p.rows : undefined,
+                p.step === 'write' ? undefined : p.bytes / Math.max(1, p.totalBytes),
+              )
+          : undefined;
         const actor = await actorAs(handle, opts.as);
         // pnpm runs scripts from the workspace root; a relative path means relative to where the user typed it.
         // Read as a stream: a million-line file never sits in memory whole.
@@ -69,7 +81,8 @@ export function registerImportCommand(program: Command): void {
           mode: opts.append ? 'append' : 'replace',
           confirmRepeatedLines: opts.confirmRepeatedLines,
           onPhase,
-        });
+          onProgress,
+        }).finally(() => progress.end());
         if (onPhase) process.stderr.write(`total\t${((performance.now() - started) / 1000).toFixed(2)} s\n`);
         if (report.status === 'rejected') process.exitCode = 1;
         return { ok: report.status !== 'rejected', ...report };
