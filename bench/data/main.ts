@@ -53,8 +53,11 @@ const summary = await loadScaleData({
     console.log(m);
   },
   progress: progress.active
-    ? (p) =>
-        progress.update('生成并写入', p.lines, p.villages / p.totalVillages, `${p.villages}/${p.totalVillages} 个村`)
+    ? (p) => {
+        progress.update('生成并写入', p.lines, p.villages / p.totalVillages, `${p.villages}/${p.totalVillages} 个村`);
+        // The steps after it (indexes, statement lines) log their own times.
+        if (p.villages === p.totalVillages) progress.end();
+      }
     : undefined,
 }).finally(() => progress.end());
 print(summary);

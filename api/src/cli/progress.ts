@@ -109,7 +109,8 @@ export function createProgress(options: ProgressOptions, stream: ProgressStream 
     lastDraw = t;
     const text = progressText({ ...state, unit: options.unit, elapsedMs: t - stepStarted });
     // One line only: a line wider than the terminal wraps and \r would no longer return to its start.
-    stream.write(`\r${fit(text, Math.max(20, (stream.columns ?? 80) - 1))}\x1b[K`);
+    // A pseudo-terminal without a size says 0 columns: take the usual 80 then.
+    stream.write(`\r${fit(text, Math.max(20, (stream.columns || 80) - 1))}\x1b[K`);
     drawn = true;
   };
   // A step may go quiet for a while (the database writing): the line keeps its clock moving.
