@@ -117,6 +117,11 @@ describe('the committee’s workbench', () => {
     }
     await page.setViewportSize({ width: 390, height: 844 });
 
+    // The village's page without a month opens its open month.
+    await page.goto(`${t.portal.url}/committee/${village.slug}`);
+    expect(new URL(page.url()).search).toBe(`?month=${ym(open)}`);
+    await page.goto(`${t.portal.url}/committee`);
+
     // The picker opens the month page at ?month=YYYY-MM.
     await press(page, `#bench-${village.slug} form.month-picker button[type=submit]`);
     expect(new URL(page.url()).search).toBe(`?month=${ym(open)}`);
@@ -137,6 +142,12 @@ describe('the committee’s workbench', () => {
     await press(page, 'button:has-text("上传并预览")');
     expect(await page.locator('#preview-mode').innerText()).toContain('原有的 1 张凭证保留');
     await screenshot(page, TEST, '2-append-preview');
+    for (const width of [320, 414]) {
+      await page.setViewportSize({ width, height: 844 });
+      const layout = await measureLayout(page);
+      expect(layout.scrollWidth, `${width} px: ${layout.overflowing.join(', ')}`).toBeLessThanOrEqual(width);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
     await press(page, 'button:has-text("确认追加")');
     expect(await page.locator('[role=status]').innerText()).toContain('已追加');
     expect(await page.locator('.card:has-text("凭证") .value').first().innerText()).toBe('2 张');
