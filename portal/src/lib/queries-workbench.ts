@@ -9,19 +9,6 @@ const q = <R, V>(text: string) => text as TypedQuery<R, V>;
 
 export const WorkbenchPage = q<G.WorkbenchPageQuery, G.WorkbenchPageQueryVariables>(/* GraphQL */ `
   query WorkbenchPage {
-    me {
-      displayName
-      roles {
-        role
-        villageSlug
-        regionSlug
-      }
-      pendingRoles {
-        role
-        villageSlug
-        regionSlug
-      }
-    }
     workbench {
       slug
       name

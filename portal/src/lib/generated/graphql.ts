@@ -44,11 +44,6 @@ export type VillageKind = 'COMMUNITY' | 'VILLAGE';
 export type WorkbenchPageQueryVariables = Exact<{ [key: string]: never }>;
 
 export type WorkbenchPageQuery = {
-  me: {
-    displayName: string;
-    roles: Array<{ role: string; villageSlug: string | null; regionSlug: string | null }>;
-    pendingRoles: Array<{ role: string; villageSlug: string | null; regionSlug: string | null }>;
-  } | null;
   workbench: Array<{
     slug: string;
     name: string;
