@@ -43,12 +43,15 @@ export function registerImportCommand(program: Command): void {
         // CPU seconds of this process beside the wall clock: on a shared machine the wall clock mostly measures the
         // neighbours, and the difference is time spent waiting for PostgreSQL.
         let lastCpu = process.cpuUsage();
+        // Rows read, rate, time left on the terminal; nothing at all when stderr is a pipe or a CI log.
+        const progress = createProgress({ unit: '行' });
         const onPhase = opts.timings
           ? (phase: string) => {
               const now = performance.now();
               const cpu = process.cpuUsage(lastCpu);
               const rssMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
               const cpuSeconds = ((cpu.user + cpu.system) / 1e6).toFixed(2);
+              progress.clear();
               process.stderr.write(
                 `${phase}\t${((now - last) / 1000).toFixed(2)} s\t${cpuSeconds} s CPU\t${rssMb} MB RSS\n`,
               );
@@ -56,8 +59,6 @@ export function registerImportCommand(program: Command): void {
               lastCpu = process.cpuUsage();
             }
           : undefined;
-        // Rows read, rate, time left on the terminal; nothing at all when stderr is a pipe or a CI log.
-        const progress = createProgress({ unit: '行' });
         const STEPS = { hash: '计算文件指纹', read: '读取', write: '检查并写入数据库' } as const;
         const onProgress = progress.active
           ? (p: ImportProgress) =>
