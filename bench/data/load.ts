@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** Allows resetting a database whose name does not start with `mingbai_bench_`. */
   force?: boolean | undefined;
   log?: ((message: string) => void) | undefined;
+  /** Hears of each village written: villages done of all, lines copied so far (for a progress line at a terminal). */
+  progress?: ((p: { villages: number; totalVillages: number; lines: number }) => void) | undefined;
 }
 
 export interface BigMonth {
@@ -438,6 +440,7 @@ async function generate(
       bigReport.push({ slug: village.slug, year: ym.year, month: ym.month, lines: n });
     });
     const lineCount = copy.voucher_lines!.rows;
+    options.progress?.({ villages: village.id, totalVillages: tree.villages.length, lines: lineCount });
     const now = performance.now();
     if (now - lastLog > 5_000 || village.id === tree.villages.length) {
       lastLog = now;

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createProgress } from '@mingbai/api/cli/progress';
 import { openDb } from '@mingbai/db/client';
 import { verifyVillageChain } from '@mingbai/db/ledger/verify';
 import { createRng } from '@mingbai/db/demo/random';
@@ -39,14 +40,26 @@ if (!scale || !Number.isSafeInteger(seed)) {
   process.exit(2);
 }
 
+// Lines copied, rate and time left on the terminal (stderr), cleared before each logged line; nothing when piped or in CI.
+const progress = createProgress({ unit: '行' });
 const summary = await loadScaleData({
   databaseUrl,
   database: values.database,
   scale,
   seed,
   force: values.force,
-  log: (m) => console.log(m),
-});
+  log: (m) => {
+    progress.clear();
+    console.log(m);
+  },
+  progress: progress.active
+    ? (p) => {
+        progress.update('生成并写入', p.lines, p.villages / p.totalVillages, `${p.villages}/${p.totalVillages} 个村`);
+        // The steps after it (indexes, statement lines) log their own times.
+        if (p.villages === p.totalVillages) progress.end();
+      }
+    : undefined,
+}).finally(() => progress.end());
 print(summary);
 await verifySample(databaseUrl, summary, Number(values.verify));
 const out = resolve(dirname(fileURLToPath(import.meta.url)), `../results/data-${summary.scale}.json`);

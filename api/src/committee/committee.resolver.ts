@@ -10,7 +10,8 @@ import {
   submitMonth,
   withdrawMonth,
 } from './committee.service.ts';
-import { CommitteeMonth, MonthArgs, PublishResult } from './committee.type.ts';
+import { CommitteeMonth, MonthArgs, PublishResult, WorkbenchVillage } from './committee.type.ts';
+import { ROLE_LABELS, WORKBENCH_STATE_LABELS, workbench } from './workbench.service.ts';
 
 /** The month workflow: open → submitted → published → revision N+1. Every mutation needs a role in the village. */
 @Resolver()
@@ -25,6 +26,28 @@ export class CommitteeResolver {
   ): Promise<CommitteeMonth | undefined> {
     const data = await committeeMonth(ctx.db, actorOf(ctx), args);
     return data && { ...data, status: data.status.toUpperCase() };
+  }
+
+  @Query(() => [WorkbenchVillage], {
+    description:
+      '工作台：当前用户能办理的每个村，尚未公开的月份、状态和待办 / The villages the viewer acts on, each with its months ' +
+      'not yet published and what the viewer can do to them.',
+  })
+  async workbench(@Ctx() ctx: Context): Promise<WorkbenchVillage[]> {
+    const villages = await workbench(ctx.db, actorOf(ctx), ctx.now);
+    return villages.map((v) => ({
+      slug: v.village.slug,
+      name: v.village.name,
+      roles: v.roles,
+      roleNames: v.roles.map((r) => ROLE_LABELS[r]),
+      openMonth: v.openMonth,
+      months: v.months.map((m) => ({
+        ...m,
+        status: m.status.toUpperCase(),
+        stateLabel: WORKBENCH_STATE_LABELS[m.state],
+        actions: m.actions.map((a) => a.toUpperCase()),
+      })),
+    }));
   }
 
   @Mutation(() => CommitteeMonth, { description: '提交审核（报账员）/ Hand an open month to the supervisors.' })

@@ -8,13 +8,13 @@ import { standardForYear } from '@mingbai/db/ledger/accounts';
 import { accountFlow, categoryKind, isCashAccountSql } from '@mingbai/db/ledger/flows';
 import { importedIntoLatest, importFile, type ImportCheck } from '@mingbai/db/ledger/import';
 import { assertMonthEnded, latestRevision, type PeriodKey } from '@mingbai/db/ledger/periods';
-import { previousMonth } from '@mingbai/db/ledger/publish';
 import { evaluateCollected, redFlagsOf, type RedFlagFound } from '@mingbai/db/ledger/red-flags';
 import type { PaymentBook } from '@mingbai/db/ledger/red-flag-engine';
 import { accounts, villageAccounts, type AccountClass } from '@mingbai/db/schema/accounts';
 import { vouchers } from '@mingbai/db/schema/ledger';
 import { villageForAction, type Actor } from '../auth/village-access.ts';
 import { importLimits, importSlots } from './import-slots.ts';
+import { openingBasis, type OpeningBasis } from './opening-basis.ts';
 import { isZip } from './parse/decode.ts';
 import { bufferSource, MAX_PROBLEMS, type ByteSource } from './parse/stream.ts';
 import { parseInWorker } from './parse-in-worker.ts';
@@ -54,6 +54,11 @@ export interface ImportPreview {
   byCategory: CategoryPreview[];
   openingBalanceFen: bigint;
   closingBalanceFen: bigint;
+  /** What the opening balance starts from (a published closing, the books, months not yet published). */
+  openingBasis: OpeningBasis;
+  /** Vouchers the month holds now: replaced by the file, or kept beside it when appending. */
+  existingVouchers: number;
+  mode: ImportMode;
 }
 
 export interface ImportReport {
@@ -97,6 +102,18 @@ export interface ImportInput {
   confirmRepeatedLines?: boolean | undefined;
   /** Called as each phase ends (hash, parse, check, and the writes), for measuring. */
   onPhase?: ((phase: string) => void) | undefined;
+  /** Called as a file on disk (`source`) is hashed, read and written, for a progress line at a terminal. */
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
+}
+
+/** How far an import of a file on disk has come. */
+export interface ImportProgress {
+  step: 'hash' | 'read' | 'write';
+  /** The row the last voucher read starts on (while reading). */
+  rows: number;
+  /** Bytes of the file read in this step, of `totalBytes`. */
+  bytes: number;
+  totalBytes: number;
 }
 
 /**
@@ -123,8 +140,12 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
   const hash = createHash('sha256');
   const magic = new Uint8Array(4);
   let seen = 0;
+  const progress = input.onProgress ?? (() => {});
+  let hashed = 0;
   for await (const chunk of source.chunks()) {
     hash.update(chunk);
+    hashed += chunk.byteLength;
+    progress({ step: 'hash', rows: 0, bytes: hashed, totalBytes: source.size });
     if (seen < magic.length) {
       const part = chunk.subarray(0, magic.length - seen);
       magic.set(part, seen);
@@ -134,8 +155,32 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
   const sha256 = hash.digest('hex');
   // The parse reads any zip as an xlsx workbook, so the media type is known before it.
   const mediaType = seen === magic.length && isZip(magic) ? XLSX_MEDIA_TYPE : 'text/csv';
-  const phase = input.onPhase ?? (() => {});
+  const onPhase = input.onPhase ?? (() => {});
+  // The parse reads the file again (more than once when it tries another encoding): bytes count from each start.
+  let rowsRead = 0;
+  let parseBytes = 0;
+  const phase = (name: string) => {
+    onPhase(name);
+    if (name === 'parse') progress({ step: 'write', rows: rowsRead, bytes: 0, totalBytes: source.size });
+  };
   phase('hash');
+  const counted: ByteSource = {
+    size: source.size,
+    async *chunks() {
+      parseBytes = 0;
+      for await (const chunk of source.chunks()) {
+        parseBytes += chunk.byteLength;
+        progress({ step: 'read', rows: rowsRead, bytes: parseBytes, totalBytes: source.size });
+        yield chunk;
+      }
+    },
+  };
+  const onVoucher = input.onProgress
+    ? (row: number) => {
+        rowsRead = Math.max(rowsRead, row);
+        progress({ step: 'read', rows: rowsRead, bytes: parseBytes, totalBytes: source.size });
+      }
+    : undefined;
   const options = { year: input.year, month: input.month, maxBytes: input.maxBytes ?? MAX_IMPORT_BYTES };
   const mode = input.mode ?? 'replace';
   // The vouchers are spooled to disk as they are read, for the ledger's COPY (a preview's too: it is written, judged
@@ -147,7 +192,7 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
     const parse = async (): Promise<ParseOutcome | 'too-complex'> => {
       const outcome = input.bytes
         ? await parseInWorker(input.bytes, job, importLimits.workerHeapMb)
-        : await runParse(source, job);
+        : await runParse(input.onProgress ? counted : source, job, onVoucher);
       phase('parse');
       return outcome;
     };
@@ -206,7 +251,7 @@ async function readAndImport(db: Db, actor: string, villageId: number, input: Im
       if (report.warnings.length > 0 && !input.confirmRepeatedLines && !input.dryRun) {
         report.problems.push(repeatedLinesRefusal(tally, parsed.numbers));
       }
-      report.preview = await preview(db, key, tally);
+      report.preview = await preview(db, key, tally, mode);
       phase('check');
       if (report.problems.length > 0) return { report: finish(report) };
       const numberOf = (ordinal: number) => parsed.numbers[ordinal]!;
@@ -464,11 +509,16 @@ async function ledgerProblems(
   return problems;
 }
 
-/** Counts, totals by category and the balances the month would have, from the file and last month's closing. */
+/**
+ * Counts, totals by category and the balances the month would have: the opening from the last certain balance and the
+ * months between (`openingBasis`), the closing from it, the file's cash movement and, when appending, the movement of
+ * the vouchers the month keeps.
+ */
 async function preview(
   db: DbOrTx,
   key: { villageId: number; year: number; month: number },
   tally: TallySnapshot,
+  mode: ImportMode,
 ): Promise<ImportPreview> {
   const standard = standardForYear(key.year);
   const chart = await db
@@ -491,7 +541,9 @@ async function preview(
     const amountFen = kind === 'income' ? flow.incomeFen : flow.spendingFen;
     if (amountFen > 0n) categories.push({ code: top, name: account.name, kind, amountFen });
   }
-  const opening = await openingCash(db, key);
+  const basis = await openingBasis(db, key);
+  const existing = await openMonthNow(db, key);
+  const kept = mode === 'append' ? existing.cashMovementFen : 0n;
   return {
     vouchers: tally.vouchers,
     lines: tally.lines,
@@ -499,26 +551,33 @@ async function preview(
     incomeFen: income,
     spendingFen: spending,
     byCategory: categories.sort((a, b) => a.code.localeCompare(b.code)),
-    openingBalanceFen: opening,
-    closingBalanceFen: opening + tally.cashMovement,
+    openingBalanceFen: basis.openingFen,
+    closingBalanceFen: basis.openingFen + kept + tally.cashMovement,
+    openingBasis: basis,
+    existingVouchers: existing.vouchers,
+    mode,
   };
 }
 
-/** Cash + bank at the start of the month: last month's published closing, or the books' opening balances. */
-async function openingCash(db: DbOrTx, key: { villageId: number; year: number; month: number }): Promise<bigint> {
-  const prev = previousMonth(key.year, key.month);
-  const [row] = await queryRows<{ fen: string | null }>(
+/** The vouchers of the month's newest revision while it is open, and their cash and bank movement. */
+async function openMonthNow(
+  db: DbOrTx,
+  key: { villageId: number; year: number; month: number },
+): Promise<{ vouchers: number; cashMovementFen: bigint }> {
+  const [row] = await queryRows<{ vouchers: number; fen: string }>(
     db,
-    sql`select coalesce(
-          (select sum(r.closing_fen) from statement_rollups r
-            where r.village_id = ${key.villageId} and r.year = ${prev.year} and r.month = ${prev.month}
-              and ${sql.raw(isCashAccountSql('r.account_code'))}
-              and r.revision = (select max(revision) from periods p where p.village_id = ${key.villageId}
-                                  and p.year = ${prev.year} and p.month = ${prev.month} and p.status = 'published')),
-          (select sum(balance_fen) from opening_balances o
-            where o.village_id = ${key.villageId} and o.year = ${key.year} and o.month = ${key.month}
-              and ${sql.raw(isCashAccountSql('o.account_code'))}),
-          0)::text as fen`,
+    sql`with latest as (
+          select p.revision from periods p
+           where p.village_id = ${key.villageId} and p.year = ${key.year} and p.month = ${key.month} and p.status = 'open'
+             and p.revision = (select max(revision) from periods q where q.village_id = p.village_id
+                                 and q.year = p.year and q.month = p.month)
+        )
+        select (select count(*) from vouchers v, latest where v.village_id = ${key.villageId} and v.year = ${key.year}
+                   and v.month = ${key.month} and v.revision = latest.revision)::int as vouchers,
+               (select coalesce(sum(case when l.side = 'debit' then l.amount_fen else -l.amount_fen end), 0)
+                  from vouchers v join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id, latest
+                 where v.village_id = ${key.villageId} and v.year = ${key.year} and v.month = ${key.month}
+                   and v.revision = latest.revision and ${sql.raw(isCashAccountSql('l.account_code'))})::text as fen`,
   );
-  return BigInt(row?.fen ?? '0');
+  return { vouchers: row?.vouchers ?? 0, cashMovementFen: BigInt(row?.fen ?? '0') };
 }

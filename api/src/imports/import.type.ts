@@ -3,6 +3,7 @@ import { Money } from '../money/money.type.ts';
 import { RULE_BY_CODE } from '@mingbai/db/ledger/red-flag-rules';
 import type { RedFlagFound } from '@mingbai/db/ledger/red-flags';
 import type { ImportPreview, ImportReport } from './import.service.ts';
+import type { OpeningBasis } from './opening-basis.ts';
 
 export enum ImportMode {
   REPLACE = 'replace',
@@ -43,6 +44,46 @@ export class ImportCategoryPreview {
   amount!: Money;
 }
 
+@ObjectType({
+  description: '月初余额依据中尚未公开的月份 / A month not yet published that the opening balance counts.',
+})
+export class OpeningPendingMonth {
+  @Field(() => Int) year!: number;
+  @Field(() => Int) month!: number;
+  @Field(() => String, { description: 'OPEN 正在录入 · SUBMITTED 已提交审核 · MISSING 尚未上传（按没有收支计）' })
+  status!: string;
+  @Field(() => Money, { description: '现金和银行存款的变动 / Movement of cash and bank.' }) cashMovement!: Money;
+}
+
+@ObjectType({ description: '预览的月初余额从哪里起算 / What the preview’s opening balance starts from.' })
+export class OpeningBasisType {
+  constructor(b: OpeningBasis) {
+    this.kind = b.kind.toUpperCase();
+    this.fromYear = b.from?.year ?? null;
+    this.fromMonth = b.from?.month ?? null;
+    this.fromSource = b.from ? b.from.source.toUpperCase() : null;
+    this.pending = b.pending.map((m) => ({
+      year: m.year,
+      month: m.month,
+      status: m.status.toUpperCase(),
+      cashMovement: new Money(m.cashMovementFen),
+    }));
+    this.description = b.description;
+  }
+
+  @Field(() => String, {
+    description:
+      'PUBLISHED 上月公开的月末余额 · BOOKS 建账期初余额 · UNPUBLISHED 另加尚未公开月份的变动 · NONE 无可依据，按 0',
+  })
+  kind: string;
+  @Field(() => Int, { nullable: true }) fromYear: number | null;
+  @Field(() => Int, { nullable: true }) fromMonth: number | null;
+  @Field(() => String, { nullable: true, description: 'PUBLISHED 公开的月末余额 · BOOKS 期初余额' })
+  fromSource: string | null;
+  @Field(() => [OpeningPendingMonth]) pending: OpeningPendingMonth[];
+  @Field(() => String, { description: '一句话说明 / The same in a sentence.' }) description: string;
+}
+
 @ObjectType({ description: '导入预览 / What the month would look like.' })
 export class ImportPreviewType {
   constructor(p: ImportPreview) {
@@ -53,6 +94,9 @@ export class ImportPreviewType {
     this.spending = new Money(p.spendingFen);
     this.openingBalance = new Money(p.openingBalanceFen);
     this.closingBalance = new Money(p.closingBalanceFen);
+    this.openingBasis = new OpeningBasisType(p.openingBasis);
+    this.existingVouchers = p.existingVouchers;
+    this.mode = p.mode === 'append' ? ImportMode.APPEND : ImportMode.REPLACE;
     this.byCategory = p.byCategory.map((c) => ({
       code: c.code,
       name: c.name,
@@ -67,7 +111,12 @@ export class ImportPreviewType {
   @Field(() => Money) income: Money;
   @Field(() => Money) spending: Money;
   @Field(() => Money) openingBalance: Money;
-  @Field(() => Money) closingBalance: Money;
+  @Field(() => Money, { description: '追加时含本月已有凭证 / When appending, counts the vouchers the month keeps.' })
+  closingBalance: Money;
+  @Field(() => OpeningBasisType) openingBasis: OpeningBasisType;
+  @Field(() => Int, { description: '本月现有凭证数（替换时被替换，追加时保留）/ Vouchers the month holds now.' })
+  existingVouchers: number;
+  @Field(() => ImportMode) mode: ImportMode;
   @Field(() => [ImportCategoryPreview]) byCategory: ImportCategoryPreview[];
 }
 

@@ -5,6 +5,7 @@
 import { VoucherSpool } from '@mingbai/db/ledger/spool';
 import { parseLedgerStream, type ByteSource, type StreamedLedger } from './parse/stream.ts';
 import type { ParseOptions } from './parse/types.ts';
+import type { VoucherSink } from './parse/vouchers.ts';
 import { Tally, type TallySnapshot } from './tally.ts';
 
 export interface ParseJob {
@@ -24,9 +25,26 @@ export interface ParseOutcome {
   tally: TallySnapshot;
 }
 
-export async function runParse(source: ByteSource, job: ParseJob): Promise<ParseOutcome> {
+/**
+ * `onVoucher` hears of each voucher read, with the row it starts on (for a progress line at a terminal: the CLI reads
+ * here, in its own process).
+ */
+export async function runParse(
+  source: ByteSource,
+  job: ParseJob,
+  onVoucher?: (row: number) => void,
+): Promise<ParseOutcome> {
   const tally = new Tally(job.spoolDir ? new VoucherSpool(job.spoolDir) : undefined);
-  const parsed = await parseLedgerStream(source, job.filename, job.options, tally);
+  const sink: VoucherSink = onVoucher
+    ? {
+        voucher(v, ordinal, row) {
+          onVoucher(row);
+          return tally.voucher(v, ordinal, row);
+        },
+        reset: () => tally.reset(),
+      }
+    : tally;
+  const parsed = await parseLedgerStream(source, job.filename, job.options, sink);
   const numbers = new Int32Array(parsed.vouchers);
   for (let i = 0; i < numbers.length; i++) numbers[i] = parsed.numberOf(i);
   const { numberOf: _, ...ledger } = parsed;

@@ -23,6 +23,9 @@ export type CompareKind = 'INCOME' | 'SPENDING';
 /** INCOME 收入 · SPENDING 支出 · OTHER_RECEIPT 其他收款（如代收低保金）· OTHER_PAYMENT 其他付款（如发放代收款、支付工资） */
 export type FlowKind = 'INCOME' | 'OTHER_PAYMENT' | 'OTHER_RECEIPT' | 'SPENDING';
 
+/** REPLACE 以本文件替换本月全部凭证（默认）· APPEND 追加到本月已有凭证 */
+export type ImportMode = 'APPEND' | 'REPLACE';
+
 /** 排序 / Sort order of statement lines. */
 export type LineOrder = 'AMOUNT_ASC' | 'AMOUNT_DESC' | 'DATE_ASC' | 'DATE_DESC';
 
@@ -424,6 +427,66 @@ export type StatementCheckpointQuery = {
       checkpoint: { number: number; timestamp: string; keyId: string; chainLength: number } | null;
     } | null;
   } | null;
+};
+
+export type WorkbenchPageQueryVariables = Exact<{ [key: string]: never }>;
+
+export type WorkbenchPageQuery = {
+  workbench: Array<{
+    slug: string;
+    name: string;
+    roleNames: Array<string>;
+    openMonth: { year: number; month: number };
+    months: Array<{
+      year: number;
+      month: number;
+      revision: number | null;
+      status: string;
+      state: string;
+      stateLabel: string;
+      vouchers: number;
+      redFlags: number;
+      unanswered: number;
+      actions: Array<string>;
+      waitingFor: Array<string>;
+    }>;
+  }>;
+};
+
+export type UploadLedgerMutationVariables = Exact<{
+  v: string;
+  y: number;
+  m: number;
+  f: string;
+  c: string;
+  dry: boolean;
+  repeated: boolean;
+  mode: ImportMode;
+}>;
+
+export type UploadLedgerMutation = {
+  importLedger: {
+    status: string;
+    filename: string;
+    format: string | null;
+    encoding: string | null;
+    rows: number;
+    problems: Array<{ row: number | null; column: string | null; code: string; message: string }>;
+    warnings: Array<{ row: number | null; column: string | null; code: string; message: string }>;
+    redFlags: Array<{ key: string; title: string }>;
+    preview: {
+      vouchers: number;
+      lines: number;
+      existingVouchers: number;
+      mode: ImportMode;
+      income: { yuan: string };
+      spending: { yuan: string };
+      openingBalance: { yuan: string };
+      closingBalance: { yuan: string };
+      openingBasis: { kind: string; description: string };
+      byCategory: Array<{ name: string; kind: string; amount: { yuan: string } }>;
+    } | null;
+  };
 };
 
 export type StatementLineFieldsFragment = {
