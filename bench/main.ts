@@ -1,5 +1,5 @@
 // `pnpm bench [--scale tianjin] [--quick] [--seconds 10]
-// [--only api,portal,import,redflags,export,uploads,questions,attachments,verify] [--verify-villages N]`: the benchmark suite
+// [--only api,portal,import,redflags,export,uploads,questions,attachments,verify] [--verify-villages N] [--checkpoints]`: the benchmark suite
 // against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
@@ -17,7 +17,7 @@ import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
 import { ROOT, startApi } from './suite/procs.ts';
 import { renderTable } from './suite/report.ts';
 import { uploadsRun } from './suite/uploads.ts';
-import { verifyRun } from './suite/verify.ts';
+import { verifyCheckpointsRun, verifyRun } from './suite/verify.ts';
 import { extremes, sampleMonths } from './suite/workload.ts';
 
 const { values: args } = parseArgs({
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     out: { type: 'string', default: `${ROOT}/bench/results.json` },
     'verify-villages': { type: 'string' },
+    checkpoints: { type: 'boolean', default: false },
   },
 });
 
@@ -154,6 +155,14 @@ try {
       vouchersPerMonth: 80,
       log,
     });
+    if (args.checkpoints) {
+      log('9b. signed checkpoints verified (pnpm verify --checkpoints --saved, from a mirror folder)');
+      results.verifyCheckpoints = await verifyCheckpointsRun({
+        villages: Number(args['verify-villages'] ?? (quick ? 20 : 200)),
+        vouchersPerMonth: 80,
+        log,
+      });
+    }
   }
   if (sections.has('attachments')) {
     log('9. receipts: a 12-megapixel photo through the image workers, 20 uploads at once beside month pages');
