@@ -1,6 +1,7 @@
 // `pnpm bench [--scale tianjin] [--quick] [--seconds 10]
-// [--only api,portal,import,redflags,export,uploads,questions,attachments,verify,peer] [--verify-villages N] [--peer]`:
-// the benchmark suite against real PostgreSQL. The API and the portal run as child processes, exactly as deployed; load comes from this
+// [--only api,portal,import,redflags,export,uploads,questions,attachments,verify,peer] [--verify-villages N] [--checkpoints]
+// [--peer]`: the benchmark suite against real PostgreSQL. The API and the portal run as child processes, exactly as
+// deployed; load comes from this
 // process (autocannon); the floors (hand-written SQL, COPY) run here too. Prints a table, writes bench/results.json.
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { buildPortal, portalRun, startPortal } from './suite/portal.ts';
 import { ROOT, startApi } from './suite/procs.ts';
 import { renderTable } from './suite/report.ts';
 import { uploadsRun } from './suite/uploads.ts';
-import { verifyRun } from './suite/verify.ts';
+import { verifyCheckpointsRun, verifyRun } from './suite/verify.ts';
 import { extremes, sampleMonths } from './suite/workload.ts';
 
 const { values: args } = parseArgs({
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'verify-villages': { type: 'string' },
     // PostGraphile 5 beside the API on the same database (bench/peer, installed on first use): adds section `peer`.
     peer: { type: 'boolean', default: false },
+    checkpoints: { type: 'boolean', default: false },
   },
 });
 
@@ -163,6 +165,14 @@ try {
       vouchersPerMonth: 80,
       log,
     });
+    if (args.checkpoints) {
+      log('9b. signed checkpoints verified (pnpm verify --checkpoints --saved, from a mirror folder)');
+      results.verifyCheckpoints = await verifyCheckpointsRun({
+        villages: Number(args['verify-villages'] ?? (quick ? 20 : 200)),
+        vouchersPerMonth: 80,
+        log,
+      });
+    }
   }
   if (sections.has('attachments')) {
     log('9. receipts: a 12-megapixel photo through the image workers, 20 uploads at once beside month pages');

@@ -167,7 +167,11 @@ def check(args):
              % (age, args.max_age), n)
     elif age > 25:
         notes.append('checkpoint %d was signed %.1f hours ago: a live site signs one every day' % (n, age))
-    months, chains = catalog(read), {}
+    try:
+        months, chains = catalog(read), {}
+    except (Bad, ValueError, KeyError, TypeError) as e:  # every chain then fails to reach its head: named below
+        months, chains = [], {}
+        fail('CHAIN_INVALID', '(catalog)', 'catalog.json: %s' % e, n)
 
     def chain_of(slug):
         if slug not in chains:

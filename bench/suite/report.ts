@@ -118,6 +118,18 @@ export function renderTable(r: any): string {
       ok(v.ok && v.mbPerSecond >= 50),
     ]);
   }
+  if (r.verifyCheckpoints) {
+    const c = r.verifyCheckpoints;
+    rows.push([
+      `9b. pnpm verify --checkpoints --saved: ${n(c.villages)} villages' chains, inclusion proofs, a saved checkpoint`,
+      `${c.seconds} s (${c.mbPerSecond} MB/s); proofs alone ${c.proofSeconds} s, ${n(c.inclusionProofsPerSecond)} inclusion/s` +
+        (c.ok ? '' : '; **failed**'),
+      '',
+      '',
+      '',
+      ok(c.ok),
+    ]);
+  }
   if (r.uploads) {
     const u = r.uploads;
     rows.push([

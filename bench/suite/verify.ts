@@ -4,11 +4,27 @@
 // four lines, Chinese memos); then `pnpm verify`'s own code (api/src/verify/chain.ts) reads it back from the folder,
 // recomputes every digest and link, and the bytes it read over the seconds it took is the figure. Writing the mirror is
 // not timed. It needs no scale database: the verifier never reads one, and the bytes are the same.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DIGEST_FORMAT, publicDigest, type PublicVoucher } from '@mingbai/db/ledger/digest';
+import {
+  auditPaths,
+  CHECKPOINT_FORMAT,
+  checkpointRoot,
+  checkpointText,
+  checkSignature,
+  keyId,
+  leafBytes,
+  leafHash,
+  parsePublicKey,
+  rootFromPath,
+  signCheckpoint,
+} from '@mingbai/db/ledger/merkle';
 import { verifyVillage } from '../../api/src/verify/chain.ts';
+import { verifyCheckpoints } from '../../api/src/verify/checkpoints.ts';
 import { openSource } from '../../api/src/verify/source.ts';
 import { round } from './stats.ts';
 
@@ -43,9 +59,21 @@ const STATEMENT_HEADER =
   'digest,previous_digest,digest_format,chain_seq,voucher_count,line_count,approved_at,approval_note,' +
   'red_flag_rules,red_flag_count,opening_balance_fen,closing_balance_fen,income_fen,spending_fen';
 
-function writeMirror(dir: string, villages: number, vouchersPerMonth: number): { lines: number } {
+/** One village of the mirror: its code, slug and every digest of its chain in order. */
+interface MirrorVillage {
+  code: string;
+  slug: string;
+  digests: string[];
+}
+
+function writeMirror(
+  dir: string,
+  villages: number,
+  vouchersPerMonth: number,
+): { lines: number; chains: MirrorVillage[] } {
   const next = rng(17);
   let lines = 0;
+  const chains: MirrorVillage[] = [];
   const months: { year: number; month: number }[] = [];
   for (let i = 0; i < MONTHS; i++) months.push({ year: 2024 + Math.floor(i / 12), month: (i % 12) + 1 });
   writeFileSync(join(dir, 'catalog.json'), JSON.stringify({ months }));
@@ -53,6 +81,8 @@ function writeMirror(dir: string, villages: number, vouchersPerMonth: number): {
     const slug = `bench-${v}`;
     const code = String(120111000000 + v);
     let previous: string | null = null;
+    const digests: string[] = [];
+    chains.push({ code, slug, digests });
     months.forEach(({ year, month }, index) => {
       const ym = `${year}-${String(month).padStart(2, '0')}`;
       const vouchers: PublicVoucher[] = [];
@@ -166,9 +196,10 @@ function writeMirror(dir: string, villages: number, vouchersPerMonth: number): {
         '\ufeffvillage_code,village_slug,year,month,revision,voucher_number,kind,media_type,width,height,pages,sha256,url,thumbnail_sha256,thumbnail_url,page_sha256s\n',
       );
       previous = digest;
+      digests.push(digest);
     });
   }
-  return { lines };
+  return { lines, chains };
 }
 
 export async function verifyRun(options: {
@@ -202,4 +233,162 @@ export async function verifyRun(options: {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface VerifyCheckpointsResult {
+  villages: number;
+  villageMonths: number;
+  /** `pnpm verify --checkpoints --saved`: signature, root, every chain recomputed, every inclusion proof, the saved
+   * checkpoint against the server's and its consistency proof. */
+  seconds: number;
+  mbPerSecond: number;
+  /** The proofs alone (no chain recomputed): latest's signature and root, and every village's inclusion proof read
+   * and checked. */
+  proofSeconds: number;
+  inclusionProofsPerSecond: number;
+  ok: boolean;
+}
+
+/**
+ * The mirror of verifyRun plus what a site serves under /data/checkpoints: a key, checkpoint 1 when every village had
+ * published 12 months and checkpoint 2 (the latest) at 24, every village's inclusion proof in both, and the consistency
+ * proof from 1 to 2; a second folder holds what a mirror kept of checkpoint 1. Then `pnpm verify --checkpoints
+ * --saved` (api/src/verify/checkpoints.ts) runs over it, timed; and the proofs alone, timed.
+ */
+export async function verifyCheckpointsRun(options: {
+  villages: number;
+  vouchersPerMonth: number;
+  log: (s: string) => void;
+}): Promise<VerifyCheckpointsResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'mingbai-bench-checkpoints-'));
+  const saved = mkdtempSync(join(tmpdir(), 'mingbai-bench-checkpoints-saved-'));
+  try {
+    options.log(`   writing a mirror of ${options.villages} villages × ${MONTHS} months with two checkpoints`);
+    const { chains } = writeMirror(dir, options.villages, options.vouchersPerMonth);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    const cpDir = join(dir, 'checkpoints');
+    mkdirSync(cpDir, { recursive: true });
+    mkdirSync(join(saved, 'checkpoints'), { recursive: true });
+    writeFileSync(join(cpDir, 'key.pub'), pem);
+    writeFileSync(join(saved, 'checkpoints', 'key.pub'), pem);
+    const sorted = [...chains].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    const signed = (number: number, length: number) => {
+      const leaves = sorted.map((c) => ({ code: c.code, slug: c.slug, length, head: c.digests[length - 1]! }));
+      const hashes = leaves.map((l) => leafHash(leafBytes(l)));
+      const head = {
+        number,
+        timestamp: new Date(Date.now() - (2 - number) * 3_600_000).toISOString(),
+        treeSize: leaves.length,
+        root: checkpointRoot(leaves),
+      };
+      const text = checkpointText(head);
+      const cp = {
+        format: CHECKPOINT_FORMAT,
+        ...head,
+        keyId: keyId(publicKey),
+        signature: signCheckpoint(head, privateKey),
+        text,
+        leaves,
+      };
+      const paths = auditPaths(hashes).map((p) => p.map((h) => h.toString('hex')));
+      const proofs = leaves.map((leaf, i) => ({
+        checkpoint: number,
+        treeSize: leaves.length,
+        root: head.root,
+        leafIndex: i,
+        leaf,
+        leafText: leafBytes(leaf).toString('utf8'),
+        path: paths[i]!,
+      }));
+      mkdirSync(join(cpDir, String(number), 'inclusion'), { recursive: true });
+      for (const p of proofs) writeFileSync(join(cpDir, String(number), 'inclusion', p.leaf.code), JSON.stringify(p));
+      writeFileSync(join(cpDir, `${number}.json`), JSON.stringify(cp));
+      return { cp, proofs };
+    };
+    const first = signed(1, 12);
+    const second = signed(2, MONTHS);
+    writeFileSync(join(cpDir, 'latest.json'), JSON.stringify(second.cp));
+    writeFileSync(join(saved, 'checkpoints', '1.json'), JSON.stringify(first.cp));
+    mkdirSync(join(cpDir, '2', 'consistency'), { recursive: true });
+    writeFileSync(
+      join(cpDir, '2', 'consistency', '1'),
+      JSON.stringify({
+        from: 1,
+        to: 2,
+        villages: sorted.map((c, i) => ({
+          code: c.code,
+          slug: c.slug,
+          from: first.proofs[i],
+          to: second.proofs[i],
+          chain: c.digests.slice(11),
+        })),
+      }),
+    );
+
+    const source = openSource(dir);
+    let bytes = 0;
+    const counting = {
+      label: source.label,
+      async read(path: string) {
+        const got = await source.read(path);
+        if (got.ok) bytes += got.bytes;
+        return got;
+      },
+    };
+    const started = process.hrtime.bigint();
+    const report = await verifyCheckpoints(counting, { saved });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+    // The proofs alone: what a reader pays on top of recomputing the chains.
+    const proofStart = process.hrtime.bigint();
+    let proofsOk = true;
+    const latest = JSON.parse(readFileSync(join(cpDir, 'latest.json'), 'utf8')) as typeof second.cp;
+    proofsOk &&= checkSignature(latest, latest.signature, parsePublicKey(readFileSync(join(cpDir, 'key.pub'), 'utf8')));
+    proofsOk &&= checkpointRoot(latest.leaves) === latest.root;
+    for (const leaf of latest.leaves) {
+      const got = await source.read(`checkpoints/2/inclusion/${leaf.code}`);
+      if (!got.ok) {
+        proofsOk = false;
+        continue;
+      }
+      const proof = JSON.parse(got.text) as { leafIndex: number; path: string[] };
+      const root = rootFromPath(
+        proof.leafIndex,
+        latest.treeSize,
+        leafHash(leafBytes(leaf)),
+        proof.path.map((h) => Buffer.from(h, 'hex')),
+      );
+      proofsOk &&= root?.toString('hex') === latest.root;
+    }
+    const proofSeconds = Number(process.hrtime.bigint() - proofStart) / 1e9;
+    if (!report.ok)
+      options.log(
+        `   problems: ${report.problems
+          .slice(0, 3)
+          .map((p) => `${p.code} ${p.message}`)
+          .join('; ')}`,
+      );
+    return {
+      villages: options.villages,
+      villageMonths: options.villages * MONTHS,
+      seconds: round(seconds, 2),
+      mbPerSecond: round(bytes / MB / seconds, 1),
+      proofSeconds: round(proofSeconds, 3),
+      inclusionProofsPerSecond: Math.round(options.villages / proofSeconds),
+      ok: report.ok && report.saved.join() === '1' && proofsOk,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(saved, { recursive: true, force: true });
+  }
+}
+
+// `tsx bench/suite/verify.ts --checkpoints [--villages N]`: this figure alone, without the rest of the suite.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--checkpoints')) {
+  const at = process.argv.indexOf('--villages');
+  const villages = at > 0 ? Number(process.argv[at + 1]) : 200;
+  const result = await verifyCheckpointsRun({ villages, vouchersPerMonth: 80, log: (s) => console.error(s) });
+  console.log(JSON.stringify(result, null, 2));
+  process.exitCode = result.ok ? 0 : 1;
 }

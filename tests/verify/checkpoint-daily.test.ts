@@ -261,5 +261,5 @@ describe('the first checkpoint covering a month, and a checkpoint every day', ()
       expect(r.out).not.toMatch(/Traceback|\n\s+at .*\.ts:\d+/);
     }
     expect(readFileSync(join(mirror, 'checkpoints', 'key.pub'), 'utf8')).toBe(checkpointKey().publicPem);
-  });
+  }, 300_000);
 });

@@ -24,6 +24,7 @@ import {
   type Checkpoint,
 } from '@mingbai/db/ledger/checkpoints';
 import {
+  auditPaths,
   checkpointRoot,
   checkSignature,
   inclusionPath,
@@ -122,6 +123,11 @@ describe('RFC 6962 hashing, by hand', () => {
         }
         expect(rootFromPath(m, n, sha(leaves[m]!), path)?.equals(r)).toBe(false);
       }
+    }
+    // All paths at once (the bench and the consistency proofs use it) equal one at a time, for every size to 40.
+    for (let n = 1; n <= 40; n++) {
+      const leaves = Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+      expect(auditPaths(leaves), `n = ${n}`).toEqual(leaves.map((_, m) => inclusionPath(m, leaves)));
     }
     expect(rootFromPath(2, 3, l[2]!, [])).toBeNull();
     expect(rootFromPath(2, 3, l[2]!, [nodeHash(l[0]!, l[1]!)])).toEqual(rootHash);
@@ -260,7 +266,7 @@ describe('checkpoints of a real server', () => {
     const noOpenssl = await verifyPy([mirror], { PATH: '/nonexistent' });
     expect(noOpenssl.code, noOpenssl.out).toBe(0);
     expect(noOpenssl.out).toMatch(/NOTE signature of checkpoint \d+ NOT checked: needs openssl/);
-  });
+  }, 300_000);
 
   it('fails with the reason on a bad signature, a wrong key, a truncated file and a forked number', async () => {
     const bad = temp('mingbai-cp-bad-');
@@ -331,7 +337,7 @@ describe('checkpoints of a real server', () => {
     expect(forkedPy.code, forkedPy.out).toBe(1);
     expect(forkedPy.out).toContain('HISTORY_FORKED');
     noCrash(forkedPy);
-  });
+  }, 300_000);
 
   it('detects a month rewritten after a mirror kept checkpoint 1, every later digest recomputed', async () => {
     const db = handle.db;
@@ -412,5 +418,5 @@ describe('checkpoints of a real server', () => {
     expect(keptPy.code, keptPy.out).toBe(1);
     expect(keptPy.out).toContain(`FAIL fucun ${month} HISTORY_REWRITTEN`);
     noCrash(keptPy);
-  });
+  }, 300_000);
 });

@@ -128,14 +128,22 @@ describe('the demo, recomputed from its public files only', () => {
       // The site's own public key, in the docs as the issue asks (each site has its own).
       expect(html).toContain(checkpointKey().publicPem.split('\n')[1]);
     }
-    // The notice sheet carries the month's digest prefix and the number of a checkpoint covering it, to compare with
-    // the site years later.
+    // The notice sheet carries the month's digest prefix and the number of the FIRST checkpoint covering it (the API's
+    // MonthlyStatement.checkpoint), to compare with the site years later: never a later one than now exists.
     const { checkpoint } = await makeCheckpoint(t.handle.db, checkpointKey());
-    const sheet = await (await fetch(`${t.portal.url}/v/fucun/${monthsOf(mirror)[0]}/print`)).text();
+    const first = monthsOf(mirror)[0]!;
+    const sheet = await (await fetch(`${t.portal.url}/v/fucun/${first}/print`)).text();
     expect(sheet).toMatch(/本月摘要前 16 位 <strong>[0-9a-f]{16}<\/strong>/);
     expect(sheet).toMatch(new RegExp(`签名检查点 <strong>第 (\\d+) 号</strong>`));
     const printed = Number(/签名检查点 <strong>第 (\d+) 号/.exec(sheet)![1]);
-    expect(printed).toBeGreaterThanOrEqual(checkpoint.number);
+    expect(printed).toBeGreaterThanOrEqual(1);
+    expect(printed).toBeLessThanOrEqual(checkpoint.number);
+    const [year, month] = first.split('-').map(Number);
+    const res = await t.api.query<{ village: { statement: { checkpoint: { number: number } } } }>(
+      `query ($y: Int!, $m: Int!) { village(slug: "fucun") { statement(year: $y, month: $m) { checkpoint { number } } } }`,
+      { y: year, m: month },
+    );
+    expect(res.data?.village.statement.checkpoint.number, res.text).toBe(printed);
   });
 
   it('names the month whose amount was changed in lines.jsonl', async () => {
