@@ -24,7 +24,8 @@ export function wan(decimal: string): string | undefined {
   // 1万 = 1,000,000 fen, 1亿 = 10,000,000,000 fen; two decimals of the unit, rounded half up.
   const inUnit = (unit: bigint) => (fen + unit / 200n) / (unit / 100n);
   // 99,999,999.99 rounds to 10000.00万: that is 1.00亿.
-  const [hundredths, name] = inUnit(1_000_000n) >= 1_000_000n ? [inUnit(10_000_000_000n), '亿'] : [inUnit(1_000_000n), '万'];
+  const [hundredths, name] =
+    inUnit(1_000_000n) >= 1_000_000n ? [inUnit(10_000_000_000n), '亿'] : [inUnit(1_000_000n), '万'];
   const text = `${hundredths / 100n}.${(hundredths % 100n).toString().padStart(2, '0')}${name}`;
   return negative ? `-${text}` : text;
 }
