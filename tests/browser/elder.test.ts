@@ -34,7 +34,11 @@ afterAll(async () => {
 });
 
 // The page's own globals, just enough for the one function run inside Chromium (no DOM library in this project).
-declare const document: { body: object };
+interface El {
+  textContent: string | null;
+  closest(selector: string): El | null;
+}
+declare const document: { body: object; querySelectorAll(selector: string): Iterable<El> };
 declare function getComputedStyle(el: object): { fontSize: string };
 
 const htmlClass = (html: string) => /<html\b[^>]*\bclass="([^"]*)"/.exec(html)?.[1] ?? '';
@@ -75,6 +79,35 @@ describe('大字 (elder mode)', () => {
       } finally {
         await opened.close();
       }
+    },
+    TEST_MS,
+  );
+
+  it(
+    'income and spending are told by words or signs, not by colour alone',
+    async () => {
+      const opened = await openPage(browser, { viewport: 'phone', javaScript: false });
+      const unmarked: string[] = [];
+      try {
+        for (const path of ['/v/fucun', MONTH, `${MONTH}/print`, '/r/jingwu']) {
+          await opened.page.goto(`${t.portal.url}${path}`);
+          const found = await opened.page.evaluate(() =>
+            [...document.querySelectorAll('.in, .out')]
+              .filter((el) => (el.textContent ?? '').includes('¥'))
+              .map((el) => {
+                // The amount itself, or the card, list entry or row that holds it, must say which it is.
+                const holder = el.closest('.card, dl > div, tr, li, figcaption, p') ?? el;
+                return { text: (el.textContent ?? '').trim(), context: (holder.textContent ?? '').trim() };
+              }),
+          );
+          for (const { text, context } of found)
+            if (!/收入|支出|收|支|[+−-]/.test(context)) unmarked.push(`${path}: ${text} in "${context.slice(0, 40)}"`);
+          if (path === '/v/fucun') expect(found.length, 'the village page shows coloured amounts').toBeGreaterThan(10);
+        }
+      } finally {
+        await opened.close();
+      }
+      expect(unmarked).toEqual([]);
     },
     TEST_MS,
   );
