@@ -3,7 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { errorSentence } from '../../portal/src/lib/error-page.ts';
-import { wan } from '../../portal/src/lib/format.ts';
+import { wan, wanFigure } from '../../portal/src/lib/format.ts';
 import { gzipped, PageCache, pageCacheKey, textSizeVariant } from '../../portal/src/lib/page-cache.ts';
 import { safeBack, switchHref, textSizeOfCookieHeader } from '../../portal/src/lib/text-size.ts';
 
@@ -90,5 +90,13 @@ describe('words on the page', () => {
     expect(wan('99999999.99')).toBe('1.00亿');
     expect(wan('1234567890.00')).toBe('12.35亿');
     expect(wan('-50000.50')).toBe('-5.00万');
+  });
+
+  it('a column in 万元: two decimals, and a small amount never reads as nothing', () => {
+    expect(wanFigure('218400.00')).toBe('21.84');
+    expect(wanFigure('5752.95')).toBe('0.58');
+    expect(wanFigure('123456789012.34')).toBe('12,345,678.90');
+    expect(wanFigure('6.00')).toBe('<0.01');
+    expect(wanFigure('0.00')).toBe('0.00');
   });
 });

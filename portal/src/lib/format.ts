@@ -30,6 +30,20 @@ export function wan(decimal: string): string | undefined {
   return negative ? `-${text}` : text;
 }
 
+/**
+ * An amount as a figure of 万 for a column headed 万元, two decimals rounded half up: "2184000.00" → "218.40",
+ * "5752.95" → "0.58"; an amount that is not zero never shows as 0.00 ("6.00" → "<0.01").
+ */
+export function wanFigure(decimal: string): string {
+  const negative = decimal.startsWith('-');
+  const [whole = '0', frac = ''] = (negative ? decimal.slice(1) : decimal).split('.');
+  const fen = BigInt(whole + frac.padEnd(2, '0').slice(0, 2));
+  const hundredths = (fen + 5_000n) / 10_000n;
+  if (hundredths === 0n && fen > 0n) return negative ? '-<0.01' : '<0.01';
+  const grouped = (hundredths / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative && hundredths > 0n ? '-' : ''}${grouped}.${(hundredths % 100n).toString().padStart(2, '0')}`;
+}
+
 /** "2026-06-03" → "2026年6月3日". */
 export function date(iso: string): string {
   const [y, m, d] = iso.slice(0, 10).split('-');
