@@ -25,6 +25,17 @@ const MAX_PAGE_GZIP = 40 * 1024;
 const MAX_SCREENSHOT_PX = 16_000;
 const TEST_MS = 240_000;
 
+/** The page's globals, just enough for the stacked-table check run inside Chromium (no DOM library here). */
+interface StackedTables {
+  document: {
+    querySelectorAll(selector: string): Iterable<{
+      id: string;
+      scrollWidth: number;
+      parentElement: { clientWidth: number } | null;
+    }>;
+  };
+}
+
 const t = useTestPortal();
 let browser: Browser;
 let apiDown: TestPortal;
@@ -103,6 +114,14 @@ describe('every villager page at 320, 390 and 414 px', () => {
                   `${label} at ${width} px: scrollWidth ${layout.scrollWidth} > clientWidth ${clientWidth}; ` +
                     `wider than the screen: ${layout.overflowing.join(', ') || '?'}`,
                 );
+              // A table stacked into blocks for a phone is meant to fit: it must not scroll (or clip) inside its box.
+              const stacked = await page.evaluate(() =>
+                [...(globalThis as unknown as StackedTables).document.querySelectorAll('table.stack')]
+                  .filter((table) => table.scrollWidth > (table.parentElement?.clientWidth ?? Infinity) + 1)
+                  .map((table) => `${table.id ? `#${table.id}` : 'table.stack'} ${table.scrollWidth} px`),
+              );
+              if (stacked.length > 0)
+                problems.push(`${label} at ${width} px: stacked tables wider than their box: ${stacked.join(', ')}`);
               await screenshotTo(page, mode, villagerPage.type, width);
               // axe at the narrowest and the widest phone: what scrolls inside a box, and what a wider layout shows.
               if (width === 320 || width === 414) {
