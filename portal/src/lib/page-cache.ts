@@ -146,6 +146,8 @@ export async function textSizeVariant(
       .map((tag) => tag.trim())
       .filter((tag) => LARGE_TAG.test(tag))
       .map((tag) => tag.replace(LARGE_TAG, '"'));
+    // The Node adapter's request headers can be changed (tests/browser/elder.test.ts asks a fresh 大字 page with a
+    // standard ETag); were they not, this throws rather than let a standard 304 answer a 大字 request.
     if (own.length > 0) request.headers.set('if-none-match', own.join(', '));
     else request.headers.delete('if-none-match');
   }
