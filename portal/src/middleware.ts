@@ -2,9 +2,17 @@ import { defineMiddleware } from 'astro:middleware';
 import { withVisitor } from './lib/api.ts';
 import { config } from './lib/config.ts';
 import { behindTls, withTls } from './lib/session.ts';
-import { isCacheableRequest, PageCache, respondFromCache } from './lib/page-cache.ts';
+import {
+  gzipped,
+  isCacheableRequest,
+  PageCache,
+  pageCacheKey,
+  respondFromCache,
+  textSizeVariant,
+} from './lib/page-cache.ts';
 import { bodyLimit, isAskPath, isAttachmentUploadPath, readBodyWithin, tooLarge } from './lib/request-body.ts';
 import { tooManyRequests, VisitorBudget } from './lib/visitor-budget.ts';
+import { textSize, type TextSize } from './lib/text-size.ts';
 
 /**
  * Security headers on every page. The portal ships no script at all, so the policy forbids every script; styles
@@ -65,10 +73,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
     else if (body === undefined) return secured(tooLarge(limit), tls);
     else context.locals.body = body;
   }
-  const render = () => withTls(tls, () => withVisitor(visitor, next));
+  // A page in 大字 is another page: its own cache entry, its own ETag (see textSizeVariant).
+  const size = textSize(context.request);
+  const render = () => withTls(tls, () => withVisitor(visitor, () => textSizeVariant(context.request, size, next)));
   let response = isCacheableRequest(context.request, context.url)
-    ? await fromPageCache(context.request, context.url, render)
-    : await render();
+    ? await fromPageCache(context.request, context.url, size, render)
+    : await gzipped(context.request, await render());
   // A page that changed what the public sees of a village (a question asked, answered, hidden) names its pages.
   if (context.locals.purgePages) pages.purge(context.locals.purgePages);
   // Redirects come with immutable headers: copy them into a response we may add to.
@@ -120,15 +130,23 @@ function adapterClientAddress(context: { clientAddress: string }): string | unde
 }
 
 /** A public page from the cache, or rendered now and kept for the next visitors. */
-async function fromPageCache(request: Request, url: URL, render: () => Promise<Response>): Promise<Response> {
-  const key = url.pathname + url.search;
+async function fromPageCache(
+  request: Request,
+  url: URL,
+  size: TextSize,
+  render: () => Promise<Response>,
+): Promise<Response> {
+  const key = pageCacheKey(url, size);
   const cached = pages.get(key);
   if (cached) return respondFromCache(cached, request);
   const rendered = await render();
   const body = Buffer.from(await rendered.arrayBuffer());
   const stored = pages.put(key, rendered.status, rendered.headers, body);
   if (!stored)
-    return new Response(rendered.status === 304 ? null : body, { status: rendered.status, headers: rendered.headers });
+    return gzipped(
+      request,
+      new Response(rendered.status === 304 ? null : body, { status: rendered.status, headers: rendered.headers }),
+    );
   const response = respondFromCache(stored, request);
   response.headers.set('x-cache', 'MISS');
   return response;

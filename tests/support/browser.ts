@@ -171,8 +171,11 @@ export interface AxeViolation {
   nodes: { target: string[]; html: string; failureSummary?: string }[];
 }
 
-/** The violations of impact 'serious' or 'critical' on the page as it is now (needs JavaScript on: axe is a script). */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+/**
+ * The violations of impact 'serious' or 'critical' on the page as it is now (needs JavaScript on: axe is a script);
+ * `{ impact: 'any' }`: of any impact (minor and moderate too).
+ */
+export async function axeViolations(page: Page, options: { impact?: 'any' } = {}): Promise<AxeViolation[]> {
   if (javaScriptOff.has(page)) {
     throw new Error('axe-core cannot run with JavaScript off: check the same URL in a page with JavaScript on');
   }
@@ -189,6 +192,7 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       nodes: v.nodes.map((n) => ({ target: n.target.map(String), html: n.html, failureSummary: n.failureSummary })),
     }));
   });
+  if (options.impact === 'any') return violations;
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 

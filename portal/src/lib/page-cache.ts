@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import type { TextSize } from './text-size.ts';
 
 /**
  * A small in-memory cache of rendered public pages, the way a CDN in front of the portal would keep them: only
@@ -118,9 +119,82 @@ export function respondFromCache(entry: CachedPage, request: Request): Response 
 }
 
 /**
+ * The cache key of a page: its path and query, and the text size it was rendered in (大字 pages are other pages).
+ * The size goes last, after a `#` no path or query can hold, so `purge(prefix)` drops both sizes of a page.
+ */
+export function pageCacheKey(url: URL, size: TextSize): string {
+  return url.pathname + url.search + (size === 'large' ? '#large' : '');
+}
+
+const LARGE_TAG = /-large"$/;
+
+/**
+ * Renders a page in its text size with ETags of its own: a 大字 page's ETag ends in `-large`, so a browser (or a
+ * cache) holding the standard page never hears "304: what you have is still right" for the large one, nor the other
+ * way round. The page itself sees only its own tags in If-None-Match (the suffix taken off; a standard page's tag
+ * dropped), and every HTML answer says `Vary: Cookie`, since the cookie chooses the size.
+ */
+export async function textSizeVariant(
+  request: Request,
+  size: TextSize,
+  render: () => Promise<Response>,
+): Promise<Response> {
+  const asked = request.headers.get('if-none-match');
+  if (size === 'large' && asked !== null) {
+    const own = asked
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter((tag) => LARGE_TAG.test(tag))
+      .map((tag) => tag.replace(LARGE_TAG, '"'));
+    // The Node adapter's request headers can be changed (tests/browser/elder.test.ts asks a fresh 大字 page with a
+    // standard ETag); were they not, this throws rather than let a standard 304 answer a 大字 request.
+    if (own.length > 0) request.headers.set('if-none-match', own.join(', '));
+    else request.headers.delete('if-none-match');
+  }
+  let response = await render();
+  const etag = response.headers.get('etag');
+  const html = /^text\/html\b/.test(response.headers.get('content-type') ?? '');
+  if (!html && !(size === 'large' && etag)) return response;
+  response = mutable(response);
+  if (html) response.headers.append('vary', 'cookie');
+  if (size === 'large' && etag && /"$/.test(etag)) response.headers.set('etag', etag.replace(/"$/, '-large"'));
+  return response;
+}
+
+/** A response whose headers may be changed (a redirect's are immutable). */
+function mutable(response: Response): Response {
+  try {
+    response.headers.set('x-content-type-options', 'nosniff');
+    return response;
+  } catch {
+    return new Response(response.body, response);
+  }
+}
+
+/** Pages only: the bulk files under /data stream (and are sent gzipped by the API where they are big). */
+const COMPRESSIBLE = /^text\/html\b/;
+
+/**
+ * A page that is not cached (a 404, an uncacheable page such as the docs before they are cached) is still sent
+ * gzipped when the client takes it, like the cached ones: a 90 KB page is 20 KB on the wire.
+ */
+export async function gzipped(request: Request, response: Response): Promise<Response> {
+  if (!/\bgzip\b/.test(request.headers.get('accept-encoding') ?? '')) return response;
+  if (response.body === null || request.method === 'HEAD' || response.headers.has('content-encoding')) return response;
+  if (!COMPRESSIBLE.test(response.headers.get('content-type') ?? '')) return response;
+  const body = Buffer.from(await response.arrayBuffer());
+  const headers = new Headers(response.headers);
+  headers.append('vary', 'accept-encoding');
+  if (body.length < 1024) return new Response(new Uint8Array(body), { status: response.status, headers });
+  headers.set('content-encoding', 'gzip');
+  headers.delete('content-length');
+  return new Response(new Uint8Array(gzipSync(body)), { status: response.status, headers });
+}
+
+/**
  * Only what any visitor would see alike: anonymous reads, never the committee's pages or the query explorer. The
- * cache key is the path and query alone, so a cacheable page may depend on nothing else a request carries: no Host,
- * X-Forwarded-*, Accept-Language or cookie (absolute URLs come from MINGBAI_PUBLIC_URL; a page that answers
+ * cache key is the path, the query and the text size (pageCacheKey), so a cacheable page may depend on nothing else a
+ * request carries: no Host, X-Forwarded-*, Accept-Language or other cookie (absolute URLs come from MINGBAI_PUBLIC_URL; a page that answers
  * If-None-Match with 304, or fails, is not a 200 and is never stored).
  */
 export function isCacheableRequest(request: Request, url: URL): boolean {

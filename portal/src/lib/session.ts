@@ -31,7 +31,8 @@ export function withTls<T>(secureRequest: boolean, render: () => T): T {
   return tls.run(secureRequest, render);
 }
 
-function secure(url: URL): boolean {
+/** Whether cookies set while rendering this request are Secure (see withTls). */
+export function secure(url: URL): boolean {
   return tls.getStore() ?? (url.protocol === 'https:' || config.secureCookies);
 }
 

@@ -1,0 +1,142 @@
+// Every villager page type (villager-pages.ts) on a phone, in Chromium at 320, 390 and 414 px, in the standard size and
+// in 大字: no sideways scrolling (scrollWidth ≤ clientWidth), no <script>, at most 40 KB gzip, and axe-core with zero
+// violations of any impact. Screenshots of every page at every width and size land in tests/browser/artifacts/widths/.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, formatViolations, launchBrowser, measureLayout, openPage } from '../support/browser.ts';
+import { freePort, startTestPortal, useTestPortal, type TestPortal } from '../support/portal.ts';
+import {
+  MODES,
+  pathOf,
+  PHONE_WIDTHS,
+  VILLAGER_PAGES,
+  type Made,
+  type TextSizeMode,
+  type VillagerPage,
+} from './villager-pages.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/widths', import.meta.url));
+const MAX_PAGE_GZIP = 40 * 1024;
+/** Taller than this, a screenshot keeps the first screens only (Chromium's largest full-page capture). */
+const MAX_SCREENSHOT_PX = 16_000;
+const TEST_MS = 240_000;
+
+/** The page's globals, just enough for the stacked-table check run inside Chromium (no DOM library here). */
+interface StackedTables {
+  document: {
+    querySelectorAll(selector: string): Iterable<{
+      id: string;
+      scrollWidth: number;
+      parentElement: { clientWidth: number } | null;
+    }>;
+  };
+}
+
+const t = useTestPortal();
+let browser: Browser;
+let apiDown: TestPortal;
+let made: Made;
+
+beforeAll(async () => {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  browser = await launchBrowser();
+  // An API nobody listens on: every page that needs data answers with the error page.
+  apiDown = await startTestPortal(`http://127.0.0.1:${await freePort()}/graphql`);
+  const asked = await t.api.query<{ askQuestion: { url: string } }>(
+    `mutation { askQuestion(input: { villageSlug: "fucun", year: 2025, month: 6, voucherNumber: 1,
+       body: "这笔钱是给谁的？宽度测试提问" }) { url } }`,
+  );
+  if (!asked.data) throw new Error(`askQuestion: ${asked.text}`);
+  made = { questionPath: new URL(asked.data.askQuestion.url).pathname };
+}, 90_000);
+afterAll(async () => {
+  await browser?.close();
+  await apiDown?.close();
+});
+
+function urlOf(page: VillagerPage): string {
+  return `${page.portal === 'api-down' ? apiDown.url : t.portal.url}${pathOf(page, made)}`;
+}
+
+async function screenshotTo(page: Page, mode: TextSizeMode, name: string, width: number): Promise<void> {
+  const dir = join(ARTIFACTS, mode);
+  mkdirSync(dir, { recursive: true });
+  const file = `${name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '')}-${width}.png`;
+  const height = await page.evaluate(
+    () => (globalThis as unknown as { document: { body: { scrollHeight: number } } }).document.body.scrollHeight,
+  );
+  await page.screenshot({ path: join(dir, file), fullPage: height <= MAX_SCREENSHOT_PX, timeout: 30_000 });
+}
+
+describe('every villager page at 320, 390 and 414 px', () => {
+  for (const mode of MODES) {
+    it(
+      `${mode === 'large' ? '大字' : 'standard size'}: no sideways scrolling, no script, ≤ 40 KB gzip, no axe violations`,
+      async () => {
+        const opened = await openPage(browser, { viewport: 'phone' });
+        const problems: string[] = [];
+        try {
+          for (const portal of [t.portal.url, apiDown.url]) {
+            if (mode === 'large')
+              await opened.context.addCookies([{ name: 'mingbai_text', value: 'large', url: portal }]);
+          }
+          const { page } = opened;
+          for (const villagerPage of VILLAGER_PAGES) {
+            const url = urlOf(villagerPage);
+            const label = `${villagerPage.type} (${pathOf(villagerPage, made)})`;
+            const response = await page.goto(url);
+            expect(response?.status(), `${label}: status`).toBe(villagerPage.status ?? 200);
+            const html = (await response?.body()) ?? Buffer.alloc(0);
+            const large = await page.evaluate(
+              () =>
+                (globalThis as unknown as { document: { documentElement: { className: string } } }).document
+                  .documentElement.className,
+            );
+            expect(large.split(/\s+/).includes('large'), `${label}: in ${mode}`).toBe(mode === 'large');
+            const scripts = (html.toString('utf8').match(/<script\b/gi) ?? []).length;
+            if (scripts > 0) problems.push(`${label}: ${scripts} <script> tag(s)`);
+            const gzip = gzipSync(html).length;
+            if (gzip > MAX_PAGE_GZIP) problems.push(`${label}: ${gzip} bytes gzip (> ${MAX_PAGE_GZIP})`);
+            for (const width of PHONE_WIDTHS) {
+              await page.setViewportSize({ width, height: 740 });
+              const layout = await measureLayout(page);
+              const clientWidth = await page.evaluate(
+                () =>
+                  (globalThis as unknown as { document: { documentElement: { clientWidth: number } } }).document
+                    .documentElement.clientWidth,
+              );
+              if (layout.scrollWidth > clientWidth)
+                problems.push(
+                  `${label} at ${width} px: scrollWidth ${layout.scrollWidth} > clientWidth ${clientWidth}; ` +
+                    `wider than the screen: ${layout.overflowing.join(', ') || '?'}`,
+                );
+              // A table stacked into blocks for a phone is meant to fit: it must not scroll (or clip) inside its box.
+              const stacked = await page.evaluate(() =>
+                [...(globalThis as unknown as StackedTables).document.querySelectorAll('table.stack')]
+                  .filter((table) => table.scrollWidth > (table.parentElement?.clientWidth ?? Infinity) + 1)
+                  .map((table) => `${table.id ? `#${table.id}` : 'table.stack'} ${table.scrollWidth} px`),
+              );
+              if (stacked.length > 0)
+                problems.push(`${label} at ${width} px: stacked tables wider than their box: ${stacked.join(', ')}`);
+              await screenshotTo(page, mode, villagerPage.type, width);
+              // axe at the narrowest and the widest phone: what scrolls inside a box, and what a wider layout shows.
+              if (width === 320 || width === 414) {
+                const violations = await axeViolations(page, { impact: 'any' });
+                if (violations.length > 0)
+                  problems.push(`${label} at ${width} px: axe\n${formatViolations(violations)}`);
+              }
+            }
+          }
+        } finally {
+          await opened.close();
+        }
+        expect(problems, problems.join('\n')).toEqual([]);
+      },
+      TEST_MS,
+    );
+  }
+});
