@@ -43,8 +43,16 @@ export const VILLAGER_PAGES: VillagerPage[] = [
   { type: 'data index', path: '/data' },
   { type: '404', path: '/v/no-such-village', status: 404 },
   { type: '500 (API down)', path: '/v/fucun', portal: 'api-down', status: 503 },
-  // Added at merge, one line each: /help/words (words), /v/fucun/search?q=… and /v/fucun/2025/print (share),
-  // the region year/compare pages (compare).
+  { type: 'glossary', path: '/help/words' },
+  { type: 'village search', path: '/v/fucun/search' },
+  { type: 'village search (results)', path: `/v/fucun/search?q=${encodeURIComponent('五金')}&year=2025&min=100` },
+  { type: 'village search (a mistake)', path: '/v/fucun/search?min=12abc', status: 400 },
+  { type: 'yearly print', path: '/v/fucun/2025/print' },
+  { type: 'region (a year and month)', path: '/r/xiqing?year=2025&month=8' },
+  { type: 'region (city, paged)', path: '/r/tianjin' },
+  { type: 'town comparison', path: '/r/jingwu/compare?village=fucun' },
+  { type: 'town comparison (a category)', path: '/r/jingwu/compare?year=2025&cat=spending-2023-513&village=xiaonanhe' },
+  { type: 'district comparison (income)', path: '/r/xiqing/compare?year=2024&cat=income' },
 ];
 
 export const PHONE_WIDTHS = [320, 390, 414] as const;
