@@ -38,6 +38,8 @@ export const VILLAGER_PAGES: VillagerPage[] = [
   { type: 'rules (a town)', path: '/rules?region=fucun' },
   { type: 'docs (zh)', path: '/docs' },
   { type: 'docs (en)', path: '/en/docs' },
+  { type: 'docs types (zh)', path: '/docs/types' },
+  { type: 'docs types (en)', path: '/en/docs/types' },
   { type: 'digest docs (zh)', path: '/docs/digest' },
   { type: 'digest docs (en)', path: '/en/docs/digest' },
   { type: 'data index', path: '/data' },

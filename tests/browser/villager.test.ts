@@ -325,21 +325,19 @@ describe("the villagers' portal", () => {
   );
 
   it(
-    "the month's CSV and JSON downloads answer, through their permanent redirects to the open-data files",
+    "the month's CSV and JSON downloads are the month's lines at their own address (no redirect to the data package)",
     async () => {
       for (const [ext, type] of [
         ['csv', /text\/csv/],
-        ['json', /application\/json/],
+        ['json', /json/],
       ] as const) {
-        const moved = await get(`${fixture.portal.url}${MONTH.path}.${ext}`);
-        expect(moved.status, `${MONTH.path}.${ext}`).toBe(301);
-        const location = String(moved.headers.location);
-        expect(location, `${MONTH.path}.${ext} → open data`).toMatch(/^\/data\/v\//);
-        const res = await get(`${fixture.portal.url}${location}`);
-        expect(res.status, location).toBe(200);
+        const res = await get(`${fixture.portal.url}${MONTH.path}.${ext}`);
+        expect(res.status, `${MONTH.path}.${ext}`).toBe(200);
         expect(String(res.headers['content-type']), `${MONTH.path}.${ext} content-type`).toMatch(type);
-        if (ext === 'json') expect(() => JSON.parse(res.text)).not.toThrow();
-        else expect(res.text.split('\n').length, 'CSV rows').toBeGreaterThan(40);
+        const rows = res.text.split('\n').filter(Boolean);
+        expect(rows.length, `${MONTH.path}.${ext} rows`).toBeGreaterThan(40);
+        // JSON Lines: every line one object of the month's lines, not the datapackage's description.
+        if (ext === 'json') for (const row of rows) expect(JSON.parse(row)).toHaveProperty('amount_fen');
       }
     },
     TEST_MS,

@@ -30,7 +30,7 @@ describe('the progress line', () => {
   it('shows rows, rate, share and time left, measured from the start of the step', () => {
     let now = 0;
     const stream = fakeStream(true);
-    const progress = createProgress({ unit: '行', now: () => now }, stream);
+    const progress = createProgress({ unit: '行', now: () => now, ci: false }, stream);
     expect(progress.active).toBe(true);
     progress.update('计算文件指纹', undefined, 0.5);
     now = 10_000;
@@ -48,7 +48,7 @@ describe('the progress line', () => {
   it('draws at most every quarter second, but at once when the step changes', () => {
     let now = 0;
     const stream = fakeStream(true);
-    const progress = createProgress({ unit: '行', now: () => now }, stream);
+    const progress = createProgress({ unit: '行', now: () => now, ci: false }, stream);
     progress.update('读取', 1);
     now = 100;
     progress.update('读取', 2);

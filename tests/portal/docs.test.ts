@@ -93,9 +93,14 @@ describe('/docs and /en/docs', () => {
     expect(res.status).toBe(200);
     expect(res.type).toBe('text/plain; charset=utf-8');
     expect(res.html).toBe(SCHEMA);
-    const html = (await page('/docs')).html;
-    for (const [, name] of SCHEMA.matchAll(/^(?:type|enum|input|interface|scalar|union) (\w+)/gm))
-      expect(html).toContain(`id="schema-${name}"`);
+    // Every type on the types page (its own page, so /docs stays small), which /docs links.
+    expect((await page('/docs')).html).toContain('href="/docs/types"');
+    expect((await page('/en/docs')).html).toContain('href="/en/docs/types"');
+    for (const path of ['/docs/types', '/en/docs/types']) {
+      const html = (await page(path)).html;
+      for (const [, name] of SCHEMA.matchAll(/^(?:type|enum|input|interface|scalar|union) (\w+)/gm))
+        expect(html, `${path} #schema-${name}`).toContain(`id="schema-${name}"`);
+    }
   });
 });
 
