@@ -1,5 +1,6 @@
 import { sumFen } from '@mingbai/db/ledger/money';
-import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../graphql/context.ts';
 import { checkMonth } from '../month.ts';
 import { Money } from '../money/money.type.ts';
@@ -9,6 +10,7 @@ import { PublishedMonth, PublishedMonthConnection } from './period.type.ts';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { loadersOf } from './preview-statement.ts';
 import { loadStatement } from './statement.loader.ts';
+import { needsBundle } from './statement-selection.ts';
 import { categories, publishedMonths, statementTotals, type Totals } from './statement.service.ts';
 import type { PeriodRow, RollupRow } from './statement.sql.ts';
 import {
@@ -64,10 +66,17 @@ export class VillageStatementResolver {
     nullable: true,
     description: '某月月报表；未公开的月份为空 / The month’s statement; null unless published.',
   })
-  async statement(@Root() village: Village, @Args(() => StatementArgs) args: StatementArgs, @Ctx() ctx: Context) {
+  async statement(
+    @Root() village: Village,
+    @Args(() => StatementArgs) args: StatementArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     checkMonth(args.year, args.month);
+    // A month page asks for most of the statement: the bundle reads it in one statement. A query for the month's
+    // revision, digest and lines reads only the month's revisions (issue 19: a lines page does not read year to date).
     return loadStatement(ctx, { villageId: village.row.id, year: args.year, month: args.month }, args.revision, {
-      whole: true,
+      whole: needsBundle(info),
     });
   }
 

@@ -1,0 +1,70 @@
+// What the statement fields read follows the query's selection (issue 19, "Only the SQL a query needs"): a query for
+// a month's revision, digest, counts and lines reads the month's revisions and the lines page, never the bundle of
+// rollups, previous month, year to date and changes that the month page needs.
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db, DbHandle } from '@mingbai/db/client';
+import { openTestDb } from '../support/db.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+
+const dialect = new PgDialect();
+/** SQL text of every statement the loaders send through `db.execute`, in order. */
+const seen: string[] = [];
+
+/** The test database, with `execute` recording the statement it is given. */
+function recording(db: Db): Db {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'execute' || typeof value !== 'function') return value;
+      return (query: SQL) => {
+        seen.push(dialect.sqlToQuery(query).sql);
+        return (value as (q: SQL) => unknown).call(target, query);
+      };
+    },
+  });
+}
+
+let handle: DbHandle;
+let api: TestApi;
+beforeAll(async () => {
+  handle = await openTestDb();
+  api = await startTestApi(recording(handle.db));
+});
+afterAll(async () => {
+  await api?.close();
+  await handle?.close();
+});
+
+async function run(query: string): Promise<{ count: number; texts: string[] }> {
+  seen.length = 0;
+  const res = await api.query(query);
+  expect(res.errors).toBeUndefined();
+  return { count: res.extensions!.sql!.statements, texts: [...seen] };
+}
+
+const LINES_ONLY = `{ village(slug: "fucun") { statement(year: 2025, month: 8) { revision digest voucherCount lineCount
+  lines(first: 50) { totalCount edges { node { kind amount { fen } account { code } } } } } } }`;
+
+describe('SQL that follows the selection', () => {
+  it('reads a month’s lines page without the bundle: the village, the month’s revisions, the page', async () => {
+    const { count, texts } = await run(LINES_ONLY);
+    expect(count).toBeLessThanOrEqual(3);
+    for (const text of texts) {
+      expect(text).not.toMatch(/statement_rollups|statement_changes/);
+    }
+  });
+
+  it('still reads the rollups, year to date and changes in one statement when the query shows them', async () => {
+    const { texts } = await run(`{ village(slug: "fucun") { statement(year: 2025, month: 8) { revision
+      income { fen } yearToDate { income { fen } } changes { voucherNumber } lines(first: 5) { totalCount } } } }`);
+    expect(texts.filter((t) => /statement_rollups/.test(t))).toHaveLength(1);
+  });
+
+  it('reads the bundle when a fragment asks for the figures', async () => {
+    const { texts } = await run(`{ village(slug: "fucun") { statement(year: 2025, month: 8) { ...F } } }
+      fragment F on MonthlyStatement { revision ... on MonthlyStatement { spending { fen } } }`);
+    expect(texts.filter((t) => /statement_rollups/.test(t))).toHaveLength(1);
+  });
+});
