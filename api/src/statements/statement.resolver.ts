@@ -95,7 +95,9 @@ export class VillageStatementResolver {
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<PublishedMonth>> {
     const result = await publishedMonths(ctx.db, village.row.id, args.publishedSince ?? undefined, pageWindow(args));
-    return toConnection({ ...result, nodes: result.nodes.map((r) => new PublishedMonth(r)) });
+    // The list read every month's revisions: its statements (PublishedMonth.statement) read no more SQL for them.
+    for (const m of result.nodes) ctx.loaders.publishedRevisions.prime(m, m.revisions);
+    return toConnection({ ...result, nodes: result.nodes.map(({ revisions: _, ...r }) => new PublishedMonth(r)) });
   }
 }
 

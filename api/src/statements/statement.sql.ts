@@ -82,11 +82,31 @@ export function publishedRevisionsSql(keys: readonly MonthKey[]): SQL {
                order by p.revision desc`;
 }
 
-/** The newest published revision of each village. */
+/**
+ * The month's published revisions before the current one `alias` names, newest first, as a json array of period rows:
+ * with it, a list of months hands `publishedRevisions` every month's revisions and a statement of the list reads no
+ * more SQL for them.
+ */
+function olderRevisionsSql(alias: string): SQL {
+  const x = sql.raw(alias);
+  return sql`(select coalesce(json_agg(row_to_json(o) order by o.revision desc), '[]'::json) from (
+            select ${PERIOD_COLUMNS} from periods p
+             where p.village_id = ${x}.village_id and p.year = ${x}.year and p.month = ${x}.month
+               and p.status = 'published' and p.revision < ${x}.revision) o)`;
+}
+
+/** A period row with the month's earlier published revisions (`olderRevisionsSql`). */
+export type PeriodWithOlderDbRow = PeriodDbRow & { older: PeriodDbRow[] };
+
+/** Every published revision of the month of a row read with `olderRevisionsSql`, newest first. */
+export const revisionsOf = (r: PeriodWithOlderDbRow): PeriodRow[] => [toPeriod(r), ...r.older.map(toPeriod)];
+
+/** The newest published revision of each village, with the month's earlier revisions. */
 export function latestPeriodsSql(villageIds: readonly number[]): SQL {
-  return sql`select distinct on (p.village_id) ${PERIOD_COLUMNS} from periods p
-             where p.status = 'published' and p.village_id in (${rowValues(villageIds.map((id) => [id]))})
-             order by p.village_id, p.year desc, p.month desc, p.revision desc`;
+  return sql`select l.*, ${olderRevisionsSql('l')} as older from (
+             select distinct on (p.village_id) ${PERIOD_COLUMNS} from periods p
+              where p.status = 'published' and p.village_id in (${rowValues(villageIds.map((id) => [id]))})
+              order by p.village_id, p.year desc, p.month desc, p.revision desc) l`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -309,11 +329,12 @@ export function statementBundleSql(keys: readonly MonthKey[], months: readonly M
 // A village's published months, one row per month at its current revision
 
 export type PublishedMonthDbRow =
-  (PeriodDbRow & { rn: number; all_total: number }) | { village_id: null; all_total: number };
+  (PeriodWithOlderDbRow & { rn: number; all_total: number }) | { village_id: null; all_total: number };
 
 /**
  * Published months of a village, newest first, each at its current revision; with `publishedSince`, only the months
- * with a revision published at or after it. The window's rows and the total in one statement.
+ * with a revision published at or after it. The window's rows (each with its month's earlier revisions) and the total
+ * in one statement.
  */
 export function publishedMonthsSql(villageId: number, publishedSince: Date | undefined, window: Window): SQL {
   const since =
@@ -330,7 +351,8 @@ export function publishedMonthsSql(villageId: number, publishedSince: Date | und
         f as (select m.*, row_number() over (order by m.year desc, m.month desc)::int as rn,
                      count(*) over ()::int as total from m)
         select n.all_total, w.* from (select count(*)::int as all_total from f) n
-          left join lateral (select * from f where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
+          left join lateral (select f.*, ${olderRevisionsSql('f')} as older
+                               from f where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
          order by w.rn`;
 }
 
