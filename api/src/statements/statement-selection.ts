@@ -50,3 +50,29 @@ export function needsBundle(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragm
   };
   return info.fieldNodes.some((n) => wants(n.selectionSet));
 }
+
+/** Whether a field of one of `names` is asked anywhere under the field (fragments followed; a guess, like above). */
+export function asksAnywhere(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, names: Set<string>): boolean {
+  const seen = new Set<string>();
+  const wants = (set: SelectionSetNode | undefined): boolean => {
+    if (!set) return false;
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) {
+        if (names.has(s.name.value) || wants(s.selectionSet)) return true;
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        if (wants(s.selectionSet)) return true;
+      } else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        if (wants(info.fragments[s.name.value]?.selectionSet)) return true;
+      }
+    }
+    return false;
+  };
+  return info.fieldNodes.some((n) => wants(n.selectionSet));
+}
+
+/** The headline figures, which the `sums` loader reads unless the statement has them otherwise. */
+export const FIGURES = new Set(['openingBalance', 'closingBalance', 'income', 'spending']);
+
+/** Fields of a statement that read every account's rollups: with one of them asked, the figures come from those too. */
+export const READS_ROLLUPS = new Set(['byCategory', 'reconciliation', 'reconciled', 'previousMonth']);

@@ -8,14 +8,17 @@ import {
   publishedMonthsSql,
   revisionsOf,
   toFeedRow,
+  toSums,
   toPeriod,
   type FeedDbRow,
   type FeedFilter,
   type FeedKey,
   type PeriodRow,
-  type PeriodWithOlderDbRow,
+  type PublishedMonthWindowRow,
+  type SumsColumns,
   type PublishedMonthDbRow,
   type RollupRow,
+  type StatementSums,
 } from './statement.sql.ts';
 
 export interface Totals {
@@ -103,16 +106,23 @@ export async function publishedMonths(
   villageId: number,
   publishedSince: Date | undefined,
   window: Window,
-): Promise<Page<PeriodRow & { revised: boolean; revisions: PeriodRow[] }>> {
-  const rows = await queryRows<PublishedMonthDbRow>(db, publishedMonthsSql(villageId, publishedSince, window));
-  const found = rows.filter(
-    (r): r is PeriodWithOlderDbRow & { rn: number; all_total: number } => r.village_id !== null,
+  { withSums = false }: { withSums?: boolean } = {},
+): Promise<Page<PeriodRow & { revised: boolean; revisions: PeriodRow[]; sums?: StatementSums }>> {
+  const rows = await queryRows<PublishedMonthDbRow>(
+    db,
+    publishedMonthsSql(villageId, publishedSince, window, { withSums }),
   );
+  const found = rows.filter((r): r is PublishedMonthWindowRow => r.village_id !== null);
   const totalCount = rows[0]?.all_total ?? 0;
   return {
     offset: pageOffset(window, found[0]?.rn, totalCount),
     totalCount,
-    nodes: found.map((r) => ({ ...toPeriod(r), revised: r.revision > 1, revisions: revisionsOf(r) })),
+    nodes: found.map((r) => ({
+      ...toPeriod(r),
+      revised: r.revision > 1,
+      revisions: revisionsOf(r),
+      ...(withSums && r.opening !== undefined ? { sums: toSums(r as SumsColumns) } : {}),
+    })),
   };
 }
 

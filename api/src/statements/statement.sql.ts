@@ -215,7 +215,10 @@ export interface StatementSums {
 
 export const NO_SUMS: StatementSums = { openingBalanceFen: 0n, closingBalanceFen: 0n, incomeFen: 0n, spendingFen: 0n };
 
-export type SumsDbRow = RevisionDbKey & Record<'opening' | 'closing' | 'income' | 'spending', string>;
+/** The four sums as text columns (`statementSumsSql`, `sumsOfSql`). */
+export type SumsColumns = Record<'opening' | 'closing' | 'income' | 'spending', string>;
+
+export type SumsDbRow = RevisionDbKey & SumsColumns;
 
 const ROLLUP_IS_CASH = sql.raw(isCashAccountSql('r.account_code'));
 const ROLLUP_INCOME_FEN = sql.raw(
@@ -238,7 +241,20 @@ export function statementSumsSql(keys: readonly RevisionKey[]): SQL {
                group by r.village_id, r.year, r.month, r.revision`;
 }
 
-export function toSums(r: SumsDbRow): StatementSums {
+/** The same four sums for the one revision the row `alias` names, as columns opening, closing, income, spending. */
+function sumsOfSql(alias: string): SQL {
+  const x = sql.raw(alias);
+  return sql`select coalesce(sum(r.opening_fen) filter (where ${ROLLUP_IS_CASH}), 0)::text as opening,
+                    coalesce(sum(r.closing_fen) filter (where ${ROLLUP_IS_CASH}), 0)::text as closing,
+                    coalesce(sum(${ROLLUP_INCOME_FEN}), 0)::text as income,
+                    coalesce(sum(${ROLLUP_SPENDING_FEN}), 0)::text as spending
+               from statement_rollups r
+               join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
+              where r.village_id = ${x}.village_id and r.year = ${x}.year and r.month = ${x}.month
+                and r.revision = ${x}.revision`;
+}
+
+export function toSums(r: SumsColumns): StatementSums {
   return {
     openingBalanceFen: BigInt(r.opening),
     closingBalanceFen: BigInt(r.closing),
@@ -328,15 +344,22 @@ export function statementBundleSql(keys: readonly MonthKey[], months: readonly M
 // ---------------------------------------------------------------------------------------------------------------
 // A village's published months, one row per month at its current revision
 
-export type PublishedMonthDbRow =
-  (PeriodWithOlderDbRow & { rn: number; all_total: number }) | { village_id: null; all_total: number };
+/** A month of the window: its sums only when read `withSums`. */
+export type PublishedMonthWindowRow = PeriodWithOlderDbRow & { rn: number; all_total: number } & Partial<SumsColumns>;
+
+export type PublishedMonthDbRow = PublishedMonthWindowRow | { village_id: null; all_total: number };
 
 /**
  * Published months of a village, newest first, each at its current revision; with `publishedSince`, only the months
- * with a revision published at or after it. The window's rows (each with its month's earlier revisions) and the total
- * in one statement.
+ * with a revision published at or after it. The window's rows (each with its month's earlier revisions and, with
+ * `withSums`, its headline sums) and the total in one statement.
  */
-export function publishedMonthsSql(villageId: number, publishedSince: Date | undefined, window: Window): SQL {
+export function publishedMonthsSql(
+  villageId: number,
+  publishedSince: Date | undefined,
+  window: Window,
+  { withSums = false }: { withSums?: boolean } = {},
+): SQL {
   const since =
     publishedSince === undefined
       ? sql`true`
@@ -351,8 +374,9 @@ export function publishedMonthsSql(villageId: number, publishedSince: Date | und
         f as (select m.*, row_number() over (order by m.year desc, m.month desc)::int as rn,
                      count(*) over ()::int as total from m)
         select n.all_total, w.* from (select count(*)::int as all_total from f) n
-          left join lateral (select f.*, ${olderRevisionsSql('f')} as older
-                               from f where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
+          left join lateral (select f.*, ${olderRevisionsSql('f')} as older${withSums ? sql`, s.*` : sql``}
+                               from f ${withSums ? sql`cross join lateral (${sumsOfSql('f')}) s` : sql``}
+                              where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
          order by w.rn`;
 }
 
