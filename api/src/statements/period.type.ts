@@ -1,10 +1,10 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../graphql/relay/connection.ts';
-import type { PeriodRow } from './statement.sql.ts';
+import type { PeriodRow, StatementSums } from './statement.sql.ts';
 
 @ObjectType({ simpleResolvers: true, description: '已公开的月份 / A published month, at its current revision.' })
 export class PublishedMonth {
-  constructor(readonly row: PeriodRow & { revised: boolean }) {}
+  constructor(readonly row: PeriodRow & { revised: boolean; sums?: StatementSums | undefined }) {}
 
   @Field(() => Int)
   get year(): number {

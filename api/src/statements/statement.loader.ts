@@ -16,6 +16,7 @@ import {
   NO_SUMS,
   publishedRevisionsSql,
   revisionChangesSql,
+  revisionsOf,
   rollupsSql,
   statementBundleSql,
   statementSumsSql,
@@ -29,6 +30,7 @@ import {
   type ChangeDbRow,
   type PeriodDbRow,
   type PeriodRow,
+  type PeriodWithOlderDbRow,
   type RollupDbRow,
   type RollupRow,
   type StatementSums,
@@ -43,20 +45,27 @@ import { MonthlyStatement } from './statement.type.ts';
 export type StatementLoaders = ReturnType<typeof createStatementLoaders>;
 
 export function createStatementLoaders(db: SqlReader) {
+  /** Every published revision of a month, newest first; empty if the month is not public. */
+  const publishedRevisions = new DataLoader<MonthKey, PeriodRow[], string>(
+    async (keys) => {
+      const rows = await readRows<PeriodDbRow>(db, publishedRevisionsSql(keys));
+      const byMonth = groupBy(rows.map(toPeriod), monthKey);
+      return keys.map((k) => byMonth.get(monthKey(k)) ?? []);
+    },
+    { ...BATCH_PER_TICK, cacheKeyFn: monthKey },
+  );
   const loaders = {
-    /** Every published revision of a month, newest first; empty if the month is not public. */
-    publishedRevisions: new DataLoader<MonthKey, PeriodRow[], string>(
-      async (keys) => {
-        const rows = await readRows<PeriodDbRow>(db, publishedRevisionsSql(keys));
-        const byMonth = groupBy(rows.map(toPeriod), monthKey);
-        return keys.map((k) => byMonth.get(monthKey(k)) ?? []);
-      },
-      { ...BATCH_PER_TICK, cacheKeyFn: monthKey },
-    ),
-    /** The newest published month of each village. */
+    publishedRevisions,
+    /** The newest published month of each village; primes its month's revisions, so its statement reads no more. */
     latestPeriod: new DataLoader<number, PeriodRow | undefined>(async (villageIds) => {
-      const rows = await readRows<PeriodDbRow>(db, latestPeriodsSql(villageIds));
-      const byVillage = new Map(rows.map((r) => [r.village_id, toPeriod(r)]));
+      const rows = await readRows<PeriodWithOlderDbRow>(db, latestPeriodsSql(villageIds));
+      const byVillage = new Map(
+        rows.map((r) => {
+          const revisions = revisionsOf(r);
+          publishedRevisions.prime(revisions[0]!, revisions);
+          return [r.village_id, revisions[0]!];
+        }),
+      );
       return villageIds.map((id) => byVillage.get(id));
     }, BATCH_PER_TICK),
     rollups: new DataLoader<RevisionKey, RollupRow[], string>(

@@ -1,5 +1,6 @@
 import { sumFen } from '@mingbai/db/ledger/money';
-import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../graphql/context.ts';
 import { checkMonth } from '../month.ts';
 import { Money } from '../money/money.type.ts';
@@ -9,8 +10,9 @@ import { PublishedMonth, PublishedMonthConnection } from './period.type.ts';
 import { previousMonth } from '@mingbai/db/ledger/publish';
 import { loadersOf } from './preview-statement.ts';
 import { loadStatement } from './statement.loader.ts';
+import { asksAnywhere, FIGURES, needsBundle, READS_ROLLUPS } from './statement-selection.ts';
 import { categories, publishedMonths, statementTotals, type Totals } from './statement.service.ts';
-import type { PeriodRow, RollupRow } from './statement.sql.ts';
+import type { PeriodRow, RollupRow, StatementSums } from './statement.sql.ts';
 import {
   CategoryTotal,
   MonthComparison,
@@ -58,23 +60,40 @@ async function totalsOf(loaders: Context['loaders'], p: PeriodRow): Promise<Tota
   return totals;
 }
 
+/** A statement's headline figures: as read with its list, summed from its rollups, or from the `sums` loader. */
+async function figuresOf(s: MonthlyStatement, ctx: Context): Promise<StatementSums> {
+  if (s.figures === 'rollups') return totalsOf(loadersOf(s, ctx), s.period);
+  return s.figures ?? loadersOf(s, ctx).sums.load(s.period);
+}
+
 @Resolver(() => Village)
 export class VillageStatementResolver {
   @FieldResolver(() => MonthlyStatement, {
     nullable: true,
     description: '某月月报表；未公开的月份为空 / The month’s statement; null unless published.',
   })
-  async statement(@Root() village: Village, @Args(() => StatementArgs) args: StatementArgs, @Ctx() ctx: Context) {
+  async statement(
+    @Root() village: Village,
+    @Args(() => StatementArgs) args: StatementArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     checkMonth(args.year, args.month);
+    // A month page asks for most of the statement: the bundle reads it in one statement. A query for the month's
+    // revision, digest and lines reads only the month's revisions (issue 19: a lines page does not read year to date).
     return loadStatement(ctx, { villageId: village.row.id, year: args.year, month: args.month }, args.revision, {
-      whole: true,
+      whole: needsBundle(info),
     });
   }
 
   @FieldResolver(() => MonthlyStatement, { nullable: true, description: '最新公开的月报表 / Latest published month.' })
-  async latestStatement(@Root() village: Village, @Ctx() ctx: Context) {
+  async latestStatement(@Root() village: Village, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const latest = await ctx.loaders.latestPeriod.load(village.row.id);
-    return latest ? loadStatement(ctx, latest) : undefined;
+    const statement = latest ? await loadStatement(ctx, latest) : undefined;
+    // The village page shows the latest month's figures beside its categories: sum the rollups it reads anyway
+    // instead of reading the sums in one more statement (the same figures: see `sums`).
+    if (statement && asksAnywhere(info, READS_ROLLUPS)) statement.figures = 'rollups';
+    return statement;
   }
 
   @FieldResolver(() => PublishedMonthConnection, {
@@ -84,9 +103,15 @@ export class VillageStatementResolver {
     @Root() village: Village,
     @Args(() => PeriodsArgs) args: PeriodsArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<PublishedMonth>> {
-    const result = await publishedMonths(ctx.db, village.row.id, args.publishedSince ?? undefined, pageWindow(args));
-    return toConnection({ ...result, nodes: result.nodes.map((r) => new PublishedMonth(r)) });
+    // A list that shows each month's figures reads them with the months, in the same statement.
+    const result = await publishedMonths(ctx.db, village.row.id, args.publishedSince ?? undefined, pageWindow(args), {
+      withSums: asksAnywhere(info, FIGURES),
+    });
+    // The list read every month's revisions: its statements (PublishedMonth.statement) read no more SQL for them.
+    for (const m of result.nodes) ctx.loaders.publishedRevisions.prime(m, m.revisions);
+    return toConnection({ ...result, nodes: result.nodes.map(({ revisions: _, ...r }) => new PublishedMonth(r)) });
   }
 }
 
@@ -99,22 +124,22 @@ export class MonthlyStatementResolver {
 
   @FieldResolver(() => Money, { description: '期初余额（现金 + 银行存款）/ Opening balance: cash + bank.' })
   async openingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await loadersOf(s, ctx).sums.load(s.period)).openingBalanceFen);
+    return new Money((await figuresOf(s, ctx)).openingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '期末余额（现金 + 银行存款）/ Closing balance: cash + bank.' })
   async closingBalance(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await loadersOf(s, ctx).sums.load(s.period)).closingBalanceFen);
+    return new Money((await figuresOf(s, ctx)).closingBalanceFen);
   }
 
   @FieldResolver(() => Money, { description: '收入：收入类科目贷方合计 / Income: credits of income accounts.' })
   async income(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await loadersOf(s, ctx).sums.load(s.period)).incomeFen);
+    return new Money((await figuresOf(s, ctx)).incomeFen);
   }
 
   @FieldResolver(() => Money, { description: '支出：支出类科目借方合计 / Spending: debits of expense accounts.' })
   async spending(@Root() s: MonthlyStatement, @Ctx() ctx: Context) {
-    return new Money((await loadersOf(s, ctx).sums.load(s.period)).spendingFen);
+    return new Money((await figuresOf(s, ctx)).spendingFen);
   }
 
   @FieldResolver(() => [CategoryTotal], { description: '按科目分类的收入和支出 / Income and spending by account.' })
@@ -233,6 +258,8 @@ async function previousStatement(loaders: Context['loaders'], p: PeriodRow): Pro
 export class PublishedMonthResolver {
   @FieldResolver(() => MonthlyStatement, { description: '该月当前版本的月报表 / The month’s current statement.' })
   async statement(@Root() m: PublishedMonth, @Ctx() ctx: Context) {
-    return (await loadStatement(ctx, m.row))!;
+    const statement = (await loadStatement(ctx, m.row))!;
+    if (m.row.sums) statement.figures = m.row.sums;
+    return statement;
   }
 }

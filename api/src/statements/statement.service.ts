@@ -6,15 +6,19 @@ import {
   countPublicationsSql,
   publicationFeedSql,
   publishedMonthsSql,
+  revisionsOf,
   toFeedRow,
+  toSums,
   toPeriod,
   type FeedDbRow,
   type FeedFilter,
   type FeedKey,
-  type PeriodDbRow,
   type PeriodRow,
+  type PublishedMonthWindowRow,
+  type SumsColumns,
   type PublishedMonthDbRow,
   type RollupRow,
+  type StatementSums,
 } from './statement.sql.ts';
 
 export interface Totals {
@@ -94,22 +98,31 @@ export function categories(rollups: RollupRow[]): CategoryRow[] {
 }
 
 /**
- * Published months of a village, newest first, each at its current revision; with `publishedSince`, only the months
- * with a revision published at or after it.
+ * Published months of a village, newest first, each at its current revision (and all its published revisions, newest
+ * first); with `publishedSince`, only the months with a revision published at or after it.
  */
 export async function publishedMonths(
   db: Db,
   villageId: number,
   publishedSince: Date | undefined,
   window: Window,
-): Promise<Page<PeriodRow & { revised: boolean }>> {
-  const rows = await queryRows<PublishedMonthDbRow>(db, publishedMonthsSql(villageId, publishedSince, window));
-  const found = rows.filter((r): r is PeriodDbRow & { rn: number; all_total: number } => r.village_id !== null);
+  { withSums = false }: { withSums?: boolean } = {},
+): Promise<Page<PeriodRow & { revised: boolean; revisions: PeriodRow[]; sums?: StatementSums }>> {
+  const rows = await queryRows<PublishedMonthDbRow>(
+    db,
+    publishedMonthsSql(villageId, publishedSince, window, { withSums }),
+  );
+  const found = rows.filter((r): r is PublishedMonthWindowRow => r.village_id !== null);
   const totalCount = rows[0]?.all_total ?? 0;
   return {
     offset: pageOffset(window, found[0]?.rn, totalCount),
     totalCount,
-    nodes: found.map((r) => ({ ...toPeriod(r), revised: r.revision > 1 })),
+    nodes: found.map((r) => ({
+      ...toPeriod(r),
+      revised: r.revision > 1,
+      revisions: revisionsOf(r),
+      ...(withSums && r.opening !== undefined ? { sums: toSums(r as SumsColumns) } : {}),
+    })),
   };
 }
 

@@ -82,11 +82,31 @@ export function publishedRevisionsSql(keys: readonly MonthKey[]): SQL {
                order by p.revision desc`;
 }
 
-/** The newest published revision of each village. */
+/**
+ * The month's published revisions before the current one `alias` names, newest first, as a json array of period rows:
+ * with it, a list of months hands `publishedRevisions` every month's revisions and a statement of the list reads no
+ * more SQL for them.
+ */
+function olderRevisionsSql(alias: string): SQL {
+  const x = sql.raw(alias);
+  return sql`(select coalesce(json_agg(row_to_json(o) order by o.revision desc), '[]'::json) from (
+            select ${PERIOD_COLUMNS} from periods p
+             where p.village_id = ${x}.village_id and p.year = ${x}.year and p.month = ${x}.month
+               and p.status = 'published' and p.revision < ${x}.revision) o)`;
+}
+
+/** A period row with the month's earlier published revisions (`olderRevisionsSql`). */
+export type PeriodWithOlderDbRow = PeriodDbRow & { older: PeriodDbRow[] };
+
+/** Every published revision of the month of a row read with `olderRevisionsSql`, newest first. */
+export const revisionsOf = (r: PeriodWithOlderDbRow): PeriodRow[] => [toPeriod(r), ...r.older.map(toPeriod)];
+
+/** The newest published revision of each village, with the month's earlier revisions. */
 export function latestPeriodsSql(villageIds: readonly number[]): SQL {
-  return sql`select distinct on (p.village_id) ${PERIOD_COLUMNS} from periods p
-             where p.status = 'published' and p.village_id in (${rowValues(villageIds.map((id) => [id]))})
-             order by p.village_id, p.year desc, p.month desc, p.revision desc`;
+  return sql`select l.*, ${olderRevisionsSql('l')} as older from (
+             select distinct on (p.village_id) ${PERIOD_COLUMNS} from periods p
+              where p.status = 'published' and p.village_id in (${rowValues(villageIds.map((id) => [id]))})
+              order by p.village_id, p.year desc, p.month desc, p.revision desc) l`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -195,7 +215,10 @@ export interface StatementSums {
 
 export const NO_SUMS: StatementSums = { openingBalanceFen: 0n, closingBalanceFen: 0n, incomeFen: 0n, spendingFen: 0n };
 
-export type SumsDbRow = RevisionDbKey & Record<'opening' | 'closing' | 'income' | 'spending', string>;
+/** The four sums as text columns (`statementSumsSql`, `sumsOfSql`). */
+export type SumsColumns = Record<'opening' | 'closing' | 'income' | 'spending', string>;
+
+export type SumsDbRow = RevisionDbKey & SumsColumns;
 
 const ROLLUP_IS_CASH = sql.raw(isCashAccountSql('r.account_code'));
 const ROLLUP_INCOME_FEN = sql.raw(
@@ -218,7 +241,20 @@ export function statementSumsSql(keys: readonly RevisionKey[]): SQL {
                group by r.village_id, r.year, r.month, r.revision`;
 }
 
-export function toSums(r: SumsDbRow): StatementSums {
+/** The same four sums for the one revision the row `alias` names, as columns opening, closing, income, spending. */
+function sumsOfSql(alias: string): SQL {
+  const x = sql.raw(alias);
+  return sql`select coalesce(sum(r.opening_fen) filter (where ${ROLLUP_IS_CASH}), 0)::text as opening,
+                    coalesce(sum(r.closing_fen) filter (where ${ROLLUP_IS_CASH}), 0)::text as closing,
+                    coalesce(sum(${ROLLUP_INCOME_FEN}), 0)::text as income,
+                    coalesce(sum(${ROLLUP_SPENDING_FEN}), 0)::text as spending
+               from statement_rollups r
+               join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
+              where r.village_id = ${x}.village_id and r.year = ${x}.year and r.month = ${x}.month
+                and r.revision = ${x}.revision`;
+}
+
+export function toSums(r: SumsColumns): StatementSums {
   return {
     openingBalanceFen: BigInt(r.opening),
     closingBalanceFen: BigInt(r.closing),
@@ -308,14 +344,22 @@ export function statementBundleSql(keys: readonly MonthKey[], months: readonly M
 // ---------------------------------------------------------------------------------------------------------------
 // A village's published months, one row per month at its current revision
 
-export type PublishedMonthDbRow =
-  (PeriodDbRow & { rn: number; all_total: number }) | { village_id: null; all_total: number };
+/** A month of the window: its sums only when read `withSums`. */
+export type PublishedMonthWindowRow = PeriodWithOlderDbRow & { rn: number; all_total: number } & Partial<SumsColumns>;
+
+export type PublishedMonthDbRow = PublishedMonthWindowRow | { village_id: null; all_total: number };
 
 /**
  * Published months of a village, newest first, each at its current revision; with `publishedSince`, only the months
- * with a revision published at or after it. The window's rows and the total in one statement.
+ * with a revision published at or after it. The window's rows (each with its month's earlier revisions and, with
+ * `withSums`, its headline sums) and the total in one statement.
  */
-export function publishedMonthsSql(villageId: number, publishedSince: Date | undefined, window: Window): SQL {
+export function publishedMonthsSql(
+  villageId: number,
+  publishedSince: Date | undefined,
+  window: Window,
+  { withSums = false }: { withSums?: boolean } = {},
+): SQL {
   const since =
     publishedSince === undefined
       ? sql`true`
@@ -330,7 +374,9 @@ export function publishedMonthsSql(villageId: number, publishedSince: Date | und
         f as (select m.*, row_number() over (order by m.year desc, m.month desc)::int as rn,
                      count(*) over ()::int as total from m)
         select n.all_total, w.* from (select count(*)::int as all_total from f) n
-          left join lateral (select * from f where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
+          left join lateral (select f.*, ${olderRevisionsSql('f')} as older${withSums ? sql`, s.*` : sql``}
+                               from f ${withSums ? sql`cross join lateral (${sumsOfSql('f')}) s` : sql``}
+                              where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
          order by w.rn`;
 }
 

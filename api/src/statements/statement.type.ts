@@ -4,7 +4,7 @@ import { ConnectionType } from '../graphql/relay/connection.ts';
 import { toGlobalId } from '../graphql/relay/global-id.ts';
 import { Node } from '../graphql/relay/node.type.ts';
 import type { CategoryRow } from './statement.service.ts';
-import type { PeriodRow } from './statement.sql.ts';
+import type { PeriodRow, StatementSums } from './statement.sql.ts';
 
 @ObjectType({ simpleResolvers: true, description: '明细科目金额 / Amount of one sub-account.' })
 export class SubAccountTotal {
@@ -208,6 +208,12 @@ export class MonthlyStatement implements Node {
     /** All published revisions of the month, newest first. */
     readonly allRevisions: PeriodRow[],
   ) {}
+
+  /**
+   * Where the headline figures come from when not from the `sums` loader: read with the list the statement came from
+   * (`Village.periods`), or `'rollups'` when the query reads the rollups anyway (byCategory beside the figures).
+   */
+  figures?: StatementSums | 'rollups';
 
   @Field(() => ID)
   get id(): string {
