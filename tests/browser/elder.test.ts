@@ -191,14 +191,14 @@ describe('大字 (elder mode)', () => {
     expect(htmlClass(answer.text)).toMatch(/\blarge\b/);
   });
 
-  it('/docs and /en/docs travel gzipped, within 40 KB', async () => {
-    for (const path of ['/docs', '/en/docs']) {
+  it('/docs and /en/docs, and their types pages, travel gzipped, within 40 KB', async () => {
+    for (const path of ['/docs', '/en/docs', '/docs/types', '/en/docs/types']) {
       const res = await get(path, { 'accept-encoding': 'gzip' });
       expect(res.status, path).toBe(200);
       expect(res.headers['content-encoding'], path).toBe('gzip');
       console.log(`${path}: ${res.wireBytes} bytes gzip (${Buffer.byteLength(res.text)} bytes of HTML)`);
       expect(res.wireBytes, path).toBeLessThanOrEqual(40 * 1024);
-      expect(res.text).toContain('id="schema-Query"');
+      expect(res.text).toContain(path.endsWith('/types') ? 'id="schema-Query"' : `href="${path}/types"`);
     }
   });
 

@@ -103,6 +103,15 @@ describe('every villager page at 320, 390 and 414 px', () => {
             if (gzip > MAX_PAGE_GZIP) problems.push(`${label}: ${gzip} bytes gzip (> ${MAX_PAGE_GZIP})`);
             for (const width of PHONE_WIDTHS) {
               await page.setViewportSize({ width, height: 740 });
+              // Measured once the resize has been laid out and painted (two frames), not mid-reflow.
+              await page.evaluate(
+                () =>
+                  new Promise<void>((done) => {
+                    const raf = (globalThis as unknown as { requestAnimationFrame(f: () => void): void })
+                      .requestAnimationFrame;
+                    raf(() => raf(() => done()));
+                  }),
+              );
               const layout = await measureLayout(page);
               const clientWidth = await page.evaluate(
                 () =>
