@@ -148,4 +148,33 @@ describe('every villager page at 320, 390 and 414 px', () => {
       TEST_MS,
     );
   }
+
+  it("a long region name in the rules page's region picker does not widen the page, in either size", async () => {
+    const opened = await openPage(browser, { viewport: 'phone' });
+    try {
+      for (const mode of MODES) {
+        if (mode === 'large')
+          await opened.context.addCookies([{ name: 'mingbai_text', value: 'large', url: t.portal.url }]);
+        await opened.page.goto(`${t.portal.url}/rules`);
+        await opened.page.setViewportSize({ width: 320, height: 740 });
+        // A select is as wide as its longest option: a town named at length (as other data has) must still fit.
+        const scrollWidth = await opened.page.evaluate(() => {
+          const doc = (globalThis as unknown as { document: LongOptionDocument }).document;
+          const option = doc.createElement('option');
+          option.textContent = '一个名字很长很长很长很长很长的测试镇街道办事处（全区）';
+          doc.querySelector('select')!.appendChild(option);
+          return doc.documentElement.scrollWidth;
+        });
+        expect(scrollWidth, mode).toBeLessThanOrEqual(320);
+      }
+    } finally {
+      await opened.close();
+    }
+  });
 });
+
+interface LongOptionDocument {
+  createElement(tag: 'option'): { textContent: string | null };
+  querySelector(selector: 'select'): { appendChild(node: unknown): void } | null;
+  documentElement: { scrollWidth: number };
+}
