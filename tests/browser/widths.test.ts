@@ -46,12 +46,14 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // An API nobody listens on: every page that needs data answers with the error page.
   apiDown = await startTestPortal(`http://127.0.0.1:${await freePort()}/graphql`);
-  const asked = await t.api.query<{ askQuestion: { url: string } }>(
-    `mutation { askQuestion(input: { villageSlug: "fucun", year: 2025, month: 6, voucherNumber: 1,
-       body: "这笔钱是给谁的？宽度测试提问" }) { url } }`,
+  // The demo's own answered question (asking a new one would add to 付村's questions, which tests/ledger/demo-data
+  // counts in the same database).
+  const demo = await t.api.query<{ village: { questions: { nodes: { url: string; status: string }[] } } }>(
+    `{ village(slug: "fucun") { questions(first: 50) { nodes { url status } } } }`,
   );
-  if (!asked.data) throw new Error(`askQuestion: ${asked.text}`);
-  made = { questionPath: new URL(asked.data.askQuestion.url).pathname };
+  const answered = demo.data?.village.questions.nodes.find((q) => q.status === 'ANSWERED');
+  if (!answered) throw new Error(`no answered demo question: ${demo.text}`);
+  made = { questionPath: new URL(answered.url).pathname };
 }, 90_000);
 afterAll(async () => {
   await browser?.close();
