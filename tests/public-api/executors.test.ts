@@ -6,6 +6,7 @@ import type { DbHandle } from '@mingbai/db/client';
 import { startApiServer, type RunningApi } from '@mingbai/api/server';
 import { COMPILED_QUERY_CHANNEL } from '@mingbai/api/graphql/execution/jit-executor';
 import * as Q from '../../portal/src/lib/queries.ts';
+import { RegionYearPage } from '../../portal/src/lib/queries-compare.ts';
 import { openTestDb } from '../support/db.ts';
 
 interface Case {
@@ -85,8 +86,8 @@ describe('compiled queries answer exactly as graphql-js does', () => {
       const { year, month } = v.latestStatement!;
       cases.push(
         { name: `village ${v.slug}`, query: Q.VillagePage, variables: { slug: v.slug } },
-        { name: `region ${v.district.slug}`, query: Q.RegionPage, variables: { slug: v.district.slug, year } },
-        { name: `town ${v.town.slug}`, query: Q.RegionPage, variables: { slug: v.town.slug, year } },
+        { name: `region ${v.district.slug}`, query: RegionYearPage, variables: { slug: v.district.slug, year } },
+        { name: `town ${v.town.slug}`, query: RegionYearPage, variables: { slug: v.town.slug, year } },
         {
           name: `month ${v.slug}`,
           query: Q.MonthPage,

@@ -579,46 +579,6 @@ export type FindVillagesQuery = {
   };
 };
 
-export type RegionPageQueryVariables = Exact<{
-  slug: string;
-  year: number;
-}>;
-
-export type RegionPageQuery = {
-  region: {
-    name: string;
-    slug: string;
-    level: RegionLevel;
-    parent: { name: string; slug: string } | null;
-    children: Array<{ name: string; slug: string }>;
-    summary: {
-      income: { yuan: string };
-      spending: { yuan: string };
-      byCategory: Array<{ kind: string; name: string; villageCount: number; amount: { yuan: string } }>;
-    };
-    questionRanking: Array<{
-      onTimePercent: number | null;
-      village: { name: string; slug: string; town: { name: string } };
-      record: { asked: number; answeredOnTime: number; answeredLate: number; open: number; overdue: number };
-    }>;
-    villages: {
-      totalCount: number;
-      nodes: Array<{
-        name: string;
-        slug: string;
-        town: { name: string };
-        latestStatement: {
-          year: number;
-          month: number;
-          redFlagCount: number;
-          closingBalance: { yuan: string };
-          yearToDate: { income: { yuan: string }; spending: { yuan: string } };
-        } | null;
-      }>;
-    };
-  } | null;
-};
-
 export type VillagePageQueryVariables = Exact<{
   slug: string;
 }>;
