@@ -74,6 +74,37 @@ export interface ApiConfig {
   reviewDeadlines: ReviewDeadlines;
   /** Villagers' questions: the clock and the limits on asking (api/src/questions/). */
   questions: QuestionSettings;
+  /** State shared by every API process (api/src/shared/). */
+  shared: SharedStateSettings;
+}
+
+/** State shared by every API process: rate limits, login throttles, persisted queries, the response cache. */
+export interface SharedStateSettings {
+  /**
+   * MINGBAI_REDIS_URL (redis://host:port[/db], rediss:// for TLS): every API process behind one balancer keeps its rate
+   * limits, login throttles, persisted queries and cached answers there, so they share one budget and one cache.
+   * Unset (a single process, `pnpm start` on PGlite): all of that stays in the process's memory.
+   */
+  redisUrl: string | undefined;
+  /** MINGBAI_REDIS_PREFIX, default "mingbai:": put before every key, so deployments (or tests) can share a Redis. */
+  redisPrefix: string;
+  /**
+   * MINGBAI_RESPONSE_CACHE, default true: keep the answers of anonymous reads of public data, keyed by the
+   * publication mark (in Redis when MINGBAI_REDIS_URL is set, else in memory). Off while MINGBAI_SQL_STATS is on,
+   * since a cached answer runs no statements to count.
+   */
+  responseCache: boolean;
+}
+
+export function readSharedState(env: NodeJS.ProcessEnv = process.env): SharedStateSettings {
+  const redisUrl = env.MINGBAI_REDIS_URL?.trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError(`MINGBAI_REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
+  return {
+    redisUrl,
+    redisPrefix: env.MINGBAI_REDIS_PREFIX?.trim() || 'mingbai:',
+    responseCache: flag(env.MINGBAI_RESPONSE_CACHE, true, 'MINGBAI_RESPONSE_CACHE'),
+  };
 }
 
 /** Villagers' questions (api/src/questions/, db/src/ledger/questions.ts). */
@@ -189,6 +220,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     filesSweepHours: nonNegative(env.MINGBAI_FILES_SWEEP_HOURS, 'MINGBAI_FILES_SWEEP_HOURS') ?? 24,
     reviewDeadlines: readReviewDeadlines(env),
     questions: readQuestionSettings(env),
+    shared: readSharedState(env),
   };
 }
 

@@ -49,6 +49,7 @@ export async function main(): Promise<void> {
     questions: config.questions,
     ...(config.previewSecret ? { previewSecret: config.previewSecret } : {}),
     imagePool: config.imagePool,
+    shared: config.shared,
   });
   const sweep = startFilesSweep(handle.db, config.filesSweepHours);
   const checkpoints = startCheckpointTimer(handle.db);

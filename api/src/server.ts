@@ -25,6 +25,12 @@ import { router } from './http/router.ts';
 import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
 import { DEFAULT_TRUSTED_PROXIES, RateLimiter } from './limits/rate-limit.ts';
+import { LOGIN_THROTTLE, loginThrottle, MemoryThrottleStore } from './auth/login-throttle.ts';
+import { RedisKeyValueCache } from './shared/apq-cache.ts';
+import { RedisThrottleStore } from './shared/login-throttle-store.ts';
+import { PublicationMark } from './shared/publication-mark.ts';
+import { openSharedRedis, type SharedRedis } from './shared/redis.ts';
+import { MemoryAnswerStore, RedisAnswerStore, ResponseCache } from './shared/response-cache.ts';
 import { useOpenDataFolder } from './opendata/cache.ts';
 import { readQuestionSettings, type OpenDataFolder, type QuestionSettings } from './config.ts';
 import { DEFAULT_REQUEST_SETTINGS } from './graphql/context.ts';
@@ -66,11 +72,19 @@ export interface ApiServerOptions {
   previewSecret?: string;
   /** The image workers (default DEFAULT_IMAGE_POOL); started at once so the first photo does not wait for them. */
   imagePool?: Partial<ImagePoolSettings>;
+  /**
+   * State shared by every API process (api/src/shared/, ApiConfig.shared). Without `redisUrl` rate limits, login
+   * throttles and persisted queries stay in this process. `responseCache` (default false here; `pnpm start` turns it on
+   * by MINGBAI_RESPONSE_CACHE) keeps anonymous public answers keyed by the publication mark; never with exposeSqlStats.
+   */
+  shared?: { redisUrl?: string; redisPrefix?: string; responseCache?: boolean };
 }
 
 export interface RunningApi {
   url: string;
   server: Server;
+  /** The response cache and its hit and miss counts, when it is on. */
+  responseCache: ResponseCache | undefined;
   close(): Promise<void>;
 }
 
@@ -82,7 +96,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     await configureImagePool(options.imagePool);
     startImagePool();
   }
-  const rateLimiter = new RateLimiter(options.rateLimits?.windowSeconds);
+  const redis: SharedRedis | undefined = options.shared?.redisUrl
+    ? await openSharedRedis({ url: options.shared.redisUrl, prefix: options.shared.redisPrefix ?? 'mingbai:' })
+    : undefined;
+  if (redis) loginThrottle.useStore(new RedisThrottleStore(redis, new MemoryThrottleStore(LOGIN_THROTTLE.maxEntries)));
+  const rateLimiter = new RateLimiter(options.rateLimits?.windowSeconds, redis && { redis, name: 'points' });
+  const responseCache =
+    options.shared?.responseCache && !options.exposeSqlStats
+      ? new ResponseCache(
+          PublicationMark.of(options.db),
+          redis ? new RedisAnswerStore(redis) : new MemoryAnswerStore(),
+          LIMITS.publicMaxAgeSeconds,
+        )
+      : undefined;
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
     // Queries compiled once per document (api/src/graphql/execution), unless asked to run on graphql-js.
@@ -93,7 +119,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     // Apollo's CSRF guard protects cookie-authenticated APIs; this one takes only bearer tokens (see http/caller.ts),
     // and public data must be fetchable with a plain GET by any client or cache.
     csrfPrevention: false,
-    // Automatic persisted queries use Apollo's default bounded in-memory cache.
+    // Automatic persisted queries: in the shared Redis when there is one (a query registered through one process is
+    // known to all), else Apollo's default bounded in-memory cache.
+    ...(redis ? { persistedQueries: { cache: new RedisKeyValueCache(redis) } } : {}),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // Apollo's cache-control plugin hooks every field of every response; its header is replaced anyway
@@ -127,12 +155,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       rateLimiter,
       timeoutMs: options.executionTimeoutMs ?? LIMITS.executionTimeoutMs,
       settings: requestSettings,
+      responseCache,
     }),
     upload: uploadEndpoint({ db: options.db, identify, rateLimiter, settings: requestSettings }),
     openData: openDataEndpoint({
       db: options.db,
       identify,
-      dataBytes: new RateLimiter(options.rateLimits?.windowSeconds),
+      dataBytes: new RateLimiter(options.rateLimits?.windowSeconds, redis && { redis, name: 'bytes' }),
       anonymousDataBytesPerHour: options.rateLimits?.anonymousDataBytesPerHour ?? LIMITS.anonymousDataBytesPerHour,
       apiKeyDataBytesPerHour: options.rateLimits?.apiKeyDataBytesPerHour ?? LIMITS.apiKeyDataBytesPerHour,
       publicUrl: options.publicUrl,
@@ -153,11 +182,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   return {
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}/graphql`,
     server,
+    responseCache,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await apollo.stop();
       await closeImagePool();
+      if (redis) {
+        loginThrottle.useStore(undefined);
+        await redis.close();
+      }
     },
   };
 }

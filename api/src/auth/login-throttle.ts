@@ -22,10 +22,36 @@ export const LOGIN_THROTTLE = {
 
 type Rules = typeof LOGIN_THROTTLE;
 
-interface Strikes {
+export interface Strikes {
   count: number;
   /** When the first failure of the current window, or the last failure (per username and address), happened. */
   at: number;
+}
+
+/** The throttle's four tables. */
+export type ThrottleTable = 'pair' | 'address' | 'username';
+
+/**
+ * Where the throttle keeps its counts: this process's memory, or the Redis every API process shares
+ * (api/src/shared/login-throttle-store.ts), so a guesser spreading tries over the processes behind a balancer meets one
+ * throttle. Every write is one step (a count and its time together), so processes never lose each other's failures.
+ */
+export interface ThrottleStore {
+  /** The strikes of the three tables and the familiar time, for one sign-in attempt. */
+  read(pair: string, address: string, username: string, familiar: string): Promise<ThrottleState>;
+  /** One more failure of a username from an address: a new count once `forgetMs` passed since the last one. */
+  countPair(key: string, now: number, forgetMs: number): Promise<void>;
+  /** One more failure in a window that starts with its first failure and lasts `windowMs`. */
+  countInWindow(table: 'address' | 'username', key: string, now: number, windowMs: number): Promise<void>;
+  clearPair(key: string): Promise<void>;
+  setFamiliar(key: string, now: number, keepMs: number): Promise<void>;
+}
+
+export interface ThrottleState {
+  pair: Strikes | undefined;
+  address: Strikes | undefined;
+  username: Strikes | undefined;
+  familiarAt: number | undefined;
 }
 
 /** A Map that forgets its least recently touched entries beyond a size. */
@@ -45,24 +71,71 @@ class Bounded<V> {
   }
 }
 
+/** The counts in this process's memory, each table bounded so a flood of made-up names cannot fill it. */
+export class MemoryThrottleStore implements ThrottleStore {
+  private readonly tables: Record<ThrottleTable, Bounded<Strikes>>;
+  private readonly familiar: Bounded<number>;
+
+  constructor(maxEntries: number) {
+    this.tables = {
+      pair: new Bounded(maxEntries),
+      address: new Bounded(maxEntries),
+      username: new Bounded(maxEntries),
+    };
+    this.familiar = new Bounded(maxEntries);
+  }
+
+  async read(pair: string, address: string, username: string, familiar: string): Promise<ThrottleState> {
+    return {
+      pair: this.tables.pair.get(pair),
+      address: this.tables.address.get(address),
+      username: this.tables.username.get(username),
+      familiarAt: this.familiar.get(familiar),
+    };
+  }
+
+  async countPair(key: string, now: number, forgetMs: number): Promise<void> {
+    const pair = this.tables.pair.get(key);
+    const fresh = !pair || now - pair.at > forgetMs;
+    this.tables.pair.set(key, { count: fresh ? 1 : pair.count + 1, at: now });
+  }
+
+  async countInWindow(table: 'address' | 'username', key: string, now: number, windowMs: number): Promise<void> {
+    const strikes = this.tables[table].get(key);
+    if (!strikes || now >= strikes.at + windowMs) this.tables[table].set(key, { count: 1, at: now });
+    else this.tables[table].set(key, { count: strikes.count + 1, at: strikes.at });
+  }
+
+  async clearPair(key: string): Promise<void> {
+    this.tables.pair.delete(key);
+  }
+
+  async setFamiliar(key: string, now: number): Promise<void> {
+    this.familiar.set(key, now);
+  }
+}
+
 /**
- * Counts failed sign-ins in this process's memory (like the query rate limits). Unknown usernames count exactly like
- * known ones, so the throttle tells nothing about who has an account. `now` is the clock, so tests can move it.
+ * Counts failed sign-ins (in this process's memory unless given a shared store, see useStore). Unknown usernames count
+ * exactly like known ones, so the throttle tells nothing about who has an account. `now` is the clock, so tests can
+ * move it.
  */
 export class LoginThrottle {
-  private readonly pair: Bounded<Strikes>;
-  private readonly address: Bounded<Strikes>;
-  private readonly username: Bounded<Strikes>;
-  private readonly familiar: Bounded<number>;
+  private store: ThrottleStore;
+  private readonly local: ThrottleStore;
 
   constructor(
     private readonly rules: Rules = LOGIN_THROTTLE,
     private readonly now: () => number = Date.now,
+    store?: ThrottleStore,
   ) {
-    this.pair = new Bounded(rules.maxEntries);
-    this.address = new Bounded(rules.maxEntries);
-    this.username = new Bounded(rules.maxEntries);
-    this.familiar = new Bounded(rules.maxEntries);
+    this.local = new MemoryThrottleStore(rules.maxEntries);
+    this.store = store ?? this.local;
+  }
+
+  /** Keeps the counts in `store` from now on (the shared Redis), or back in this process's memory when undefined. */
+  useStore(store: ThrottleStore | undefined): void {
+    this.store = store ?? this.local;
   }
 
   /**
@@ -73,12 +146,10 @@ export class LoginThrottle {
     if (!source) return;
     const now = this.now();
     const name = normal(username);
-    let until = Math.max(
-      this.pairWaitUntil(name, source, now),
-      this.windowUntil(this.address, source, now, this.rules.perAddress),
-    );
-    if (!this.isFamiliar(name, source, now)) {
-      until = Math.max(until, this.windowUntil(this.username, name, now, this.rules.perUsernameFromNewAddresses));
+    const state = await this.store.read(`${name}|${source}`, source, name, `${name}|${source}`);
+    let until = Math.max(this.pairWaitUntil(state.pair, now), windowUntil(state.address, now, this.rules.perAddress));
+    if (!this.isFamiliar(state.familiarAt, now)) {
+      until = Math.max(until, windowUntil(state.username, now, this.rules.perUsernameFromNewAddresses));
     }
     if (until > now) {
       const seconds = Math.max(1, Math.ceil((until - now) / 1000));
@@ -93,53 +164,44 @@ export class LoginThrottle {
     const now = this.now();
     const name = normal(username);
     const key = `${name}|${source}`;
-    const pair = this.pair.get(key);
-    const fresh = !pair || now - pair.at > this.rules.perUsernameAndAddress.forgetSeconds * 1000;
-    this.pair.set(key, { count: fresh ? 1 : pair.count + 1, at: now });
-    this.countInWindow(this.address, source, now, this.rules.perAddress.windowSeconds);
-    if (!this.isFamiliar(name, source, now)) {
-      this.countInWindow(this.username, name, now, this.rules.perUsernameFromNewAddresses.windowSeconds);
-    }
+    const { familiarAt } = await this.store.read(key, source, name, key);
+    await Promise.all([
+      this.store.countPair(key, now, this.rules.perUsernameAndAddress.forgetSeconds * 1000),
+      this.store.countInWindow('address', source, now, this.rules.perAddress.windowSeconds * 1000),
+      this.isFamiliar(familiarAt, now)
+        ? undefined
+        : this.store.countInWindow('username', name, now, this.rules.perUsernameFromNewAddresses.windowSeconds * 1000),
+    ]);
   }
 
   /** A success clears this username's failures from this address and makes the address familiar to it. */
   async succeeded(username: string, source: string | undefined): Promise<void> {
     if (!source) return;
     const name = normal(username);
-    this.pair.delete(`${name}|${source}`);
-    this.familiar.set(`${name}|${source}`, this.now());
+    await this.store.clearPair(`${name}|${source}`);
+    await this.store.setFamiliar(`${name}|${source}`, this.now(), this.rules.familiarSeconds * 1000);
   }
 
-  private pairWaitUntil(name: string, source: string, now: number): number {
+  private pairWaitUntil(pair: Strikes | undefined, now: number): number {
     const rule = this.rules.perUsernameAndAddress;
-    const pair = this.pair.get(`${name}|${source}`);
     if (!pair || pair.count < rule.failures || now - pair.at > rule.forgetSeconds * 1000) return 0;
     const doublings = Math.min(pair.count - rule.failures, 30);
     const waitSeconds = Math.min(rule.firstWaitSeconds * 2 ** doublings, rule.maxWaitSeconds);
     return pair.at + waitSeconds * 1000;
   }
 
-  private windowUntil(
-    table: Bounded<Strikes>,
-    key: string,
-    now: number,
-    rule: { failures: number; windowSeconds: number },
-  ): number {
-    const strikes = table.get(key);
-    const ends = strikes ? strikes.at + rule.windowSeconds * 1000 : 0;
-    return strikes && now < ends && strikes.count >= rule.failures ? ends : 0;
-  }
-
-  private countInWindow(table: Bounded<Strikes>, key: string, now: number, windowSeconds: number): void {
-    const strikes = table.get(key);
-    if (!strikes || now >= strikes.at + windowSeconds * 1000) table.set(key, { count: 1, at: now });
-    else table.set(key, { count: strikes.count + 1, at: strikes.at });
-  }
-
-  private isFamiliar(name: string, source: string, now: number): boolean {
-    const at = this.familiar.get(`${name}|${source}`);
+  private isFamiliar(at: number | undefined, now: number): boolean {
     return at !== undefined && now - at < this.rules.familiarSeconds * 1000;
   }
+}
+
+function windowUntil(
+  strikes: Strikes | undefined,
+  now: number,
+  rule: { failures: number; windowSeconds: number },
+): number {
+  const ends = strikes ? strikes.at + rule.windowSeconds * 1000 : 0;
+  return strikes && now < ends && strikes.count >= rule.failures ? ends : 0;
 }
 
 function normal(username: string): string {
@@ -150,5 +212,8 @@ function waitLabel(seconds: number): string {
   return seconds < 60 ? `${seconds} 秒` : `${Math.ceil(seconds / 60)} 分钟`;
 }
 
-/** The process's throttle, shared by every API server it runs (the API and the CLI). */
+/**
+ * The process's throttle, shared by every API server it runs (the API and the CLI); with MINGBAI_REDIS_URL its counts are
+ * in Redis (startApiServer calls useStore), shared by every API process.
+ */
 export const loginThrottle = new LoginThrottle();

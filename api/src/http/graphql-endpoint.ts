@@ -12,6 +12,7 @@ import { LIMITS } from '../limits/limits.ts';
 import { checkQueryShape } from '../limits/query-limits.ts';
 import type { RateLimiter } from '../limits/rate-limit.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
+import { answerRequestOf, type ResponseCache } from '../shared/response-cache.ts';
 import { readBody, TOO_LARGE } from './body.ts';
 import { hasErrors, sendCacheable, sendPrivate } from './cache-headers.ts';
 import { INVALID_KEY, type Caller } from './caller.ts';
@@ -27,12 +28,14 @@ export interface GraphQLEndpointSettings {
   rateLimiter: RateLimiter;
   timeoutMs: number;
   settings: RequestSettings;
+  /** Answers of anonymous public reads, keyed by the publication mark (api/src/shared/); none when off. */
+  responseCache?: ResponseCache;
 }
 
 export function graphqlEndpoint(
   settings: GraphQLEndpointSettings,
 ): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
-  const { db, apollo, schema, identify, rateLimiter, timeoutMs, settings: requestSettings } = settings;
+  const { db, apollo, schema, identify, rateLimiter, timeoutMs, settings: requestSettings, responseCache } = settings;
   return async (req, res, url) => {
     if (req.method === 'OPTIONS') {
       answerPreflight(res);
@@ -46,6 +49,10 @@ export function graphqlEndpoint(
       return;
     }
     exposeHeaders(res);
+    // Read before any work, so whatever this request computes is at least as new as the mark; the portal keys its
+    // pages by it too (portal/src/lib/page-cache.ts).
+    const mark = responseCache ? await responseCache.mark.current() : undefined;
+    if (mark) res.setHeader('x-mingbai-mark', mark);
 
     const caller = await identify(req);
     if (caller === INVALID_KEY) {
@@ -117,6 +124,25 @@ export function graphqlEndpoint(
       });
       return;
     }
+    const cacheKey =
+      responseCache && !viewer && !client.key.startsWith('key:')
+        ? await responseCache.keyOf(answerRequestOf(req.method, url, parsedBody, req.headers.accept), mark)
+        : undefined;
+    if (cacheKey) {
+      const cached = await responseCache!.get(cacheKey);
+      // A hit costs what running it cost; without the points left, it runs, and is refused as it would have been.
+      const paid = cached && (cached.cost <= 1 || (await rateLimiter.spend(client, cached.cost - 1)).allowed);
+      if (cached && paid) {
+        limits.cost = cached.cost;
+        limits.rate = await rateLimiter.peek(client);
+        setRateLimitHeaders(res, limits.rate);
+        res.setHeader('x-mingbai-cache', 'hit');
+        if (cached.contentType) res.setHeader('content-type', cached.contentType);
+        send(cached.status, cached.body);
+        return;
+      }
+      res.setHeader('x-mingbai-cache', 'miss');
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -165,16 +191,32 @@ export function graphqlEndpoint(
       return;
     }
     const text = result.body.string;
-    const isPublic =
-      req.method === 'GET' &&
-      status === 200 &&
-      !viewer &&
-      !client.key.startsWith('key:') &&
-      !limits.readsPrivateData &&
-      limits.cost !== null &&
-      !hasErrors(text);
-    if (isPublic) sendCacheable(req, res, text, LIMITS.publicMaxAgeSeconds);
-    else sendPrivate(res, status, text);
+    // A write here is seen at once by this process's next read; other processes see it within the mark's age.
+    if (limits.isMutation) responseCache?.mark.expire();
+    const keep = cacheKey && status === 200 && !limits.isMutation && !limits.readsPrivateData && limits.cost !== null;
+    if (keep && !hasErrors(text)) {
+      const contentType = res.getHeader('content-type');
+      void responseCache!.put(cacheKey, {
+        status,
+        contentType: typeof contentType === 'string' ? contentType : undefined,
+        cost: limits.cost!,
+        body: text,
+      });
+    }
+    send(status, text);
+
+    function send(status: number, text: string) {
+      const isPublic =
+        req.method === 'GET' &&
+        status === 200 &&
+        !viewer &&
+        !client.key.startsWith('key:') &&
+        !limits.readsPrivateData &&
+        limits.cost !== null &&
+        !hasErrors(text);
+      if (isPublic) sendCacheable(req, res, text, LIMITS.publicMaxAgeSeconds);
+      else sendPrivate(res, status, text);
+    }
   };
 }
 

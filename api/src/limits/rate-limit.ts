@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { SharedRedis } from '../shared/redis.ts';
 
 /** Who is spending points: an IP address for the public, a key for registered clients. */
 export interface RateClient {
@@ -22,12 +23,21 @@ export interface RateLimitState {
 
 /**
  * Points per hour per client, in a fixed window that starts with the client's first request (rate-limiter-flexible).
- * The counters live in this process: several API processes behind one balancer each allow the full budget.
+ * Without Redis the counters live in this process, and several API processes behind one balancer each allow the full
+ * budget. With Redis (MINGBAI_REDIS_URL) every process spends from one budget per client. While Redis is away (down,
+ * unreachable, slower than its command timeout) each process counts in its own memory instead (rate-limiter-flexible's
+ * insurance limiter): the limits still hold, per process, and the API still answers; neither open nor closed.
  */
 export class RateLimiter {
-  private readonly limiters = new Map<number, RateLimiterMemory>();
+  private readonly limiters = new Map<number, RateLimiterAbstract>();
 
-  constructor(private readonly windowSeconds = 3600) {}
+  /**
+   * @param name tells this limiter's counters apart from another's in Redis (the query points, the /data bytes).
+   */
+  constructor(
+    private readonly windowSeconds = 3600,
+    private readonly shared?: { redis: SharedRedis; name: string },
+  ) {}
 
   /** Spends points if the client has them; a refused spend costs nothing. */
   async spend(client: RateClient, points: number): Promise<{ allowed: boolean; state: RateLimitState }> {
@@ -72,10 +82,21 @@ export class RateLimiter {
     };
   }
 
-  private limiterFor(points: number): RateLimiterMemory {
+  private limiterFor(points: number): RateLimiterAbstract {
     let limiter = this.limiters.get(points);
     if (!limiter) {
-      limiter = new RateLimiterMemory({ points, duration: this.windowSeconds });
+      const local = new RateLimiterMemory({ points, duration: this.windowSeconds });
+      limiter = this.shared
+        ? new RateLimiterRedis({
+            storeClient: this.shared.redis.client,
+            keyPrefix: `rate:${this.shared.name}:${this.windowSeconds}:${points}`,
+            points,
+            duration: this.windowSeconds,
+            // Not connected: count here at once, without sending (see the class comment).
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: local,
+          })
+        : local;
       this.limiters.set(points, limiter);
     }
     return limiter;
