@@ -3,10 +3,12 @@ import { withVisitor } from './lib/api.ts';
 import { config } from './lib/config.ts';
 import { behindTls, withTls } from './lib/session.ts';
 import {
+  apiMarkReader,
   gzipped,
   isCacheableRequest,
   PageCache,
   pageCacheKey,
+  PublicationMarkWatch,
   respondFromCache,
   textSizeVariant,
 } from './lib/page-cache.ts';
@@ -45,6 +47,7 @@ const ATTACHMENTS_POLICY = POLICY.replace("script-src 'none'", "script-src 'self
 const HSTS = 'max-age=63072000; includeSubDomains';
 
 const pages = new PageCache();
+const marks = new PublicationMarkWatch(apiMarkReader(config.apiUrl, config.portalSecret));
 const visitors = new VisitorBudget(config.requestsPerHour);
 
 /** Methods whose requests carry no body worth reading. */
@@ -136,12 +139,15 @@ async function fromPageCache(
   size: TextSize,
   render: () => Promise<Response>,
 ): Promise<Response> {
+  // Read before rendering: the page is then at least as new as the mark it is kept under.
+  const mark = await marks.current();
+  if (mark === undefined) return gzipped(request, await render());
   const key = pageCacheKey(url, size);
-  const cached = pages.get(key);
+  const cached = pages.get(key, Date.now(), mark);
   if (cached) return respondFromCache(cached, request);
   const rendered = await render();
   const body = Buffer.from(await rendered.arrayBuffer());
-  const stored = pages.put(key, rendered.status, rendered.headers, body);
+  const stored = pages.put(key, rendered.status, rendered.headers, body, Date.now(), mark);
   if (!stored)
     return gzipped(
       request,

@@ -13,7 +13,12 @@ export interface CachedPage {
   body: Buffer;
   gzipped: Buffer;
   expiresAt: number;
+  /** The API's publication mark read before the page was rendered (see PublicationMarkWatch); '' when it has none. */
+  mark: string;
 }
+
+/** What an API without a response cache reports as its mark (no x-mingbai-mark header): pages keep their minute. */
+export const NO_MARK = '';
 
 const MAX_TTL_MS = 60_000;
 const MAX_ENTRY_BYTES = 2_000_000;
@@ -24,10 +29,11 @@ export class PageCache {
 
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
 
-  get(key: string, now = Date.now()): CachedPage | undefined {
+  /** The page, unless it expired or was rendered under another publication mark than `mark`, the current one. */
+  get(key: string, now = Date.now(), mark = NO_MARK): CachedPage | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= now) {
+    if (entry.expiresAt <= now || entry.mark !== mark) {
       this.delete(key, entry);
       return undefined;
     }
@@ -38,7 +44,14 @@ export class PageCache {
   }
 
   /** Keeps the page if it may be shared; returns what was stored, or undefined. */
-  put(key: string, status: number, headers: Headers, body: Buffer, now = Date.now()): CachedPage | undefined {
+  put(
+    key: string,
+    status: number,
+    headers: Headers,
+    body: Buffer,
+    now = Date.now(),
+    mark = NO_MARK,
+  ): CachedPage | undefined {
     const maxAge = publicMaxAge(headers.get('cache-control'));
     if (status !== 200 || maxAge === undefined || headers.has('set-cookie') || body.length > MAX_ENTRY_BYTES) {
       return undefined;
@@ -49,6 +62,7 @@ export class PageCache {
       body,
       gzipped: gzipSync(body),
       expiresAt: now + Math.min(maxAge * 1000, MAX_TTL_MS),
+      mark,
     };
     const previous = this.entries.get(key);
     if (previous) this.delete(key, previous);
@@ -79,6 +93,59 @@ export class PageCache {
     this.entries.delete(key);
     this.bytes -= size(entry);
   }
+}
+
+/** How old the mark the portal knows may be; the API's own is at most as old again, so pages change within 1 s. */
+export const MARK_MAX_AGE_MS = 250;
+
+/**
+ * The API's publication mark (its `x-mingbai-mark` header, api/src/shared/publication-mark.ts), which changes with every
+ * publication, question, checkpoint or other change to what the public reads. Read before a page is looked up or
+ * rendered, at most every 250 ms (one request to the API, shared by every page asking meanwhile), so a page rendered
+ * before a change is never served once the change is known, in any portal process. An API without a response cache
+ * sends no mark (NO_MARK: pages keep their minute, as before); an API that cannot be reached gives undefined, and then
+ * no page is served from the cache (it could be older than a publication made meanwhile).
+ */
+export class PublicationMarkWatch {
+  private value: string | undefined;
+  private readAt = -Infinity;
+  private reading: Promise<string | undefined> | undefined;
+
+  constructor(
+    private readonly read: () => Promise<string>,
+    private readonly maxAgeMs = MARK_MAX_AGE_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  async current(): Promise<string | undefined> {
+    if (this.now() - this.readAt < this.maxAgeMs) return this.value;
+    this.reading ??= this.refresh().finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  private async refresh(): Promise<string | undefined> {
+    const started = this.now();
+    try {
+      this.value = await this.read();
+    } catch {
+      this.value = undefined;
+    }
+    this.readAt = started;
+    return this.value;
+  }
+}
+
+/** Reads the mark from the API: the cheapest query there is, as the portal (its secret: no visitor's points). */
+export function apiMarkReader(apiUrl: string, portalSecret: string | undefined): () => Promise<string> {
+  const url = new URL(apiUrl);
+  url.searchParams.set('query', '{__typename}');
+  const headers: Record<string, string> = portalSecret ? { 'x-mingbai-portal': portalSecret } : {};
+  return async () => {
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    if (response.status >= 500) throw new Error(`API answered ${response.status}`);
+    return response.headers.get('x-mingbai-mark') ?? NO_MARK;
+  };
 }
 
 function size(entry: CachedPage): number {
