@@ -14,6 +14,9 @@ import { startApi } from './procs.ts';
 import { round } from './stats.ts';
 import { isGraphQLError, monthPageBody, sampleMonths, type MonthRef } from './workload.ts';
 
+/** The Accept header is part of a cached answer's key: the priming requests and the load send the same. */
+const JSON_POST = { 'content-type': 'application/json', accept: 'application/json' };
+
 export interface CacheRun {
   label: string;
   connections: number;
@@ -61,7 +64,7 @@ async function measure(options: {
           ...req,
           method: 'POST',
           path: '/graphql',
-          headers: { 'content-type': 'application/json' },
+          headers: { ...JSON_POST },
           body: options.body(next++),
         }),
         onResponse: (status, body, _context, headers) => {
@@ -139,7 +142,7 @@ export async function cacheRun(options: {
       for (const m of working) {
         await fetch(`${on.url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { ...JSON_POST },
           body: monthPageBody(m),
         }).then((r) => r.arrayBuffer());
       }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDb, queryRows, type DbHandle } from '@mingbai/db/client';
+import { loginThrottle } from '@mingbai/api/auth/login-throttle';
 import { startApiServer } from '@mingbai/api/server';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { freePort } from '../support/portal.ts';
@@ -159,7 +160,7 @@ describe.skipIf(!databaseUrl)('state shared by two API processes through Redis',
 });
 
 describe.skipIf(!databaseUrl)('an API whose Redis is not there', () => {
-  it('answers, limits each visitor in its own memory, and serves nothing from the cache', async () => {
+  it('answers, limits and throttles each visitor in its own memory, and serves nothing from the cache', async () => {
     const handle = await openDb({ databaseUrl: databaseUrl!, poolSize: 2 });
     const nowhere = `redis://127.0.0.1:${await freePort()}`;
     const api = await startApiServer({
@@ -179,6 +180,11 @@ describe.skipIf(!databaseUrl)('an API whose Redis is not there', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
       expect(caches.slice(0, 5)).toEqual(Array(5).fill('miss'));
       expect(api.responseCache?.hits).toBe(0);
+      // The sign-in throttle this server uses (the process's) counts in memory meanwhile: still five free tries.
+      for (let i = 0; i < 5; i++) await loginThrottle.failed('nobody-nowhere', 'ip:198.51.100.48');
+      await expect(loginThrottle.check('nobody-nowhere', 'ip:198.51.100.48')).rejects.toMatchObject({
+        extensions: { code: 'LOGIN_THROTTLED' },
+      });
     } finally {
       await api.close();
       await handle.close();

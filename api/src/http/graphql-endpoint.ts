@@ -131,10 +131,10 @@ export function graphqlEndpoint(
     if (cacheKey) {
       const cached = await responseCache!.get(cacheKey);
       // A hit costs what running it cost; without the points left, it runs, and is refused as it would have been.
-      const paid = cached && (cached.cost <= 1 || (await rateLimiter.spend(client, cached.cost - 1)).allowed);
-      if (cached && paid) {
+      const spent = cached && cached.cost > 1 ? await rateLimiter.spend(client, cached.cost - 1) : undefined;
+      if (cached && (!spent || spent.allowed)) {
         limits.cost = cached.cost;
-        limits.rate = await rateLimiter.peek(client);
+        if (spent) limits.rate = spent.state;
         setRateLimitHeaders(res, limits.rate);
         res.setHeader('x-mingbai-cache', 'hit');
         if (cached.contentType) res.setHeader('content-type', cached.contentType);
