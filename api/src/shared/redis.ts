@@ -21,7 +21,7 @@ export interface SharedRedisOptions {
   commandTimeoutMs?: number;
 }
 
-/** Connects, waiting at most `waitMs` for the first connection: an API whose Redis is away still starts. */
+/** Connects, waiting at most `waitMs` for the first connection: an API whose Redis is away still starts, at once. */
 export async function openSharedRedis(options: SharedRedisOptions, waitMs = 2_000): Promise<SharedRedis> {
   const client = new Redis(options.url, {
     keyPrefix: options.prefix,
@@ -40,12 +40,17 @@ export async function openSharedRedis(options: SharedRedisOptions, waitMs = 2_00
     console.warn(`Redis ${redactUrl(options.url)} unavailable, using in-process state: ${error.message}`);
   });
   client.on('ready', () => (warned = false));
+  // Until connected, or refused (then at once: the fallbacks serve until a reconnection succeeds), or `waitMs`.
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, waitMs);
-    client.once('ready', () => {
+    const done = () => {
       clearTimeout(timer);
+      client.off('ready', done);
+      client.off('error', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, waitMs);
+    client.once('ready', done);
+    client.once('error', done);
   });
   return {
     client,
