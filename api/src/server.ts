@@ -32,6 +32,11 @@ import type { OpenDataDeadlines } from './opendata/opendata.http.ts';
 
 export interface ApiServerOptions {
   db: Db;
+  /**
+   * The read handle (DATABASE_READ_URL, DbHandle.readDb): the public's GraphQL queries, /data and /healthz read it;
+   * default `db`.
+   */
+  readDb?: Db;
   port: number;
   host?: string;
   /** Add `extensions.sql.statements` to every response: the SQL statements the request ran. */
@@ -117,10 +122,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     publicUrl: options.publicUrl ?? DEFAULT_REQUEST_SETTINGS.publicUrl,
     questions: { ...readQuestionSettings({}), ...options.questions },
   };
+  const readDb = options.readDb ?? options.db;
   const handle = router({
-    db: options.db,
+    // With a replica, the API serves the public while the primary is away: it stays in the balancer's rotation.
+    db: readDb,
     graphql: graphqlEndpoint({
       db: options.db,
+      readDb,
       apollo,
       schema,
       identify,
@@ -130,7 +138,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }),
     upload: uploadEndpoint({ db: options.db, identify, rateLimiter, settings: requestSettings }),
     openData: openDataEndpoint({
-      db: options.db,
+      db: readDb,
       identify,
       dataBytes: new RateLimiter(options.rateLimits?.windowSeconds),
       anonymousDataBytesPerHour: options.rateLimits?.anonymousDataBytesPerHour ?? LIMITS.anonymousDataBytesPerHour,
