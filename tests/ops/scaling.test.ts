@@ -311,9 +311,11 @@ describe.skipIf(unavailable)('two APIs and two portals behind one address, publi
       expect(res.data!.village!.latestStatement).toEqual({ year: 2025, month: 3 });
     }
     front!.pools.api.forEach((u, i) => expect(u.served).toBeGreaterThan(before[i]!));
-    const page = await fetch(`${front!.url}/v/${SLUG}`, { signal: AbortSignal.timeout(10_000) });
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain(VILLAGE_NAME);
+    for (const path of [`/v/${SLUG}`, `/v/${SLUG}/2025-03`]) {
+      const page = await fetch(`${front!.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(VILLAGE_NAME);
+    }
     // A write has nowhere to go: it is refused as "try again shortly", not lost nor sent to the replica.
     const asked = await graphql(
       `${front!.url}/graphql`,
