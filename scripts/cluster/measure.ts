@@ -73,7 +73,7 @@ async function copyInto(primary: Cluster): Promise<void> {
     { stdio: ['pipe', 'ignore', 'inherit'] },
   );
   dump.stdout.pipe(restore.stdin);
-  const done = (child: typeof dump) =>
+  const done = (child: { once(event: 'exit', listener: (code: number | null) => void): unknown }) =>
     new Promise<void>((resolve, reject) =>
       child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))),
     );
