@@ -8,6 +8,14 @@ import { join } from 'node:path';
 export interface ApiConfig {
   /** postgres://… for a PostgreSQL server; unset → embedded PGlite. */
   databaseUrl: string | undefined;
+  // ── Topology (docs/SCALING.md, "Out of one machine") ──
+  /**
+   * DATABASE_READ_URL: postgres://… of a streaming replica (hot standby) of DATABASE_URL. The public's GraphQL queries,
+   * /data downloads and /healthz read there; mutations, signed-in users' queries (they must see their own writes, and
+   * the committee's preview writes in a rolled-back transaction) and every write go to DATABASE_URL. Unset: everything
+   * on DATABASE_URL. Needs DATABASE_URL.
+   */
+  databaseReadUrl: string | undefined;
   /** PGlite data folder (default .data/pglite in the repository). */
   pgliteDir: string | undefined;
   /** HTTP port of the GraphQL API (default 4000). */
@@ -187,6 +195,7 @@ export function readOpenDataFolder(env: NodeJS.ProcessEnv = process.env): OpenDa
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return {
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    databaseReadUrl: readUrl(env),
     pgliteDir: env.PGLITE_DIR?.trim() || undefined,
     port: port(env.API_PORT, 4000, 'API_PORT'),
     host: env.API_HOST?.trim() || '127.0.0.1',
@@ -222,6 +231,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     questions: readQuestionSettings(env),
     shared: readSharedState(env),
   };
+}
+
+/** DATABASE_READ_URL, refused at start without DATABASE_URL (PGlite has no replica) or when not postgres://. */
+function readUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.DATABASE_READ_URL?.trim();
+  if (!url) return undefined;
+  if (!env.DATABASE_URL?.trim()) throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL: PGlite has no replica');
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new ConfigError(`DATABASE_READ_URL must be a postgres:// URL, got "${url.replace(/:[^:@/]*@/, ':***@')}"`);
+  return url;
 }
 
 /**

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { migrateDb, openDb } from '@mingbai/db/client';
+import { migrateDb, openDb, READ_APPLICATION_NAME } from '@mingbai/db/client';
 import { seedDemoIfEmpty } from '@mingbai/db/demo/seed';
 import { startQueryWatchdog } from '@mingbai/db/watchdog';
 import { DEMO_PASSWORD, seedDemoUsers } from './auth/demo-users.ts';
@@ -16,6 +16,7 @@ export async function main(): Promise<void> {
   const config = readConfig();
   const handle = await openDb({
     databaseUrl: config.databaseUrl,
+    readDatabaseUrl: config.databaseReadUrl,
     pgliteDir: config.pgliteDir,
     statementTimeoutMs: config.statementTimeoutMs,
     idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
@@ -32,6 +33,7 @@ export async function main(): Promise<void> {
   }
   const api = await startApiServer({
     db: handle.db,
+    readDb: handle.readDb,
     port: config.port,
     host: config.host,
     exposeSqlStats: config.exposeSqlStats,
@@ -59,7 +61,21 @@ export async function main(): Promise<void> {
     config.databaseUrl && config.queryWatchdogMs !== 0
       ? startQueryWatchdog({ databaseUrl: config.databaseUrl, stuckMs: config.queryWatchdogMs })
       : undefined;
-  const where = handle.engine === 'pglite' ? `PGlite at ${handle.dataDir}` : 'PostgreSQL';
+  // The replica's backends of ours (READ_APPLICATION_NAME) are watched there: a standby can cancel its own.
+  const readWatchdog =
+    config.databaseReadUrl && config.queryWatchdogMs !== 0
+      ? startQueryWatchdog({
+          databaseUrl: config.databaseReadUrl,
+          applicationName: READ_APPLICATION_NAME,
+          stuckMs: config.queryWatchdogMs,
+        })
+      : undefined;
+  const where =
+    handle.engine === 'pglite'
+      ? `PGlite at ${handle.dataDir}`
+      : config.databaseReadUrl
+        ? 'PostgreSQL, public reads on the replica'
+        : 'PostgreSQL';
   console.log(`GraphQL API ready at ${api.url} (${where}, ${Date.now() - started} ms)`);
 
   const stop = async () => {
@@ -67,6 +83,7 @@ export async function main(): Promise<void> {
     checkpoints.stop();
     await api.close();
     await watchdog?.stop();
+    await readWatchdog?.stop();
     await handle.close();
     process.exit(0);
   };

@@ -38,6 +38,11 @@ import type { OpenDataDeadlines } from './opendata/opendata.http.ts';
 
 export interface ApiServerOptions {
   db: Db;
+  /**
+   * The read handle (DATABASE_READ_URL, DbHandle.readDb): the public's GraphQL queries, /data and /healthz read it;
+   * default `db`.
+   */
+  readDb?: Db;
   port: number;
   host?: string;
   /** Add `extensions.sql.statements` to every response: the SQL statements the request ran. */
@@ -104,7 +109,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const responseCache =
     options.shared?.responseCache && !options.exposeSqlStats
       ? new ResponseCache(
-          PublicationMark.of(options.db),
+          PublicationMark.of(options.readDb ?? options.db), // the mark of the database the answers are read from
           redis ? new RedisAnswerStore(redis) : new MemoryAnswerStore(),
           LIMITS.publicMaxAgeSeconds,
         )
@@ -145,10 +150,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     publicUrl: options.publicUrl ?? DEFAULT_REQUEST_SETTINGS.publicUrl,
     questions: { ...readQuestionSettings({}), ...options.questions },
   };
+  const readDb = options.readDb ?? options.db;
   const handle = router({
-    db: options.db,
+    // With a replica, the API serves the public while the primary is away: it stays in the balancer's rotation.
+    db: readDb,
     graphql: graphqlEndpoint({
       db: options.db,
+      readDb,
       apollo,
       schema,
       identify,
@@ -159,7 +167,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }),
     upload: uploadEndpoint({ db: options.db, identify, rateLimiter, settings: requestSettings }),
     openData: openDataEndpoint({
-      db: options.db,
+      db: readDb,
       identify,
       dataBytes: new RateLimiter(options.rateLimits?.windowSeconds, redis && { redis, name: 'bytes' }),
       anonymousDataBytesPerHour: options.rateLimits?.anonymousDataBytesPerHour ?? LIMITS.anonymousDataBytesPerHour,

@@ -22,7 +22,14 @@ export type DbOrTx = Db | Tx;
 export type Engine = 'postgres' | 'pglite';
 
 export interface DbHandle {
+  /** The primary: every write, and every read that must see the caller's own writes. */
   db: Db;
+  /**
+   * The read handle: a streaming replica when `readDatabaseUrl` was given (DATABASE_READ_URL), else `db` itself. Its
+   * connections are read-only (`default_transaction_read_only`), so a write sent to it by mistake fails at once, even
+   * when it points at the primary, instead of working on one machine and failing on the replica.
+   */
+  readDb: Db;
   engine: Engine;
   /** Where PGlite keeps its files; undefined on PostgreSQL or in memory. */
   dataDir: string | undefined;
@@ -32,6 +39,11 @@ export interface DbHandle {
 export interface DbOptions {
   /** postgres://… to use a PostgreSQL server; unset for embedded PGlite. */
   databaseUrl?: string | undefined;
+  /**
+   * postgres://… of a streaming replica of `databaseUrl` (hot standby), for the public's reads (DbHandle.readDb).
+   * PostgreSQL only: with PGlite there is nothing to replicate.
+   */
+  readDatabaseUrl?: string | undefined;
   /** PGlite data folder, or `memory://` for a throw-away database. */
   pgliteDir?: string | undefined;
   /** Connections in the pool (PostgreSQL only). Two cores serve best with few. */
@@ -57,6 +69,8 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 120_000;
 export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 /** Every connection of the system says who it is, so pg_stat_activity and the watchdog can tell ours apart. */
 export const APPLICATION_NAME = 'mingbai';
+/** The read handle's connections (on the replica): pg_stat_activity there shows the API's reads under this name. */
+export const READ_APPLICATION_NAME = 'mingbai-read';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MIGRATIONS_DIR = resolve(repoRoot, 'db/migrations');
@@ -217,54 +231,84 @@ function pgliteConnection(tx: PgliteTransaction): BulkConnection {
   };
 }
 
+/** One postgres.js pool under drizzle; `readOnly` makes every transaction of its connections read-only. */
+function openPostgres(
+  url: string,
+  options: DbOptions,
+  applicationName: string,
+  readOnly: boolean,
+): { db: Db; client: postgres.Sql } {
+  const client = postgres(url, {
+    max: Math.max(2, options.poolSize ?? 8),
+    // A server that does not answer (restarting, unreachable) fails a request within seconds instead of holding it
+    // for postgres.js's default 30 s; idle connections close, so none outlives a database restart unnoticed.
+    connect_timeout: 5,
+    idle_timeout: 60,
+    // postgres.js waits before reconnecting by 3^n / 100 s, n counting every failed connection of the whole pool
+    // (up to 20 s): a restart under load left the API unable to query for 10 s after the server was back. A short,
+    // capped wait keeps recovery within a second or so of PostgreSQL accepting connections again.
+    backoff: (retries: number) => Math.min(0.05 * retries, 1),
+    onnotice: () => {},
+    // Sent in the startup message, so they hold on every connection, including those made after a restart.
+    connection: {
+      application_name: applicationName,
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      // A hot standby refuses writes anyway; saying so on every connection makes a write sent to the read handle fail
+      // on one machine too (DATABASE_READ_URL = DATABASE_URL), where the mistake would otherwise go unseen.
+      ...(readOnly ? { default_transaction_read_only: true } : {}),
+    },
+  });
+  // drizzle sends every query unnamed (`prepare: false` unless given a name), so PostgreSQL parses and plans the
+  // month page's statements on every request. Named statements are parsed once per connection and may reuse a plan;
+  // postgres.js keys them by query text, which keeps values out of it. A paired run on the district scale: month
+  // page 72–79 → 122–131 req/s at concurrency 16. (They were turned off once because a read after a PostgreSQL
+  // restart got another statement's columns; the cause was a lost transaction's late query, fixed in
+  // patches/postgres@3.4.9.patch and tested by tests/faults/lost-transaction.test.ts and pg-restart.test.ts.)
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) => {
+    const scope = queryScope.getStore();
+    if (scope?.cancelled) throw scope.cancelled;
+    const pending = unsafe(query, params as never, { ...options, prepare: true });
+    scope?.track(pending as unknown as CancellableQuery);
+    return pending;
+  }) as typeof client.unsafe;
+  // drizzle opens every transaction with `begin` (a savepoint when nested): the connection it hands drizzle is
+  // remembered for the transaction's callback, so transactionWithConnection can COPY on it.
+  const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  client.begin = ((...args: unknown[]) => {
+    const work = args.pop() as (sql: PostgresTransactionSql) => unknown;
+    return begin(...args, (sql: PostgresTransactionSql) =>
+      openTransaction.run(postgresConnection(sql), () => work(sql)),
+    );
+  }) as typeof client.begin;
+  const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
+  drivers.set(db, { engine: 'postgres', client });
+  return { db, client };
+}
+
 export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   if (options.databaseUrl) {
-    const client = postgres(options.databaseUrl, {
-      max: Math.max(2, options.poolSize ?? 8),
-      // A server that does not answer (restarting, unreachable) fails a request within seconds instead of holding it
-      // for postgres.js's default 30 s; idle connections close, so none outlives a database restart unnoticed.
-      connect_timeout: 5,
-      idle_timeout: 60,
-      // postgres.js waits before reconnecting by 3^n / 100 s, n counting every failed connection of the whole pool
-      // (up to 20 s): a restart under load left the API unable to query for 10 s after the server was back. A short,
-      // capped wait keeps recovery within a second or so of PostgreSQL accepting connections again.
-      backoff: (retries: number) => Math.min(0.05 * retries, 1),
-      onnotice: () => {},
-      // Sent in the startup message, so they hold on every connection, including those made after a restart.
-      connection: {
-        application_name: options.applicationName ?? APPLICATION_NAME,
-        statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-        idle_in_transaction_session_timeout:
-          options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    const primary = openPostgres(options.databaseUrl, options, options.applicationName ?? APPLICATION_NAME, false);
+    const replica = options.readDatabaseUrl
+      ? openPostgres(
+          options.readDatabaseUrl,
+          options,
+          options.applicationName ? `${options.applicationName}-read` : READ_APPLICATION_NAME,
+          true,
+        )
+      : undefined;
+    return {
+      db: primary.db,
+      readDb: replica?.db ?? primary.db,
+      engine: 'postgres',
+      dataDir: undefined,
+      async close() {
+        await Promise.all([primary.client.end({ timeout: 5 }), replica?.client.end({ timeout: 5 })]);
       },
-    });
-    // drizzle sends every query unnamed (`prepare: false` unless given a name), so PostgreSQL parses and plans the
-    // month page's statements on every request. Named statements are parsed once per connection and may reuse a plan;
-    // postgres.js keys them by query text, which keeps values out of it. A paired run on the district scale: month
-    // page 72–79 → 122–131 req/s at concurrency 16. (They were turned off once because a read after a PostgreSQL
-    // restart got another statement's columns; the cause was a lost transaction's late query, fixed in
-    // patches/postgres@3.4.9.patch and tested by tests/faults/lost-transaction.test.ts and pg-restart.test.ts.)
-    const unsafe = client.unsafe.bind(client);
-    client.unsafe = ((query: string, params?: unknown[], options?: { prepare?: boolean }) => {
-      const scope = queryScope.getStore();
-      if (scope?.cancelled) throw scope.cancelled;
-      const pending = unsafe(query, params as never, { ...options, prepare: true });
-      scope?.track(pending as unknown as CancellableQuery);
-      return pending;
-    }) as typeof client.unsafe;
-    // drizzle opens every transaction with `begin` (a savepoint when nested): the connection it hands drizzle is
-    // remembered for the transaction's callback, so transactionWithConnection can COPY on it.
-    const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    client.begin = ((...args: unknown[]) => {
-      const work = args.pop() as (sql: PostgresTransactionSql) => unknown;
-      return begin(...args, (sql: PostgresTransactionSql) =>
-        openTransaction.run(postgresConnection(sql), () => work(sql)),
-      );
-    }) as typeof client.begin;
-    const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
-    drivers.set(db, { engine: 'postgres', client });
-    return { db, engine: 'postgres', dataDir: undefined, close: () => client.end({ timeout: 5 }) };
+    };
   }
+  if (options.readDatabaseUrl) throw new Error('a read database (DATABASE_READ_URL) needs DATABASE_URL (PostgreSQL)');
   const dir = options.pgliteDir ?? DEFAULT_PGLITE_DIR;
   const inMemory = dir.startsWith('memory://');
   if (!inMemory) mkdirSync(dir, { recursive: true });
@@ -279,7 +323,13 @@ export async function openDb(options: DbOptions = {}): Promise<DbHandle> {
   client.transaction = (work) => transaction((tx) => openTransaction.run(pgliteConnection(tx), () => work(tx)));
   const db = drizzlePglite(client, { schema, logger: countingLogger }) as unknown as Db;
   drivers.set(db, { engine: 'pglite', client });
-  return { db, engine: 'pglite', dataDir: inMemory ? undefined : resolve(dir), close: () => client.close() };
+  return {
+    db,
+    readDb: db,
+    engine: 'pglite',
+    dataDir: inMemory ? undefined : resolve(dir),
+    close: () => client.close(),
+  };
 }
 
 /** Applies the committed migrations in db/migrations. Safe to call from several processes at once. */

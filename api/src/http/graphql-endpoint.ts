@@ -14,6 +14,7 @@ import type { RateLimiter } from '../limits/rate-limit.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
 import { answerRequestOf, type ResponseCache } from '../shared/response-cache.ts';
 import { readBody, TOO_LARGE } from './body.ts';
+import { isQueryOperation, persistedHashOf } from './read-routing.ts';
 import { hasErrors, sendCacheable, sendPrivate } from './cache-headers.ts';
 import { INVALID_KEY, type Caller } from './caller.ts';
 import { answerPreflight, exposeHeaders } from './cors.ts';
@@ -22,6 +23,8 @@ import { reportsDatabaseUnavailable, sendError } from './transport-errors.ts';
 
 export interface GraphQLEndpointSettings {
   db: Db;
+  /** The read handle (DATABASE_READ_URL): the public's queries run there (read-routing.ts); default `db`. */
+  readDb?: Db;
   apollo: ApolloServer<RequestContext>;
   schema: GraphQLSchema;
   identify: (req: IncomingMessage) => Promise<Caller | typeof INVALID_KEY>;
@@ -36,6 +39,7 @@ export function graphqlEndpoint(
   settings: GraphQLEndpointSettings,
 ): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
   const { db, apollo, schema, identify, rateLimiter, timeoutMs, settings: requestSettings, responseCache } = settings;
+  const readDb = settings.readDb ?? db;
   return async (req, res, url) => {
     if (req.method === 'OPTIONS') {
       answerPreflight(res);
@@ -147,6 +151,22 @@ export function graphqlEndpoint(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    // The public's queries read the replica; mutations and signed-in users (who must see their own writes) the primary.
+    const operation = req.method === 'GET' ? url.searchParams : undefined;
+    const requestDb =
+      readDb !== db &&
+      !viewer &&
+      isQueryOperation({
+        query: queryText,
+        operationName: operation
+          ? operation.get('operationName')
+          : (parsedBody as { operationName?: unknown })?.operationName,
+        persistedHash: persistedHashOf(
+          operation ? operation.get('extensions') : (parsedBody as { extensions?: unknown })?.extensions,
+        ),
+      })
+        ? readDb
+        : db;
     const sqlLog = { statements: [] as string[] };
     const queries = new QueryScope();
     const execution = withQueryScope(queries, () =>
@@ -154,7 +174,7 @@ export function graphqlEndpoint(
         apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
           context: async () => ({
-            ...createContext(db, viewer, limits, { settings: requestSettings, address }),
+            ...createContext(requestDb, viewer, limits, { settings: requestSettings, address }),
             sql: sqlLog,
           }),
         }),
