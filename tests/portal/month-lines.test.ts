@@ -93,7 +93,7 @@ describe('the month page table as a string', () => {
     expect(html).toContain('<td class="num in">+¥1,234.50</td>');
     expect(html).toMatch(/（其他收款）<\/a>|（其他收款）<\/td>/);
     expect(html).toContain(
-      `<a class="clip" href="/v/fucun/2025-08/7?rev=2#attachments" title="附件 1 张" data-count="1" ${CLIP_SCOPE}> <svg`,
+      `<a class="clip" href="/v/fucun/2025-08/7?rev=2#attachments" title="附件 1 张" data-count="1" ${CLIP_SCOPE}="true"> <svg`,
     );
     expect(html).toContain(`<span class="sr-only" ${CLIP_SCOPE}>附件 1 张</span> </a> </td></tr>`);
   });

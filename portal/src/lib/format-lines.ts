@@ -56,11 +56,14 @@ function termsInText(text: string): string {
   return html;
 }
 
-/** <Paperclip count={…} href={…} /> (its slot's spaces and the one after it included). */
+/**
+ * <Paperclip count={…} href={…} />: its slot's spaces and the one after it included, and the scope mark written
+ * `="true"` on the outer tag, as Astro writes it on a dynamic tag (`<Tag>`).
+ */
 function paperclip(count: number, href: string): string {
   const words = escapeText(countInWords(count));
   return (
-    `<a class="clip" href="${escapeAttribute(href)}" title="${escapeAttribute(countInWords(count))}" data-count="${count}" ${CLIP_SCOPE}> ` +
+    `<a class="clip" href="${escapeAttribute(href)}" title="${escapeAttribute(countInWords(count))}" data-count="${count}" ${CLIP_SCOPE}="true"> ` +
     `<svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16" focusable="false" ${CLIP_SCOPE}>` +
     `<path d="M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" ${CLIP_SCOPE}></path></svg>` +
     `<span aria-hidden="true" ${CLIP_SCOPE}>${count}</span><span class="sr-only" ${CLIP_SCOPE}>${words}</span> </a> `
