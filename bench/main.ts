@@ -115,13 +115,22 @@ try {
         const portal = await startPortal(api.url);
         try {
           // Every request a different month (2,000 of them): the portal renders each one, the worst case.
-          results.portal = await portalRun({ portalUrl: portal.url, months, connections: 16, seconds });
+          const pids = { portal: portal.pid, api: api.pid };
+          results.portal = await portalRun({
+            portalUrl: portal.url,
+            months,
+            connections: 16,
+            seconds,
+            distinct: true,
+            pids,
+          });
           // A crowd on the same few months (a village's notice board, a news link): the portal's page cache serves.
           results.portalHot = await portalRun({
             portalUrl: portal.url,
             months: months.slice(0, 5),
             connections: 16,
             seconds,
+            pids,
           });
         } finally {
           await portal.stop();

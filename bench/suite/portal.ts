@@ -1,8 +1,10 @@
 // 5: the month page as villagers get it: the built portal (node portal/dist/server/entry.mjs) in front of the API.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import autocannon from 'autocannon';
 import { freePort, ROOT, startChild, type Child } from './procs.ts';
-import { load, type LoadResult } from './load.ts';
+import type { LoadResult } from './load.ts';
 import { percentile, round } from './stats.ts';
 import { ym, type MonthRef } from './workload.ts';
 
@@ -72,42 +74,99 @@ export interface PortalResult {
   bodyBytesMedian: number;
   encoding: string;
   sampled: number;
+  /** Answers by the portal's page cache (X-Cache: HIT) and rendered ones (MISS) during the load. */
+  cache: { hits: number; misses: number };
+  /** CPU per request of the portal process and of the API process during the load, ms (from /proc); null if unknown. */
+  portalCpuMs: number | null;
+  apiCpuMs: number | null;
 }
 
+/** CPU time of a process so far (all its threads), ms; undefined when it cannot be read. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The month page under load. With `distinct`, no month is asked twice (the run stops early when the months run out),
+ * so every answer is a render: the page cache keeps a month a minute, and a list that wraps round would be measured
+ * as cache hits. The X-Cache header of every answer is counted, so the figures say which they are.
+ */
 export async function portalRun(options: {
   portalUrl: string;
   months: MonthRef[];
   connections: number;
   seconds: number;
+  distinct?: boolean;
+  pids?: { portal?: number; api?: number };
 }): Promise<PortalResult> {
   const path = (i: number) => {
     const m = options.months[i % options.months.length]!;
     return `/v/${m.slug}/${ym(m)}`;
   };
-  const loaded = await load({
-    url: options.portalUrl,
-    connections: options.connections,
-    seconds: options.seconds,
-    request: (i) => ({ method: 'GET', path: path(i), headers: BROWSER }),
-  });
-  // TTFB and size one request at a time, on other months than the load run started with.
+  // TTFB and size one request at a time first, on the last months of the list (the load starts with the first).
   const ttfb: number[] = [];
   const bytes: number[] = [];
   let encoding = '';
   const n = Math.min(100, options.months.length);
+  const sampledFrom = options.distinct ? options.months.length - n : 0;
   for (let i = 0; i < n; i++) {
-    const r = await timedGet(options.portalUrl + path(options.months.length - 1 - i));
-    if (r.status !== 200) throw new Error(`portal ${path(i)}: HTTP ${r.status}`);
+    const at = path(options.months.length - 1 - i);
+    const r = await timedGet(options.portalUrl + at);
+    if (r.status !== 200) throw new Error(`portal ${at}: HTTP ${r.status}`);
     ttfb.push(r.ttfb);
     bytes.push(r.bodyBytes);
     encoding = r.encoding;
   }
+  let next = 0;
+  let bad = 0;
+  const cache = { hits: 0, misses: 0 };
+  const before = [cpuMs(options.pids?.portal), cpuMs(options.pids?.api)];
+  const result = await autocannon({
+    url: options.portalUrl,
+    connections: options.connections,
+    duration: options.seconds,
+    pipelining: 1,
+    timeout: 30,
+    ...(options.distinct ? { maxOverallRequests: Math.max(sampledFrom, options.connections) } : {}),
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, method: 'GET', path: path(next++), headers: { ...BROWSER } }),
+        onResponse: (status, _body, _context, headers) => {
+          if (status !== 200) bad++;
+          if (headers?.['x-cache'] === 'HIT') cache.hits++;
+          else cache.misses++;
+        },
+      },
+    ],
+  });
+  const after = [cpuMs(options.pids?.portal), cpuMs(options.pids?.api)];
+  const total = result.requests.total;
+  const perRequest = (i: number) =>
+    before[i] !== undefined && after[i] !== undefined && total > 0 ? round((after[i]! - before[i]!) / total, 2) : null;
   return {
-    load: loaded,
+    load: {
+      connections: options.connections,
+      seconds: round(result.duration, 2),
+      requests: total,
+      rps: round(total / result.duration, 0),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: bad + result.errors + result.timeouts + result.non2xx,
+      meanBytes: Math.round(result.throughput.total / Math.max(1, total)),
+    },
     ttfbP50: round(percentile(ttfb, 0.5), 2),
     ttfbP99: round(percentile(ttfb, 0.99), 2),
     bodyBytesMedian: percentile(bytes, 0.5),
     encoding,
     sampled: n,
+    cache,
+    portalCpuMs: perRequest(0),
+    apiCpuMs: perRequest(1),
   };
 }

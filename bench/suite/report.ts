@@ -78,7 +78,9 @@ export function renderTable(r: any): string {
     if (!p) continue;
     rows.push([
       `5. portal month page, c=${p.load.connections}, ${label}`,
-      `${n(p.load.rps)} req/s, p50 ${p.load.p50} ms; TTFB p50 ${p.ttfbP50} ms; ${n(p.bodyBytesMedian)} B (${p.encoding})`,
+      `${n(p.load.rps)} req/s, p50 ${p.load.p50} ms; TTFB p50 ${p.ttfbP50} ms; ${n(p.bodyBytesMedian)} B (${p.encoding})` +
+        (p.cache ? `; ${n(p.cache.misses)} rendered, ${n(p.cache.hits)} cached` : '') +
+        (p.portalCpuMs != null ? `; CPU per request: portal ${p.portalCpuMs} ms, API ${p.apiCpuMs} ms` : ''),
       '',
       '',
       '≥ 500 req/s',

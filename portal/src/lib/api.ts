@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { config } from './config';
 
 /** The portal is a client of the public GraphQL API like any other. */
@@ -67,6 +69,50 @@ export type TypedQuery<Result, Variables> = string & { readonly __types?: [Resul
 
 const UNREACHABLE = '数据接口暂时连不上，请稍后再试';
 
+/**
+ * Page reads go over node:http with kept-alive connections, not fetch(): undici's Request, Response, streams and
+ * AbortSignal cost the portal about 1 ms of CPU per page (issue 19's profile, bench/README.md), more than the
+ * bytes themselves. The API answers loopback JSON uncompressed, so nothing is asked to be gzipped and unzipped here.
+ */
+const API_TARGET = new URL(API_URL);
+const SECURE = API_TARGET.protocol === 'https:';
+const AGENT = SECURE ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+
+/** One POST over a kept-alive connection: the status and the body's bytes, or a rejection when no answer came. */
+function postOnce(
+  headers: Record<string, string>,
+  body: Buffer,
+  timeoutMs: number,
+): Promise<{ status: number; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = (SECURE ? httpsRequest : httpRequest)(
+      API_TARGET,
+      { method: 'POST', agent: AGENT, headers: { ...headers, 'content-length': String(body.length) } },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+        });
+        res.on('error', fail);
+        res.on('aborted', () => fail(new Error('aborted')));
+      },
+    );
+    function fail(error: unknown): void {
+      clearTimeout(timer);
+      // A kept-alive connection the API closed as we reused it: no request reached it, so asking again is safe.
+      const code = (error as { code?: string }).code;
+      reject(
+        Object.assign(new Error('post failed'), { cause: error, retry: req.reusedSocket && code === 'ECONNRESET' }),
+      );
+    }
+    const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
 /** One POST to the API; the answer's status and body, or an ApiError when the API cannot be reached. */
 async function post<T>(
   headers: Record<string, string>,
@@ -74,19 +120,24 @@ async function post<T>(
   variables: unknown,
   timeoutMs: number,
 ): Promise<{ status: number; body: GraphQLAnswer<T> | undefined }> {
-  let response: Response;
+  const sent = Buffer.from(JSON.stringify({ query, variables }));
+  const all = { 'content-type': 'application/json', ...forwardedFor(), ...headers };
+  let answer: { status: number; bytes: Buffer };
   try {
-    response = await fetch(API_URL, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...forwardedFor(), ...headers },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(timeoutMs),
+    answer = await postOnce(all, sent, timeoutMs).catch((error: { retry?: boolean }) => {
+      if (error.retry) return postOnce(all, sent, timeoutMs);
+      throw error;
     });
   } catch {
     throw new ApiError(UNREACHABLE, { temporary: true });
   }
-  const body = (await response.json().catch(() => undefined)) as GraphQLAnswer<T> | undefined;
-  return { status: response.status, body };
+  let body: GraphQLAnswer<T> | undefined;
+  try {
+    body = JSON.parse(answer.bytes.toString('utf8')) as GraphQLAnswer<T>;
+  } catch {
+    body = undefined;
+  }
+  return { status: answer.status, body };
 }
 
 /** A public read for a page: its data, or an ApiError that keeps the API's codes (the page picks its status by code). */
