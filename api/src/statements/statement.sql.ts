@@ -10,7 +10,7 @@ import type { statementChanges } from '@mingbai/db/schema/statements';
 import type { Fen } from '@mingbai/db/ledger/money';
 import { incomeFenSql, isCashAccountSql, spendingFenSql } from '@mingbai/db/ledger/flows';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
-import { intArray, keysIn, keyTable } from '../sql-helpers.ts';
+import { anyInt, keysIn, keyTable } from '../sql-helpers.ts';
 import { underRegion } from '../villages/village.sql.ts';
 import type { MonthKey, RevisionDbKey, RevisionKey } from './period-keys.ts';
 
@@ -105,7 +105,7 @@ export const revisionsOf = (r: PeriodWithOlderDbRow): PeriodRow[] => [toPeriod(r
 export function latestPeriodsSql(villageIds: readonly number[]): SQL {
   return sql`select l.*, ${olderRevisionsSql('l')} as older from (
              select distinct on (p.village_id) ${PERIOD_COLUMNS} from periods p
-              where p.status = 'published' and p.village_id = any(${intArray(villageIds)})
+              where p.status = 'published' and ${anyInt('p.village_id', villageIds)}
               order by p.village_id, p.year desc, p.month desc, p.revision desc) l`;
 }
 
