@@ -60,20 +60,61 @@ export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
   questions: readQuestionSettings({}),
 };
 
-export type Loaders = ReturnType<typeof createLoaders>;
+/** What each domain's loaders are made of, for one request. */
+interface LoaderSources {
+  db: Db;
+  reads: Db;
+  now: Date;
+  /** The request's loaders, for a domain that primes another's. */
+  all: () => Loaders;
+}
 
-function createLoaders(db: Db, reads: Db, now: Date) {
-  const regions = createRegionLoaders(db);
-  return {
-    ...regions,
-    ...createVillageLoaders(reads, (r) => regions.regionById.prime(r.id, r)),
-    ...createStatementLoaders(reads),
-    ...createVoucherLoaders(reads),
-    // Rule flags of a month not yet published are evaluated by the ledger on the database itself.
-    ...createReviewLoaders(reads, evaluateNow(db)),
-    ...createQuestionLoaders(reads, now),
-    ...createAttachmentLoaders(reads),
-  };
+const DOMAINS = {
+  regions: (s: LoaderSources) => createRegionLoaders(s.db),
+  villages: (s: LoaderSources) => createVillageLoaders(s.reads, (r) => s.all().regionById.prime(r.id, r)),
+  statements: (s: LoaderSources) => createStatementLoaders(s.reads),
+  vouchers: (s: LoaderSources) => createVoucherLoaders(s.reads),
+  // Rule flags of a month not yet published are evaluated by the ledger on the database itself.
+  review: (s: LoaderSources) => createReviewLoaders(s.reads, evaluateNow(s.db)),
+  questions: (s: LoaderSources) => createQuestionLoaders(s.reads, s.now),
+  attachments: (s: LoaderSources) => createAttachmentLoaders(s.reads),
+};
+type Domain = keyof typeof DOMAINS;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+export type Loaders = UnionToIntersection<ReturnType<(typeof DOMAINS)[Domain]>>;
+
+/** Which domain makes each loader: found once, by making every domain's loaders over no database (none reads yet). */
+const OWNER = new Map<string, Domain>();
+{
+  const none = {} as Db;
+  const sources: LoaderSources = { db: none, reads: none, now: new Date(0), all: () => ({}) as Loaders };
+  for (const domain of Object.keys(DOMAINS) as Domain[]) {
+    for (const key of Object.keys(DOMAINS[domain](sources))) OWNER.set(key, domain);
+  }
+}
+
+/** Per request: a domain's loaders are made on first use, so a request pays only for the loaders its fields use. */
+class RequestLoaders {
+  readonly made: Partial<Record<Domain, Record<string, unknown>>> = {};
+  constructor(readonly sources: LoaderSources) {}
+}
+// Own enumerable getters (not the prototype's), so `{ ...loaders }` (review/preview.ts) still copies every loader.
+const GETTERS: PropertyDescriptorMap = Object.fromEntries(
+  [...OWNER].map(([key, domain]) => [
+    key,
+    {
+      enumerable: true,
+      get(this: RequestLoaders) {
+        return (this.made[domain] ??= DOMAINS[domain](this.sources) as Record<string, unknown>)[key];
+      },
+    },
+  ]),
+);
+
+function createLoaders(db: Db, reads: Db, now: Date): Loaders {
+  const sources: LoaderSources = { db, reads, now, all: () => loaders };
+  const loaders = Object.defineProperties(new RequestLoaders(sources), GETTERS) as unknown as Loaders;
+  return loaders;
 }
 
 export function createContext(
