@@ -111,8 +111,7 @@ interface MonthKeyLike {
 
 /** Which revisions a batch reads: given ones, or the current published revision of each month (read ahead). */
 export type WantedRevisions =
-  | { revisions: readonly (MonthKeyLike & { revision: number })[] }
-  | { currentOf: readonly MonthKeyLike[] };
+  { revisions: readonly (MonthKeyLike & { revision: number })[] } | { currentOf: readonly MonthKeyLike[] };
 
 /**
  * `(village_id, year, month, revision) in (…)` over the columns named by `alias`, for the wanted revisions. The

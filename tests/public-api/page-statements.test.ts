@@ -104,7 +104,16 @@ describe('one statement text per batched lookup', () => {
     ['revisionChangesSql', (n) => revisionChangesSql(revisions.slice(0, n))],
     ['statementBundleSql', (n) => statementBundleSql(months.slice(0, n), months.slice(0, n))],
     ['villagesBySlugSql', (n) => villagesBySlugSql(['a', 'b"c', 'd\\e'].slice(0, n))],
-    ['linesOfStatementsSql', (n) => linesOfStatementsSql({ revisions: revisions.slice(0, n) }, filter, { start: 0, end: undefined, take: 50, fromEnd: false })],
+    [
+      'linesOfStatementsSql',
+      (n) =>
+        linesOfStatementsSql({ revisions: revisions.slice(0, n) }, filter, {
+          start: 0,
+          end: undefined,
+          take: 50,
+          fromEnd: false,
+        }),
+    ],
     ['vouchersByIdSql', (n) => vouchersByIdSql(vouchers.slice(0, n))],
     ['vouchersByNumberSql', (n) => vouchersByNumberSql(vouchers.slice(0, n))],
     ['flagsOfVouchersSql', (n) => flagsOfVouchersSql(vouchers.slice(0, n))],

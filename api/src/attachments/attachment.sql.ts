@@ -22,7 +22,7 @@ export type PublicAttachmentRow = RevisionDbKey & {
  * published answer anything.
  */
 export function publishedAttachmentsSql(wanted: WantedRevisions): SQL {
-    return sql`select a.village_id, a.year, a.month, a.revision, a.voucher_number, a.kind, a.derivative_sha256,
+  return sql`select a.village_id, a.year, a.month, a.revision, a.voucher_number, a.kind, a.derivative_sha256,
                     a.derivative_media_type, a.width, a.height, a.thumbnail_sha256, a.thumbnail_width,
                     a.thumbnail_height, a.pages, a.page_views
                from attachments a

@@ -103,7 +103,10 @@ export function villageQuestionsSql(villageId: number, status: QuestionStatus | 
 export function questionsOfMonthsSql(keys: readonly MonthKey[]): SQL {
   return sql`select ${QUESTION_COLUMNS}
                from questions q join villages v on v.id = q.village_id
-              where ${keysIn('q.village_id, q.year, q.month', keys.map((k) => [k.villageId, k.year, k.month]))}
+              where ${keysIn(
+                'q.village_id, q.year, q.month',
+                keys.map((k) => [k.villageId, k.year, k.month]),
+              )}
               order by ${NEWEST_FIRST}`;
 }
 

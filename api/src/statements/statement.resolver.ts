@@ -118,9 +118,15 @@ export class VillageStatementResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<PublishedMonth>> {
     // A list that shows each month's figures reads them with the months, in the same statement.
-    const result = await publishedMonths(ctx.reads, village.row.id, args.publishedSince ?? undefined, pageWindow(args), {
-      withSums: asksAnywhere(info, FIGURES),
-    });
+    const result = await publishedMonths(
+      ctx.reads,
+      village.row.id,
+      args.publishedSince ?? undefined,
+      pageWindow(args),
+      {
+        withSums: asksAnywhere(info, FIGURES),
+      },
+    );
     // The list read every month's revisions: its statements (PublishedMonth.statement) read no more SQL for them.
     for (const m of result.nodes) ctx.loaders.publishedRevisions.prime(m, m.revisions);
     return toConnection({ ...result, nodes: result.nodes.map(({ revisions: _, ...r }) => new PublishedMonth(r)) });

@@ -46,8 +46,7 @@ interface CurrentLinesKey {
 }
 
 type PageDbRow = { total: number; page_revision: number | null } & (
-  | (LineDbRow & { kind: FlowKind; rn: number })
-  | { rn: null }
+  (LineDbRow & { kind: FlowKind; rn: number }) | { rn: null }
 );
 
 const linesKey = (k: LinesKey) => JSON.stringify([revisionKey(k.statement), k.filter, k.window], bigintSafe);
@@ -66,7 +65,8 @@ async function linePages(
   keyOf: (k: RevisionKey) => string,
 ): Promise<Map<string, Page<StatementLineRow>>> {
   const results = new Map<string, Page<StatementLineRow>>();
-  const keys: readonly (MonthKey & { revision?: number })[] = 'revisions' in wanted ? wanted.revisions : wanted.currentOf;
+  const keys: readonly (MonthKey & { revision?: number })[] =
+    'revisions' in wanted ? wanted.revisions : wanted.currentOf;
   if (keys.length === 1 && isPlainDateOrder(filter)) {
     const key = keys[0]!;
     const rows = await readRows<PageDbRow>(db, datePageSql(key, window));
@@ -88,14 +88,21 @@ async function linePages(
   );
   for (const [key, mine] of groupBy(rows, (r) => keyOf(fromDbKey(r)))) {
     const totalCount = mine[0]!.total;
-    results.set(key, { offset: pageOffset(window, mine[0]!.rn, totalCount), totalCount, nodes: mine.map(toStatementLine) });
+    results.set(key, {
+      offset: pageOffset(window, mine[0]!.rn, totalCount),
+      totalCount,
+      nodes: mine.map(toStatementLine),
+    });
   }
   // A page past the end has no row to carry its total: count those statements, in one more statement. (Read ahead,
   // such a page is left to the field, which reads it here by its revision.)
   if ('revisions' in wanted && (window.start > 0 || window.end !== undefined)) {
     const unknown = wanted.revisions.filter((k) => !results.has(keyOf(k)));
     if (unknown.length > 0) {
-      const counted = await readRows<RevisionDbKey & { n: number }>(db, countLinesOfSql({ revisions: unknown }, filter));
+      const counted = await readRows<RevisionDbKey & { n: number }>(
+        db,
+        countLinesOfSql({ revisions: unknown }, filter),
+      );
       const byKey = new Map(counted.map((r) => [keyOf(fromDbKey(r)), r.n]));
       for (const k of unknown) {
         const totalCount = byKey.get(keyOf(k)) ?? 0;

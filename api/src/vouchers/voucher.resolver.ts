@@ -1,7 +1,6 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root, registerEnumType } from 'type-graphql';
 import { sumFen } from '@mingbai/db/ledger/money';
 import type { Context } from '../graphql/context.ts';
-import { badInput } from '../errors.ts';
 import { Money } from '../money/money.type.ts';
 import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';

@@ -132,7 +132,10 @@ const DISPLAY_JOINS = sql.raw(`join vouchers v on v.village_id = w.village_id an
  * position `seq`, and the total from the last one. Costs the same for 50 lines as for 50,000. A month key without a
  * revision reads the month's current revision (read ahead with the statement).
  */
-export function datePageSql(key: RevisionKey | (Omit<RevisionKey, 'revision'> & { revision?: undefined }), window: Window): SQL {
+export function datePageSql(
+  key: RevisionKey | (Omit<RevisionKey, 'revision'> & { revision?: undefined }),
+  window: Window,
+): SQL {
   const revision =
     key.revision !== undefined
       ? sql`${key.revision}`
@@ -298,7 +301,10 @@ export function vouchersByIdSql(keys: readonly { villageId: number; id: number }
   return sql`select ${VOUCHER_COLUMNS} from vouchers v
                 join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
                               and p.revision = v.revision and p.status = 'published'
-               where ${keysIn('v.village_id, v.id', keys.map((k) => [k.villageId, k.id]))}`;
+               where ${keysIn(
+                 'v.village_id, v.id',
+                 keys.map((k) => [k.villageId, k.id]),
+               )}`;
 }
 
 /** Vouchers of published months by number within their revision. */
@@ -334,7 +340,10 @@ export function flagsOfVouchersSql(keys: readonly (RevisionKey & { number: numbe
 /** Every line of the vouchers, in voucher and line order. */
 export function linesOfVouchersSql(keys: readonly { villageId: number; id: number }[]): SQL {
   return sql`select l.village_id, ${LINE_COLUMNS} from voucher_lines l ${LINE_JOINS}
-               where ${keysIn('l.village_id, l.voucher_id', keys.map((k) => [k.villageId, k.id]))}
+               where ${keysIn(
+                 'l.village_id, l.voucher_id',
+                 keys.map((k) => [k.villageId, k.id]),
+               )}
                order by l.voucher_id, l.line_no`;
 }
 

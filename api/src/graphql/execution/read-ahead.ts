@@ -4,11 +4,17 @@
 // the same turn as the statement, so `mergeReads` sends them with it, and their fields find them primed.
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import { readAheadAttachments } from '../../attachments/attachment.loader.ts';
-import { readAheadFlags } from '../../review/red-flag.loader.ts';
+import { readAheadAttachments, type createAttachmentLoaders } from '../../attachments/attachment.loader.ts';
+import type { createQuestionLoaders } from '../../questions/question.loader.ts';
+import { readAheadFlags, type createReviewLoaders } from '../../review/red-flag.loader.ts';
 import type { MonthKey } from '../../statements/period-keys.ts';
-import { readAheadLines } from '../../vouchers/voucher.loader.ts';
-import type { Loaders } from '../context.ts';
+import { readAheadLines, type createVoucherLoaders } from '../../vouchers/voucher.loader.ts';
+
+/** The loaders a month's page reads ahead through (the request's: `Context['loaders']`). */
+type AheadLoaders = ReturnType<typeof createAttachmentLoaders> &
+  ReturnType<typeof createQuestionLoaders> &
+  ReturnType<typeof createReviewLoaders> &
+  ReturnType<typeof createVoucherLoaders>;
 
 /** The fields asked directly of the statement (fragments followed), by name, and every field name asked below it. */
 function selection(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>) {
@@ -54,7 +60,7 @@ function selection(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>) {
  * guess at the cost: a field finds its data primed, or reads it itself as before.
  */
 export function readAheadMonth(
-  loaders: Loaders,
+  loaders: AheadLoaders,
   month: MonthKey,
   revision: number | undefined,
   current: Promise<number | undefined>,
