@@ -195,7 +195,7 @@ describe('asking, listing, answering', () => {
     ]);
   });
 
-  it('lists the questions of a month and of each voucher on the month page, in one more statement', async () => {
+  it('lists the questions of a month and of each voucher on the month page, in no more statements', async () => {
     const v = await aVillageWithAMonth();
     await ask({ villageSlug: v.slug, year: 2025, month: 3, body: '三月的收入只有运转经费吗？' });
     await ask({ villageSlug: v.slug, year: 2025, month: 3, voucherNumber: 2, body: '护林工资按什么标准发？' });
@@ -223,8 +223,9 @@ describe('asking, listing, answering', () => {
     expect(byVoucher.get(1)).toEqual([]);
     expect(byVoucher.get(2)!.map((q) => q.body)).toEqual(['护林工资按什么标准发？']);
     expect(byVoucher.get(3)!.map((q) => q.body)).toEqual(['办公用品买给谁用？']);
-    // The month's and every voucher's questions come from one batched statement, however many vouchers.
-    expect(withQ.extensions!.sql!.statements).toBe(without.extensions!.sql!.statements + 1);
+    // The month's and every voucher's questions come from one batched query, however many vouchers, read with the
+    // month's statement (issue 19: api/src/graphql/execution/read-ahead.ts): no statement more than without them.
+    expect(withQ.extensions!.sql!.statements).toBe(without.extensions!.sql!.statements);
   });
 
   it('returns the same question for the same text within 24 hours, and writes nothing new', async () => {

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rowValues } from '../sql-helpers.ts';
-import type { RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
+import { revisionsIn, type WantedRevisions } from '../sql-helpers.ts';
+import type { RevisionDbKey } from '../statements/period-keys.ts';
 
 /** A published attachment as the public sees it: its derivatives only, never the original or who uploaded it. */
 export type PublicAttachmentRow = RevisionDbKey & {
@@ -17,16 +17,18 @@ export type PublicAttachmentRow = RevisionDbKey & {
   page_views: { sha256: string; width: number; height: number }[];
 };
 
-/** The attachments of many revisions in one statement; only revisions that are published answer anything. */
-export function publishedAttachmentsSql(keys: readonly RevisionKey[]): SQL {
-  const values = rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]));
+/**
+ * The attachments of many revisions (or of months' current revisions) in one statement; only revisions that are
+ * published answer anything.
+ */
+export function publishedAttachmentsSql(wanted: WantedRevisions): SQL {
   return sql`select a.village_id, a.year, a.month, a.revision, a.voucher_number, a.kind, a.derivative_sha256,
                     a.derivative_media_type, a.width, a.height, a.thumbnail_sha256, a.thumbnail_width,
                     a.thumbnail_height, a.pages, a.page_views
                from attachments a
                join periods p on p.village_id = a.village_id and p.year = a.year and p.month = a.month
                              and p.revision = a.revision and p.status = 'published'
-              where (a.village_id, a.year, a.month, a.revision) in (${values})
+              where ${revisionsIn('a', wanted)}
               order by a.voucher_number nulls first, a.id`;
 }
 

@@ -4,7 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { questionStatusSql, type QuestionRecordRow, type QuestionStatus } from '@mingbai/db/ledger/questions';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
-import { rowValues } from '../sql-helpers.ts';
+import { anyInt, keysIn } from '../sql-helpers.ts';
 import type { MonthKey } from '../statements/period-keys.ts';
 
 /** A question with the name and slug of its village, which its public number and URL carry. */
@@ -103,7 +103,10 @@ export function villageQuestionsSql(villageId: number, status: QuestionStatus | 
 export function questionsOfMonthsSql(keys: readonly MonthKey[]): SQL {
   return sql`select ${QUESTION_COLUMNS}
                from questions q join villages v on v.id = q.village_id
-              where (q.village_id, q.year, q.month) in (${rowValues(keys.map((k) => [k.villageId, k.year, k.month]))})
+              where ${keysIn(
+                'q.village_id, q.year, q.month',
+                keys.map((k) => [k.villageId, k.year, k.month]),
+              )}
               order by ${NEWEST_FIRST}`;
 }
 
@@ -126,7 +129,7 @@ export function questionByNumberSql(villageId: number, numberYear: number, seq: 
 export function overdueQuestionsSql(villageIds: readonly number[], now: Date): SQL {
   return sql`select ${QUESTION_COLUMNS}
                from questions q join villages v on v.id = q.village_id
-              where q.village_id in (${rowValues(villageIds.map((id) => [id]))})
+              where ${anyInt('q.village_id', villageIds)}
                 and ${questionStatusSql('OVERDUE', now)}
               order by q.due_at, v.code, q.number_year, q.seq`;
 }

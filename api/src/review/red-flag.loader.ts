@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import { queryRows, type DbOrTx } from '@mingbai/db/client';
 import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import { ruleFlagKey, supervisorFlagKey } from '@mingbai/db/ledger/flag-keys';
@@ -12,10 +11,11 @@ import {
   type Thresholds,
 } from '@mingbai/db/ledger/red-flag-rules';
 import { evaluateRedFlags } from '@mingbai/db/ledger/red-flags';
-import { BATCH_PER_TICK } from '../batching.ts';
+import DataLoader from 'dataloader';
+import { AheadLoader, BATCH_PER_TICK } from '../batching.ts';
 import { Money } from '../money/money.type.ts';
 import { groupBy } from '../sql-helpers.ts';
-import { fromDbKey, revisionKey, type RevisionKey } from '../statements/period-keys.ts';
+import { fromDbKey, monthKey, revisionKey, type MonthKey, type RevisionKey } from '../statements/period-keys.ts';
 import { flagsOfRevisionsSql, type FlagPart } from './red-flag.sql.ts';
 import { ruleAsJudged, supervisorRule, type RedFlag } from './review.type.ts';
 
@@ -54,7 +54,15 @@ export async function loadRevisionFlags(
   keys: readonly RevisionKey[],
   evaluate: Evaluate | undefined,
 ): Promise<RevisionFlags[]> {
-  const parts = await queryRows<FlagPart>(db, flagsOfRevisionsSql(keys));
+  return flagsOfParts(await queryRows<FlagPart>(db, flagsOfRevisionsSql({ revisions: keys })), keys, evaluate);
+}
+
+/** Each revision's flags from the rows of `flagsOfRevisionsSql`. */
+function flagsOfParts(
+  parts: readonly FlagPart[],
+  keys: readonly RevisionKey[],
+  evaluate: Evaluate | undefined,
+): Promise<RevisionFlags[]> {
   const rowsOf = <P extends FlagPart['part']>(part: P) =>
     groupBy(
       parts.flatMap((p) => (p.part === part ? [p.row as Row<P>] : [])),
@@ -147,11 +155,57 @@ export function evaluateNow(db: DbOrTx): Evaluate {
 export function createReviewLoaders(db: DbOrTx, evaluate?: Evaluate) {
   return {
     /** The red flags of a revision with their answers (published: frozen; otherwise evaluated now). */
-    revisionFlags: new DataLoader<RevisionKey, RevisionFlags, string>((keys) => loadRevisionFlags(db, keys, evaluate), {
-      ...BATCH_PER_TICK,
-      cacheKeyFn: revisionKey,
-    }),
+    revisionFlags: new AheadLoader<RevisionKey, RevisionFlags>(
+      (keys) => loadRevisionFlags(db, keys, evaluate),
+      { ...BATCH_PER_TICK, cacheKeyFn: revisionKey },
+      monthKey,
+    ),
+    /** The rows of each month's current revision's flags, read ahead with the month's statement (read-ahead.ts). */
+    currentFlagParts: new DataLoader<MonthKey, FlagPart[], string>(
+      async (months) => {
+        const parts = await queryRows<FlagPart>(db, flagsOfRevisionsSql({ currentOf: months }));
+        const byMonth = groupBy(parts, (p) => monthKey(fromDbKey(p.row)));
+        return months.map((k) => byMonth.get(monthKey(k)) ?? []);
+      },
+      { ...BATCH_PER_TICK, cacheKeyFn: monthKey },
+    ),
+    /** The same rows of given revisions, read ahead; never evaluated (read-ahead primes published months only). */
+    revisionFlagParts: new DataLoader<RevisionKey, FlagPart[], string>(
+      async (keys) => {
+        const parts = await queryRows<FlagPart>(db, flagsOfRevisionsSql({ revisions: keys }));
+        const byKey = groupBy(parts, (p) => revisionKey(fromDbKey(p.row)));
+        return keys.map((k) => byKey.get(revisionKey(k)) ?? []);
+      },
+      { ...BATCH_PER_TICK, cacheKeyFn: revisionKey },
+    ),
   };
+}
+
+/**
+ * Reads a month's red flags with the level above the fields that show them: the given revision's, or the current
+ * one's (the revision `current` names: the statement read in the same statement). Only a published revision is primed:
+ * the flags of one not published are evaluated when a field asks (never for the public: its statement is null).
+ */
+export function readAheadFlags(
+  loaders: ReturnType<typeof createReviewLoaders>,
+  month: MonthKey,
+  revision: number | undefined,
+  current: Promise<number | undefined>,
+): void {
+  const parts =
+    revision === undefined
+      ? loaders.currentFlagParts.load(month)
+      : loaders.revisionFlagParts.load({ ...month, revision });
+  loaders.revisionFlags.readAhead(
+    monthKey(month),
+    Promise.all([parts, current]).then(async ([found, r]) => {
+      const key = { ...month, revision: revision ?? r ?? 0 };
+      const period = found.find((p) => p.part === 'period' && p.row.revision === key.revision);
+      if (period?.part !== 'period' || period.row.status !== 'published') return;
+      const [flags] = await flagsOfParts(found, [key], undefined);
+      loaders.revisionFlags.prime(key, flags!);
+    }),
+  );
 }
 
 /**

@@ -2,8 +2,8 @@
 // flags (`voucher_flags`), the committee's answers (`flag_answers`) and the thresholds the month was judged by (the
 // rule set recorded on `periods`). Rows of the four kinds come back tagged by `part`, like the statement bundle.
 import { sql, type SQL } from 'drizzle-orm';
-import { rowValues } from '../sql-helpers.ts';
-import type { RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
+import { revisionsIn, type WantedRevisions } from '../sql-helpers.ts';
+import type { RevisionDbKey } from '../statements/period-keys.ts';
 
 export type FlagPart =
   | {
@@ -29,28 +29,29 @@ export type FlagPart =
       row: RevisionDbKey & { flag_key: string; body: string; author: string; answered_at: string };
     };
 
-export function flagsOfRevisionsSql(keys: readonly RevisionKey[]): SQL {
-  const values = rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]));
+/** The flags of the wanted revisions (given ones, or months' current revisions: read ahead with the statement). */
+export function flagsOfRevisionsSql(wanted: WantedRevisions): SQL {
+  const keyOf = (alias: string) => revisionsIn(alias, wanted);
   return sql`select 'period' as part, row_to_json(x) as row from (
                select p.village_id, p.year, p.month, p.revision, p.status, s.thresholds
                  from periods p left join red_flag_rule_sets s on s.id = p.red_flag_rule_set_id
-                where (p.village_id, p.year, p.month, p.revision) in (${values})) x
+                where ${keyOf('p')}) x
              union all
              select 'rule', row_to_json(x) from (
                select f.village_id, f.year, f.month, f.revision, f.seq, f.rule_code, f.voucher_number,
                       f.amount_fen::text as amount_fen, f.detail
                  from red_flags f
-                where (f.village_id, f.year, f.month, f.revision) in (${values})
+                where ${keyOf('f')}
                 order by f.seq) x
              union all
              select 'supervisor', row_to_json(x) from (
                select f.village_id, f.year, f.month, f.revision, f.id, f.voucher_number, f.author, f.reason, f.created_at
                  from voucher_flags f
-                where (f.village_id, f.year, f.month, f.revision) in (${values})
+                where ${keyOf('f')}
                 order by f.id) x
              union all
              select 'answer', row_to_json(x) from (
                select a.village_id, a.year, a.month, a.revision, a.flag_key, a.body, a.author, a.answered_at
                  from flag_answers a
-                where (a.village_id, a.year, a.month, a.revision) in (${values})) x`;
+                where ${keyOf('a')}) x`;
 }

@@ -79,11 +79,23 @@ export class VillageStatementResolver {
     @Info() info: GraphQLResolveInfo,
   ) {
     checkMonth(args.year, args.month);
+    const key = { villageId: village.row.id, year: args.year, month: args.month };
     // A month page asks for most of the statement: the bundle reads it in one statement. A query for the month's
     // revision, digest and lines reads only the month's revisions (issue 19: a lines page does not read year to date).
-    return loadStatement(ctx, { villageId: village.row.id, year: args.year, month: args.month }, args.revision, {
-      whole: needsBundle(info),
-    });
+    const whole = needsBundle(info);
+    const revisions = (whole ? ctx.loaders.statementBundle : ctx.loaders.publishedRevisions).load(key);
+    // What the page shows below the statement (flags, attachments, questions, lines) goes in the same statement.
+    ctx.readAhead(
+      key,
+      args.revision ?? undefined,
+      // The statement's own read reports its failure; the reads ahead then prime nothing.
+      revisions.then(
+        (r) => r[0]?.revision,
+        () => undefined,
+      ),
+      info,
+    );
+    return loadStatement(ctx, key, args.revision, { whole });
   }
 
   @FieldResolver(() => MonthlyStatement, { nullable: true, description: '最新公开的月报表 / Latest published month.' })
@@ -106,9 +118,15 @@ export class VillageStatementResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<PublishedMonth>> {
     // A list that shows each month's figures reads them with the months, in the same statement.
-    const result = await publishedMonths(ctx.db, village.row.id, args.publishedSince ?? undefined, pageWindow(args), {
-      withSums: asksAnywhere(info, FIGURES),
-    });
+    const result = await publishedMonths(
+      ctx.reads,
+      village.row.id,
+      args.publishedSince ?? undefined,
+      pageWindow(args),
+      {
+        withSums: asksAnywhere(info, FIGURES),
+      },
+    );
     // The list read every month's revisions: its statements (PublishedMonth.statement) read no more SQL for them.
     for (const m of result.nodes) ctx.loaders.publishedRevisions.prime(m, m.revisions);
     return toConnection({ ...result, nodes: result.nodes.map(({ revisions: _, ...r }) => new PublishedMonth(r)) });

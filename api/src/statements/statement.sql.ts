@@ -10,7 +10,7 @@ import type { statementChanges } from '@mingbai/db/schema/statements';
 import type { Fen } from '@mingbai/db/ledger/money';
 import { incomeFenSql, isCashAccountSql, spendingFenSql } from '@mingbai/db/ledger/flows';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
-import { rowValues } from '../sql-helpers.ts';
+import { anyInt, keysIn, keyTable } from '../sql-helpers.ts';
 import { underRegion } from '../villages/village.sql.ts';
 import type { MonthKey, RevisionDbKey, RevisionKey } from './period-keys.ts';
 
@@ -78,7 +78,10 @@ export function toPeriod(r: PeriodDbRow): PeriodRow {
 export function publishedRevisionsSql(keys: readonly MonthKey[]): SQL {
   return sql`select ${PERIOD_COLUMNS} from periods p
                where p.status = 'published'
-                 and (p.village_id, p.year, p.month) in (${rowValues(keys.map((k) => [k.villageId, k.year, k.month]))})
+                 and ${keysIn(
+                   'p.village_id, p.year, p.month',
+                   keys.map((k) => [k.villageId, k.year, k.month]),
+                 )}
                order by p.revision desc`;
 }
 
@@ -105,7 +108,7 @@ export const revisionsOf = (r: PeriodWithOlderDbRow): PeriodRow[] => [toPeriod(r
 export function latestPeriodsSql(villageIds: readonly number[]): SQL {
   return sql`select l.*, ${olderRevisionsSql('l')} as older from (
              select distinct on (p.village_id) ${PERIOD_COLUMNS} from periods p
-              where p.status = 'published' and p.village_id in (${rowValues(villageIds.map((id) => [id]))})
+              where p.status = 'published' and ${anyInt('p.village_id', villageIds)}
               order by p.village_id, p.year desc, p.month desc, p.revision desc) l`;
 }
 
@@ -158,8 +161,10 @@ export function toRollup(r: RollupDbRow): RollupRow {
 export function rollupsSql(keys: readonly RevisionKey[]): SQL {
   return sql`select r.village_id, r.year, r.month, r.revision, ${ROLLUP_COLUMNS}
                 from statement_rollups r ${ROLLUP_JOINS}
-               where (r.village_id, r.year, r.month, r.revision) in
-                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]))})
+               where ${keysIn(
+                 'r.village_id, r.year, r.month, r.revision',
+                 keys.map((k) => [k.villageId, k.year, k.month, k.revision]),
+               )}
                order by r.account_code`;
 }
 
@@ -176,7 +181,11 @@ export type YtdDbRow = RollupDbRow & { village_id: number; year: number; until: 
 
 /** Movements of the current revision of each published month from January to each month of `keys`, by account. */
 export function yearToDateSql(keys: readonly MonthKey[]): SQL {
-  return sql`with wanted(village_id, year, until) as (values ${rowValues(keys.map((k) => [k.villageId, k.year, k.month]))}),
+  return sql`with wanted(village_id, year, until) as (select * from ${keyTable(
+    'w0',
+    ['village_id', 'year', 'until'],
+    keys.map((k) => [k.villageId, k.year, k.month]),
+  )}),
       current as (
         select distinct on (p.village_id, p.year, p.month, w.until) w.until::int as until, p.village_id, p.year, p.month, p.revision
           from wanted w
@@ -236,8 +245,10 @@ export function statementSumsSql(keys: readonly RevisionKey[]): SQL {
                      coalesce(sum(${ROLLUP_SPENDING_FEN}), 0)::text as spending
                 from statement_rollups r
                 join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
-               where (r.village_id, r.year, r.month, r.revision) in
-                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]))})
+               where ${keysIn(
+                 'r.village_id, r.year, r.month, r.revision',
+                 keys.map((k) => [k.villageId, k.year, k.month, k.revision]),
+               )}
                group by r.village_id, r.year, r.month, r.revision`;
 }
 
@@ -299,8 +310,10 @@ export function revisionChangesSql(keys: readonly RevisionKey[]): SQL {
   return sql`select c.village_id, c.year, c.month, c.revision, c.voucher_number, c.kind, c.summary_before, c.summary_after,
                c.amount_before_fen::text, c.amount_after_fen::text
           from statement_changes c
-         where (c.village_id, c.year, c.month, c.revision) in
-               (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision]))})
+         where ${keysIn(
+           'c.village_id, c.year, c.month, c.revision',
+           keys.map((k) => [k.villageId, k.year, k.month, k.revision]),
+         )}
          order by c.voucher_number`;
 }
 
@@ -318,7 +331,10 @@ export type BundlePart =
  * corrections, each row tagged with its part.
  */
 export function statementBundleSql(keys: readonly MonthKey[], months: readonly MonthKey[]): SQL {
-  const wanted = sql`(p.village_id, p.year, p.month) in (${rowValues(months.map((k) => [k.villageId, k.year, k.month]))})`;
+  const wanted = keysIn(
+    'p.village_id, p.year, p.month',
+    months.map((k) => [k.villageId, k.year, k.month]),
+  );
   return sql`select 'period' as part, row_to_json(x) as row from (
               select ${PERIOD_COLUMNS} from periods p where p.status = 'published' and ${wanted}) x
             union all
@@ -337,7 +353,10 @@ export function statementBundleSql(keys: readonly MonthKey[], months: readonly M
               select c.village_id, c.year, c.month, c.revision, c.voucher_number, c.kind, c.summary_before,
                      c.summary_after, c.amount_before_fen::text, c.amount_after_fen::text
                 from statement_changes c
-               where (c.village_id, c.year, c.month) in (${rowValues(keys.map((k) => [k.villageId, k.year, k.month]))})
+               where ${keysIn(
+                 'c.village_id, c.year, c.month',
+                 keys.map((k) => [k.villageId, k.year, k.month]),
+               )}
                order by c.voucher_number) x`;
 }
 

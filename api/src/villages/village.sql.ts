@@ -4,7 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { villages } from '@mingbai/db/schema/regions';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
-import { likePattern } from '../sql-helpers.ts';
+import { anyText, likePattern } from '../sql-helpers.ts';
 import type { RegionRow } from '../regions/region.sql.ts';
 
 export type VillageRow = typeof villages.$inferSelect;
@@ -55,10 +55,7 @@ export function villagesBySlugSql(slugs: readonly string[]): SQL {
               from villages v
               join regions t on t.id = v.town_id
               left join regions d on d.id = t.parent_id
-             where v.slug in (${sql.join(
-               slugs.map((s) => sql`${s}`),
-               sql`, `,
-             )})`;
+             where ${anyText('v.slug', slugs)}`;
 }
 
 export interface VillageFilter {

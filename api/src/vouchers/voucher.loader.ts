@@ -1,9 +1,17 @@
 import DataLoader from 'dataloader';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
-import { BATCH_PER_TICK } from '../batching.ts';
-import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
-import { groupBy, readRows, type SqlReader } from '../sql-helpers.ts';
-import { fromDbKey, revisionKey, type RevisionDbKey, type RevisionKey } from '../statements/period-keys.ts';
+import { AheadLoader, BATCH_PER_TICK } from '../batching.ts';
+import { pageOffset, pageWindow, type Page, type PageArgs, type Window } from '../graphql/relay/connection.ts';
+import { groupBy, readRows, type SqlReader, type WantedRevisions } from '../sql-helpers.ts';
+import {
+  fromDbKey,
+  monthKey,
+  revisionKey,
+  type MonthKey,
+  type RevisionDbKey,
+  type RevisionKey,
+} from '../statements/period-keys.ts';
+import { lineFilter, type LineArgsShape } from './voucher.service.ts';
 import {
   countLinesOfSql,
   datePageSql,
@@ -30,78 +38,122 @@ interface LinesKey {
   window: Window;
 }
 
-async function countLinesOf(
-  db: SqlReader,
-  statements: RevisionKey[],
-  filter: LineFilter,
-): Promise<Map<string, number>> {
-  const rows = await readRows<RevisionDbKey & { n: number }>(db, countLinesOfSql(statements, filter));
-  return new Map(rows.map((r) => [revisionKey(fromDbKey(r)), r.n]));
+/** A lines page of a month's current revision, read ahead with the month's statement (`readAheadLines`). */
+interface CurrentLinesKey {
+  month: MonthKey;
+  filter: LineFilter;
+  window: Window;
 }
 
+type PageDbRow = { total: number; page_revision: number | null } & (
+  (LineDbRow & { kind: FlowKind; rn: number }) | { rn: null }
+);
+
 const linesKey = (k: LinesKey) => JSON.stringify([revisionKey(k.statement), k.filter, k.window], bigintSafe);
+const currentLinesKey = (k: CurrentLinesKey) => JSON.stringify([monthKey(k.month), k.filter, k.window], bigintSafe);
+
+/**
+ * One page of lines for each wanted statement (given revisions, or months' current ones), with the same filter and
+ * window, keyed by `keyOf` (a revision's key, or a month's): one statement, or two when a page past the end of some
+ * statement has no row to carry its total.
+ */
+async function linePages(
+  db: SqlReader,
+  wanted: WantedRevisions,
+  filter: LineFilter,
+  window: Window,
+  keyOf: (k: RevisionKey) => string,
+): Promise<Map<string, Page<StatementLineRow>>> {
+  const results = new Map<string, Page<StatementLineRow>>();
+  const keys: readonly (MonthKey & { revision?: number })[] =
+    'revisions' in wanted ? wanted.revisions : wanted.currentOf;
+  if (keys.length === 1 && isPlainDateOrder(filter)) {
+    const key = keys[0]!;
+    const rows = await readRows<PageDbRow>(db, datePageSql(key, window));
+    const found = rows.filter((r): r is PageDbRow & LineDbRow & { kind: FlowKind; rn: number } => r.rn !== null);
+    const totalCount = rows[0]?.total ?? 0;
+    // The revision read: the one asked for, or the month's current one (none when the month is not published).
+    const revision = key.revision ?? rows[0]?.page_revision ?? undefined;
+    if (revision === undefined) return results;
+    results.set(keyOf({ ...key, revision }), {
+      offset: pageOffset(window, found[0]?.rn, totalCount),
+      totalCount,
+      nodes: found.map(toStatementLine),
+    });
+    return results;
+  }
+  const rows = await readRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
+    db,
+    linesOfStatementsSql(wanted, filter, window),
+  );
+  for (const [key, mine] of groupBy(rows, (r) => keyOf(fromDbKey(r)))) {
+    const totalCount = mine[0]!.total;
+    results.set(key, {
+      offset: pageOffset(window, mine[0]!.rn, totalCount),
+      totalCount,
+      nodes: mine.map(toStatementLine),
+    });
+  }
+  // A page past the end has no row to carry its total: count those statements, in one more statement. (Read ahead,
+  // such a page is left to the field, which reads it here by its revision.)
+  if ('revisions' in wanted && (window.start > 0 || window.end !== undefined)) {
+    const unknown = wanted.revisions.filter((k) => !results.has(keyOf(k)));
+    if (unknown.length > 0) {
+      const counted = await readRows<RevisionDbKey & { n: number }>(
+        db,
+        countLinesOfSql({ revisions: unknown }, filter),
+      );
+      const byKey = new Map(counted.map((r) => [keyOf(fromDbKey(r)), r.n]));
+      for (const k of unknown) {
+        const totalCount = byKey.get(keyOf(k)) ?? 0;
+        results.set(keyOf(k), { offset: pageOffset(window, undefined, totalCount), totalCount, nodes: [] });
+      }
+    }
+  }
+  return results;
+}
+
+const emptyPage = (window: Window): Page<StatementLineRow> => ({
+  offset: pageOffset(window, undefined, 0),
+  totalCount: 0,
+  nodes: [],
+});
 
 export function createVoucherLoaders(db: SqlReader) {
+  /** Statement lines of many statements with the same filter and window: one query per distinct filter. */
+  const statementLines = new AheadLoader<LinesKey, Page<StatementLineRow>>(
+    async (keys) => {
+      const results = new Map<string, Page<StatementLineRow>>();
+      for (const group of groupBy(keys, (k) => JSON.stringify([k.filter, k.window], bigintSafe)).values()) {
+        const { filter, window } = group[0]!;
+        const wanted = { revisions: group.map((k) => k.statement) };
+        const pages = await linePages(db, wanted, filter, window, revisionKey);
+        for (const k of group) results.set(linesKey(k), pages.get(revisionKey(k.statement)) ?? emptyPage(window));
+      }
+      return keys.map((k) => results.get(linesKey(k))!);
+    },
+    { ...BATCH_PER_TICK, cacheKeyFn: linesKey },
+    (k) => monthKey(k.statement),
+  );
+  /**
+   * Pages of months' current revisions, read ahead (`readAheadLines`); a month without a row to say its revision (a
+   * filtered page past the end) is left out, and its `lines` field reads it as always.
+   */
+  const currentLines = new DataLoader<CurrentLinesKey, Page<StatementLineRow> | undefined, string>(
+    async (keys) => {
+      const results = new Map<string, Page<StatementLineRow> | undefined>();
+      for (const group of groupBy(keys, (k) => JSON.stringify([k.filter, k.window], bigintSafe)).values()) {
+        const { filter, window } = group[0]!;
+        const pages = await linePages(db, { currentOf: group.map((k) => k.month) }, filter, window, monthKey);
+        for (const k of group) results.set(currentLinesKey(k), pages.get(monthKey(k.month)));
+      }
+      return keys.map((k) => results.get(currentLinesKey(k)));
+    },
+    { ...BATCH_PER_TICK, cacheKeyFn: currentLinesKey },
+  );
   return {
-    /** Statement lines of many statements with the same filter and window: one query per distinct filter. */
-    statementLines: new DataLoader<LinesKey, Page<StatementLineRow>, string>(
-      async (keys) => {
-        const results = new Map<string, Page<StatementLineRow>>();
-        const byFilter = groupBy(keys, (k) => JSON.stringify([k.filter, k.window], bigintSafe));
-        for (const group of byFilter.values()) {
-          const { filter, window } = group[0]!;
-          if (group.length === 1 && isPlainDateOrder(filter)) {
-            const k = group[0]!;
-            const rows = await readRows<
-              { total: number } & ((LineDbRow & { kind: FlowKind; rn: number }) | { rn: null })
-            >(db, datePageSql(k.statement, window));
-            const found = rows.filter(
-              (r): r is { total: number } & LineDbRow & { kind: FlowKind; rn: number } => r.rn !== null,
-            );
-            const totalCount = rows[0]?.total ?? 0;
-            results.set(linesKey(k), {
-              offset: pageOffset(window, found[0]?.rn, totalCount),
-              totalCount,
-              nodes: found.map(toStatementLine),
-            });
-            continue;
-          }
-          const rows = await readRows<LineDbRow & { kind: FlowKind; rn: number; total: number }>(
-            db,
-            linesOfStatementsSql(
-              group.map((k) => k.statement),
-              filter,
-              window,
-            ),
-          );
-          const byStatement = groupBy(rows, (r) => revisionKey(fromDbKey(r)));
-          // A page past the end has no row to carry its total: count those statements, in one more statement.
-          const unknown =
-            window.start > 0 || window.end !== undefined
-              ? group.filter((k) => !byStatement.has(revisionKey(k.statement)))
-              : [];
-          const counted =
-            unknown.length > 0
-              ? await countLinesOf(
-                  db,
-                  unknown.map((k) => k.statement),
-                  filter,
-                )
-              : new Map<string, number>();
-          for (const k of group) {
-            const mine = byStatement.get(revisionKey(k.statement)) ?? [];
-            const totalCount = mine[0]?.total ?? counted.get(revisionKey(k.statement)) ?? 0;
-            results.set(linesKey(k), {
-              offset: pageOffset(window, mine[0]?.rn, totalCount),
-              totalCount,
-              nodes: mine.map(toStatementLine),
-            });
-          }
-        }
-        return keys.map((k) => results.get(linesKey(k))!);
-      },
-      { ...BATCH_PER_TICK, cacheKeyFn: linesKey },
-    ),
+    statementLines,
+    currentLines,
     voucherById: new DataLoader<{ villageId: number; id: number }, VoucherRow | undefined, string>(
       async (keys) => {
         const rows = await readRows<LineDbRow>(db, vouchersByIdSql(keys));
@@ -150,4 +202,39 @@ export function createVoucherLoaders(db: SqlReader) {
 
 function bigintSafe(_: string, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
+}
+
+/**
+ * Reads a month's lines page with the level above the `lines` field that shows it (graphql/execution/read-ahead.ts):
+ * the given revision's page, or the current one's, primed under the revision `current` names (the statement read in
+ * the same statement). Arguments the field would refuse read nothing ahead: the field reports them.
+ */
+export function readAheadLines(
+  loaders: ReturnType<typeof createVoucherLoaders>,
+  month: MonthKey,
+  revision: number | undefined,
+  current: Promise<number | undefined>,
+  args: LineArgsShape & PageArgs,
+): void {
+  let filter: LineFilter;
+  let window: Window;
+  try {
+    filter = lineFilter(args);
+    window = pageWindow(args);
+  } catch {
+    return;
+  }
+  if (revision !== undefined) {
+    loaders.statementLines.load({ statement: { ...month, revision }, filter, window }).catch(() => {});
+    return;
+  }
+  const page = loaders.currentLines.load({ month, filter, window });
+  loaders.statementLines.readAhead(
+    monthKey(month),
+    Promise.all([page, current]).then(([found, r]) => {
+      if (found && r !== undefined) {
+        loaders.statementLines.prime({ statement: { ...month, revision: r }, filter, window }, found);
+      }
+    }),
+  );
 }

@@ -1,7 +1,6 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root, registerEnumType } from 'type-graphql';
-import { parseYuan, sumFen } from '@mingbai/db/ledger/money';
+import { sumFen } from '@mingbai/db/ledger/money';
 import type { Context } from '../graphql/context.ts';
-import { badInput } from '../errors.ts';
 import { Money } from '../money/money.type.ts';
 import { PageArgs, pageWindow, toConnection } from '../graphql/relay/connection.ts';
 import { Region } from '../regions/region.type.ts';
@@ -10,8 +9,7 @@ import { loadersOf } from '../statements/preview-statement.ts';
 import { loadStatement } from '../statements/statement.loader.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
-import { publishedLines } from './voucher.service.ts';
-import type { LineFilter, LineSort } from './voucher.sql.ts';
+import { lineFilter, publishedLines } from './voucher.service.ts';
 import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import {
   FlowKind,
@@ -52,30 +50,6 @@ class LineArgs extends PageArgs {
 
   @Field(() => LineOrder, { nullable: true, defaultValue: LineOrder.DATE_ASC })
   orderBy?: LineOrder;
-}
-
-function lineFilter(args: LineArgs): LineFilter {
-  if (args.category !== undefined && args.category !== null && !/^[0-9]{1,9}$/.test(args.category)) {
-    throw badInput('科目应为数字编码，如 514 或 51401', 'category');
-  }
-  const amount = (text: string | undefined | null, name: string) => {
-    if (text === undefined || text === null || text === '') return undefined;
-    const fen = parseYuan(text);
-    if (fen === undefined || fen < 0n)
-      throw badInput(`${name} 应为不小于零的金额（元），最多两位小数，如 "1000.50"`, name);
-    return fen;
-  };
-  if (args.search !== undefined && args.search !== null && args.search.length > 100) {
-    throw badInput('查找文字不能超过 100 个字', 'search');
-  }
-  return {
-    category: args.category ?? undefined,
-    kind: args.kind ?? undefined,
-    minFen: amount(args.minYuan, 'minYuan'),
-    maxFen: amount(args.maxYuan, 'maxYuan'),
-    search: args.search ?? undefined,
-    sort: (args.orderBy ?? LineOrder.DATE_ASC) as LineSort,
-  };
 }
 
 @Resolver(() => MonthlyStatement)

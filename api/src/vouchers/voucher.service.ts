@@ -1,6 +1,8 @@
 import type { SQL } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
+import { parseYuan } from '@mingbai/db/ledger/money';
+import { badInput } from '../errors.ts';
 import { pageOffset, type Page, type Window } from '../graphql/relay/connection.ts';
 import type { RevisionKey } from '../statements/period-keys.ts';
 import {
@@ -10,6 +12,7 @@ import {
   toStatementLine,
   type LineDbRow,
   type LineFilter,
+  type LineSort,
   type PublishedLinesScope,
   type StatementLineRow,
   toVoucher,
@@ -53,4 +56,39 @@ export async function vouchersOfRevision(db: Db, key: RevisionKey, window: Windo
   const found = rows.filter((r) => r.rn !== null);
   const totalCount = rows[0]?.total ?? 0;
   return { offset: pageOffset(window, found[0]?.rn, totalCount), totalCount, nodes: found.map(toVoucher) };
+}
+
+/** The arguments of a `lines` field, as GraphQL hands them over (the enums by their values). */
+export interface LineArgsShape {
+  category?: string | null | undefined;
+  kind?: FlowKind | null | undefined;
+  minYuan?: string | null | undefined;
+  maxYuan?: string | null | undefined;
+  search?: string | null | undefined;
+  orderBy?: string | null | undefined;
+}
+
+/** A `lines` field's filter from its arguments, refused with BAD_USER_INPUT when they cannot be one. */
+export function lineFilter(args: LineArgsShape): LineFilter {
+  if (args.category !== undefined && args.category !== null && !/^[0-9]{1,9}$/.test(args.category)) {
+    throw badInput('科目应为数字编码，如 514 或 51401', 'category');
+  }
+  const amount = (text: string | undefined | null, name: string) => {
+    if (text === undefined || text === null || text === '') return undefined;
+    const fen = parseYuan(text);
+    if (fen === undefined || fen < 0n)
+      throw badInput(`${name} 应为不小于零的金额（元），最多两位小数，如 "1000.50"`, name);
+    return fen;
+  };
+  if (args.search !== undefined && args.search !== null && args.search.length > 100) {
+    throw badInput('查找文字不能超过 100 个字', 'search');
+  }
+  return {
+    category: args.category ?? undefined,
+    kind: args.kind ?? undefined,
+    minFen: amount(args.minYuan, 'minYuan'),
+    maxFen: amount(args.maxYuan, 'maxYuan'),
+    search: args.search ?? undefined,
+    sort: (args.orderBy ?? 'date_asc') as LineSort,
+  };
 }

@@ -8,7 +8,7 @@ import type { voucherLines } from '@mingbai/db/schema/ledger';
 import type { Fen } from '@mingbai/db/ledger/money';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
-import { likePattern, rowValues } from '../sql-helpers.ts';
+import { keysIn, likePattern, revisionsIn, type WantedRevisions } from '../sql-helpers.ts';
 import type { RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
 import { underRegion } from '../villages/village.sql.ts';
 
@@ -129,20 +129,29 @@ const DISPLAY_JOINS = sql.raw(`join vouchers v on v.village_id = w.village_id an
 
 /**
  * The first page of one statement's lines in date order, unfiltered, as the month page asks: a range of the derived
- * position `seq`, and the total from the last one. Costs the same for 50 lines as for 50,000.
+ * position `seq`, and the total from the last one. Costs the same for 50 lines as for 50,000. A month key without a
+ * revision reads the month's current revision (read ahead with the statement).
  */
-export function datePageSql(key: RevisionKey, window: Window): SQL {
-  return sql`select t.total, w.* from (
-      select coalesce(max(s.seq), 0)::int as total from statement_lines s
+export function datePageSql(
+  key: RevisionKey | (Omit<RevisionKey, 'revision'> & { revision?: undefined }),
+  window: Window,
+): SQL {
+  const revision =
+    key.revision !== undefined
+      ? sql`${key.revision}`
+      : sql`(select max(c.revision) from periods c where c.village_id = ${key.villageId} and c.year = ${key.year}
+               and c.month = ${key.month} and c.status = 'published')`;
+  return sql`select t.total, t.revision as page_revision, w.* from (
+      select coalesce(max(s.seq), 0)::int as total, ${revision}::int as revision from statement_lines s
        where s.village_id = ${key.villageId} and s.year = ${key.year} and s.month = ${key.month}
-         and s.revision = ${key.revision}
+         and s.revision = ${revision}
     ) t
     left join lateral (
       select w.kind, w.seq::int as rn, ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}
         from statement_lines w
         ${DISPLAY_JOINS}
        where w.village_id = ${key.villageId} and w.year = ${key.year} and w.month = ${key.month}
-         and w.revision = ${key.revision} and ${windowSql(window, sql`w.seq`, sql`t.total`)}
+         and w.revision = t.revision and ${windowSql(window, sql`w.seq`, sql`t.total`)}
        order by w.seq
     ) w on true
    order by w.rn`;
@@ -169,9 +178,7 @@ export type PublishedLinesScope = ({ regionId: number } | { villageId: number })
   month?: number | undefined;
 };
 
-const statementsScope = (statements: RevisionKey[]) =>
-  sql`(s.village_id, s.year, s.month, s.revision) in
-      (${rowValues(statements.map((k) => [k.villageId, k.year, k.month, k.revision]))})`;
+const statementsScope = (statements: WantedRevisions) => revisionsIn('s', statements);
 
 function filterSql(f: LineFilter): SQL {
   const parts: SQL[] = [sql`kind is not null`];
@@ -268,7 +275,7 @@ export function publishedScopeSql(scope: PublishedLinesScope): SQL {
 }
 
 /** A window of the lines of each statement, each numbered within its statement. */
-export function linesOfStatementsSql(statements: RevisionKey[], filter: LineFilter, window: Window): SQL {
+export function linesOfStatementsSql(statements: WantedRevisions, filter: LineFilter, window: Window): SQL {
   return linesSql(statementsScope(statements), filter, window, sql`village_id, year, month, revision`);
 }
 
@@ -283,7 +290,7 @@ export function countLinesSql(scope: SQL, filter: LineFilter): SQL {
 }
 
 /** How many lines of each statement pass `filter`. */
-export function countLinesOfSql(statements: RevisionKey[], filter: LineFilter): SQL {
+export function countLinesOfSql(statements: WantedRevisions, filter: LineFilter): SQL {
   return sql`select village_id, year, month, revision, count(*)::int as n
           from (${filteredSql(statementsScope(statements), filter)}) c
          group by village_id, year, month, revision`;
@@ -294,7 +301,10 @@ export function vouchersByIdSql(keys: readonly { villageId: number; id: number }
   return sql`select ${VOUCHER_COLUMNS} from vouchers v
                 join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
                               and p.revision = v.revision and p.status = 'published'
-               where (v.village_id, v.id) in (${rowValues(keys.map((k) => [k.villageId, k.id]))})`;
+               where ${keysIn(
+                 'v.village_id, v.id',
+                 keys.map((k) => [k.villageId, k.id]),
+               )}`;
 }
 
 /** Vouchers of published months by number within their revision. */
@@ -302,8 +312,10 @@ export function vouchersByNumberSql(keys: readonly (RevisionKey & { number: numb
   return sql`select ${VOUCHER_COLUMNS} from vouchers v
                 join periods p on p.village_id = v.village_id and p.year = v.year and p.month = v.month
                               and p.revision = v.revision and p.status = 'published'
-               where (v.village_id, v.year, v.month, v.revision, v.number) in
-                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]))})`;
+               where ${keysIn(
+                 'v.village_id, v.year, v.month, v.revision, v.number',
+                 keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]),
+               )}`;
 }
 
 export interface FlagDbRow {
@@ -318,15 +330,20 @@ export function flagsOfVouchersSql(keys: readonly (RevisionKey & { number: numbe
   return sql`select f.village_id || ':' || f.year || ':' || f.month || ':' || f.revision || ':' || f.voucher_number as key,
                      f.author, f.reason, f.created_at
                 from voucher_flags f
-               where (f.village_id, f.year, f.month, f.revision, f.voucher_number) in
-                     (${rowValues(keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]))})
+               where ${keysIn(
+                 'f.village_id, f.year, f.month, f.revision, f.voucher_number',
+                 keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]),
+               )}
                order by f.id`;
 }
 
 /** Every line of the vouchers, in voucher and line order. */
 export function linesOfVouchersSql(keys: readonly { villageId: number; id: number }[]): SQL {
   return sql`select l.village_id, ${LINE_COLUMNS} from voucher_lines l ${LINE_JOINS}
-               where (l.village_id, l.voucher_id) in (${rowValues(keys.map((k) => [k.villageId, k.id]))})
+               where ${keysIn(
+                 'l.village_id, l.voucher_id',
+                 keys.map((k) => [k.villageId, k.id]),
+               )}
                order by l.voucher_id, l.line_no`;
 }
 
