@@ -177,7 +177,7 @@ async function writeVouchers(
   });
   return { revision, importId, payments };
 }
-const COLLECT_MAX_LINES = 200_000;
+const COLLECT_MAX_LINES = Infinity;
 
 /** The id under which these exact bytes are kept for the village, if they are. */
 async function storedFile(db: DbOrTx, villageId: number, sha256: string): Promise<number | undefined> {

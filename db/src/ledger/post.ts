@@ -376,6 +376,8 @@ export async function copyVoucherSpool(
   for (const n of spool.persons) names.add(n);
   const mask = remembered(createTextMasker(names));
   const maskPerson = remembered(maskName);
+  // One string per name for the payments collected (a payment keeps its payee's name until the month is judged).
+  const sameName = remembered((name) => name);
   const ids = await reserveIds(sql, 'vouchers_id_seq', spool.vouchers);
   phase('accounts, persons, ids');
   const numbers: number[] = [];
@@ -466,7 +468,7 @@ export async function copyVoucherSpool(
             accountClass: classes.get(f[2]!.slice(0, 3))!,
             amountFen: BigInt(f[4]!),
             summary: shownSummary,
-            counterpartyName: name,
+            counterpartyName: name === null ? null : sameName(name),
             counterpartyIsPerson: person,
             counterpartyPublic: shown,
             paymentMethod: copyValue(f[11]!),
