@@ -553,7 +553,13 @@ export async function copyImportedFile(
     chunks: () => AsyncIterable<Uint8Array>;
   },
 ): Promise<number> {
-  const [row] = await sql.query(`select nextval('imported_files_id_seq')::text as id`);
+  // lz4 where the server has it (PostgreSQL 14+ built with it; not PGlite): pglz spent 5.6 s of the server's CPU on a
+  // 90 MB CSV, lz4 1.2 s, for a value 7% larger. For the rest of the transaction; only values over 2 KB are compressed.
+  const [row] = await sql.query(
+    `select nextval('imported_files_id_seq')::text as id,
+            (select set_config('default_toast_compression', 'lz4', true) from pg_settings
+              where name = 'default_toast_compression' and 'lz4' = any(enumvals)) as compression`,
+  );
   const id = Number(row!.id);
   async function* rows(): AsyncGenerator<Buffer> {
     const text = (value: string) => {
