@@ -401,7 +401,11 @@ async function readRows(
   };
   for (const row of first.slice(header.position + 1)) await read(row);
   if (first.length === HEADER_SEARCH_ROWS) {
-    for (let batch: IteratorResult<TableRow[]> = { done: false, value: after }; !batch.done; batch = await rows.next()) {
+    for (
+      let batch: IteratorResult<TableRow[]> = { done: false, value: after };
+      !batch.done;
+      batch = await rows.next()
+    ) {
       for (const row of batch.value) {
         const sent = read(row);
         if (sent) await sent;
