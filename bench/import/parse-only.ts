@@ -2,7 +2,9 @@
  * The import's parse alone (decode, CSV, rows, vouchers, tally, spool), without a database: for profiling where the
  * parse's seconds go.
  *
- *   node --max-old-space-size=128 --max-semi-space-size=2 --cpu-prof --import tsx bench/import/parse-only.ts FILE
+ *   node --max-old-space-size=128 --max-semi-space-size=2 --cpu-prof --import tsx bench/import/parse-only.ts FILE [DIR]
+ *
+ * With DIR, the spool (vouchers.tsv, lines.tsv) is left there, to compare two versions' output byte for byte.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +17,8 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: parse-only.ts FILE');
 // As in the CLI, whose database client keeps an AsyncLocalStorage: every promise then runs a hook.
 new AsyncLocalStorage().enterWith({});
-const dir = mkdtempSync(join(tmpdir(), 'mingbai-parse-'));
+const keep = process.argv[3];
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'mingbai-parse-'));
 try {
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -36,5 +39,5 @@ try {
     }),
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
 }
