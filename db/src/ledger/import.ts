@@ -136,9 +136,10 @@ async function writeVouchers(
 ): Promise<{ revision: number; importId: number; payments: PaymentBook | undefined }> {
   const { key } = write;
   // The red-flag rules judge the month from payments collected as the vouchers are copied, so judging an upload reads
-  // nothing back. Not for an append (the month holds other vouchers too) nor a file so large that its payments would
-  // weigh on the import's flat memory: those months are judged from the database.
-  const payments = write.mode === 'replace' && write.spool.lines <= COLLECT_MAX_LINES ? new PaymentBook() : undefined;
+  // nothing back. Not for an append (the month holds other vouchers too): that month is judged from the database.
+  // Whatever the file's size: reading a million lines back held them all in memory at once (the import ran out of its
+  // heap), where the collected payments are a few small objects per voucher (red-flag-engine.ts).
+  const payments = write.mode === 'replace' ? new PaymentBook() : undefined;
   const actor = file.uploadedBy;
   const latest = await latestRevision(tx, key);
   const revision = latest?.status === 'open' ? latest.revision : (await openPeriod(tx, { ...key, actor })).revision;
@@ -177,7 +178,6 @@ async function writeVouchers(
   });
   return { revision, importId, payments };
 }
-const COLLECT_MAX_LINES = 200_000;
 
 /** The id under which these exact bytes are kept for the village, if they are. */
 async function storedFile(db: DbOrTx, villageId: number, sha256: string): Promise<number | undefined> {

@@ -179,8 +179,27 @@ function* linesOf(text: string): Generator<string> {
   if (start < text.length) yield start === 0 ? text : text.slice(start);
 }
 
+/**
+ * Rows a batch at a time (a CSV's, those of about SPLIT_CHARS of text): a promise and a trip through an async generator
+ * per row cost more than reading the row.
+ */
+type RowBatches = AsyncGenerator<TableRow[]>;
+
+/** Up to `size` rows of an xlsx sheet at a time. */
+async function* batched(rows: AsyncIterable<TableRow>, size = 256): RowBatches {
+  let batch: TableRow[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 interface TextRows {
-  rows: AsyncGenerator<TableRow>;
+  rows: RowBatches;
   /** Whether the text had anything but white space (known once `rows` is done). */
   hadText(): boolean;
 }
@@ -197,7 +216,7 @@ function hasText(cells: string[]): boolean {
  */
 function csvRows(text: AsyncIterable<string>, fast: boolean): TextRows {
   let hadText = false;
-  async function* rows(): AsyncGenerator<TableRow> {
+  async function* rows(): RowBatches {
     const iterator = text[Symbol.asyncIterator]();
     let start = '';
     let done = false;
@@ -214,10 +233,12 @@ function csvRows(text: AsyncIterable<string>, fast: boolean): TextRows {
       let piece: string | undefined = start;
       for (;;) {
         for (const part of piece === undefined ? [undefined] : linesOf(piece)) {
+          const batch: TableRow[] = [];
           for (const cells of part === undefined ? splitter.end() : splitter.push(part)) {
             row++;
-            if (hasText(cells)) yield { row, cells };
+            if (hasText(cells)) batch.push({ row, cells });
           }
+          if (batch.length > 0) yield batch;
         }
         if (piece === undefined) return;
         const next = done ? undefined : await iterator.next();
@@ -254,7 +275,7 @@ function csvRows(text: AsyncIterable<string>, fast: boolean): TextRows {
     try {
       for await (const cells of parser as AsyncIterable<string[]>) {
         row++;
-        if (hasText(cells)) yield { row, cells };
+        if (hasText(cells)) yield [{ row, cells }];
       }
     } catch (error) {
       if (error instanceof DecodeFailure) throw error;
@@ -307,7 +328,7 @@ interface Attempt {
 
 /** Reads table rows into vouchers: header, layout, each data row, each voucher. */
 async function readRows(
-  rows: AsyncGenerator<TableRow>,
+  rows: RowBatches,
   hadText: () => boolean,
   out: Attempt,
   options: ParseOptions,
@@ -315,10 +336,14 @@ async function readRows(
 ): Promise<void> {
   const { problems } = out;
   const first: TableRow[] = [];
-  let next = await rows.next();
-  while (!next.done && first.length < HEADER_SEARCH_ROWS) {
-    first.push(next.value);
-    if (first.length < HEADER_SEARCH_ROWS) next = await rows.next();
+  /** Rows of the last batch read beyond the first HEADER_SEARCH_ROWS. */
+  let after: TableRow[] = [];
+  while (first.length < HEADER_SEARCH_ROWS) {
+    const next = await rows.next();
+    if (next.done) break;
+    const take = HEADER_SEARCH_ROWS - first.length;
+    first.push(...next.value.slice(0, take));
+    if (next.value.length > take) after = next.value.slice(take);
   }
   const drain = async () => {
     // A CSV error further down replaces every other problem, as when the whole file was parsed first.
@@ -376,9 +401,15 @@ async function readRows(
   };
   for (const row of first.slice(header.position + 1)) await read(row);
   if (first.length === HEADER_SEARCH_ROWS) {
-    for (let r = await rows.next(); !r.done; r = await rows.next()) {
-      const sent = read(r.value);
-      if (sent) await sent;
+    for (
+      let batch: IteratorResult<TableRow[]> = { done: false, value: after };
+      !batch.done;
+      batch = await rows.next()
+    ) {
+      for (const row of batch.value) {
+        const sent = read(row);
+        if (sent) await sent;
+      }
     }
   }
   if (out.rows === 0) {
@@ -471,7 +502,7 @@ export async function parseLedgerStream(
       return result(out);
     }
     try {
-      await readRows(opened.sheet.rows, () => true, out, options, sink);
+      await readRows(batched(opened.sheet.rows), () => true, out, options, sink);
     } catch (error) {
       if (!(error instanceof XlsxRefusal)) throw error;
       // A bound reached part-way: that refusal alone, as for a CSV that cannot be read.

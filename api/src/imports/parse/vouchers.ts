@@ -131,9 +131,9 @@ function toVoucher(g: Group, number: number): VoucherInput {
     const value = firstOf(g.rows, key);
     if (value) voucher[key] = value;
   }
+  // The rows' lines themselves, not copies: a row belongs to one voucher and is dropped with it.
   for (const r of g.rows) {
-    for (const source of r.lines!) {
-      const line: LineInput = { ...source };
+    for (const line of r.lines!) {
       if (line.summary === undefined && r.summary !== '' && r.summary !== summary) line.summary = r.summary;
       voucher.lines.push(line);
     }
