@@ -54,15 +54,18 @@ describe('the portal page cache and the publication mark', () => {
       aVoucher(1, '2025-02-03', '支付保洁费', debit('513', 80_000), credit('101', 80_000)),
     ]);
     const published = Date.now();
-    let shownAfter = 0;
-    while (Date.now() - published < 1_500) {
+    // Every page asked for a second or more after the commit shows February (when the request started, not when a
+    // loaded machine answered it), and once February is shown the page cached before it never comes back.
+    let shown = false;
+    let late = 0;
+    while (Date.now() - published < 3_000 || late < 2) {
+      if (Date.now() - published > 20_000) break;
+      const startedAfter = Date.now() - published;
       const page = await open();
-      if (page.february && !shownAfter) shownAfter = Date.now() - published;
-      // Once February is shown, the page cached before it never comes back.
-      if (shownAfter) expect(page.february).toBe(true);
-      if (shownAfter && page.cache === 'HIT') break;
+      if (shown || startedAfter >= 1_000) expect(page.february, `asked at ${startedAfter} ms`).toBe(true);
+      if (page.february) shown = true;
+      if (startedAfter >= 1_000) late++;
     }
-    expect(shownAfter, 'the portal showed February').toBeGreaterThan(0);
-    expect(shownAfter).toBeLessThan(1_000);
+    expect(late, 'pages asked for a second after the commit').toBeGreaterThan(1);
   });
 });

@@ -108,8 +108,14 @@ describe.skipIf(!databaseUrl)('state shared by two API processes through Redis',
       query: 'query ($slug: String!) { village(slug: $slug) { name latestStatement { year month } } }',
       variables: { slug: village.slug },
     };
+    // A new visitor each time (192.0.x.x, no other test here uses it): the small hourly budget is another test's subject.
+    let visitors = 0;
     const ask = async (api: ApiProcess) => {
-      const answer = await post(api.url, query, '198.51.100.46');
+      const answer = await post(
+        api.url,
+        query,
+        `192.0.${2 + (Math.floor(visitors / 250) % 100)}.${1 + (visitors++ % 250)}`,
+      );
       const village = answer.body.data?.village as { latestStatement: { month: number } } | undefined;
       return { month: village?.latestStatement.month, cache: answer.headers.get('x-mingbai-cache') };
     };
@@ -128,23 +134,27 @@ describe.skipIf(!databaseUrl)('state shared by two API processes through Redis',
     const february = [aVoucher(1, '2025-02-03', '支付保洁费', debit('513', 80_000), credit('101', 80_000))];
     await aMonth(handle.db, village.id, 2025, 2, february);
     const published = Date.now();
-    const seen = { a: 0, b: 0 };
-    while (Date.now() - published < 1_500 && (!seen.a || !seen.b)) {
+    // "Within a second" is about when a request starts, not how long a loaded machine takes to answer it: every
+    // request started a second or more after the commit must show February, through both processes, and once a
+    // process has shown February it never shows January again.
+    const showedFebruary = { a: false, b: false };
+    const lateAnswers = { a: 0, b: 0 };
+    while (Date.now() - published < 3_000 || !lateAnswers.a || !lateAnswers.b) {
+      if (Date.now() - published > 20_000) break;
       for (const [name, api] of [
         ['a', a],
         ['b', b],
       ] as const) {
+        const startedAfter = Date.now() - published;
         const answer = await ask(api);
-        if (answer.month === 2 && !seen[name]) seen[name] = Date.now() - published;
-        // Once a process has shown February, it never shows January again.
-        if (seen[name]) expect(answer.month).toBe(2);
+        if (showedFebruary[name] || startedAfter >= 1_000)
+          expect(answer.month, `${name} at ${startedAfter} ms`).toBe(2);
+        if (answer.month === 2) showedFebruary[name] = true;
+        if (startedAfter >= 1_000) lateAnswers[name]++;
       }
     }
-    expect(seen.a, 'A showed the new month').toBeGreaterThan(0);
-    expect(seen.b, 'B showed the new month').toBeGreaterThan(0);
-    expect(Math.max(seen.a, seen.b)).toBeLessThan(1_000);
-    // And nothing older is served after the first second either.
-    for (let i = 0; i < 5; i++) expect((await ask(i % 2 ? a : b)).month).toBe(2);
+    expect(lateAnswers.a, 'answers from A started a second after the commit').toBeGreaterThan(0);
+    expect(lateAnswers.b, 'answers from B started a second after the commit').toBeGreaterThan(0);
   });
 
   it('changes the publication mark at the commit of a publication', async () => {
