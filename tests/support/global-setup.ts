@@ -12,6 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { migrateDb, openDb } from '@mingbai/db/client';
 import { seedDemo } from '@mingbai/db/demo/seed';
 import { seedDemoUsers } from '@mingbai/api/auth/demo-users';
+import { isTemplate, makePgliteTemplate } from './pglite-template.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -115,14 +116,21 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
       await admin.end();
     };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'mingbai-template-'));
-  const handle = await openDb({ pgliteDir: dir });
-  await migrateDb(handle);
-  const report = await seedDemo(handle.db);
-  await seedDemoUsers(handle.db);
-  console.log(`PGlite template ${dir}: demo data in ${report.elapsedMs} ms`);
-  await handle.close();
   project.provide('databaseUrl', undefined);
+  // MINGBAI_TEST_PGLITE_TEMPLATE=<folder>: the template made ahead (CI makes it alongside the static checks, with
+  // tests/support/pglite-template.ts), or made there by the first run that names it and kept: like
+  // MINGBAI_TEST_DB_TEMPLATE, for runs in a loop; delete the folder when the schema or the demo data change.
+  const named = process.env.MINGBAI_TEST_PGLITE_TEMPLATE?.trim();
+  if (named && isTemplate(named)) {
+    console.log(`PGlite template ${named}: made ahead`);
+    project.provide('pgliteTemplateDir', named);
+    return async () => {};
+  }
+  const dir = named || mkdtempSync(join(tmpdir(), 'mingbai-template-'));
+  const { elapsedMs } = await makePgliteTemplate(dir);
+  console.log(`PGlite template ${dir}: demo data in ${elapsedMs} ms`);
   project.provide('pgliteTemplateDir', dir);
-  return async () => rmSync(dir, { recursive: true, force: true });
+  return async () => {
+    if (!named) rmSync(dir, { recursive: true, force: true });
+  };
 }
