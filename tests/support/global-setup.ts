@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { migrateDb, openDb } from '@mingbai/db/client';
-import { seedDemo } from '@mingbai/db/demo/seed';
-import { seedDemoUsers } from '@mingbai/api/auth/demo-users';
-import { isTemplate, makePgliteTemplate } from './pglite-template.ts';
+import { openDb } from '@mingbai/db/client';
+import { isPgliteTemplate, makePgliteTemplate, seedDemoDatabase } from './demo-template.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -101,12 +99,8 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
       console.log(`test database ${name}: a copy of ${template}`);
     } else {
       await admin.unsafe(`create database ${name}`);
-      const handle = await openDb({ databaseUrl: url.toString() });
-      await migrateDb(handle);
-      const report = await seedDemo(handle.db);
-      await seedDemoUsers(handle.db);
+      const report = await seedDemoDatabase(await openDb({ databaseUrl: url.toString() }));
       console.log(`test database ${name}: demo data in ${report.elapsedMs} ms`);
-      await handle.close();
       if (template) await admin.unsafe(`create database ${template} template ${name}`);
     }
     project.provide('databaseUrl', url.toString());
@@ -118,10 +112,10 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
   }
   project.provide('databaseUrl', undefined);
   // MINGBAI_TEST_PGLITE_TEMPLATE=<folder>: the template made ahead (CI makes it alongside the static checks, with
-  // tests/support/pglite-template.ts), or made there by the first run that names it and kept: like
+  // tests/support/demo-template.ts), or made there by the first run that names it and kept: like
   // MINGBAI_TEST_DB_TEMPLATE, for runs in a loop; delete the folder when the schema or the demo data change.
   const named = process.env.MINGBAI_TEST_PGLITE_TEMPLATE?.trim();
-  if (named && isTemplate(named)) {
+  if (named && isPgliteTemplate(named)) {
     console.log(`PGlite template ${named}: made ahead`);
     project.provide('pgliteTemplateDir', named);
     return async () => {};
