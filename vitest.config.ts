@@ -44,6 +44,7 @@ export const ENGINE_INDEPENDENT = [
   'tests/opendata/fragments.test.ts',
   'tests/public-api/executors.test.ts',
   'tests/questions/cli.test.ts',
+  'tests/verify/checkpoint-daily.test.ts',
   'tests/verify/digest-example.test.ts',
   'tests/ops/**',
   'tests/portal/**',
@@ -74,29 +75,67 @@ class SlowFirst extends BaseSequencer {
       const at = SLOW_UNTIMED.indexOf(path);
       return timed || at < 0 ? SLOW_UNTIMED.length : at;
     };
+    // The files of a process of their own first (most of the slowest are), so that the shared workers, once
+    // started, meet only files that can share them (Vitest ends a shared worker when the next file cannot).
+    const own = (file: TestSpecification) => (file.project.config.isolate ? 0 : 1);
     return sorted
-      .map((file, at) => ({ file, at, rank: rank(file) }))
-      .sort((a, b) => a.rank - b.rank || a.at - b.at)
+      .map((file, at) => ({ file, at, own: own(file), rank: rank(file) }))
+      .sort((a, b) => a.own - b.own || a.rank - b.rank || a.at - b.at)
       .map(({ file }) => file);
   }
 }
 
-export default defineConfig(({ mode }) => ({
-  resolve: { alias: [{ find: /^graphql$/, replacement: apiRequire.resolve('graphql') }] },
-  test: {
-    include: ['{api,db,tests}/**/*.test.ts'],
-    exclude: [
-      '**/node_modules/**',
-      'tests/soak/**', // the soak runs for minutes: `pnpm test:soak`
-      ...(mode === 'engine' ? ENGINE_INDEPENDENT : []), // `vitest run --mode engine`: `pnpm test:engine`
-    ],
-    globalSetup: ['tests/support/global-setup.ts'],
-    setupFiles: ['tests/support/setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
-    pool: 'forks',
-    sequence: { sequencer: SlowFirst },
-    // Two cores: more workers only queue on the database.
-    maxWorkers: 2,
-  },
-}));
+/**
+ * Files that need a worker process of their own: they set what the whole process shares (environment variables,
+ * the open-data folder or the checkpoint key chosen once per process, the image pool's settings, PATH), or open
+ * databases and clusters of their own, whose ids the API's per-process caches (chains, maskers) would mix with the
+ * run's database. Every other file of a PostgreSQL run shares a worker with the files before it (`isolate: false`):
+ * one import of the API per worker instead of one per file, on the one database they all share, as one long-running
+ * API serves it. On PGlite every file has its own copy of the same template (the same ids, different data), so every
+ * file gets its own process there.
+ */
+export const OWN_PROCESS = [
+  'tests/attachments/**/*.test.ts',
+  'tests/browser/verify-page.test.ts',
+  'tests/faults/**/*.test.ts',
+  'tests/http/web-security.test.ts',
+  'tests/ledger/privacy-published.test.ts',
+  'tests/opendata/**/*.test.ts',
+  'tests/ops/**/*.test.ts',
+  'tests/verify/**/*.test.ts',
+];
+
+export default defineConfig(({ mode }) => {
+  const exclude = [
+    '**/node_modules/**',
+    'tests/soak/**', // the soak runs for minutes: `pnpm test:soak`
+    ...(mode === 'engine' ? ENGINE_INDEPENDENT : []), // `vitest run --mode engine`: `pnpm test:engine`
+  ];
+  // Each project is whole (no `extends`): the root's globalSetup runs once and its values reach both.
+  const project = (name: string, isolate: boolean, include: string[], more: string[]) => ({
+    resolve: { alias: [{ find: /^graphql$/, replacement: apiRequire.resolve('graphql') }] },
+    test: {
+      name,
+      include,
+      exclude: [...exclude, ...more],
+      setupFiles: ['tests/support/setup.ts'],
+      testTimeout: 60_000,
+      hookTimeout: 180_000,
+      pool: 'forks' as const,
+      isolate,
+    },
+  });
+  const shared = Boolean(process.env.DATABASE_URL);
+  return {
+    test: {
+      globalSetup: ['tests/support/global-setup.ts'],
+      sequence: { sequencer: SlowFirst },
+      // Two cores: more workers only queue on the database.
+      maxWorkers: 2,
+      projects: [
+        project('own-process', true, OWN_PROCESS, []),
+        project(shared ? 'shared-process' : 'each-file', !shared, ['{api,db,tests}/**/*.test.ts'], OWN_PROCESS),
+      ],
+    },
+  };
+});

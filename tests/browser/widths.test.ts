@@ -1,6 +1,8 @@
 // Every villager page type (villager-pages.ts) on a phone, in Chromium at 320, 390 and 414 px, in the standard size and
 // in 大字: no sideways scrolling (scrollWidth ≤ clientWidth), no <script>, at most 40 KB gzip, and axe-core with zero
-// violations of any impact. Screenshots of every page at every width and size land in tests/browser/artifacts/widths/.
+// violations of any impact. Screenshots of every page at every width and size land in tests/browser/artifacts/widths/
+// (for people to look at: they check nothing), except in CI, which keeps no artifacts: they were 40 % of this file's
+// time there. MINGBAI_TEST_SCREENSHOTS=1 takes them in CI too, =0 skips them anywhere.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,7 @@ const MAX_PAGE_GZIP = 40 * 1024;
 /** Taller than this, a screenshot keeps the first screens only (Chromium's largest full-page capture). */
 const MAX_SCREENSHOT_PX = 16_000;
 const TEST_MS = 240_000;
+const SCREENSHOTS = (process.env.MINGBAI_TEST_SCREENSHOTS?.trim() || (process.env.CI ? '0' : '1')) !== '0';
 
 /** The page's globals, just enough for the stacked-table check run inside Chromium (no DOM library here). */
 interface StackedTables {
@@ -133,7 +136,7 @@ describe('every villager page at 320, 390 and 414 px', () => {
               );
               if (stacked.length > 0)
                 problems.push(`${label} at ${width} px: stacked tables wider than their box: ${stacked.join(', ')}`);
-              await screenshotTo(page, mode, villagerPage.type, width);
+              if (SCREENSHOTS) await screenshotTo(page, mode, villagerPage.type, width);
               // axe at the narrowest and the widest phone: what scrolls inside a box, and what a wider layout shows.
               if (width === 320 || width === 414) {
                 const violations = await axeViolations(page, { impact: 'any' });

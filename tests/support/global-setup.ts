@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { migrateDb, openDb } from '@mingbai/db/client';
-import { seedDemo } from '@mingbai/db/demo/seed';
-import { seedDemoUsers } from '@mingbai/api/auth/demo-users';
+import { openDb } from '@mingbai/db/client';
+import { isPgliteTemplate, makePgliteTemplate, seedDemoDatabase } from './demo-template.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -100,12 +99,8 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
       console.log(`test database ${name}: a copy of ${template}`);
     } else {
       await admin.unsafe(`create database ${name}`);
-      const handle = await openDb({ databaseUrl: url.toString() });
-      await migrateDb(handle);
-      const report = await seedDemo(handle.db);
-      await seedDemoUsers(handle.db);
+      const report = await seedDemoDatabase(await openDb({ databaseUrl: url.toString() }));
       console.log(`test database ${name}: demo data in ${report.elapsedMs} ms`);
-      await handle.close();
       if (template) await admin.unsafe(`create database ${template} template ${name}`);
     }
     project.provide('databaseUrl', url.toString());
@@ -115,14 +110,21 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
       await admin.end();
     };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'mingbai-template-'));
-  const handle = await openDb({ pgliteDir: dir });
-  await migrateDb(handle);
-  const report = await seedDemo(handle.db);
-  await seedDemoUsers(handle.db);
-  console.log(`PGlite template ${dir}: demo data in ${report.elapsedMs} ms`);
-  await handle.close();
   project.provide('databaseUrl', undefined);
+  // MINGBAI_TEST_PGLITE_TEMPLATE=<folder>: the template made ahead (CI makes it alongside the static checks, with
+  // tests/support/demo-template.ts), or made there by the first run that names it and kept: like
+  // MINGBAI_TEST_DB_TEMPLATE, for runs in a loop; delete the folder when the schema or the demo data change.
+  const named = process.env.MINGBAI_TEST_PGLITE_TEMPLATE?.trim();
+  if (named && isPgliteTemplate(named)) {
+    console.log(`PGlite template ${named}: made ahead`);
+    project.provide('pgliteTemplateDir', named);
+    return async () => {};
+  }
+  const dir = named || mkdtempSync(join(tmpdir(), 'mingbai-template-'));
+  const { elapsedMs } = await makePgliteTemplate(dir);
+  console.log(`PGlite template ${dir}: demo data in ${elapsedMs} ms`);
   project.provide('pgliteTemplateDir', dir);
-  return async () => rmSync(dir, { recursive: true, force: true });
+  return async () => {
+    if (!named) rmSync(dir, { recursive: true, force: true });
+  };
 }
