@@ -44,6 +44,8 @@ export const ENGINE_INDEPENDENT = [
   'tests/opendata/fragments.test.ts',
   'tests/public-api/executors.test.ts',
   'tests/questions/cli.test.ts',
+  'tests/shared/marks.test.ts',
+  'tests/shared/shared-state.test.ts',
   'tests/verify/checkpoint-daily.test.ts',
   'tests/verify/digest-example.test.ts',
   'tests/ops/**',
@@ -58,6 +60,7 @@ export const ENGINE_INDEPENDENT = [
 const SLOW_UNTIMED = [
   'tests/ops/start.test.ts',
   'tests/faults/kill-import.test.ts',
+  'tests/ops/scaling.test.ts',
   'tests/opendata/scale.test.ts',
   'tests/ops/backup-restore.test.ts',
   'tests/faults/races.test.ts',
@@ -102,6 +105,7 @@ export const OWN_PROCESS = [
   'tests/ledger/privacy-published.test.ts',
   'tests/opendata/**/*.test.ts',
   'tests/ops/**/*.test.ts',
+  'tests/shared/**/*.test.ts',
   'tests/verify/**/*.test.ts',
 ];
 
