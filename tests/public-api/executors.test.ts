@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 // The API runs queries compiled by graphql-jit; graphql-js is the reference executor. Every query the portal sends,
 // the public feed and node lookups, and the bad inputs a client may send must answer byte for byte the same on both.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
@@ -115,10 +116,17 @@ describe('compiled queries answer exactly as graphql-js does', () => {
     subscribe(COMPILED_QUERY_CHANNEL, onCompiled);
     try {
       for (const c of cases) {
-        const expected = await ask(reference, c);
-        expect(await ask(compiled, c), `${c.name}, first run`).toEqual(expected);
-        expect(await ask(compiled, c), `${c.name}, compiled`).toEqual(expected);
-        expect(await ask(compiled, c), `${c.name}, compiled again`).toEqual(expected);
+        // Other files publish into the same database meanwhile (the feed's count moves): when the reference's own
+        // answer changed during the three compiled runs, the case is asked again (three times at most).
+        for (let attempt = 1; ; attempt++) {
+          const expected = await ask(reference, c);
+          const runs = [await ask(compiled, c), await ask(compiled, c), await ask(compiled, c)];
+          if (attempt < 3 && !isDeepStrictEqual(await ask(reference, c), expected)) continue;
+          expect(runs[0], `${c.name}, first run`).toEqual(expected);
+          expect(runs[1], `${c.name}, compiled`).toEqual(expected);
+          expect(runs[2], `${c.name}, compiled again`).toEqual(expected);
+          break;
+        }
       }
     } finally {
       unsubscribe(COMPILED_QUERY_CHANNEL, onCompiled);

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@mingbai/db/client';
 import { openPeriod, setOpeningBalances } from '@mingbai/db/ledger/periods';
@@ -19,21 +20,31 @@ function testTown(db: Db): Promise<{ id: number; tag: string }> {
   if (!town) {
     town = (async () => {
       const [city] = await db.select().from(regions).where(eq(regions.slug, 'tianjin'));
-      const tag = `${process.pid}${Date.now() % 1000}`.slice(-5).padStart(5, '0');
-      const [district] = await db
-        .insert(regions)
-        .values({
-          parentId: city!.id,
-          level: 'district',
-          code: `1299${tag}000`,
-          slug: `test-district-${tag}`,
-          name: `测试区${tag}`,
-        })
-        .returning({ id: regions.id });
+      // Files share worker processes (vitest.config.ts), so a pid and a clock do not make a tag unique: a random one,
+      // again while it is taken (the unique region code says so).
+      let tag = '';
+      let district: { id: number } | undefined;
+      for (let attempt = 1; !district; attempt++) {
+        tag = String(randomInt(0, 100_000)).padStart(5, '0');
+        try {
+          [district] = await db
+            .insert(regions)
+            .values({
+              parentId: city!.id,
+              level: 'district',
+              code: `1299${tag}000`,
+              slug: `test-district-${tag}`,
+              name: `测试区${tag}`,
+            })
+            .returning({ id: regions.id });
+        } catch (error) {
+          if (attempt >= 5 || (error as { cause?: { code?: string } }).cause?.code !== '23505') throw error;
+        }
+      }
       const [row] = await db
         .insert(regions)
         .values({
-          parentId: district!.id,
+          parentId: district.id,
           level: 'town',
           code: `1299${tag}001`,
           slug: `test-town-${tag}`,
