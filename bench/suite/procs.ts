@@ -1,22 +1,11 @@
 // Child processes of the suite (the API, the portal, the importer) and their memory, read from /proc.
 import { API_HEAP_MB } from '../../scripts/api-heap.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { freePort, ROOT, startChild, type Child } from '../../scripts/lib/processes.ts';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// One of each for scripts, benchmarks and tests (scripts/lib/processes.ts); the suite's modules import them from here.
+export { cpuMs, freePort, ROOT, startChild, type Child } from '../../scripts/lib/processes.ts';
 
 /** Resident and peak resident memory of a process in MB (VmRSS, VmHWM), or undefined once it has exited. */
 export function memoryOf(pid: number): { rssMb: number; peakMb: number } | undefined {
@@ -48,61 +37,6 @@ export function watchMemory(pid: number): { stop(): number } {
       return peak;
     },
   };
-}
-
-export interface Child {
-  url: string;
-  pid: number;
-  process: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Starts `node --import tsx <args>` (or plain node) in the repository and waits until `readyPath` answers 200. */
-export async function startChild(options: {
-  name: string;
-  args: string[];
-  env: Record<string, string>;
-  port: number;
-  readyPath: string;
-  /** Any HTTP answer means ready (the portal's favicon may be a 404); by default only 200 does. */
-  anyAnswer?: boolean;
-  timeoutMs?: number;
-}): Promise<Child> {
-  const child = spawn(process.execPath, options.args, {
-    cwd: ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      const res = await fetch(url + options.readyPath, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      if (res.ok || options.anyAnswer) return { url, pid: child.pid!, process: child, output: () => output, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await stop();
-  throw new Error(`${options.name} did not start (exit ${child.exitCode}). Output:\n${output}`);
 }
 
 /** The API as `pnpm start` runs it, without demo data, rate limits off, SQL statement counts in every response. */

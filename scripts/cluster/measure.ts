@@ -5,15 +5,16 @@
 //
 //   pnpm tsx scripts/cluster/measure.ts --from mingbai_bench_district --seconds 10 --connections 16 --rounds 2
 import { spawn } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from '../../bench/suite/load.ts';
-import { freePort, startChild, type Child } from '../../bench/suite/procs.ts';
+import { cpuMs, freePort, startChild, type Child } from '../lib/processes.ts';
+import { pgCommand, pgRun } from '../lib/postgres-tools.ts';
 import { isGraphQLError, monthPageBody, type MonthRef } from '../../bench/suite/workload.ts';
 import { startFront } from './front.ts';
-import { PG_BIN, pgRun, startPrimary, startReplica, type Cluster } from './pg.ts';
+import { startPrimary, startReplica, type Cluster } from './pg.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,22 +29,16 @@ const DATABASE = 'mingbai';
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
-const asRoot = process.getuid?.() === 0;
 
 /** user + system CPU seconds of a process so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const cpuSeconds = (pid: number) => cpuMs(pid) / 1000;
 
 /** pg_dump of the source database piped into the new primary's (custom format, restored with 2 jobs' worth). */
 async function copyInto(primary: Cluster): Promise<void> {
   await pgRun('createdb', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', DATABASE]);
   const source = new URL(`${values.source}/${values.from}`);
   const dump = spawn(
-    asRoot ? 'runuser' : join(PG_BIN, 'pg_dump'),
-    [
-      ...(asRoot ? ['-u', 'postgres', '--', join(PG_BIN, 'pg_dump')] : []),
+    ...pgCommand('pg_dump', [
       '-h',
       source.hostname,
       '-p',
@@ -52,13 +47,11 @@ async function copyInto(primary: Cluster): Promise<void> {
       source.username || 'postgres',
       '--no-owner',
       values.from!,
-    ],
+    ]),
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const restore = spawn(
-    asRoot ? 'runuser' : join(PG_BIN, 'psql'),
-    [
-      ...(asRoot ? ['-u', 'postgres', '--', join(PG_BIN, 'psql')] : []),
+    ...pgCommand('psql', [
       '-q',
       '-h',
       '127.0.0.1',
@@ -69,7 +62,7 @@ async function copyInto(primary: Cluster): Promise<void> {
       '-v',
       'ON_ERROR_STOP=1',
       DATABASE,
-    ],
+    ]),
     { stdio: ['pipe', 'ignore', 'inherit'] },
   );
   dump.stdout.pipe(restore.stdin);

@@ -1,13 +1,13 @@
 // PostgreSQL clusters of the recipe in docs/SCALING.md, made in temp folders: a primary (initdb) and a streaming
 // replica of it (pg_basebackup -R, a hot standby). As root they run as the `postgres` OS user, since PostgreSQL
 // refuses to run as root. Used by tests/ops/scaling.test.ts; the shared server on 5432 is never touched.
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../lib/processes.ts';
+import { pgRun, pgStopNow, pgTempDir } from '../lib/postgres-tools.ts';
 
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+// tests/ops/front.test.ts takes its ports from here.
+export { freePort } from '../lib/processes.ts';
 
 export interface Cluster {
   port: number;
@@ -19,50 +19,6 @@ export interface Cluster {
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Stops the server (immediately) and removes its folder. Safe to call twice. */
   destroy(): Promise<void>;
-}
-
-const asRoot = process.getuid?.() === 0;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Runs a PostgreSQL binary (as `postgres` when we are root); rejects with its output on failure or after timeoutMs. */
-export function pgRun(binary: string, args: string[], timeoutMs = 60_000): Promise<string> {
-  const command = asRoot ? 'runuser' : join(PG_BIN, binary);
-  const argv = asRoot ? ['-u', 'postgres', '--', join(PG_BIN, binary), ...args] : args;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${binary} ${args.join(' ')} exited with ${signal ?? code}:\n${output}`));
-    });
-  });
-}
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  if (asRoot) {
-    chmodSync(dir, 0o777);
-    spawnSync('chown', ['postgres', dir]);
-  }
-  return dir;
 }
 
 function cluster(dir: string, port: number): Cluster {
@@ -82,14 +38,7 @@ function cluster(dir: string, port: number): Cluster {
   const stopNow = () => {
     if (destroyed) return;
     destroyed = true;
-    spawnSync(asRoot ? 'runuser' : join(PG_BIN, 'pg_ctl'), [
-      ...(asRoot ? ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl')] : []),
-      '-D',
-      pgdata,
-      'stop',
-      '-m',
-      'immediate',
-    ]);
+    pgStopNow(pgdata);
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopNow);
@@ -123,7 +72,7 @@ function cluster(dir: string, port: number): Cluster {
 
 /** A new primary: initdb (trust on 127.0.0.1, replication included), started on a free port. */
 export async function startPrimary(): Promise<Cluster> {
-  const dir = tempDir('mingbai-primary-');
+  const dir = pgTempDir('mingbai-primary-');
   const port = await freePort();
   await pgRun('initdb', ['-D', join(dir, 'pgdata'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   const primary = cluster(dir, port);
@@ -136,7 +85,7 @@ export async function startPrimary(): Promise<Cluster> {
  * written for us), WAL streamed during the copy, started as a hot standby on a free port.
  */
 export async function startReplica(primaryPort: number): Promise<Cluster> {
-  const dir = tempDir('mingbai-replica-');
+  const dir = pgTempDir('mingbai-replica-');
   const port = await freePort();
   await pgRun('pg_basebackup', [
     '-h',

@@ -12,7 +12,9 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDb, openDb, queryRows, READ_APPLICATION_NAME, type DbHandle } from '@mingbai/db/client';
 import { regions, villages } from '@mingbai/db/schema/regions';
-import { freePort, PG_BIN, pgRun, startPrimary, startReplica, type Cluster } from '../../scripts/cluster/pg.ts';
+import { startPrimary, startReplica, type Cluster } from '../../scripts/cluster/pg.ts';
+import { pgRun, pgToolsUnavailable } from '../../scripts/lib/postgres-tools.ts';
+import { freePort, waitUntil } from '../../scripts/lib/processes.ts';
 import { startFront, type RunningFront } from '../../scripts/cluster/front.ts';
 import { aMonth, aVoucher, credit, debit } from '../support/builders.ts';
 
@@ -21,10 +23,7 @@ const DATABASE = 'mingbai_scaling';
 const PORTAL_SECRET = 'scaling-test-portal-secret-0123456789';
 const SLUG = 'scaling-cun';
 const VILLAGE_NAME = '扩展测试村';
-const unavailable =
-  !existsSync(join(PG_BIN, 'initdb')) ||
-  (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0) ||
-  !existsSync(join(root, 'portal/dist/server/entry.mjs'));
+const unavailable = pgToolsUnavailable() !== undefined || !existsSync(join(root, 'portal/dist/server/entry.mjs'));
 
 interface Answer<T> {
   status: number;
@@ -52,21 +51,6 @@ function sqlState(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-async function until<T>(what: string, ms: number, attempt: () => Promise<T | undefined>, every = 200): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, every));
-  }
-  throw new Error(`${what}: not within ${ms} ms (${String(last)})`);
 }
 
 describe.skipIf(unavailable)('two APIs and two portals behind one address, public reads on a streaming replica', () => {
@@ -166,7 +150,7 @@ describe.skipIf(unavailable)('two APIs and two portals behind one address, publi
           MINGBAI_PORTAL_BEHIND_PROXY: 'true',
         }),
       );
-      await until('every upstream healthy behind the front', 45_000, async () => {
+      await waitUntil('every upstream healthy behind the front', Date.now() + 45_000, async () => {
         const res = await fetch(`${front!.url}/__front`);
         const pools = (await res.json()) as { api: { healthy: boolean }[]; portal: { healthy: boolean }[] };
         return [...pools.api, ...pools.portal].every((u) => u.healthy) ? true : undefined;
@@ -230,7 +214,7 @@ describe.skipIf(unavailable)('two APIs and two portals behind one address, publi
         expect(res.data!.village!.latestStatement).toEqual({ year: 2025, month: 1 });
       }
       await replicaSql`select pg_wal_replay_resume()`;
-      await until('2025-02 after replay resumed', 5_000, async () => {
+      await waitUntil('2025-02 after replay resumed', Date.now() + 5_000, async () => {
         const res = await graphql<Latest>(`${front!.url}/graphql`, LATEST, { slug: SLUG });
         return res.data?.village?.latestStatement?.month === 2 ? true : undefined;
       });
@@ -294,9 +278,9 @@ describe.skipIf(unavailable)('two APIs and two portals behind one address, publi
     const published = Date.now();
     const seenAfter = await Promise.all(
       apiUrls.map((url) =>
-        until(
+        waitUntil(
           `2025-02 through ${url}`,
-          5_000,
+          Date.now() + 5_000,
           async () => {
             // When the request started, not when a loaded machine answered it.
             const startedAfter = Date.now() - published;

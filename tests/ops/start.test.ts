@@ -1,38 +1,13 @@
 // The README's start command on a machine with no database server: PGlite, demo data, API and portal.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { freePort, waitUntil as poll } from '../../scripts/lib/processes.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function poll<T>(what: string, deadline: number, attempt: () => Promise<T | undefined>): Promise<T> {
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} did not come up in time: ${String(last)}`);
-}
 
 describe('pnpm start', () => {
   it('serves village(slug: "fucun") and the portal from an empty data folder, without DATABASE_URL', async () => {

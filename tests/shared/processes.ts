@@ -1,14 +1,10 @@
 // Real API processes for the shared-state tests (`node --import tsx api/src/main.ts`, as `pnpm start` runs the API),
 // and a Redis key prefix of their own per test file, removed afterwards.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort } from '../support/portal.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { freePort, startChild } from '../../scripts/lib/processes.ts';
 
 export const REDIS_URL = process.env.MINGBAI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -22,51 +18,38 @@ export interface ApiProcess {
 export async function startApiProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'mingbai-shared-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      API_PORT: String(port),
-      MINGBAI_SEED_DEMO: 'false',
-      MINGBAI_SQL_STATS: 'false',
-      MINGBAI_FILES_DIR: join(dir, 'files'),
-      MINGBAI_OPENDATA_DIR: join(dir, 'opendata'),
-      MINGBAI_CHECKPOINT_KEY_FILE: join(dir, 'checkpoint.pem'),
-      MINGBAI_FILES_SWEEP_HOURS: '0',
-      MINGBAI_QUERY_WATCHDOG_MS: '0',
-      MINGBAI_IMAGE_WORKERS: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+  try {
+    const child = await startChild({
+      name: 'the API process',
+      args: ['--import', 'tsx', 'api/src/main.ts'],
+      env: {
+        API_PORT: String(port),
+        MINGBAI_SEED_DEMO: 'false',
+        MINGBAI_SQL_STATS: 'false',
+        MINGBAI_FILES_DIR: join(dir, 'files'),
+        MINGBAI_OPENDATA_DIR: join(dir, 'opendata'),
+        MINGBAI_CHECKPOINT_KEY_FILE: join(dir, 'checkpoint.pem'),
+        MINGBAI_FILES_SWEEP_HOURS: '0',
+        MINGBAI_QUERY_WATCHDOG_MS: '0',
+        MINGBAI_IMAGE_WORKERS: '1',
+        ...env,
+      },
+      port,
+      readyPath: '/healthz',
+      timeoutMs,
+    });
+    return {
+      url: `${child.url}/graphql`,
+      output: child.output,
+      async stop() {
+        await child.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-  };
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      if (res.ok) return { url: `${base}/graphql`, output: () => output, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
+    throw error;
   }
-  await stop();
-  throw new Error(`the API process did not start (exit ${child.exitCode}):\n${output}`);
 }
 
 /** A Redis key prefix for one test file, and a way to remove every key under it. */

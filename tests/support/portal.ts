@@ -1,38 +1,20 @@
 // The built portal (portal/dist, built once per run by global-setup.ts) as a real Node server on 127.0.0.1,
 // pointed at a test API, so browser tests see exactly what `pnpm start` serves.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { DbHandle } from '@mingbai/db/client';
+import { freePort, ROOT, startChild } from '../../scripts/lib/processes.ts';
 import { useTestApi, type TestApi } from './api.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+// The tests that start a server of their own take their port from here.
+export { freePort } from '../../scripts/lib/processes.ts';
 export const PORTAL_ENTRY = 'portal/dist/server/entry.mjs';
 const STARTUP_MS = 30_000;
-const STOP_MS = 5_000;
 
 export interface TestPortal {
   /** The portal's origin, e.g. http://127.0.0.1:43121 (no trailing slash). */
   url: string;
   close(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /**
@@ -42,57 +24,20 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startTestPortal(apiUrl: string, env: Record<string, string> = {}): Promise<TestPortal> {
   const buildError = inject('portalBuildError');
   if (buildError) throw new Error(`the portal did not build (global setup), so it cannot be served:\n${buildError}`);
-  if (!existsSync(`${root}/${PORTAL_ENTRY}`)) throw new Error(`${PORTAL_ENTRY} is missing: the portal was not built`);
+  if (!existsSync(`${ROOT}/${PORTAL_ENTRY}`)) throw new Error(`${PORTAL_ENTRY} is missing: the portal was not built`);
 
   const port = await freePort();
-  const child = spawn(process.execPath, [PORTAL_ENTRY], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      MINGBAI_API_URL: apiUrl,
-      NODE_ENV: 'production',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = await startChild({
+    name: `the portal (${PORTAL_ENTRY})`,
+    args: [PORTAL_ENTRY],
+    env: { PORT: String(port), HOST: '127.0.0.1', MINGBAI_API_URL: apiUrl, NODE_ENV: 'production', ...env },
+    port,
+    // Any HTTP answer means the server listens; the page itself may well be an error while the API is cold.
+    readyPath: '/favicon.ico',
+    anyAnswer: true,
+    timeoutMs: STARTUP_MS,
   });
-  let output = '';
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const gone = exited(child);
-
-  const close = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_MS);
-    await gone;
-    clearTimeout(timer);
-  };
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + STARTUP_MS;
-  let last: unknown;
-  let died = false;
-  void gone.then(() => (died = true));
-  while (Date.now() < deadline && !died) {
-    try {
-      // Any HTTP answer means the server listens; the page itself may well be an error while the API is cold.
-      await fetch(`${url}/favicon.ico`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.arrayBuffer());
-      return { url, close };
-    } catch (error) {
-      last = error;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  await close();
-  throw new Error(
-    `the portal (${PORTAL_ENTRY} on port ${port}) ${died ? `exited with code ${child.exitCode}` : 'did not answer in time'}` +
-      ` (last error: ${String(last)}). Its output:\n${output}`,
-  );
+  return { url: child.url, close: child.stop };
 }
 
 /**

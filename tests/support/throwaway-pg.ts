@@ -1,13 +1,13 @@
 // A private PostgreSQL 15 cluster for fault tests: initdb in a temp folder, a free port on 127.0.0.1, trust auth.
 // Fault tests restart, stop and kill it; the shared server that other tests use is never touched. As root (CI, this
 // machine) the cluster runs as the `postgres` OS user, since PostgreSQL refuses to run as root.
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/processes.ts';
+import { pgRun, pgStopNow, pgTempDir, pgToolsUnavailable } from '../../scripts/lib/postgres-tools.ts';
 
-export const PG_BIN = process.env.MINGBAI_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+// The fault tests' harness takes its ports from here.
+export { freePort } from '../../scripts/lib/processes.ts';
 
 export interface ThrowawayPg {
   port: number;
@@ -23,59 +23,15 @@ export interface ThrowawayPg {
 }
 
 /** Why a private cluster cannot run here, or undefined when it can. */
-export function throwawayPgUnavailable(): string | undefined {
-  if (!existsSync(join(PG_BIN, 'initdb'))) return `no PostgreSQL binaries in ${PG_BIN} (set MINGBAI_PG_BIN)`;
-  if (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0)
-    return 'running as root without a `postgres` OS user to run the cluster as';
-  return undefined;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const asRoot = process.getuid?.() === 0;
-
-/** Runs a PostgreSQL binary, as `postgres` when we are root; rejects with its output on failure. */
-function run(binary: string, args: string[], timeoutMs = 60_000): Promise<string> {
-  const command = asRoot ? 'runuser' : join(PG_BIN, binary);
-  const argv = asRoot ? ['-u', 'postgres', '--', join(PG_BIN, binary), ...args] : args;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${binary} ${args.join(' ')} exited with ${signal ?? code}:\n${output}`));
-    });
-  });
-}
+export const throwawayPgUnavailable = pgToolsUnavailable;
 
 /** initdb + start. Call destroy() in afterAll; a process exit hook also stops it if the test run dies. */
 export async function startThrowawayPg(): Promise<ThrowawayPg> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mingbai-pg-'));
-  if (asRoot) {
-    chmodSync(dataDir, 0o777); // let `postgres` create pgdata inside; the cluster folder itself is 0700
-    spawnSync('chown', ['postgres', dataDir]);
-  }
+  const dataDir = pgTempDir('mingbai-pg-');
   const pgdata = join(dataDir, 'pgdata');
   const log = join(dataDir, 'server.log');
   const port = await freePort();
-  await run('initdb', ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  await pgRun('initdb', ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const options = [
     `-p ${port}`,
     `-k ${dataDir}`,
@@ -85,17 +41,10 @@ export async function startThrowawayPg(): Promise<ThrowawayPg> {
     `-c shared_buffers=64MB`,
   ].join(' ');
   let destroyed = false;
-  const pgCtl = (args: string[]) => run('pg_ctl', ['-D', pgdata, '-l', log, ...args], 90_000);
+  const pgCtl = (args: string[]) => pgRun('pg_ctl', ['-D', pgdata, '-l', log, ...args], 90_000);
   const stopNow = () => {
     if (destroyed) return;
-    spawnSync(asRoot ? 'runuser' : join(PG_BIN, 'pg_ctl'), [
-      ...(asRoot ? ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl')] : []),
-      '-D',
-      pgdata,
-      'stop',
-      '-m',
-      'immediate',
-    ]);
+    pgStopNow(pgdata);
     rmSync(dataDir, { recursive: true, force: true });
   };
   process.once('exit', stopNow);
