@@ -5,12 +5,11 @@
 //   pnpm exec tsx bench/suite/cache.ts --database postgres://postgres@127.0.0.1:5432/mingbai_bench_<you>
 //     [--seconds 10] [--connections 16] [--redis redis://127.0.0.1:6379]
 // The API migrates the database it is given (migration 0018 adds the publication mark): use a copy of your own.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { startApi } from './procs.ts';
+import { load } from './load.ts';
+import { cpuMs, startApi } from './procs.ts';
 import { round } from './stats.ts';
 import { isGraphQLError, monthPageBody, sampleMonths, type MonthRef } from './workload.ts';
 
@@ -33,12 +32,6 @@ export interface CacheRun {
   cpuMsPerRequest: number;
 }
 
-/** User + system CPU time of a process so far, ms (/proc/<pid>/stat, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function measure(options: {
   label: string;
   url: string;
@@ -47,48 +40,32 @@ async function measure(options: {
   seconds: number;
   body: (i: number) => string;
 }): Promise<CacheRun> {
-  let next = 0;
-  let bad = 0;
   let hits = 0;
   let misses = 0;
   const cpuBefore = cpuMs(options.pid);
-  const result = await autocannon({
+  const result = await load({
     url: options.url,
     connections: options.connections,
-    duration: options.seconds,
-    pipelining: 1,
-    timeout: 30,
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          method: 'POST',
-          path: '/graphql',
-          headers: { ...JSON_POST },
-          body: options.body(next++),
-        }),
-        onResponse: (status, body, _context, headers) => {
-          if (status !== 200 || isGraphQLError(body)) bad++;
-          const cache = (headers as Record<string, string> | undefined)?.['x-mingbai-cache'];
-          if (cache === 'hit') hits++;
-          else if (cache === 'miss') misses++;
-        },
-      },
-    ],
+    seconds: options.seconds,
+    request: (i) => ({ method: 'POST', path: '/graphql', headers: JSON_POST, body: options.body(i) }),
+    isError: isGraphQLError,
+    onResponse: (_status, _body, headers) => {
+      if (headers['x-mingbai-cache'] === 'hit') hits++;
+      else if (headers['x-mingbai-cache'] === 'miss') misses++;
+    },
   });
-  const requests = result.requests.total;
   return {
     label: options.label,
     connections: options.connections,
-    requests,
-    rps: round(requests / result.duration, 0),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: bad + result.errors + result.timeouts + result.non2xx,
+    requests: result.requests,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    errors: result.errors,
     hits,
     misses,
     hitRate: round(hits / Math.max(1, hits + misses), 3),
-    cpuMsPerRequest: round((cpuMs(options.pid) - cpuBefore) / Math.max(1, requests), 2),
+    cpuMsPerRequest: round((cpuMs(options.pid) - cpuBefore) / Math.max(1, result.requests), 2),
   };
 }
 

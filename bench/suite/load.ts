@@ -30,6 +30,8 @@ export async function load(options: {
   request: (i: number) => LoadRequest;
   /** A body that is not a success (e.g. contains GraphQL errors); checked on every response. */
   isError?: (body: string) => boolean;
+  /** Sees every response's status, body and headers (the response cache's x-mingbai-cache, bench/suite/cache.ts). */
+  onResponse?: (status: number, body: string, headers: Record<string, string>) => void;
 }): Promise<LoadResult> {
   let next = 0;
   let bad = 0;
@@ -46,8 +48,9 @@ export async function load(options: {
           const r = options.request(next++);
           return { ...req, method: r.method, path: r.path, headers: { ...r.headers }, body: r.body ?? '' };
         },
-        onResponse: (status, body) => {
+        onResponse: (status, body, _context, headers) => {
           if (status !== 200 || options.isError?.(body)) bad++;
+          options.onResponse?.(status, body, (headers ?? {}) as Record<string, string>);
         },
       },
     ],
