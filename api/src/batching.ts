@@ -93,6 +93,25 @@ export class AheadLoader<K, V> extends DataLoader<K, V, string> {
     );
   }
 
+  /**
+   * The read-ahead of a month whose current revision is not known yet: `rows` (read for the current revision) wait
+   * for `current` (the statement's read, naming that revision), then `prime` keeps them under it. Nothing is primed
+   * when either fails or no revision is current.
+   */
+  readAheadCurrent<T>(
+    month: string,
+    rows: Promise<T>,
+    current: Promise<number | undefined>,
+    prime: (found: T, revision: number) => unknown,
+  ): void {
+    this.readAhead(
+      month,
+      Promise.all([rows, current]).then(([found, revision]) =>
+        revision === undefined ? undefined : prime(found, revision),
+      ),
+    );
+  }
+
   override load(key: K): Promise<V> {
     const pending = this.ahead.get(this.monthOf(key));
     return pending ? pending.then(() => super.load(key)) : super.load(key);

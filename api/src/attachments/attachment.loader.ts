@@ -42,11 +42,10 @@ export function readAheadAttachments(
     loaders.publishedAttachments.load({ ...month, revision }).catch(() => {});
     return;
   }
-  const rows = loaders.currentAttachments.load(month);
-  loaders.publishedAttachments.readAhead(
+  loaders.publishedAttachments.readAheadCurrent(
     monthKey(month),
-    Promise.all([rows, current]).then(([found, r]) => {
-      if (r !== undefined) loaders.publishedAttachments.prime({ ...month, revision: r }, found);
-    }),
+    loaders.currentAttachments.load(month),
+    current,
+    (found, r) => loaders.publishedAttachments.prime({ ...month, revision: r }, found),
   );
 }

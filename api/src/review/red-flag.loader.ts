@@ -196,15 +196,17 @@ export function readAheadFlags(
     revision === undefined
       ? loaders.currentFlagParts.load(month)
       : loaders.revisionFlagParts.load({ ...month, revision });
-  loaders.revisionFlags.readAhead(
+  loaders.revisionFlags.readAheadCurrent(
     monthKey(month),
-    Promise.all([parts, current]).then(async ([found, r]) => {
-      const key = { ...month, revision: revision ?? r ?? 0 };
-      const period = found.find((p) => p.part === 'period' && p.row.revision === key.revision);
+    parts,
+    revision === undefined ? current : current.then(() => revision),
+    async (found, r) => {
+      const key = { ...month, revision: r };
+      const period = found.find((p) => p.part === 'period' && p.row.revision === r);
       if (period?.part !== 'period' || period.row.status !== 'published') return;
       const [flags] = await flagsOfParts(found, [key], undefined);
       loaders.revisionFlags.prime(key, flags!);
-    }),
+    },
   );
 }
 

@@ -228,13 +228,11 @@ export function readAheadLines(
     loaders.statementLines.load({ statement: { ...month, revision }, filter, window }).catch(() => {});
     return;
   }
-  const page = loaders.currentLines.load({ month, filter, window });
-  loaders.statementLines.readAhead(
+  loaders.statementLines.readAheadCurrent(
     monthKey(month),
-    Promise.all([page, current]).then(([found, r]) => {
-      if (found && r !== undefined) {
-        loaders.statementLines.prime({ statement: { ...month, revision: r }, filter, window }, found);
-      }
-    }),
+    loaders.currentLines.load({ month, filter, window }),
+    current,
+    (found, r) =>
+      found && loaders.statementLines.prime({ statement: { ...month, revision: r }, filter, window }, found),
   );
 }
