@@ -7,7 +7,7 @@ module.exports = {
       name: 'no-cycles',
       comment: 'A cycle means two modules are one: neither can be read, tested or moved alone.',
       severity: 'error',
-      from: { path: '^(api|db|portal|tests|bench)/' },
+      from: { path: '^(api|common|db|portal|tests|bench)/' },
       to: { circular: true },
     },
     {
@@ -16,6 +16,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^db/src/' },
       to: { path: '^(api|portal)/' },
+    },
+    {
+      name: 'common-imports-nothing-of-ours',
+      comment:
+        '@mingbai/common holds the few lines the API and the portal both run: it may not reach into either, nor the ' +
+        'database, or the portal would reach them through it.',
+      severity: 'error',
+      from: { path: '^common/' },
+      to: { path: '^(api|db|portal|tests|bench|scripts)/' },
     },
     {
       name: 'portal-is-an-api-client',

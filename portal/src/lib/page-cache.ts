@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { FreshValue } from '@mingbai/common/fresh-value';
 import type { TextSize } from './text-size.ts';
 
 /**
@@ -104,34 +105,12 @@ export const MARK_MAX_AGE_MS = 250;
  * rendered, at most every 250 ms (one request to the API, shared by every page asking meanwhile), so a page rendered
  * before a change is never served once the change is known, in any portal process. An API without a response cache
  * sends no mark (NO_MARK: pages keep their minute, as before); an API that cannot be reached gives undefined, and then
- * no page is served from the cache (it could be older than a publication made meanwhile).
+ * no page is served from the cache (it could be older than a publication made meanwhile). The rule (at most every
+ * 250 ms, one read in flight, unknown after a failure) is the API's own: both are @mingbai/common's FreshValue.
  */
-export class PublicationMarkWatch {
-  private value: string | undefined;
-  private readAt = -Infinity;
-  private reading: Promise<string | undefined> | undefined;
-
-  constructor(
-    private readonly read: () => Promise<string>,
-    private readonly maxAgeMs = MARK_MAX_AGE_MS,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
-
-  async current(): Promise<string | undefined> {
-    if (this.now() - this.readAt < this.maxAgeMs) return this.value;
-    this.reading ??= this.refresh().finally(() => (this.reading = undefined));
-    return this.reading;
-  }
-
-  private async refresh(): Promise<string | undefined> {
-    const started = this.now();
-    try {
-      this.value = await this.read();
-    } catch {
-      this.value = undefined;
-    }
-    this.readAt = started;
-    return this.value;
+export class PublicationMarkWatch extends FreshValue<string> {
+  constructor(read: () => Promise<string>, maxAgeMs = MARK_MAX_AGE_MS, now?: () => number) {
+    super(read, maxAgeMs, now);
   }
 }
 
