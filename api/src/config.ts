@@ -104,14 +104,21 @@ export interface SharedStateSettings {
   responseCache: boolean;
 }
 
+/**
+ * The shared state's defaults, the one place they are written: `pnpm start` (MINGBAI_* unset) and `startApiServer`
+ * without `shared` (tests) alike keep their state in memory with the response cache on. Tests that count SQL statements
+ * (exposeSqlStats) have it off anyway; a test that needs it off otherwise says so.
+ */
+export const SHARED_STATE_DEFAULTS = { redisPrefix: 'mingbai:', responseCache: true } as const;
+
 export function readSharedState(env: NodeJS.ProcessEnv = process.env): SharedStateSettings {
   const redisUrl = env.MINGBAI_REDIS_URL?.trim() || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
     throw new ConfigError(`MINGBAI_REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
   return {
     redisUrl,
-    redisPrefix: env.MINGBAI_REDIS_PREFIX?.trim() || 'mingbai:',
-    responseCache: flag(env.MINGBAI_RESPONSE_CACHE, true, 'MINGBAI_RESPONSE_CACHE'),
+    redisPrefix: env.MINGBAI_REDIS_PREFIX?.trim() || SHARED_STATE_DEFAULTS.redisPrefix,
+    responseCache: flag(env.MINGBAI_RESPONSE_CACHE, SHARED_STATE_DEFAULTS.responseCache, 'MINGBAI_RESPONSE_CACHE'),
   };
 }
 

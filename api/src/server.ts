@@ -32,7 +32,7 @@ import { PublicationMark } from './shared/publication-mark.ts';
 import { openSharedRedis, type SharedRedis } from './shared/redis.ts';
 import { MemoryAnswerStore, RedisAnswerStore, ResponseCache } from './shared/response-cache.ts';
 import { useOpenDataFolder } from './opendata/cache.ts';
-import { readQuestionSettings, type OpenDataFolder, type QuestionSettings } from './config.ts';
+import { readQuestionSettings, SHARED_STATE_DEFAULTS, type OpenDataFolder, type QuestionSettings } from './config.ts';
 import { DEFAULT_REQUEST_SETTINGS } from './graphql/context.ts';
 import type { OpenDataDeadlines } from './opendata/opendata.http.ts';
 
@@ -79,8 +79,8 @@ export interface ApiServerOptions {
   imagePool?: Partial<ImagePoolSettings>;
   /**
    * State shared by every API process (api/src/shared/, ApiConfig.shared). Without `redisUrl` rate limits, login
-   * throttles and persisted queries stay in this process. `responseCache` (default false here; `pnpm start` turns it on
-   * by MINGBAI_RESPONSE_CACHE) keeps anonymous public answers keyed by the publication mark; never with exposeSqlStats.
+   * throttles and persisted queries stay in this process. `responseCache` keeps anonymous public answers keyed by the
+   * publication mark; never with exposeSqlStats. Defaults: SHARED_STATE_DEFAULTS (config.ts), as `pnpm start` has them.
    */
   shared?: { redisUrl?: string; redisPrefix?: string; responseCache?: boolean };
 }
@@ -102,12 +102,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     startImagePool();
   }
   const redis: SharedRedis | undefined = options.shared?.redisUrl
-    ? await openSharedRedis({ url: options.shared.redisUrl, prefix: options.shared.redisPrefix ?? 'mingbai:' })
+    ? await openSharedRedis({
+        url: options.shared.redisUrl,
+        prefix: options.shared.redisPrefix ?? SHARED_STATE_DEFAULTS.redisPrefix,
+      })
     : undefined;
   if (redis) loginThrottle.useStore(new RedisThrottleStore(redis, new MemoryThrottleStore(LOGIN_THROTTLE.maxEntries)));
   const rateLimiter = new RateLimiter(options.rateLimits?.windowSeconds, redis && { redis, name: 'points' });
   const responseCache =
-    options.shared?.responseCache && !options.exposeSqlStats
+    (options.shared?.responseCache ?? SHARED_STATE_DEFAULTS.responseCache) && !options.exposeSqlStats
       ? new ResponseCache(
           PublicationMark.of(options.readDb ?? options.db), // the mark of the database the answers are read from
           redis ? new RedisAnswerStore(redis) : new MemoryAnswerStore(),

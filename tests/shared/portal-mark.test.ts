@@ -30,6 +30,23 @@ describe('the portal page cache and the publication mark', () => {
     await handle?.close();
   });
 
+  it('looks a query up in the response cache, never a mutation', async () => {
+    const ask = async (query: string) => {
+      const res = await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      await res.arrayBuffer();
+      return res.headers.get('x-mingbai-cache');
+    };
+    const lookups = () => api.responseCache!.hits + api.responseCache!.misses;
+    expect(await ask('{ regions { name } }')).toMatch(/^(hit|miss)$/);
+    const before = lookups();
+    expect(await ask('mutation { login(username: "nobody-cached", password: "not-a-password") { token } }')).toBeNull();
+    expect(lookups()).toBe(before);
+  });
+
   it('serves a village page from its cache until a publication, then the new month within a second', async () => {
     const village = await aVillage(handle.db, '页缓存村');
     await aMonth(handle.db, village.id, 2025, 1, [

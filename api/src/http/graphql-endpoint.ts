@@ -14,7 +14,7 @@ import type { RateLimiter } from '../limits/rate-limit.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
 import { answerRequestOf, type ResponseCache } from '../shared/response-cache.ts';
 import { readBody, TOO_LARGE } from './body.ts';
-import { isQueryOperation, persistedHashOf } from './read-routing.ts';
+import { operationKind, persistedHashOf } from './read-routing.ts';
 import { hasErrors, sendCacheable, sendPrivate } from './cache-headers.ts';
 import { INVALID_KEY, type Caller } from './caller.ts';
 import { answerPreflight, exposeHeaders } from './cors.ts';
@@ -128,8 +128,25 @@ export function graphqlEndpoint(
       });
       return;
     }
+    // What the request will run, when certain (read-routing.ts parses each text once): the replica takes only queries,
+    // and a mutation is never looked up in the response cache (nor counted as its miss).
+    const operation = req.method === 'GET' ? url.searchParams : undefined;
+    const kind =
+      responseCache || readDb !== db
+        ? operationKind({
+            query: queryText,
+            operationName: operation
+              ? operation.get('operationName')
+              : (parsedBody as { operationName?: unknown })?.operationName,
+            persistedHash: persistedHashOf(
+              operation ? operation.get('extensions') : (parsedBody as { extensions?: unknown })?.extensions,
+            ),
+          })
+        : undefined;
+    // A persisted hash this process never saw with its text is unknown: looked up, since only a query's answer is
+    // ever kept under it.
     const cacheKey =
-      responseCache && !viewer && !client.key.startsWith('key:')
+      responseCache && !viewer && !client.key.startsWith('key:') && (kind === undefined || kind === 'query')
         ? await responseCache.keyOf(answerRequestOf(req.method, url, parsedBody, req.headers.accept), mark)
         : undefined;
     if (cacheKey) {
@@ -152,21 +169,7 @@ export function graphqlEndpoint(
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     // The public's queries read the replica; mutations and signed-in users (who must see their own writes) the primary.
-    const operation = req.method === 'GET' ? url.searchParams : undefined;
-    const requestDb =
-      readDb !== db &&
-      !viewer &&
-      isQueryOperation({
-        query: queryText,
-        operationName: operation
-          ? operation.get('operationName')
-          : (parsedBody as { operationName?: unknown })?.operationName,
-        persistedHash: persistedHashOf(
-          operation ? operation.get('extensions') : (parsedBody as { extensions?: unknown })?.extensions,
-        ),
-      })
-        ? readDb
-        : db;
+    const requestDb = readDb !== db && !viewer && kind === 'query' ? readDb : db;
     const sqlLog = { statements: [] as string[] };
     const queries = new QueryScope();
     const execution = withQueryScope(queries, () =>

@@ -27,6 +27,14 @@ export interface OperationRequest {
  * Apollo reports the error or runs it as before.
  */
 export function isQueryOperation(request: OperationRequest): boolean {
+  return operationKind(request) === 'query';
+}
+
+/**
+ * 'query', 'mutation' or 'subscription': what the request will run, when that is certain; undefined when it is not
+ * known (a persisted hash never seen with its text here, a document that does not parse, a name that names nothing).
+ */
+export function operationKind(request: OperationRequest): string | undefined {
   const hash = typeof request.persistedHash === 'string' ? request.persistedHash : undefined;
   let operations: Operations | null | undefined;
   if (typeof request.query === 'string') {
@@ -38,10 +46,9 @@ export function isQueryOperation(request: OperationRequest): boolean {
   } else if (hash) {
     operations = byHash.get(hash);
   }
-  if (!operations) return false;
+  if (!operations) return undefined;
   const name = typeof request.operationName === 'string' && request.operationName ? request.operationName : null;
-  const kind = name === null && operations.size === 1 ? [...operations.values()][0] : operations.get(name);
-  return kind === 'query';
+  return name === null && operations.size === 1 ? [...operations.values()][0] : operations.get(name);
 }
 
 function operationsOf(text: string): Operations | null {
