@@ -25,7 +25,7 @@ import { router } from './http/router.ts';
 import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
 import { DEFAULT_TRUSTED_PROXIES, RateLimiter } from './limits/rate-limit.ts';
-import { LOGIN_THROTTLE, loginThrottle, MemoryThrottleStore } from './auth/login-throttle.ts';
+import { LOGIN_THROTTLE, LoginThrottle, MemoryThrottleStore } from './auth/login-throttle.ts';
 import { RedisKeyValueCache } from './shared/apq-cache.ts';
 import { RedisThrottleStore } from './shared/login-throttle-store.ts';
 import { PublicationMark } from './shared/publication-mark.ts';
@@ -90,6 +90,8 @@ export interface RunningApi {
   server: Server;
   /** The response cache and its hit and miss counts, when it is on. */
   responseCache: ResponseCache | undefined;
+  /** This server's login throttle (its requests' `Context.settings.loginThrottle`). */
+  loginThrottle: LoginThrottle;
   close(): Promise<void>;
 }
 
@@ -107,7 +109,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         prefix: options.shared.redisPrefix ?? SHARED_STATE_DEFAULTS.redisPrefix,
       })
     : undefined;
-  if (redis) loginThrottle.useStore(new RedisThrottleStore(redis, new MemoryThrottleStore(LOGIN_THROTTLE.maxEntries)));
+  // This server's, handed to its requests (Context.settings): in Redis when shared, else in its own memory.
+  const loginThrottle = new LoginThrottle(
+    LOGIN_THROTTLE,
+    Date.now,
+    redis ? new RedisThrottleStore(redis, new MemoryThrottleStore(LOGIN_THROTTLE.maxEntries)) : undefined,
+  );
   const rateLimiter = new RateLimiter(options.rateLimits?.windowSeconds, redis && { redis, name: 'points' });
   const responseCache =
     (options.shared?.responseCache ?? SHARED_STATE_DEFAULTS.responseCache) && !options.exposeSqlStats
@@ -152,6 +159,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const requestSettings = {
     publicUrl: options.publicUrl ?? DEFAULT_REQUEST_SETTINGS.publicUrl,
     questions: { ...readQuestionSettings({}), ...options.questions },
+    loginThrottle,
   };
   const readDb = options.readDb ?? options.db;
   const handle = router({
@@ -194,15 +202,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}/graphql`,
     server,
     responseCache,
+    loginThrottle,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await apollo.stop();
       await closeImagePool();
-      if (redis) {
-        loginThrottle.useStore(undefined);
-        await redis.close();
-      }
+      await redis?.close();
     },
   };
 }

@@ -72,7 +72,12 @@ export class AuthResolver {
     @Ctx() ctx: Context,
   ): Promise<LoginResult> {
     refuseApiKey(ctx.limits);
-    const session = await login(ctx.db, { username, password, source: requestSource(ctx.limits) });
+    const session = await login(ctx.db, {
+      username,
+      password,
+      source: requestSource(ctx.limits),
+      throttle: ctx.settings.loginThrottle,
+    });
     const viewer = (await authenticate(ctx.db, session.token))!;
     return { token: session.token, expiresAt: session.expiresAt, me: await meOf(ctx, viewer) };
   }

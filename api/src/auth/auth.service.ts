@@ -5,7 +5,7 @@ import { appendSystemAudit } from '@mingbai/db/ledger/audit';
 import { regions, villages } from '@mingbai/db/schema/regions';
 import { CONFIRMED_ROLES, sessions, userRoles, users, type UserRole } from '@mingbai/db/schema/users';
 import { apiError, badInput } from '../errors.ts';
-import { loginThrottle } from './login-throttle.ts';
+import { throttleFor, type LoginThrottle } from './login-throttle.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import type { Viewer } from './viewer.ts';
 
@@ -177,17 +177,20 @@ export async function login(
     label?: string;
     /** Where the attempt comes from ("ip:…"), for throttling; absent at the command line. */
     source?: string | undefined;
+    /** The server's login throttle (`Context.settings.loginThrottle`); needed with a source. */
+    throttle?: LoginThrottle | undefined;
   },
 ): Promise<{ token: string; expiresAt: Date; userId: number }> {
   // Refused before the password is even checked, so a throttled guesser learns nothing more.
-  await loginThrottle.check(input.username, input.source);
+  const throttle = throttleFor(input.throttle, input.source);
+  await throttle?.check(input.username, input.source);
   const user = await verifyCredentials(db, input.username, input.password);
   if (!user) {
-    await loginThrottle.failed(input.username, input.source);
+    await throttle?.failed(input.username, input.source);
     await auditFailedSignIn(db, input.username, input.source);
     throw apiError('LOGIN_FAILED', '用户名或密码不正确');
   }
-  await loginThrottle.succeeded(input.username, input.source);
+  await throttle?.succeeded(input.username, input.source);
   const kind = input.kind ?? 'session';
   const { token, tokenHash } = newSecret();
   const expiresAt = new Date(Date.now() + (kind === 'session' ? SESSION_LIFETIME_MS : API_TOKEN_LIFETIME_MS));

@@ -116,26 +116,21 @@ export class MemoryThrottleStore implements ThrottleStore {
 }
 
 /**
- * Counts failed sign-ins (in this process's memory unless given a shared store, see useStore). Unknown usernames count
- * exactly like known ones, so the throttle tells nothing about who has an account. `now` is the clock, so tests can
- * move it.
+ * Counts failed sign-ins, in `store` (the shared Redis: api/src/shared/login-throttle-store.ts) or else this
+ * throttle's own memory. Each API server makes one (startApiServer) and hands it to its requests
+ * (`Context.settings.loginThrottle`), so two servers in one process (tests) never share counts. Unknown usernames
+ * count exactly like known ones, so the throttle tells nothing about who has an account. `now` is the clock, so tests
+ * can move it.
  */
 export class LoginThrottle {
-  private store: ThrottleStore;
-  private readonly local: ThrottleStore;
+  private readonly store: ThrottleStore;
 
   constructor(
     private readonly rules: Rules = LOGIN_THROTTLE,
     private readonly now: () => number = Date.now,
     store?: ThrottleStore,
   ) {
-    this.local = new MemoryThrottleStore(rules.maxEntries);
-    this.store = store ?? this.local;
-  }
-
-  /** Keeps the counts in `store` from now on (the shared Redis), or back in this process's memory when undefined. */
-  useStore(store: ThrottleStore | undefined): void {
-    this.store = store ?? this.local;
+    this.store = store ?? new MemoryThrottleStore(rules.maxEntries);
   }
 
   /**
@@ -213,7 +208,14 @@ function waitLabel(seconds: number): string {
 }
 
 /**
- * The process's throttle, shared by every API server it runs (the API and the CLI); with MINGBAI_REDIS_URL its counts are
- * in Redis (startApiServer calls useStore), shared by every API process.
+ * The throttle an attempt from `source` answers to: the server's. An attempt without an address (the operator's
+ * command line) needs none; one with an address and no throttle is a wiring mistake, refused rather than let through
+ * unthrottled.
  */
-export const loginThrottle = new LoginThrottle();
+export function throttleFor(
+  throttle: LoginThrottle | undefined,
+  source: string | undefined,
+): LoginThrottle | undefined {
+  if (source && !throttle) throw new Error("a sign-in from an address needs the server's login throttle");
+  return throttle;
+}

@@ -3,7 +3,7 @@ import { actorOf, requireViewer } from './village-access.ts';
 import type { Context } from '../graphql/context.ts';
 import { apiError } from '../errors.ts';
 import { auditFailedSignIn, setPassword, verifyCredentials } from './auth.service.ts';
-import { loginThrottle } from './login-throttle.ts';
+import { throttleFor } from './login-throttle.ts';
 import {
   confirmGrant,
   createVillageUser,
@@ -184,9 +184,10 @@ export class UsersResolver {
     const viewer = requireViewer(actorOf(ctx));
     // Guessing the current password from a stolen session is throttled like signing in.
     const source = requestSource(ctx.limits);
-    await loginThrottle.check(viewer.username, source);
+    const throttle = throttleFor(ctx.settings.loginThrottle, source);
+    await throttle?.check(viewer.username, source);
     if (!(await verifyCredentials(ctx.db, viewer.username, currentPassword))) {
-      await loginThrottle.failed(viewer.username, source);
+      await throttle?.failed(viewer.username, source);
       await auditFailedSignIn(ctx.db, viewer.username, source);
       throw apiError('LOGIN_FAILED', '当前密码不正确');
     }

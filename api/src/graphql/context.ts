@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Db } from '@mingbai/db/client';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import { mergeReads } from '../batching.ts';
 import { createAttachmentLoaders } from '../attachments/attachment.loader.ts';
@@ -52,6 +53,11 @@ export interface RequestSettings {
   /** MINGBAI_PUBLIC_URL: absolute URLs (a question's page) are built on it, never on the request's Host. */
   publicUrl: string;
   questions: QuestionSettings;
+  /**
+   * The server's login throttle (startApiServer makes one per server, in Redis when shared): sign-ins and password
+   * changes from an address count there. Absent outside a server (the command line signs in without an address).
+   */
+  loginThrottle?: LoginThrottle;
 }
 
 /** Defaults without reading the environment: main.ts passes the configured values. */
