@@ -26,11 +26,11 @@ import { LIMITS } from './limits/limits.ts';
 import { limitsPlugin } from './limits/limits.plugin.ts';
 import { DEFAULT_TRUSTED_PROXIES, RateLimiter } from './limits/rate-limit.ts';
 import { LOGIN_THROTTLE, LoginThrottle, MemoryThrottleStore } from './auth/login-throttle.ts';
-import { RedisKeyValueCache } from './shared/apq-cache.ts';
+import { CountedKeyValueCache, MemoryKeyValueCache, RedisKeyValueCache } from './shared/apq-cache.ts';
 import { RedisThrottleStore } from './shared/login-throttle-store.ts';
 import { PublicationMark } from './shared/publication-mark.ts';
 import { openSharedRedis, type SharedRedis } from './shared/redis.ts';
-import { MemoryAnswerStore, RedisAnswerStore, ResponseCache } from './shared/response-cache.ts';
+import { hitRate, MemoryAnswerStore, RedisAnswerStore, ResponseCache } from './shared/response-cache.ts';
 import { useOpenDataFolder } from './opendata/cache.ts';
 import { readQuestionSettings, SHARED_STATE_DEFAULTS, type OpenDataFolder, type QuestionSettings } from './config.ts';
 import { DEFAULT_REQUEST_SETTINGS } from './graphql/context.ts';
@@ -124,6 +124,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           LIMITS.publicMaxAgeSeconds,
         )
       : undefined;
+  const persistedQueries = new CountedKeyValueCache(redis ? new RedisKeyValueCache(redis) : new MemoryKeyValueCache());
   const schema = await buildApiSchema();
   const apollo = new ApolloServer<RequestContext>({
     // Queries compiled once per document (api/src/graphql/execution), unless asked to run on graphql-js.
@@ -135,8 +136,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     // and public data must be fetchable with a plain GET by any client or cache.
     csrfPrevention: false,
     // Automatic persisted queries: in the shared Redis when there is one (a query registered through one process is
-    // known to all), else Apollo's default bounded in-memory cache.
-    ...(redis ? { persistedQueries: { cache: new RedisKeyValueCache(redis) } } : {}),
+    // known to all), else a bounded in-memory store; counted either way (/metrics).
+    persistedQueries: { cache: persistedQueries },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // Apollo's cache-control plugin hooks every field of every response; its header is replaced anyway
@@ -165,6 +166,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const handle = router({
     // With a replica, the API serves the public while the primary is away: it stays in the balancer's rotation.
     db: readDb,
+    metrics: () => metricsOf(responseCache, persistedQueries),
     graphql: graphqlEndpoint({
       db: options.db,
       readDb,
@@ -210,5 +212,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       await closeImagePool();
       await redis?.close();
     },
+  };
+}
+
+/**
+ * GET /metrics: this process's cache counts since it started, for operators (issue 19's hit rate). Counts only,
+ * nothing about who asked what. The portal shows its page cache's at its own /metrics.
+ */
+function metricsOf(responseCache: ResponseCache | undefined, persistedQueries: CountedKeyValueCache): object {
+  const counts = (c: { hits: number; misses: number }) => ({ hits: c.hits, misses: c.misses, hitRate: hitRate(c) });
+  return {
+    responseCache: responseCache ? { on: true, ...counts(responseCache) } : { on: false },
+    persistedQueries: counts(persistedQueries),
   };
 }

@@ -1,5 +1,6 @@
 // The portal's page cache obeys the API's publication mark: a page kept before a publication is not served after it,
 // and the portal shows the new month within a second, whoever published (here the ledger itself, as the CLI does).
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '@mingbai/db/client';
 import { startApiServer, type RunningApi } from '@mingbai/api/server';
@@ -84,5 +85,50 @@ describe('the portal page cache and the publication mark', () => {
       if (startedAfter >= 1_000) late++;
     }
     expect(late, 'pages asked for a second after the commit').toBeGreaterThan(1);
+  });
+
+  it('counts hits and misses of the response cache, the persisted queries and the page cache at /metrics', async () => {
+    type Counts = { hits: number; misses: number; hitRate: number };
+    const metrics = async <T>(url: string): Promise<T> => {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      return (await res.json()) as T;
+    };
+    const apiMetrics = () =>
+      metrics<{ responseCache: Counts & { on: boolean }; persistedQueries: Counts }>(
+        api.url.replace(/\/graphql$/, '/metrics'),
+      );
+    const get = async (params: Record<string, string>, accept = 'application/json') => {
+      const res = await fetch(`${api.url}?${new URLSearchParams(params)}`, { headers: { accept } });
+      return (await res.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+    };
+    const query = `{ regions { name code } __typename }`;
+    const hash = createHash('sha256').update(query).digest('hex');
+    const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } });
+    const before = await apiMetrics();
+    expect(before.responseCache.on).toBe(true);
+    // The hash alone, unknown: a persisted-query miss; then with its text (kept); then alone again: a hit. The last
+    // asks another media type, so the response cache (keyed by the hash and Accept) does not answer it for Apollo.
+    expect((await get({ extensions })).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await get({ query, extensions })).data).toBeDefined();
+    expect((await get({ extensions }, 'application/graphql-response+json')).data).toBeDefined();
+    expect((await get({ extensions })).data).toBeDefined();
+    const after = await apiMetrics();
+    expect(after.persistedQueries.misses - before.persistedQueries.misses).toBeGreaterThanOrEqual(1);
+    expect(after.persistedQueries.hits - before.persistedQueries.hits).toBeGreaterThanOrEqual(1);
+    // The response cache answered the last one (the same document, kept under the mark of the one before it) or, when
+    // another file published meanwhile, missed: either way one more lookup, and the rate is hits over lookups.
+    expect(after.responseCache.hits + after.responseCache.misses).toBeGreaterThan(
+      before.responseCache.hits + before.responseCache.misses,
+    );
+    expect(after.responseCache.hitRate).toBeCloseTo(
+      after.responseCache.hits / (after.responseCache.hits + after.responseCache.misses),
+    );
+    // The portal's page cache: the page test above opened a village page until it came from the cache.
+    const portalMetrics = await metrics<{ pageCache: Counts }>(`${portal.url}/metrics`);
+    expect(portalMetrics.pageCache.hits).toBeGreaterThanOrEqual(1);
+    expect(portalMetrics.pageCache.misses).toBeGreaterThanOrEqual(1);
+    expect(portalMetrics.pageCache.hitRate).toBeGreaterThan(0);
   });
 });

@@ -39,6 +39,13 @@ export class MemoryAnswerStore implements AnswerStore {
     return entry.value;
   }
 
+  async delete(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.value.length;
+  }
+
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     if (value.length > this.maxBytes / 8) return;
     const previous = this.entries.get(key);
@@ -157,9 +164,14 @@ export class ResponseCache {
 
   /** Hits over hits and misses since the process started (0 before the first lookup). */
   hitRate(): number {
-    const lookups = this.hits + this.misses;
-    return lookups === 0 ? 0 : this.hits / lookups;
+    return hitRate(this);
   }
+}
+
+/** Hits, misses and hits ÷ (hits + misses) (0 before the first lookup): what /metrics shows of each cache. */
+export function hitRate(counts: { hits: number; misses: number }): number {
+  const lookups = counts.hits + counts.misses;
+  return lookups === 0 ? 0 : counts.hits / lookups;
 }
 
 /** The parts of a GraphQL request (GET's search or POST's JSON body) an answer is keyed by; undefined for a batch. */

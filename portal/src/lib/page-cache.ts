@@ -22,6 +22,9 @@ export interface CachedPage {
 export const NO_MARK = '';
 
 const MAX_TTL_MS = 60_000;
+
+/** This process's page-cache lookups since it started, for GET /metrics (pages/metrics.ts). */
+export const pageCacheCounts = { hits: 0, misses: 0 };
 const MAX_ENTRY_BYTES = 2_000_000;
 
 export class PageCache {
@@ -33,11 +36,12 @@ export class PageCache {
   /** The page, unless it expired or was rendered under another publication mark than `mark`, the current one. */
   get(key: string, now = Date.now(), mark = NO_MARK): CachedPage | undefined {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= now || entry.mark !== mark) {
-      this.delete(key, entry);
+    if (!entry || entry.expiresAt <= now || entry.mark !== mark) {
+      if (entry) this.delete(key, entry);
+      pageCacheCounts.misses += 1;
       return undefined;
     }
+    pageCacheCounts.hits += 1;
     // Map order is insertion order: re-inserting marks the entry most recently used.
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -249,5 +253,5 @@ export function isCacheableRequest(request: Request, url: URL): boolean {
     return false;
   // A month's CSV or JSON Lines streams through from /data, whatever its size: never held in memory here.
   if (/^\/v\/[^/]+\/[^/]+\.(csv|json)$/.test(url.pathname)) return false;
-  return !/^\/(committee|login|logout|data|docs\/explorer|en\/docs\/explorer)(\/|$)/.test(url.pathname);
+  return !/^\/(committee|login|logout|data|metrics|docs\/explorer|en\/docs\/explorer)(\/|$)/.test(url.pathname);
 }
