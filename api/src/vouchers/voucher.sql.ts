@@ -9,7 +9,7 @@ import type { Fen } from '@mingbai/db/ledger/money';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
 import { keysIn, likePattern, revisionsIn, type WantedRevisions } from '../sql-helpers.ts';
-import type { RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
+import type { MonthKey, RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
 import { underRegion } from '../villages/village.sql.ts';
 
 type Line = typeof voucherLines.$inferSelect;
@@ -316,6 +316,32 @@ export function vouchersByNumberSql(keys: readonly (RevisionKey & { number: numb
                  'v.village_id, v.year, v.month, v.revision, v.number',
                  keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]),
                )}`;
+}
+
+/** `v` is in its month's current revision: the newest published one, as `loadStatement` names it. */
+const IN_CURRENT_REVISION = sql.raw(`v.revision = (select max(p.revision) from periods p
+     where p.village_id = v.village_id and p.year = v.year and p.month = v.month and p.status = 'published')`);
+
+/**
+ * Vouchers by number within their month's current revision (a month not published has none): the voucher page's
+ * lookup without the month's revisions read first.
+ */
+export function vouchersByCurrentNumberSql(keys: readonly (MonthKey & { number: number })[]): SQL {
+  return sql`select ${VOUCHER_COLUMNS} from vouchers v
+               where ${keysIn(
+                 'v.village_id, v.year, v.month, v.number',
+                 keys.map((k) => [k.villageId, k.year, k.month, k.number]),
+               )} and ${IN_CURRENT_REVISION}`;
+}
+
+/** The lines of the voucher `vouchersByCurrentNumberSql` finds for `key`, as `linesOfVouchersSql` reads them. */
+export function linesOfCurrentVoucherSql(key: MonthKey & { number: number }): SQL {
+  return sql`select l.village_id, ${LINE_COLUMNS} from vouchers v
+               join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+               ${LINE_JOINS}
+               where (v.village_id, v.year, v.month, v.number) = (${key.villageId}, ${key.year}, ${key.month}, ${key.number})
+                 and ${IN_CURRENT_REVISION}
+               order by l.voucher_id, l.line_no`;
 }
 
 export interface FlagDbRow {
