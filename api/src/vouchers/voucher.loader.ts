@@ -71,7 +71,7 @@ async function linePages(
     'revisions' in wanted ? wanted.revisions : wanted.currentOf;
   if (keys.length === 1 && isPlainDateOrder(filter)) {
     const key = keys[0]!;
-    const rows = await readRows<PageDbRow>(db, datePageSql(key, window));
+    const rows = await readRows<PageDbRow>(db, datePageSql(key, window, filter));
     const found = rows.filter((r): r is PageDbRow & LineDbRow & { kind: FlowKind; rn: number } => r.rn !== null);
     const totalCount = rows[0]?.total ?? 0;
     // The revision read: the one asked for, or the month's current one (none when the month is not published).
@@ -226,11 +226,13 @@ export function readAheadLines(
   revision: number | undefined,
   current: Promise<number | undefined>,
   args: LineArgsShape & PageArgs,
+  /** The field asks for no line's counterparty or payment method (`LineFilter.lean`). */
+  lean: boolean,
 ): void {
   let filter: LineFilter;
   let window: Window;
   try {
-    filter = lineFilter(args);
+    filter = { ...lineFilter(args), lean };
     window = pageWindow(args);
   } catch {
     return;

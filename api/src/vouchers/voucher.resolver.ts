@@ -12,7 +12,7 @@ import { asksAnywhere } from '../statements/statement-selection.ts';
 import { currentVoucher } from './voucher.loader.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
-import { lineFilter, publishedLines } from './voucher.service.ts';
+import { LINE_DETAIL, lineFilter, publishedLines } from './voucher.service.ts';
 import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import {
   FlowKind,
@@ -60,10 +60,15 @@ export class StatementLinesResolver {
   @FieldResolver(() => StatementLineConnection, {
     description: '本月每一笔收入和支出，可筛选、排序 / Every payment and receipt, filterable and sortable.',
   })
-  async lines(@Root() s: MonthlyStatement, @Args(() => LineArgs) args: LineArgs, @Ctx() ctx: Context) {
+  async lines(
+    @Root() s: MonthlyStatement,
+    @Args(() => LineArgs) args: LineArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     const page = await loadersOf(s, ctx).statementLines.load({
       statement: s.period,
-      filter: lineFilter(args),
+      filter: { ...lineFilter(args), lean: !asksAnywhere(info, LINE_DETAIL) },
       window: pageWindow(args),
     });
     return toConnection({ ...page, nodes: page.nodes.map((r) => new StatementLine(r)) });
