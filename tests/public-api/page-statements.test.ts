@@ -16,11 +16,12 @@ import {
   statementSumsSql,
   yearToDateSql,
 } from '@mingbai/api/statements/statement.sql';
-import { villagesBySlugSql } from '@mingbai/api/villages/village.sql';
+import { villagesByIdSql, villagesBySlugSql } from '@mingbai/api/villages/village.sql';
 import {
   flagsOfVouchersSql,
   linesOfStatementsSql,
   linesOfVouchersSql,
+  vouchersByCurrentNumberSql,
   vouchersByIdSql,
   vouchersByNumberSql,
 } from '@mingbai/api/vouchers/voucher.sql';
@@ -75,6 +76,86 @@ describe('statements per page', () => {
   });
 });
 
+describe('statements per shape of the peer comparison (bench/suite/peer.ts)', () => {
+  const VOUCHER = `query Voucher($slug: String!, $year: Int!, $month: Int!, $number: Int!, $revision: Int) {
+    village(slug: $slug) { voucher(year: $year, month: $month, number: $number, revision: $revision) {
+      number date summary revision total { fen }
+      lines { lineNo side amount { fen } summary account { code name } counterparty { name } paymentMethod } } } }`;
+
+  it('reads a voucher with its lines in 2 statements: the village, then the voucher and its lines', async () => {
+    const current = await twice(VOUCHER, { slug: 'fucun', year: 2025, month: 8, number: 1 });
+    const v = (current.data as { village: { voucher: { revision: number; lines: unknown[] } } }).village.voucher;
+    expect(v.lines.length).toBeGreaterThan(1);
+    expect(current.statements).toBe(2);
+    // The same voucher asked by its revision (the month's revisions read first, then the voucher, then its lines).
+    const byRevision = await twice(VOUCHER, { slug: 'fucun', year: 2025, month: 8, number: 1, revision: v.revision });
+    expect(byRevision.data).toEqual(current.data);
+    // A month not published, or a number the month has not: null, as before.
+    const none = await twice(VOUCHER, { slug: 'fucun', year: 2025, month: 8, number: 99999 });
+    expect((none.data as { village: { voucher: unknown } }).village.voucher).toBeNull();
+  });
+
+  it("reads a village's months in 2 statements, and each month's revisions only when its statement is asked", async () => {
+    const months = await twice(
+      `query Village($slug: String!) { village(slug: $slug) { name code
+        periods(first: 24) { totalCount nodes { year month revision publishedAt } } } }`,
+      { slug: 'fucun' },
+    );
+    expect(months.statements).toBe(2);
+    // With the months' statements: every revision of a corrected month, and none read again for them.
+    const statements = await twice(
+      `query Village($slug: String!) { village(slug: $slug) {
+        periods(first: 24) { nodes { year month revision statement { revision revisions { revision } } } } } }`,
+      { slug: 'fucun' },
+    );
+    type Month = { year: number; month: number; revision: number; statement: { revisions: { revision: number }[] } };
+    const nodes = (statements.data as { village: { periods: { nodes: Month[] } } }).village.periods.nodes;
+    const corrected = nodes.find((m) => m.year === 2025 && m.month === 8)!;
+    expect(corrected.statement.revisions.length).toBeGreaterThan(1);
+    expect(corrected.statement.revisions[0]!.revision).toBe(corrected.revision);
+    expect(statements.statements).toBe(2);
+  });
+
+  it('reads the publication feed with its villages in 2 statements, and its revisions only when asked', async () => {
+    const FEED = `query Feed($year: Int!, $month: Int!) { statements(year: $year, month: $month, last: 20) {
+      nodes { year month revision publishedAt digest village { slug name } } } }`;
+    const feed = await twice(FEED, { year: 2025, month: 8 });
+    const nodes = (feed.data as { statements: { nodes: { village: { slug: string } }[] } }).statements.nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((n) => n.village.slug)).toBe(true);
+    expect(feed.statements).toBe(2);
+    const withRevisions = await twice(
+      `query Feed($year: Int!, $month: Int!) { statements(year: $year, month: $month, last: 20) {
+        nodes { revision isCurrent revisions { revision } village { slug } } } }`,
+      { year: 2025, month: 8 },
+    );
+    type Node = { revision: number; isCurrent: boolean; revisions: { revision: number }[] };
+    const all = (withRevisions.data as { statements: { nodes: Node[] } }).statements.nodes;
+    // 付村 2025-08 was corrected: its first revision is in the feed and is not current.
+    expect(all.some((n) => !n.isCurrent && n.revisions.length > 1)).toBe(true);
+    for (const n of all) expect(n.isCurrent).toBe(n.revisions[0]!.revision === n.revision);
+    expect(withRevisions.statements).toBe(2);
+  });
+
+  it('reads a lines page without counterparties in 2 statements, each line the same as with them', async () => {
+    const LINES = (extra: string) => `query Lines($slug: String!, $year: Int!, $month: Int!, $kind: FlowKind) {
+      village(slug: $slug) { statement(year: $year, month: $month) { revision digest voucherCount lineCount
+        lines(first: 50, kind: $kind, orderBy: DATE_ASC) { totalCount
+          nodes { date kind voucherNumber amount { fen } account { code } ${extra} } } } } }`;
+    type Lines = { village: { statement: { lines: { nodes: Record<string, unknown>[] } } } };
+    for (const kind of [null, 'SPENDING', 'INCOME']) {
+      const vars = { slug: 'fucun', year: 2025, month: 8, kind };
+      const lean = await twice(LINES(''), vars);
+      expect(lean.statements).toBe(2);
+      const full = await twice(LINES('counterparty { name } paymentMethod'), vars);
+      const nodes = (full.data as Lines).village.statement.lines.nodes;
+      expect(nodes.length).toBeGreaterThan(0);
+      const stripped = nodes.map(({ counterparty: _c, paymentMethod: _p, ...rest }) => rest);
+      expect(stripped).toEqual((lean.data as Lines).village.statement.lines.nodes);
+    }
+  });
+});
+
 describe('batched lookups', () => {
   it('find villages by several slugs in one batch, quotes and backslashes in a slug matched literally', async () => {
     const res = await t.api.query<Record<string, { name: string } | null>>(
@@ -104,6 +185,7 @@ describe('one statement text per batched lookup', () => {
     ['revisionChangesSql', (n) => revisionChangesSql(revisions.slice(0, n))],
     ['statementBundleSql', (n) => statementBundleSql(months.slice(0, n), months.slice(0, n))],
     ['villagesBySlugSql', (n) => villagesBySlugSql(['a', 'b"c', 'd\\e'].slice(0, n))],
+    ['villagesByIdSql', (n) => villagesByIdSql([1, 2, 3].slice(0, n))],
     [
       'linesOfStatementsSql',
       (n) =>
@@ -116,6 +198,7 @@ describe('one statement text per batched lookup', () => {
     ],
     ['vouchersByIdSql', (n) => vouchersByIdSql(vouchers.slice(0, n))],
     ['vouchersByNumberSql', (n) => vouchersByNumberSql(vouchers.slice(0, n))],
+    ['vouchersByCurrentNumberSql', (n) => vouchersByCurrentNumberSql(vouchers.slice(0, n))],
     ['flagsOfVouchersSql', (n) => flagsOfVouchersSql(vouchers.slice(0, n))],
     ['linesOfVouchersSql', (n) => linesOfVouchersSql(vouchers.slice(0, n))],
     ['flagsOfRevisionsSql', (n) => flagsOfRevisionsSql({ revisions: revisions.slice(0, n) })],

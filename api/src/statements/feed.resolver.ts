@@ -1,11 +1,17 @@
-import { Args, ArgsType, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, ArgsType, Ctx, Field, Info, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../graphql/context.ts';
 import { badInput } from '../errors.ts';
 import { ConnectionType, PageArgs, pageSize, type ConnectionShape } from '../graphql/relay/connection.ts';
 import { checkMonth } from '../month.ts';
 import { countPublications, publicationFeed } from './statement.service.ts';
 import type { FeedFilter, FeedKey } from './statement.sql.ts';
+import { asksAnywhere } from './statement-selection.ts';
 import { MonthlyStatement } from './statement.type.ts';
+
+const VILLAGE = new Set(['village']);
+/** The fields of a statement that show its month's other revisions. */
+const REVISIONS = new Set(['isCurrent', 'revisions', 'revisionsConnection']);
 
 export const MonthlyStatementConnection = ConnectionType(MonthlyStatement, 'MonthlyStatement');
 
@@ -65,6 +71,7 @@ export class StatementFeedResolver {
   async statements(
     @Args(() => StatementFeedArgs) args: StatementFeedArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<MonthlyStatement>> {
     const size = pageSize(args);
     const filter: FeedFilter = {
@@ -82,8 +89,13 @@ export class StatementFeedResolver {
     const after = args.after ? decodeFeedCursor(args.after, 'after') : undefined;
     const before = args.before ? decodeFeedCursor(args.before, 'before') : undefined;
     const page = await publicationFeed(ctx.db, filter, { after, before }, size.take, size.fromEnd);
-    // Every revision of the listed months in one batched statement, so `isCurrent` and `revisions` need no more.
-    const revisions = await ctx.loaders.publishedRevisions.loadMany(page.rows);
+    // The villages the page names, when asked, read now: with the months' revisions in one statement (mergeReads).
+    if (asksAnywhere(info, VILLAGE)) void ctx.loaders.villageById.loadMany(page.rows.map((r) => r.villageId));
+    // Every revision of the listed months in one batched statement, so `isCurrent` and `revisions` need no more; not
+    // read when no field that shows them is asked (a row then stands for its month's revisions, which nothing shows).
+    const revisions = asksAnywhere(info, REVISIONS)
+      ? await ctx.loaders.publishedRevisions.loadMany(page.rows)
+      : page.rows.map((row) => [row]);
     const nodes = page.rows.map((row, i) => {
       const all = revisions[i];
       return new MonthlyStatement(row, Array.isArray(all) ? all : [row]);

@@ -66,6 +66,8 @@ async function figuresOf(s: MonthlyStatement, ctx: Context): Promise<StatementSu
   return s.figures ?? loadersOf(s, ctx).sums.load(s.period);
 }
 
+const STATEMENT = new Set(['statement']);
+
 @Resolver(() => Village)
 export class VillageStatementResolver {
   @FieldResolver(() => MonthlyStatement, {
@@ -125,10 +127,12 @@ export class VillageStatementResolver {
       pageWindow(args),
       {
         withSums: asksAnywhere(info, FIGURES),
+        // Each month's older revisions (a subquery per month) only for a list that shows its months' statements.
+        withRevisions: asksAnywhere(info, STATEMENT),
       },
     );
     // The list read every month's revisions: its statements (PublishedMonth.statement) read no more SQL for them.
-    for (const m of result.nodes) ctx.loaders.publishedRevisions.prime(m, m.revisions);
+    for (const m of result.nodes) if (m.revisions) ctx.loaders.publishedRevisions.prime(m, m.revisions);
     return toConnection({ ...result, nodes: result.nodes.map(({ revisions: _, ...r }) => new PublishedMonth(r)) });
   }
 }

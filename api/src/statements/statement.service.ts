@@ -98,19 +98,20 @@ export function categories(rollups: RollupRow[]): CategoryRow[] {
 }
 
 /**
- * Published months of a village, newest first, each at its current revision (and all its published revisions, newest
- * first); with `publishedSince`, only the months with a revision published at or after it.
+ * Published months of a village, newest first, each at its current revision (and, unless `withRevisions` is false, all
+ * its published revisions, newest first); with `publishedSince`, only the months with a revision published at or after
+ * it.
  */
 export async function publishedMonths(
   db: Db,
   villageId: number,
   publishedSince: Date | undefined,
   window: Window,
-  { withSums = false }: { withSums?: boolean } = {},
-): Promise<Page<PeriodRow & { revised: boolean; revisions: PeriodRow[]; sums?: StatementSums }>> {
+  { withSums = false, withRevisions = true }: { withSums?: boolean; withRevisions?: boolean } = {},
+): Promise<Page<PeriodRow & { revised: boolean; revisions?: PeriodRow[]; sums?: StatementSums }>> {
   const rows = await queryRows<PublishedMonthDbRow>(
     db,
-    publishedMonthsSql(villageId, publishedSince, window, { withSums }),
+    publishedMonthsSql(villageId, publishedSince, window, { withSums, withRevisions }),
   );
   const found = rows.filter((r): r is PublishedMonthWindowRow => r.village_id !== null);
   const totalCount = rows[0]?.all_total ?? 0;
@@ -120,7 +121,7 @@ export async function publishedMonths(
     nodes: found.map((r) => ({
       ...toPeriod(r),
       revised: r.revision > 1,
-      revisions: revisionsOf(r),
+      ...(withRevisions ? { revisions: revisionsOf(r) } : {}),
       ...(withSums && r.opening !== undefined ? { sums: toSums(r as SumsColumns) } : {}),
     })),
   };

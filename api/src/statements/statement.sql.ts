@@ -377,7 +377,7 @@ export function publishedMonthsSql(
   villageId: number,
   publishedSince: Date | undefined,
   window: Window,
-  { withSums = false }: { withSums?: boolean } = {},
+  { withSums = false, withRevisions = true }: { withSums?: boolean; withRevisions?: boolean } = {},
 ): SQL {
   const since =
     publishedSince === undefined
@@ -393,7 +393,7 @@ export function publishedMonthsSql(
         f as (select m.*, row_number() over (order by m.year desc, m.month desc)::int as rn,
                      count(*) over ()::int as total from m)
         select n.all_total, w.* from (select count(*)::int as all_total from f) n
-          left join lateral (select f.*, ${olderRevisionsSql('f')} as older${withSums ? sql`, s.*` : sql``}
+          left join lateral (select f.*${withRevisions ? sql`, ${olderRevisionsSql('f')} as older` : sql``}${withSums ? sql`, s.*` : sql``}
                                from f ${withSums ? sql`cross join lateral (${sumsOfSql('f')}) s` : sql``}
                               where ${windowSql(window, sql`f.rn`, sql`f.total`)}) w on true
          order by w.rn`;

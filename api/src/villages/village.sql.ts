@@ -4,7 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { villages } from '@mingbai/db/schema/regions';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
-import { anyText, likePattern } from '../sql-helpers.ts';
+import { anyText, keysIn, likePattern } from '../sql-helpers.ts';
 import type { RegionRow } from '../regions/region.sql.ts';
 
 export type VillageRow = typeof villages.$inferSelect;
@@ -56,6 +56,15 @@ export function villagesBySlugSql(slugs: readonly string[]): SQL {
               join regions t on t.id = v.town_id
               left join regions d on d.id = t.parent_id
              where ${anyText('v.slug', slugs)}`;
+}
+
+/** Villages by id (one statement text for one id, another for any number of them). */
+export function villagesByIdSql(ids: readonly number[]): SQL {
+  return sql`select v.id, v.town_id, v.kind, v.code, v.slug, v.name from villages v
+             where ${keysIn(
+               'v.id',
+               ids.map((id) => [id]),
+             )}`;
 }
 
 export interface VillageFilter {

@@ -17,11 +17,13 @@ import {
   datePageSql,
   flagsOfVouchersSql,
   isPlainDateOrder,
+  linesOfCurrentVoucherSql,
   linesOfVouchersSql,
   linesOfStatementsSql,
   toLine,
   toStatementLine,
   toVoucher,
+  vouchersByCurrentNumberSql,
   vouchersByIdSql,
   vouchersByNumberSql,
   type FlagDbRow,
@@ -69,7 +71,7 @@ async function linePages(
     'revisions' in wanted ? wanted.revisions : wanted.currentOf;
   if (keys.length === 1 && isPlainDateOrder(filter)) {
     const key = keys[0]!;
-    const rows = await readRows<PageDbRow>(db, datePageSql(key, window));
+    const rows = await readRows<PageDbRow>(db, datePageSql(key, window, filter));
     const found = rows.filter((r): r is PageDbRow & LineDbRow & { kind: FlowKind; rn: number } => r.rn !== null);
     const totalCount = rows[0]?.total ?? 0;
     // The revision read: the one asked for, or the month's current one (none when the month is not published).
@@ -170,6 +172,15 @@ export function createVoucherLoaders(db: SqlReader) {
       },
       { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${revisionKey(k)}:${k.number}` },
     ),
+    /** Vouchers by number within their month's current revision (`currentVoucher`). */
+    voucherByCurrentNumber: new DataLoader<MonthKey & { number: number }, VoucherRow | undefined, string>(
+      async (keys) => {
+        const rows = await readRows<LineDbRow>(db, vouchersByCurrentNumberSql(keys));
+        const byKey = new Map(rows.map((r) => [`${monthKey(toVoucher(r))}:${r.number}`, toVoucher(r)]));
+        return keys.map((k) => byKey.get(`${monthKey(k)}:${k.number}`));
+      },
+      { ...BATCH_PER_TICK, cacheKeyFn: (k) => `${monthKey(k)}:${k.number}` },
+    ),
     /** Supervisors' flags on vouchers of published months, by voucher number within its revision. */
     flagsOfVoucher: new DataLoader<
       RevisionKey & { number: number },
@@ -215,11 +226,13 @@ export function readAheadLines(
   revision: number | undefined,
   current: Promise<number | undefined>,
   args: LineArgsShape & PageArgs,
+  /** The field asks for no line's counterparty or payment method (`LineFilter.lean`). */
+  lean: boolean,
 ): void {
   let filter: LineFilter;
   let window: Window;
   try {
-    filter = lineFilter(args);
+    filter = { ...lineFilter(args), lean };
     window = pageWindow(args);
   } catch {
     return;
@@ -235,4 +248,22 @@ export function readAheadLines(
     (found, r) =>
       found && loaders.statementLines.prime({ statement: { ...month, revision: r }, filter, window }, found),
   );
+}
+
+/**
+ * A voucher by number in its month's current revision, and with it (`withLines`) its lines, in the same turn: both
+ * go out in one statement (`mergeReads`), and the voucher's `lines` and `total` find `linesOfVoucher` primed. The
+ * voucher page reads in two statements (the village, then this) instead of four (the month's revisions, the voucher,
+ * its lines one level later each).
+ */
+export async function currentVoucher(
+  db: SqlReader,
+  loaders: Pick<ReturnType<typeof createVoucherLoaders>, 'voucherByCurrentNumber' | 'linesOfVoucher'>,
+  key: MonthKey & { number: number },
+  withLines: boolean,
+): Promise<VoucherRow | undefined> {
+  const lines = withLines ? readRows<LineDbRow>(db, linesOfCurrentVoucherSql(key)) : undefined;
+  const [row, lineRows] = await Promise.all([loaders.voucherByCurrentNumber.load(key), lines]);
+  if (row && lineRows) loaders.linesOfVoucher.prime({ villageId: row.villageId, id: row.id }, lineRows.map(toLine));
+  return row;
 }

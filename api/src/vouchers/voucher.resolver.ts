@@ -1,4 +1,5 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, Int, Resolver, Root, registerEnumType } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Info, Int, Resolver, Root, registerEnumType } from 'type-graphql';
 import { sumFen } from '@mingbai/db/ledger/money';
 import type { Context } from '../graphql/context.ts';
 import { Money } from '../money/money.type.ts';
@@ -7,9 +8,11 @@ import { Region } from '../regions/region.type.ts';
 import { checkMonth, checkYear } from '../month.ts';
 import { loadersOf } from '../statements/preview-statement.ts';
 import { loadStatement } from '../statements/statement.loader.ts';
+import { asksAnywhere } from '../statements/statement-selection.ts';
+import { currentVoucher } from './voucher.loader.ts';
 import { MonthlyStatement } from '../statements/statement.type.ts';
 import { Village } from '../villages/village.type.ts';
-import { lineFilter, publishedLines } from './voucher.service.ts';
+import { LINE_DETAIL, lineFilter, publishedLines } from './voucher.service.ts';
 import { publicReviewName, publicReviewText } from '@mingbai/db/ledger/privacy';
 import {
   FlowKind,
@@ -57,10 +60,15 @@ export class StatementLinesResolver {
   @FieldResolver(() => StatementLineConnection, {
     description: '本月每一笔收入和支出，可筛选、排序 / Every payment and receipt, filterable and sortable.',
   })
-  async lines(@Root() s: MonthlyStatement, @Args(() => LineArgs) args: LineArgs, @Ctx() ctx: Context) {
+  async lines(
+    @Root() s: MonthlyStatement,
+    @Args(() => LineArgs) args: LineArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     const page = await loadersOf(s, ctx).statementLines.load({
       statement: s.period,
-      filter: lineFilter(args),
+      filter: { ...lineFilter(args), lean: !asksAnywhere(info, LINE_DETAIL) },
       window: pageWindow(args),
     });
     return toConnection({ ...page, nodes: page.nodes.map((r) => new StatementLine(r)) });
@@ -148,13 +156,26 @@ class VoucherArgs {
   revision?: number;
 }
 
+/** The voucher fields that read its lines: asked, the lines are read with the voucher (`currentVoucher`). */
+const VOUCHER_LINES = new Set(['lines', 'total']);
+
 @Resolver(() => Village)
 export class VillageVoucherResolver {
   @FieldResolver(() => Voucher, {
     nullable: true,
     description: '按月份和凭证号查凭证 / A voucher by month and number.',
   })
-  async voucher(@Root() village: Village, @Args(() => VoucherArgs) args: VoucherArgs, @Ctx() ctx: Context) {
+  async voucher(
+    @Root() village: Village,
+    @Args(() => VoucherArgs) args: VoucherArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    if (args.revision === undefined || args.revision === null) {
+      const key = { villageId: village.row.id, year: args.year, month: args.month, number: args.number };
+      const row = await currentVoucher(ctx.reads, ctx.loaders, key, asksAnywhere(info, VOUCHER_LINES));
+      return row ? new Voucher(row) : undefined;
+    }
     const statement = await loadStatement(
       ctx,
       { villageId: village.row.id, year: args.year, month: args.month },

@@ -69,6 +69,9 @@ export interface LineArgsShape {
 }
 
 /** A `lines` field's filter from its arguments, refused with BAD_USER_INPUT when they cannot be one. */
+/** The fields of a line that read its voucher's other lines (`LineFilter.lean` when none is asked). */
+export const LINE_DETAIL = new Set(['counterparty', 'paymentMethod']);
+
 export function lineFilter(args: LineArgsShape): LineFilter {
   if (args.category !== undefined && args.category !== null && !/^[0-9]{1,9}$/.test(args.category)) {
     throw badInput('科目应为数字编码，如 514 或 51401', 'category');

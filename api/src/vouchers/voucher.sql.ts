@@ -9,7 +9,7 @@ import type { Fen } from '@mingbai/db/ledger/money';
 import type { FlowKind } from '@mingbai/db/ledger/flows';
 import { windowSql, type Window } from '../graphql/relay/connection.ts';
 import { keysIn, likePattern, revisionsIn, type WantedRevisions } from '../sql-helpers.ts';
-import type { RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
+import type { MonthKey, RevisionDbKey, RevisionKey } from '../statements/period-keys.ts';
 import { underRegion } from '../villages/village.sql.ts';
 
 type Line = typeof voucherLines.$inferSelect;
@@ -60,6 +60,11 @@ export interface LineFilter {
   /** Text in the (masked) 摘要 or counterparty. */
   search?: string | undefined;
   sort: LineSort;
+  /**
+   * The query asks for neither the lines' counterparty nor their payment method: each line's own is read, not its
+   * voucher's first one for a line without (two subqueries per line saved). Never set where those are shown.
+   */
+  lean?: boolean | undefined;
 }
 
 const VOUCHER_COLUMNS = sql.raw(`v.village_id, v.year, v.month, v.revision, v.id, v.number, v.date::text as date,
@@ -68,13 +73,24 @@ const VOUCHER_COLUMNS = sql.raw(`v.village_id, v.year, v.month, v.revision, v.id
 const COUNTERPARTY = `coalesce(l.counterparty_public, (select x.counterparty_public from voucher_lines x
      where x.village_id = l.village_id and x.voucher_id = l.voucher_id and x.counterparty_public is not null
      order by x.line_no limit 1)) as counterparty_public`;
-const LINE_COLUMNS =
+/** A line's payment method, or its voucher's first one (a receipt's cash line says how it was paid). */
+const PAYMENT_METHOD = `coalesce(l.payment_method, (select x.payment_method from voucher_lines x
+     where x.village_id = l.village_id and x.voucher_id = l.voucher_id and x.payment_method is not null
+     order by x.line_no limit 1), 'transfer') as payment_method`;
+const lineColumns = (counterparty: string, paymentMethod: string) =>
   sql.raw(`l.voucher_id, l.line_no, l.standard, l.account_code, coalesce(va.name, a.name) as account_name,
   left(l.account_code, 3) as top_code, a.name as top_name, a.class, l.side, l.amount_fen::text as amount_fen,
-  l.summary_public as line_summary_public, l.counterparty_is_person, ${COUNTERPARTY},
-  coalesce(l.payment_method, (select x.payment_method from voucher_lines x
-     where x.village_id = l.village_id and x.voucher_id = l.voucher_id and x.payment_method is not null
-     order by x.line_no limit 1), 'transfer') as payment_method`);
+  l.summary_public as line_summary_public, l.counterparty_is_person, ${counterparty}, ${paymentMethod}`);
+const LINE_COLUMNS = lineColumns(COUNTERPARTY, PAYMENT_METHOD);
+/**
+ * Without the counterparty and the payment method, which each look at the voucher's other lines (a subquery per
+ * line): for a page whose query asks for neither (`LineFilter.lean`).
+ */
+const LEAN_LINE_COLUMNS = lineColumns(
+  'l.counterparty_public',
+  `coalesce(l.payment_method, 'transfer') as payment_method`,
+);
+const statementLineColumns = (filter: Pick<LineFilter, 'lean'>) => (filter.lean ? LEAN_LINE_COLUMNS : LINE_COLUMNS);
 const LINE_JOINS = sql.raw(`join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
   left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard and va.code = l.account_code`);
 
@@ -92,7 +108,7 @@ const ORDER: Record<LineSort, string> = {
  * then joined to what a line shows. One statement; the display columns are read for the window's rows only.
  */
 function linesSql(scope: SQL, filter: LineFilter, window: Window, partition: SQL): SQL {
-  return sql`select w.kind, w.rn, w.total, ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}
+  return sql`select w.kind, w.rn, w.total, ${VOUCHER_COLUMNS}, ${statementLineColumns(filter)}
     from (
       select * from (
         select f.*, row_number() over (partition by ${partition} order by ${sql.raw(ORDER[filter.sort])})::int as rn,
@@ -135,6 +151,7 @@ const DISPLAY_JOINS = sql.raw(`join vouchers v on v.village_id = w.village_id an
 export function datePageSql(
   key: RevisionKey | (Omit<RevisionKey, 'revision'> & { revision?: undefined }),
   window: Window,
+  filter: Pick<LineFilter, 'lean'> = {},
 ): SQL {
   const revision =
     key.revision !== undefined
@@ -147,7 +164,7 @@ export function datePageSql(
          and s.revision = ${revision}
     ) t
     left join lateral (
-      select w.kind, w.seq::int as rn, ${VOUCHER_COLUMNS}, ${LINE_COLUMNS}
+      select w.kind, w.seq::int as rn, ${VOUCHER_COLUMNS}, ${statementLineColumns(filter)}
         from statement_lines w
         ${DISPLAY_JOINS}
        where w.village_id = ${key.villageId} and w.year = ${key.year} and w.month = ${key.month}
@@ -316,6 +333,32 @@ export function vouchersByNumberSql(keys: readonly (RevisionKey & { number: numb
                  'v.village_id, v.year, v.month, v.revision, v.number',
                  keys.map((k) => [k.villageId, k.year, k.month, k.revision, k.number]),
                )}`;
+}
+
+/** `v` is in its month's current revision: the newest published one, as `loadStatement` names it. */
+const IN_CURRENT_REVISION = sql.raw(`v.revision = (select max(p.revision) from periods p
+     where p.village_id = v.village_id and p.year = v.year and p.month = v.month and p.status = 'published')`);
+
+/**
+ * Vouchers by number within their month's current revision (a month not published has none): the voucher page's
+ * lookup without the month's revisions read first.
+ */
+export function vouchersByCurrentNumberSql(keys: readonly (MonthKey & { number: number })[]): SQL {
+  return sql`select ${VOUCHER_COLUMNS} from vouchers v
+               where ${keysIn(
+                 'v.village_id, v.year, v.month, v.number',
+                 keys.map((k) => [k.villageId, k.year, k.month, k.number]),
+               )} and ${IN_CURRENT_REVISION}`;
+}
+
+/** The lines of the voucher `vouchersByCurrentNumberSql` finds for `key`, as `linesOfVouchersSql` reads them. */
+export function linesOfCurrentVoucherSql(key: MonthKey & { number: number }): SQL {
+  return sql`select l.village_id, ${LINE_COLUMNS} from vouchers v
+               join voucher_lines l on l.village_id = v.village_id and l.voucher_id = v.id
+               ${LINE_JOINS}
+               where (v.village_id, v.year, v.month, v.number) = (${key.villageId}, ${key.year}, ${key.month}, ${key.number})
+                 and ${IN_CURRENT_REVISION}
+               order by l.voucher_id, l.line_no`;
 }
 
 export interface FlagDbRow {

@@ -8,7 +8,9 @@ import { readAheadAttachments, type createAttachmentLoaders } from '../../attach
 import type { createQuestionLoaders } from '../../questions/question.loader.ts';
 import { readAheadFlags, type createReviewLoaders } from '../../review/red-flag.loader.ts';
 import type { MonthKey } from '../../statements/period-keys.ts';
+import { asksAnywhere } from '../../statements/statement-selection.ts';
 import { readAheadLines, type createVoucherLoaders } from '../../vouchers/voucher.loader.ts';
+import { LINE_DETAIL } from '../../vouchers/voucher.service.ts';
 
 /** The loaders a month's page reads ahead through (the request's: `Context['loaders']`). */
 type AheadLoaders = ReturnType<typeof createAttachmentLoaders> &
@@ -82,7 +84,8 @@ export function readAheadMonth(
       } catch {
         continue;
       }
-      readAheadLines(loaders, month, revision, current, args);
+      const lean = !asksAnywhere({ fieldNodes: [node], fragments: info.fragments }, LINE_DETAIL);
+      readAheadLines(loaders, month, revision, current, args, lean);
     }
   }
 }
