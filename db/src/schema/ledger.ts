@@ -121,11 +121,8 @@ export const vouchers = pgTable(
   },
   (t) => [
     primaryKey({ name: 'vouchers_pkey', columns: [t.villageId, t.id] }),
-    foreignKey({
-      name: 'vouchers_period_fk',
-      columns: [t.villageId, t.year, t.month, t.revision],
-      foreignColumns: [periods.villageId, periods.year, periods.month, periods.revision],
-    }).onDelete('restrict'),
+    // vouchers_period_fk was a foreign key to periods, checked per row (an index lookup and a row lock for each of an
+    // import's vouchers); migration 0019 keeps the same rule with statement triggers.
     uniqueIndex('vouchers_period_number_key').on(t.villageId, t.year, t.month, t.revision, t.number),
     check('vouchers_number_positive', sql`${t.number} > 0`),
     check('vouchers_attachments_nonnegative', sql`${t.attachments} >= 0`),
