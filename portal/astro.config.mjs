@@ -4,10 +4,11 @@ import { defineConfig } from 'astro/config';
 
 /**
  * The Node adapter, built with our entry (src/server.ts: its standalone server, asking the disk only for the client
- * folder's own files, not for every page).
+ * folder's own files, not for every page). Pages are rendered to one string, not streamed: the middleware holds every
+ * HTML page whole anyway (the page cache, gzip), and streaming cost a page its chunks' encoding and a ReadableStream.
  */
 function nodeServer() {
-  const adapter = node({ mode: 'standalone' });
+  const adapter = node({ mode: 'standalone', experimentalDisableStreaming: true });
   const configDone = adapter.hooks['astro:config:done'];
   return {
     ...adapter,
