@@ -1,5 +1,6 @@
 // @ts-check
 import node from '@astrojs/node';
+import { URL } from 'node:url';
 import { defineConfig } from 'astro/config';
 
 /**

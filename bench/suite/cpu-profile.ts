@@ -25,7 +25,8 @@ const PARTS: [string, (stack: Frame[]) => boolean][] = [
   [
     "the adapter's static-file check",
     // Near the leaf only: a page rendered after the check fails runs inside the check's callback.
-    (s) => s.slice(0, 4).some((f) => /^(lstatSync|sendFile|SendStream|onStat|createStaticHandler)$/.test(f.functionName)),
+    (s) =>
+      s.slice(0, 4).some((f) => /^(lstatSync|sendFile|SendStream|onStat|createStaticHandler)$/.test(f.functionName)),
   ],
   [
     'API round trip: request, answer, JSON',
@@ -41,12 +42,17 @@ const PARTS: [string, (stack: Frame[]) => boolean][] = [
     (s) =>
       s.some(
         (f) =>
-          /node:_http_server|node:_http_outgoing|node:net$|node:internal\/(stream|streams|webstreams)|node:stream|undici|fetch/.test(f.url) ||
+          /node:_http_server|node:_http_outgoing|node:net$|node:internal\/(stream|streams|webstreams)|node:stream|undici|fetch/.test(
+            f.url,
+          ) ||
           /app\/node\.js$|ssr-adapter/.test(f.url) ||
           /^(createRequest|writeResponse|parserOnIncoming)$/.test(f.functionName),
       ),
   ],
-  ['middleware and page cache', (s) => s.some((f) => /middleware|page-cache/.test(f.url) || /^(fromPageCache|secured)$/.test(f.functionName))],
+  [
+    'middleware and page cache',
+    (s) => s.some((f) => /middleware|page-cache/.test(f.url) || /^(fromPageCache|secured)$/.test(f.functionName)),
+  ],
   [
     'Astro rendering: the page, components, runtime',
     (s) => s.some((f) => /astro\/dist|\/chunks\/|\/pages\//.test(f.url)),

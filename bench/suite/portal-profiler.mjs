@@ -4,13 +4,16 @@
 // the portal needs no graceful exit (--cpu-prof writes only on one).
 import { renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import process from 'node:process';
 
 const out = process.env.MINGBAI_BENCH_PORTAL_PROFILE;
 if (out) {
   const session = new Session();
   session.connect();
   const post = (method, params = {}) =>
-    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
   let running = false;
   process.on('SIGUSR2', () => {
     if (!running) {

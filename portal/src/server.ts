@@ -25,7 +25,10 @@ export function start(manifest: SSRManifest, options: Options): void {
   const pages = adapterExports(manifest, { ...options, mode: 'middleware' }).handler;
   const { server } = adapter.startServer();
   // Each handler made above logs unhandled rejections; one is enough.
-  for (const extra of process.listeners('unhandledRejection').filter((l) => !rejectionLoggers.has(l)).slice(1))
+  for (const extra of process
+    .listeners('unhandledRejection')
+    .filter((l) => !rejectionLoggers.has(l))
+    .slice(1))
     process.off('unhandledRejection', extra);
   const files = clientPaths(options.client);
   const stock = server.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];

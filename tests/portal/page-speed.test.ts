@@ -12,7 +12,9 @@ import { gzipPage } from '../../portal/src/lib/page-cache.ts';
 
 const sheet = (rule: string) => `<style>${`.card{border:1px solid #ccc;padding:.5rem}${rule}`.repeat(120)}</style>`;
 const page = (title: string, style: string, body: string) =>
-  Buffer.from(`<!DOCTYPE html><html lang="zh-CN"><head><title>${title}</title>${style}</head><body>${body}</body></html>`);
+  Buffer.from(
+    `<!DOCTYPE html><html lang="zh-CN"><head><title>${title}</title>${style}</head><body>${body}</body></html>`,
+  );
 
 describe('gzipPage', () => {
   it('gunzips to the very page, whether or not its sheet was compressed before, and stays about gzip’s size', () => {
@@ -47,7 +49,13 @@ describe('the static-file check', () => {
       writeFileSync(join(dir, 'guide', 'index.html'), '');
       mkdirSync(join(dir, 'empty'));
       const paths = clientPaths(pathToFileURL(dir + '/').href);
-      expect([...paths].sort()).toEqual(['/_astro/a b.css', '/committee-redact.js', '/guide', '/guide/', '/guide/index.html']);
+      expect([...paths].sort()).toEqual([
+        '/_astro/a b.css',
+        '/committee-redact.js',
+        '/guide',
+        '/guide/',
+        '/guide/index.html',
+      ]);
       expect(isClientPath('/committee-redact.js?v=1', paths)).toBe(true);
       expect(isClientPath('/_astro/a%20b.css', paths)).toBe(true);
       expect(isClientPath('/guide/', paths)).toBe(true);

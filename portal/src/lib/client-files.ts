@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export function clientPaths(client: string): Set<string> {
   const root = client.startsWith('file:') ? fileURLToPath(client) : client;
   const paths = new Set<string>();
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(root, { recursive: true, encoding: 'utf8' });
   } catch {
