@@ -1,10 +1,11 @@
 // 5: the month page as villagers get it: the built portal (node portal/dist/server/entry.mjs) in front of the API.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import autocannon from 'autocannon';
 import { freePort, ROOT, startChild, type Child } from './procs.ts';
 import type { LoadResult } from './load.ts';
+import { summarizeProfile, type ProfileSummary } from './cpu-profile.ts';
 import { percentile, round } from './stats.ts';
 import { ym, type MonthRef } from './workload.ts';
 
@@ -19,11 +20,17 @@ export function buildPortal(): void {
   });
 }
 
+/**
+ * MINGBAI_BENCH_PORTAL_PROFILE=file.cpuprofile: the portal samples its CPU during the load of every-month-different
+ * pages (portal-profiler.mjs) and the run prints where it went (cpu-profile.ts), in ms per rendered page.
+ */
+const PROFILE = process.env.MINGBAI_BENCH_PORTAL_PROFILE?.trim() || undefined;
+
 export async function startPortal(apiUrl: string): Promise<Child> {
   const port = await freePort();
   return startChild({
     name: 'portal',
-    args: ['portal/dist/server/entry.mjs'],
+    args: [...(PROFILE ? ['--import', './bench/suite/portal-profiler.mjs'] : []), 'portal/dist/server/entry.mjs'],
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -79,6 +86,8 @@ export interface PortalResult {
   /** CPU per request of the portal process and of the API process during the load, ms (from /proc); null if unknown. */
   portalCpuMs: number | null;
   apiCpuMs: number | null;
+  /** With MINGBAI_BENCH_PORTAL_PROFILE, the distinct run's profile: each part's share and ms per request. */
+  profile?: ProfileSummary & { file: string };
 }
 
 /** CPU time of a process so far (all its threads), ms; undefined when it cannot be read. */
@@ -126,6 +135,8 @@ export async function portalRun(options: {
   let next = 0;
   let bad = 0;
   const cache = { hits: 0, misses: 0 };
+  const profiling = PROFILE && options.distinct && options.pids?.portal !== undefined ? options.pids.portal : undefined;
+  if (profiling !== undefined) process.kill(profiling, 'SIGUSR2');
   const before = [cpuMs(options.pids?.portal), cpuMs(options.pids?.api)];
   const result = await autocannon({
     url: options.portalUrl,
@@ -149,6 +160,7 @@ export async function portalRun(options: {
   const total = result.requests.total;
   const perRequest = (i: number) =>
     before[i] !== undefined && after[i] !== undefined && total > 0 ? round((after[i]! - before[i]!) / total, 2) : null;
+  const profile = profiling !== undefined ? await profileOf(profiling, perRequest(0)) : undefined;
   return {
     load: {
       connections: options.connections,
@@ -168,5 +180,21 @@ export async function portalRun(options: {
     cache,
     portalCpuMs: perRequest(0),
     apiCpuMs: perRequest(1),
+    ...(profile ? { profile } : {}),
   };
+}
+
+/** Stops the portal's profiler, waits for its file and prints its parts, scaled to the measured CPU per request. */
+async function profileOf(pid: number, cpuPerRequest: number | null): Promise<ProfileSummary & { file: string }> {
+  const file = PROFILE!;
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 300 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+  const summary = summarizeProfile(file);
+  const ms = (share: number) => (cpuPerRequest === null ? '' : `${(share * cpuPerRequest).toFixed(2)} ms  `);
+  console.error(`portal profile (${file}, ${Math.round(summary.busyMs)} ms busy sampled), per rendered page:`);
+  for (const p of summary.parts) console.error(`  ${ms(p.share)}${(p.share * 100).toFixed(1)}%  ${p.part}`);
+  console.error('  busiest functions:');
+  for (const l of summary.leaves) console.error(`    ${(l.share * 100).toFixed(1)}%  ${l.name}`);
+  return { ...summary, file };
 }

@@ -500,6 +500,17 @@ export type StatementLineFieldsFragment = {
   voucher: { number: number; attachments: Array<{ sha256: string }> };
 };
 
+export type MonthLineFieldsFragment = {
+  kind: FlowKind;
+  date: string;
+  summary: string;
+  paymentMethod: PaymentMethod;
+  amount: { yuan: string };
+  counterparty: { name: string } | null;
+  account: { name: string; categoryName: string };
+  voucher: { number: number; attachments: Array<{ sha256: string }> };
+};
+
 export type AttachmentFieldsFragment = {
   sha256: string;
   kind: string;
@@ -650,7 +661,6 @@ export type MonthPageQuery = {
       revision: number;
       isCurrent: boolean;
       digest: string;
-      publishedAt: string;
       reconciled: boolean;
       redFlagRules: string | null;
       questions: Array<{
@@ -720,9 +730,9 @@ export type MonthPageQuery = {
             date: string;
             summary: string;
             paymentMethod: PaymentMethod;
-            amount: { yuan: string; fen: string };
-            counterparty: { name: string; isPerson: boolean } | null;
-            account: { code: string; name: string; categoryName: string };
+            amount: { yuan: string };
+            counterparty: { name: string } | null;
+            account: { name: string; categoryName: string };
             voucher: { number: number; attachments: Array<{ sha256: string }> };
           };
         }>;
