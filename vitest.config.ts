@@ -92,10 +92,10 @@ class SlowFirst extends BaseSequencer {
  * Files that need a worker process of their own: they set what the whole process shares (environment variables,
  * the open-data folder or the checkpoint key chosen once per process, the image pool's settings, PATH), or open
  * databases and clusters of their own, whose ids the API's per-process caches (chains, maskers) would mix with the
- * run's database. Every other file of a PostgreSQL run shares a worker with the files before it (`isolate: false`):
- * one import of the API per worker instead of one per file, on the one database they all share, as one long-running
- * API serves it. On PGlite every file has its own copy of the same template (the same ids, different data), so every
- * file gets its own process there.
+ * run's database. Every other file shares a worker with the files before it (`isolate: false`): one import of the API
+ * per worker instead of one per file, on one database they all share, as one long-running API serves it: on
+ * PostgreSQL the run's database, on PGlite the worker's own copy of the template (tests/support/db.ts; PGlite serves
+ * one process), opened once instead of copied, opened and closed for every file.
  */
 export const OWN_PROCESS = [
   'tests/attachments/**/*.test.ts',
@@ -127,9 +127,9 @@ export default defineConfig(({ mode }) => {
       hookTimeout: 180_000,
       pool: 'forks' as const,
       isolate,
+      provide: { sharedWorker: !isolate },
     },
   });
-  const shared = Boolean(process.env.DATABASE_URL);
   return {
     test: {
       globalSetup: ['tests/support/global-setup.ts'],
@@ -138,7 +138,7 @@ export default defineConfig(({ mode }) => {
       maxWorkers: 2,
       projects: [
         project('own-process', true, OWN_PROCESS, []),
-        project(shared ? 'shared-process' : 'each-file', !shared, ['{api,db,tests}/**/*.test.ts'], OWN_PROCESS),
+        project('shared-process', false, ['{api,db,tests}/**/*.test.ts'], OWN_PROCESS),
       ],
     },
   };

@@ -1,8 +1,9 @@
 // 大字 (elder mode) in a real Chromium with JavaScript off, as an older villager's cheap phone: the switch is a link
 // that works without script and comes back to the same page; every villager page (villager-pages.ts) then has body
-// text ≥ 24 px (18 pt), headings ≥ 40 px (30 pt), line spacing ≥ 1.3 and tap targets ≥ 60 × 60 px at 320, 390 and
-// 414 px (contrast is axe's color-contrast rule, in widths.test.ts, in both sizes). Over plain HTTP: the page cache
-// never serves one size's HTML to the other, /docs goes gzipped within 40 KB, and the error page says 请稍后再试 once.
+// text ≥ 24 px (18 pt), headings ≥ 40 px (30 pt), line spacing ≥ 1.3 and tap targets ≥ 60 × 60 px at 320 and 390 px
+// (PHONE_WIDTHS; contrast is axe's color-contrast rule, in widths.test.ts, in both sizes). Over plain HTTP: the page
+// cache never serves one size's HTML to the other, /docs goes gzipped within 40 KB, and the error page says 请稍后再试
+// once.
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';

@@ -9,10 +9,19 @@ import { answerFlag, reviewMonth, reviewState } from '@mingbai/db/ledger/approva
 import { regions, villages } from '@mingbai/db/schema/regions';
 
 let counter = 0;
-const towns = new WeakMap<Db, Promise<{ id: number; tag: string }>>();
+let towns = new WeakMap<Db, Promise<{ id: number; tag: string }>>();
 
 /**
- * A town of this test process's own, under a district of its own, so that test villages never change the demo
+ * Each test file's villages go in a town of the file's own (tests/support/setup.ts calls this as a file starts),
+ * also when files share one database handle in turn (PGlite, tests/support/db.ts): rules one file sets for its town
+ * never reach another file's villages.
+ */
+export function newTestTowns(): void {
+  towns = new WeakMap();
+}
+
+/**
+ * A town of this test file's own, under a district of its own, so that test villages never change the demo
  * regions' totals that other test files read at the same time.
  */
 function testTown(db: Db): Promise<{ id: number; tag: string }> {

@@ -6,12 +6,25 @@ import { openDb, type DbHandle } from '@mingbai/db/client';
 
 /**
  * The test run's database with the demo villages. On PostgreSQL every file shares it (tests that write create
- * their own villages); on PGlite each file gets its own copy of the prepared template.
+ * their own villages). On PGlite, which serves one process, a copy of the prepared template: the files of a shared
+ * worker process (vitest.config.ts) share one copy in turn, as the files of a PostgreSQL run share its database, and
+ * a file with a process of its own has its own.
  */
 export async function openTestDb(): Promise<DbHandle> {
   const databaseUrl = inject('databaseUrl');
   if (databaseUrl) return openDb({ databaseUrl, poolSize: 4 });
-  const dir = mkdtempSync(join(tmpdir(), 'mingbai-test-'));
+  if (!inject('sharedWorker')) return openCopy(tmpdir());
+  // Opened by the worker's first file and left open for the next ones (copying, opening and closing 100 MB took
+  // seconds a file); Vitest ends the process with a signal, and the run's global teardown removes the copy.
+  workerCopy ??= openCopy(inject('pgliteCopiesDir')!);
+  return { ...(await workerCopy), close: async () => {} };
+}
+
+let workerCopy: Promise<DbHandle> | undefined;
+
+/** A copy of the template in a new folder under `parent`, removed on close. */
+async function openCopy(parent: string): Promise<DbHandle> {
+  const dir = mkdtempSync(join(parent, 'mingbai-test-'));
   cpSync(inject('pgliteTemplateDir')!, dir, { recursive: true });
   const handle = await openDb({ pgliteDir: dir });
   return {

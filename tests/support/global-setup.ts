@@ -16,6 +16,10 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string | undefined;
     pgliteTemplateDir: string | undefined;
+    /** On PGlite: the folder of the shared workers' copies of the template (tests/support/db.ts), removed at the end. */
+    pgliteCopiesDir: string | undefined;
+    /** Whether the file's worker process runs other files too (vitest.config.ts: a project's `provide`). */
+    sharedWorker: boolean;
     /** The failed portal build's output; only the tests that serve the portal fail on it. */
     portalBuildError: string | undefined;
   }
@@ -105,12 +109,16 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
     }
     project.provide('databaseUrl', url.toString());
     project.provide('pgliteTemplateDir', undefined);
+    project.provide('pgliteCopiesDir', undefined);
     return async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     };
   }
   project.provide('databaseUrl', undefined);
+  const copies = mkdtempSync(join(tmpdir(), 'mingbai-test-copies-'));
+  project.provide('pgliteCopiesDir', copies);
+  const dropCopies = () => rmSync(copies, { recursive: true, force: true });
   // MINGBAI_TEST_PGLITE_TEMPLATE=<folder>: the template made ahead (CI makes it alongside the static checks, with
   // tests/support/demo-template.ts), or made there by the first run that names it and kept: like
   // MINGBAI_TEST_DB_TEMPLATE, for runs in a loop; delete the folder when the schema or the demo data change.
@@ -118,13 +126,14 @@ async function prepareDatabase(project: TestProject): Promise<() => Promise<void
   if (named && isPgliteTemplate(named)) {
     console.log(`PGlite template ${named}: made ahead`);
     project.provide('pgliteTemplateDir', named);
-    return async () => {};
+    return async () => dropCopies();
   }
   const dir = named || mkdtempSync(join(tmpdir(), 'mingbai-template-'));
   const { elapsedMs } = await makePgliteTemplate(dir);
   console.log(`PGlite template ${dir}: demo data in ${elapsedMs} ms`);
   project.provide('pgliteTemplateDir', dir);
   return async () => {
+    dropCopies();
     if (!named) rmSync(dir, { recursive: true, force: true });
   };
 }
