@@ -7,24 +7,13 @@ import { queryRows, type DbHandle } from '@mingbai/db/client';
 import { openPeriod } from '@mingbai/db/ledger/periods';
 import { postVouchers } from '@mingbai/db/ledger/post';
 import { aVillage, aVoucher, credit, debit } from '../support/builders.ts';
-import { openTestDb } from '../support/db.ts';
+import { openTestDb, sqlState } from '../support/db.ts';
 
 let handle: DbHandle;
 beforeAll(async () => {
   handle = await openTestDb();
 });
 afterAll(() => handle.close());
-
-/** The SQLSTATE of a failed query, whichever driver wrapped it. */
-async function sqlState(work: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work;
-  } catch (error) {
-    const e = error as { code?: string; cause?: { code?: string } };
-    return e.cause?.code ?? e.code;
-  }
-  return undefined;
-}
 
 async function count(table: 'vouchers' | 'periods' | 'voucher_lines', villageId: number): Promise<number> {
   const [row] = await queryRows<{ n: number }>(

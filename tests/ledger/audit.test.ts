@@ -7,6 +7,7 @@ import { verifyAuditChain } from '@mingbai/db/ledger/audit';
 import { createApiKey, revokeApiKey } from '@mingbai/api/auth/api-keys.service';
 import { auditFailedSignIn } from '@mingbai/api/auth/auth.service';
 import { useTestApi } from '../support/api.ts';
+import { sqlState } from '../support/db.ts';
 import { aMonth, approveForPublication, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
 
@@ -24,16 +25,6 @@ function csv(month: string, summary: string, yuan: string): string {
   ].join('\n');
 }
 const b64 = (text: string) => Buffer.from(text).toString('base64');
-
-async function sqlState(work: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work;
-  } catch (error) {
-    const e = error as { code?: string; cause?: { code?: string } };
-    return e.cause?.code ?? e.code;
-  }
-  return undefined;
-}
 
 interface AuditRow {
   id: number;

@@ -14,7 +14,7 @@ import { periods } from '@mingbai/db/schema/ledger';
 import { regions, villages } from '@mingbai/db/schema/regions';
 import type { VoucherInput } from '@mingbai/db/ledger/voucher-input';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
-import { openTestDb } from '../support/db.ts';
+import { openTestDb, sqlState } from '../support/db.ts';
 
 let handle: DbHandle;
 beforeAll(async () => {
@@ -27,17 +27,6 @@ const OPENING = [
   { accountCode: '102', balanceFen: 10_000_000n },
   { accountCode: '301', balanceFen: -10_100_000n },
 ];
-/** The SQLSTATE of a failed query, whichever driver wrapped it. */
-async function sqlState(work: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work;
-  } catch (error) {
-    const e = error as { code?: string; cause?: { code?: string } };
-    return e.cause?.code ?? e.code;
-  }
-  return undefined;
-}
-
 /** Published on time, so LATE_PUBLICATION stays out of the way. */
 const ON_TIME = new Date('2025-04-05T02:00:00Z');
 const cashPay = (n: number, amount: number) =>

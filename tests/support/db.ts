@@ -35,3 +35,14 @@ async function openCopy(parent: string): Promise<DbHandle> {
     },
   };
 }
+
+/** The SQLSTATE of a failed query, whichever driver wrapped it (postgres.js, PGlite, drizzle's wrapper). */
+export async function sqlState(work: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await work;
+  } catch (error) {
+    const e = error as { code?: string; cause?: { code?: string } };
+    return e.cause?.code ?? e.code;
+  }
+  return undefined;
+}
