@@ -40,6 +40,7 @@ export const ENGINE_INDEPENDENT = [
   'tests/http/portal-limits.test.ts',
   'tests/http/public-origin.test.ts',
   'tests/http/web-security.test.ts',
+  'tests/imports/huge-files.test.ts',
   'tests/imports/memory.test.ts',
   'tests/opendata/fragments.test.ts',
   'tests/public-api/executors.test.ts',

@@ -2,15 +2,21 @@
 // 414), in the standard size and in 大字: no sideways scrolling (scrollWidth ≤ clientWidth), no <script>, at most 40
 // KB gzip, and axe-core with zero violations of any impact at 320 px. Screenshots of every page at every width and
 // size land in tests/browser/artifacts/widths/ (for people to look at: they check nothing), except in CI, which keeps
-// no artifacts: they were 40 % of this file's time there. MINGBAI_TEST_SCREENSHOTS=1 takes them in CI too, =0 skips
-// them anywhere.
+// no artifacts: they were 40 % of this file's time there (SCREENSHOTS in tests/support/browser.ts).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, formatViolations, launchBrowser, measureLayout, openPage } from '../support/browser.ts';
+import {
+  axeViolations,
+  formatViolations,
+  launchBrowser,
+  measureLayout,
+  openPage,
+  SCREENSHOTS,
+} from '../support/browser.ts';
 import { freePort, startTestPortal, useTestPortal, type TestPortal } from '../support/portal.ts';
 import {
   MODES,
@@ -27,7 +33,6 @@ const MAX_PAGE_GZIP = 40 * 1024;
 /** Taller than this, a screenshot keeps the first screens only (Chromium's largest full-page capture). */
 const MAX_SCREENSHOT_PX = 16_000;
 const TEST_MS = 240_000;
-const SCREENSHOTS = (process.env.MINGBAI_TEST_SCREENSHOTS?.trim() || (process.env.CI ? '0' : '1')) !== '0';
 
 /** The page's globals, just enough for the stacked-table check run inside Chromium (no DOM library here). */
 interface StackedTables {
