@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { migrateDb, openDb, READ_APPLICATION_NAME } from '@mingbai/db/client';
-import { seedDemoIfEmpty } from '@mingbai/db/demo/seed';
+import { demoToLoad } from '@mingbai/db/demo/seed';
 import { startQueryWatchdog } from '@mingbai/db/watchdog';
 import { DEMO_PASSWORD, seedDemoUsers } from './auth/demo-users.ts';
 import { useFilesDir } from '@mingbai/db/files/store';
@@ -26,8 +26,11 @@ export async function main(): Promise<void> {
   if (config.checkpointKeyFile) useCheckpointKeyFile(config.checkpointKeyFile);
   // Read (or made) now: a key file that cannot be read stops the start, not the first publication.
   console.log(`检查点公钥 / checkpoint key ${checkpointKey().keyId}`);
+  // The demo's places now (the demo users' roles name them), its ledgers once the API answers: the first start
+  // serves in seconds while the months load, one transaction each, in the background.
+  const loading = new AbortController();
+  const demo = config.seedDemo ? await demoToLoad(handle.db, { signal: loading.signal, background: true }) : undefined;
   if (config.seedDemo) {
-    if (await seedDemoIfEmpty(handle.db)) console.log('已载入演示数据 / demo data loaded');
     const users = await seedDemoUsers(handle.db);
     if (users > 0) console.log(`已创建 ${users} 个演示用户，密码 ${DEMO_PASSWORD} / demo users created`);
   }
@@ -77,8 +80,19 @@ export async function main(): Promise<void> {
         ? 'PostgreSQL, public reads on the replica'
         : 'PostgreSQL';
   console.log(`GraphQL API ready at ${api.url} (${where}, ${Date.now() - started} ms)`);
+  if (demo) console.log('正在后台载入演示数据 / loading the demo villages in the background');
+  const demoLoaded = demo?.finish().then(
+    (r) =>
+      console.log(`已载入演示数据 / demo data loaded: ${r.villages} villages, ${r.periods} months, ${r.elapsedMs} ms`),
+    (error: unknown) => {
+      // Stopped by a shutdown: the months written are whole, and the next start goes on from there.
+      if (!loading.signal.aborted) console.error('演示数据载入失败 / the demo data failed to load:', error);
+    },
+  );
 
   const stop = async () => {
+    loading.abort();
+    await demoLoaded;
     sweep.stop();
     checkpoints.stop();
     await api.close();

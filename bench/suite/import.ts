@@ -39,12 +39,12 @@ export async function freshDatabase(serverUrl: string, log: (s: string) => void,
       log(`  creating ${TEMPLATE} (migrations, demo villages and users; once)`);
       await admin.unsafe(`create database ${TEMPLATE}`);
       const { openDb, migrateDb } = await import('@mingbai/db/client');
-      const { seedDemoIfEmpty } = await import('@mingbai/db/demo/seed');
+      const { seedDemo } = await import('@mingbai/db/demo/seed');
       const { seedDemoUsers } = await import('@mingbai/api/auth/demo-users');
       const handle = await openDb({ databaseUrl: withDatabase(serverUrl, TEMPLATE), poolSize: 2 });
       try {
         await migrateDb(handle);
-        await seedDemoIfEmpty(handle.db);
+        await seedDemo(handle.db);
         await seedDemoUsers(handle.db);
       } finally {
         await handle.close();

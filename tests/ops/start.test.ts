@@ -1,4 +1,9 @@
-// The README's start command on a machine with no database server: PGlite, demo data, API and portal.
+// The README's start command on a machine with no database server: PGlite, demo data, API and portal. The API answers
+// before the demo's months have loaded (they follow in the background, db/src/demo/README.md): the test waits for 付村's
+// last month, then stops it part way, as a user pressing Ctrl-C would (tests/ops/demo-load.test.ts: the next start goes
+// on from there). A whole demo is loaded on PGlite by global-setup's template in a run without DATABASE_URL; CI's PGlite
+// template is copied from PostgreSQL's (.ci/run), so in CI the corrections and questions of the demo are written on
+// PGlite only by the test files that write them through the same ledger functions.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,9 +41,11 @@ describe('pnpm start', () => {
           body: JSON.stringify({ query: '{ village(slug: "fucun") { name latestStatement { year month } } }' }),
         });
         const body = (await res.json()) as {
-          data?: { village: { name: string; latestStatement: { year: number; month: number } } };
+          data?: { village: { name: string; latestStatement: { year: number; month: number } | null } | null };
         };
-        return body.data?.village ?? undefined;
+        // 付村 is among the first villages loaded; its months come in order.
+        const latest = body.data?.village?.latestStatement;
+        return latest?.year === 2026 && latest.month === 10 ? body.data!.village : undefined;
       });
       expect(village).toEqual({ name: '付村', latestStatement: { year: 2026, month: 10 } });
       const html = await poll('portal', deadline, async () => {
@@ -46,6 +53,7 @@ describe('pnpm start', () => {
         return res.ok ? res.text() : undefined;
       });
       expect(html).toContain('付村');
+      expect(output).toContain('loading the demo villages in the background');
       console.log(`pnpm start: API and portal answered after ${Date.now() - started} ms`);
     } catch (error) {
       console.error(output);
