@@ -33,6 +33,8 @@ const MAX_PAGE_GZIP = 40 * 1024;
 /** Taller than this, a screenshot keeps the first screens only (Chromium's largest full-page capture). */
 const MAX_SCREENSHOT_PX = 16_000;
 const TEST_MS = 240_000;
+/** Wider than any amount a page shows: a line's ceiling is 10¹³ yuan (MAX_AMOUNT_FEN), a region's year adds many. */
+const WIDEST_AMOUNT = '-999,999,999,999,999.99';
 
 /** The page's globals, just enough for the stacked-table check run inside Chromium (no DOM library here). */
 interface StackedTables {
@@ -152,6 +154,23 @@ describe('every villager page at 320 and 390 px', () => {
                   problems.push(`${label} at ${width} px: axe\n${formatViolations(violations)}`);
               }
             }
+            // The demo's amounts are small; a line may reach 10¹³ yuan and a region's year more. Every amount in a stacked
+            // table made the widest there is, at the narrowest phone: the table must still fit its box (it did not once,
+            // in 大字 on /r/tianjin, when another test had imported large amounts into a Tianjin village).
+            await page.setViewportSize({ width: PHONE_WIDTHS[0], height: 740 });
+            const widest = await page.evaluate((amount) => {
+              const doc = (globalThis as unknown as WidestAmounts).document;
+              for (const cell of doc.querySelectorAll('table.stack td.num')) {
+                const yuan = [...cell.querySelectorAll('.money .yuan')];
+                if (yuan.length > 0) for (const y of yuan) y.textContent = amount;
+                else cell.textContent = `−¥${amount}`;
+              }
+              return [...doc.querySelectorAll('table.stack')]
+                .filter((table) => table.scrollWidth > (table.parentElement?.clientWidth ?? Infinity) + 1)
+                .map((table) => `${table.id ? `#${table.id}` : 'table.stack'} ${table.scrollWidth} px`);
+            }, WIDEST_AMOUNT);
+            if (widest.length > 0)
+              problems.push(`${label} at ${PHONE_WIDTHS[0]} px with ${WIDEST_AMOUNT} yuan: ${widest.join(', ')}`);
           }
         } finally {
           await opened.close();
@@ -185,6 +204,19 @@ describe('every villager page at 320 and 390 px', () => {
     }
   });
 });
+
+/** Just enough of the page's DOM to widen its amounts (no DOM library here). */
+interface WidestAmounts {
+  document: {
+    querySelectorAll(selector: string): Iterable<{
+      id: string;
+      scrollWidth: number;
+      textContent: string | null;
+      parentElement: { clientWidth: number } | null;
+      querySelectorAll(selector: string): Iterable<{ textContent: string | null }>;
+    }>;
+  };
+}
 
 interface LongOptionDocument {
   createElement(tag: 'option'): { textContent: string | null };
