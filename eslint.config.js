@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/.astro/**',
       '.data/**',
+      '.build/**',
       'portal/src/lib/generated/**',
       'db/migrations/**',
     ],

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { readPortalConfig } from '../portal/src/lib/config.ts';
 import { API_HEAP_MB } from './api-heap.ts';
+import { buildServer, serverEntry } from './lib/server-build.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const apiPort = process.env.API_PORT ?? '4000';
@@ -51,7 +52,6 @@ function stopAll(code: number): never {
 process.once('SIGINT', () => stopAll(0));
 process.once('SIGTERM', () => stopAll(0));
 
-const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const astro = fileURLToPath(new URL('../portal/node_modules/.bin/astro', import.meta.url));
 
 // glibc gives each thread that allocates its own malloc arena and seldom returns their memory: libvips in the image
@@ -60,9 +60,20 @@ const astro = fileURLToPath(new URL('../portal/node_modules/.bin/astro', import.
 // 420–440 MB after a minute of month pages, and collects sooner once capped (receipts bench: idle 314 MB, peak 367 MB
 // during 20 uploads, against 439 / 570 MB uncapped). Exports stream (tests/opendata/scale.test.ts passes under it).
 const apiHeapMb = process.env.MINGBAI_API_HEAP_MB?.trim() || String(API_HEAP_MB);
-const api = run('api', tsx, [`--max-old-space-size=${apiHeapMb}`, 'api/src/main.ts'], {
-  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-});
+try {
+  await buildServer();
+} catch (error) {
+  console.error(`server build failed: ${(error as Error).message}`);
+  process.exit(1);
+}
+const api = run(
+  'api',
+  process.execPath,
+  [`--max-old-space-size=${apiHeapMb}`, '--enable-source-maps', serverEntry('main')],
+  {
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  },
+);
 // Tests build the portal once for the whole run; a second build would race on portal/dist.
 const build =
   process.env.MINGBAI_SKIP_PORTAL_BUILD === '1'

@@ -1,11 +1,12 @@
 // 4: importing a 1,000,000-line GBK voucher CSV with the operator CLI, as a child process whose peak RSS is read
 // from /proc, into a fresh copy of a demo database; then COPY of the very rows it wrote into identical tables.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
-import { ROOT, runMeasured } from './procs.ts';
+import { cliArgs, ensureServerBuilt } from '../../scripts/lib/server-build.ts';
+import { runMeasured } from './procs.ts';
 import { round } from './stats.ts';
 
 // Overridable so that several engineers benchmarking on one server do not drop each other's databases.
@@ -86,15 +87,10 @@ export async function importRun(options: {
   const databaseUrl = await freshDatabase(options.serverUrl, options.log);
 
   // Exactly what `pnpm cli` runs, heap flags included (the root package.json's script line).
-  const cliScript = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: { cli: string } }).scripts
-    .cli;
-  const cliArgs = cliScript
-    .split(/\s+/)
-    .slice(1)
-    .map((arg) => (arg.endsWith('api/src/cli/main.ts') ? `${ROOT}/${arg}` : arg));
-  const startup = await runMeasured([...cliArgs, '--help'], { DATABASE_URL: databaseUrl });
+  await ensureServerBuilt();
+  const startup = await runMeasured(cliArgs('--help'), { DATABASE_URL: databaseUrl });
   const run = await runMeasured(
-    [...cliArgs, 'import', '--as', USER, '--village', VILLAGE, '--file', file, '--month', month, '--timings'],
+    [...cliArgs(), 'import', '--as', USER, '--village', VILLAGE, '--file', file, '--month', month, '--timings'],
     { DATABASE_URL: databaseUrl },
   );
   if (run.code !== 0) throw new Error(`import failed (exit ${run.code}):\n${run.stdout.slice(0, 2000)}\n${run.stderr}`);

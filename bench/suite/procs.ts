@@ -3,6 +3,7 @@ import { API_HEAP_MB } from '../../scripts/api-heap.ts';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort, ROOT, startChild, type Child } from '../../scripts/lib/processes.ts';
+import { ensureServerBuilt, serverArgs } from '../../scripts/lib/server-build.ts';
 
 // One of each for scripts, benchmarks and tests (scripts/lib/processes.ts); the suite's modules import them from here.
 export { cpuMs, freePort, ROOT, startChild, type Child } from '../../scripts/lib/processes.ts';
@@ -42,15 +43,11 @@ export function watchMemory(pid: number): { stop(): number } {
 /** The API as `pnpm start` runs it, without demo data, rate limits off, SQL statement counts in every response. */
 export async function startApi(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Child> {
   const port = await freePort();
+  await ensureServerBuilt();
   return startChild({
     name: 'API',
     // As `pnpm start` runs it: its heap capped (scripts/api-heap.ts).
-    args: [
-      `--max-old-space-size=${process.env.MINGBAI_API_HEAP_MB?.trim() || API_HEAP_MB}`,
-      '--import',
-      'tsx',
-      'api/src/main.ts',
-    ],
+    args: [`--max-old-space-size=${process.env.MINGBAI_API_HEAP_MB?.trim() || API_HEAP_MB}`, ...serverArgs('main')],
     env: {
       DATABASE_URL: databaseUrl,
       API_PORT: String(port),

@@ -1,16 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { REPO_ROOT } from './repo-root.ts';
 import { schema, type Schema } from './schema.ts';
 
 /** The one database type the rest of the code sees, whichever engine is underneath. */
@@ -72,9 +72,8 @@ export const APPLICATION_NAME = 'mingbai';
 /** The read handle's connections (on the replica): pg_stat_activity there shows the API's reads under this name. */
 export const READ_APPLICATION_NAME = 'mingbai-read';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const MIGRATIONS_DIR = resolve(repoRoot, 'db/migrations');
-export const DEFAULT_PGLITE_DIR = resolve(repoRoot, '.data/pglite');
+export const MIGRATIONS_DIR = resolve(REPO_ROOT, 'db/migrations');
+export const DEFAULT_PGLITE_DIR = resolve(REPO_ROOT, '.data/pglite');
 
 /**
  * Counts SQL statements per unit of work (a GraphQL request, a test) so an N+1 regression shows up as a number.

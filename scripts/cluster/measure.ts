@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { load } from '../../bench/suite/load.ts';
 import { cpuMs, freePort, startChild, type Child } from '../lib/processes.ts';
 import { pgCommand, pgRun } from '../lib/postgres-tools.ts';
+import { ensureServerBuilt, serverArgs } from '../lib/server-build.ts';
 import { isGraphQLError, monthPageBody, type MonthRef } from '../../bench/suite/workload.ts';
 import { startFront } from './front.ts';
 import { startPrimary, startReplica, type Cluster } from './pg.ts';
@@ -110,12 +111,13 @@ try {
   ) as MonthRef[];
   if (months.length === 0) throw new Error(`${values.from} has no published month`);
 
+  await ensureServerBuilt();
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
     apis.push(
       await startChild({
         name: `api${i + 1}`,
-        args: ['--import', 'tsx', 'api/src/main.ts'],
+        args: serverArgs('main'),
         env: {
           DATABASE_URL: primary.url(DATABASE),
           DATABASE_READ_URL: replica.url(DATABASE),

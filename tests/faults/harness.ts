@@ -10,6 +10,7 @@ import { seedDemo } from '@mingbai/db/demo/seed';
 import { seedDemoUsers, DEMO_PASSWORD } from '@mingbai/api/auth/demo-users';
 import { voucherCsv } from '../../bench/import/make-csv.ts';
 import { freePort } from '../support/throwaway-pg.ts';
+import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export { DEMO_PASSWORD };
@@ -86,10 +87,10 @@ export interface ApiChild {
   rssBytes(): number;
 }
 
-/** `node --import tsx api/src/main.ts` on a free port; resolves once it says it is ready. */
+/** The built API (`node .build/server/main.mjs`) on a free port; resolves once it says it is ready. */
 export async function startApiChild(databaseUrl: string, env: Record<string, string> = {}): Promise<ApiChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
+  const child = spawn(process.execPath, serverArgs('main'), {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -26,6 +26,7 @@ import {
   type MonthState,
 } from './harness.ts';
 import { startThrowawayPg, throwawayPgUnavailable, type ThrowawayPg } from '../support/throwaway-pg.ts';
+import { cliArgs } from '../support/cli.ts';
 
 /** The API's kills: after these fractions of one import's time through it (the last one near its end). */
 const API_AT = [0.2, 0.45, 0.7, 0.95];
@@ -107,13 +108,7 @@ describe.skipIf(noServer !== undefined)(`SIGKILL during an import ${noServer ? `
   const killCliAfter = async (path: string, month: string, phase: string): Promise<string[]> => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'api/src/cli/main.ts', 'import', '--as', 'fucun-kuaiji', '--village', VILLAGE].concat([
-        '--file',
-        path,
-        '--month',
-        month,
-        '--timings',
-      ]),
+      cliArgs('import', '--as', 'fucun-kuaiji', '--village', VILLAGE, '--file', path, '--month', month, '--timings'),
       { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, INIT_CWD: ROOT }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';

@@ -17,6 +17,7 @@ import { aVillage } from '../support/builders.ts';
 import { aUser } from '../support/users.ts';
 import { writeLargeFiles } from '../fixtures/hostile/make-hostile.ts';
 import { checksum, expectOutcome, rejected, tally, type Expected, type Report } from './hostile-checks.ts';
+import { cliArgs } from '../support/cli.ts';
 
 const t = useTestApi();
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,21 +87,10 @@ describe('huge hostile files through the streaming path the CLI uses', () => {
       const user = await aUser(t.handle.db, ['accountant', village.slug]);
       for (const file of ['line-100mb.csv', 'zip-bomb-lying.xlsx']) {
         const before = await checksum(t.handle.db, village.id);
-        // node with tsx as a loader, not the tsx wrapper: one process, whose memory /proc shows.
+        // node itself, not pnpm: one process, whose memory /proc shows.
         const child = execFile(
           process.execPath,
-          [
-            '--import',
-            'tsx',
-            'api/src/cli/main.ts',
-            'import',
-            '--as',
-            user,
-            '--village',
-            village.slug,
-            '--file',
-            large.get(file)!,
-          ],
+          cliArgs('import', '--as', user, '--village', village.slug, '--file', large.get(file)!),
           { cwd: root, env: { ...process.env, DATABASE_URL: inject('databaseUrl') } },
         );
         let stdout = '';

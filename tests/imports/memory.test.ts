@@ -11,18 +11,11 @@ import { makeCsv } from '../../bench/import/make-csv.ts';
 import { aVillage } from '../support/builders.ts';
 import { openTestDb } from '../support/db.ts';
 import { aUser } from '../support/users.ts';
+import { cliArgs } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const LINES = 200_000;
 const PEAK_RSS_MB = 256;
-
-/** The node flags and entry of `pnpm cli`: `node <flags> --import tsx api/src/cli/main.ts`. */
-function cliCommand(): string[] {
-  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { cli: string } };
-  const [node, ...args] = scripts.scripts.cli.split(/\s+/);
-  expect(node).toBe('node');
-  return args;
-}
 
 /** kB of a /proc/<pid>/status field, or undefined once the process is gone. */
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
@@ -54,7 +47,7 @@ describe('importing a large file with the CLI', () => {
       const user = await aUser(handle!.db, ['accountant', village.slug]);
 
       // Action
-      const args = [...cliCommand(), 'import', '--as', user, '--village', village.slug, '--file', file];
+      const args = cliArgs('import', '--as', user, '--village', village.slug, '--file', file);
       const child = spawn(process.execPath, [...args, '--month', '2025-12'], {
         cwd: root,
         env: { ...process.env, DATABASE_URL: inject('databaseUrl') },

@@ -14,6 +14,7 @@ import { useTestApi } from '../support/api.ts';
 import { aMonth, aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { reviewOverApi } from '../support/review.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
+import { cliArgs } from '../support/cli.ts';
 
 const t = useTestApi();
 const fixtures = fileURLToPath(new URL('../fixtures/imports/', import.meta.url));
@@ -255,9 +256,8 @@ describe('the operator CLI', () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     env.DATABASE_URL = inject('databaseUrl');
     const run = promisify(execFile);
-    const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
     const cli = (...args: string[]) =>
-      run(tsx, ['api/src/cli/main.ts', ...args], { cwd: root, env }).then(
+      run(process.execPath, cliArgs(...args), { cwd: root, env }).then(
         (r) => ({ code: 0, json: JSON.parse(r.stdout) }),
         (e: { code: number; stdout: string }) => ({ code: e.code, json: JSON.parse(e.stdout) }),
       );

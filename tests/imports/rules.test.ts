@@ -14,6 +14,7 @@ import { linesRepeated } from '@mingbai/api/imports/tally';
 import { useTestApi } from '../support/api.ts';
 import { aVillage, aVoucher, credit, debit } from '../support/builders.ts';
 import { aUser, TEST_PASSWORD } from '../support/users.ts';
+import { cliArgs } from '../support/cli.ts';
 
 const t = useTestApi();
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -184,11 +185,10 @@ describe('vouchers whose every line appears twice', () => {
       const dir = mkdtempSync(join(tmpdir(), 'mingbai-repeated-'));
       const file = join(dir, 'june.csv');
       writeFileSync(file, Buffer.from(DOUBLED, 'base64'));
-      const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
       const cli = (...extra: string[]) =>
         promisify(execFile)(
-          tsx,
-          ['api/src/cli/main.ts', 'import', '--as', user, '--village', village.slug, '--file', file, ...extra],
+          process.execPath,
+          cliArgs('import', '--as', user, '--village', village.slug, '--file', file, ...extra),
           { cwd: root, env: { ...process.env, DATABASE_URL: inject('databaseUrl') } },
         ).then(
           (r) => ({ code: 0, json: JSON.parse(r.stdout) as Report }),

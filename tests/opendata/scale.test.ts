@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrateDb, openDb, queryRows, type Db, type DbHandle } from '@mingbai/db/client';
+import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const databaseUrl = inject('databaseUrl');
@@ -118,9 +119,9 @@ function rssMb(pid: number): number {
   return Number(match![1]) / 1024;
 }
 
-/** The API as its own process (node + tsx loader, one process, so /proc shows its memory), on a free port. */
+/** The built API as its own process (one process, so /proc shows its memory), on a free port. */
 async function startApiProcess(): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
+  const child = spawn(process.execPath, serverArgs('main'), {
     cwd: root,
     env: {
       ...process.env,

@@ -1,7 +1,7 @@
 // Progress on a terminal for the long commands (`pnpm cli import`, `pnpm bench:data`): rows read, rate and time left
 // on stderr when it is a terminal; nothing at all when it is a pipe (a CI log, `> file`), so reports stay as they were.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { createProgress, durationText, progressText, type ProgressStream } from 
 import { aVillage } from '../support/builders.ts';
 import { openTestDb } from '../support/db.ts';
 import { aUser } from '../support/users.ts';
+import { cliArgs } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -94,9 +95,7 @@ describe.skipIf(!databaseUrl)('pnpm cli import and pnpm bench:data at a terminal
 
   /** The root package.json's `cli` script as argv. */
   function cliArgv(...args: string[]): string[] {
-    const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { cli: string } };
-    const [, ...flags] = scripts.scripts.cli.split(/\s+/);
-    return [process.execPath, ...flags, ...args];
+    return [process.execPath, ...cliArgs(...args)];
   }
   const env = () => ({ ...process.env, DATABASE_URL: databaseUrl!, CI: '' });
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;

@@ -17,6 +17,7 @@ import { pgRun, pgToolsUnavailable } from '../../scripts/lib/postgres-tools.ts';
 import { freePort, waitUntil } from '../../scripts/lib/processes.ts';
 import { startFront, type RunningFront } from '../../scripts/cluster/front.ts';
 import { aMonth, aVoucher, credit, debit } from '../support/builders.ts';
+import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DATABASE = 'mingbai_scaling';
@@ -121,9 +122,8 @@ describe.skipIf(unavailable)('two APIs and two portals behind one address, publi
         MINGBAI_PUBLIC_URL: front.url,
         ASTRO_TELEMETRY_DISABLED: '1',
       };
-      const tsx = join(root, 'node_modules/.bin/tsx');
       apiPorts.forEach((port, i) =>
-        run(`api${i + 1}`, tsx, ['api/src/main.ts'], {
+        run(`api${i + 1}`, process.execPath, serverArgs('main'), {
           ...common,
           DATABASE_URL: primary!.url(DATABASE),
           DATABASE_READ_URL: replica!.url(DATABASE),

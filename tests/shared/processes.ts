@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startChild } from '../../scripts/lib/processes.ts';
+import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 export const REDIS_URL = process.env.MINGBAI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -21,7 +22,7 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 6
   try {
     const child = await startChild({
       name: 'the API process',
-      args: ['--import', 'tsx', 'api/src/main.ts'],
+      args: serverArgs('main'),
       env: {
         API_PORT: String(port),
         MINGBAI_SEED_DEMO: 'false',

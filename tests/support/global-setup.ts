@@ -1,7 +1,8 @@
 // Once per test run: a fresh database with the migrations and the demo villages, shared by every test file.
 // DATABASE_URL set → a new database on that PostgreSQL server, dropped afterwards; unset → a PGlite template folder
 // that each test file copies, since PGlite serves one process. Meanwhile the portal is built into portal/dist, once,
-// for the browser tests (tests/support/portal.ts) and the start test (which then skips its own build).
+// for the browser tests (tests/support/portal.ts) and the start test (which then skips its own build), and the server
+// build (.build/server) for the tests' API, CLI and verifier processes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openDb } from '@mingbai/db/client';
+import { buildServer } from '../../scripts/lib/server-build.ts';
 import { isPgliteTemplate, makePgliteTemplate, seedDemoDatabase } from './demo-template.ts';
 
 declare module 'vitest' {
@@ -68,6 +70,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // MINGBAI_TEST_SKIP_PORTAL_BUILD=1 keeps the portal/dist already built: for API-only runs, and for several runs at
   // once on one checkout, which would otherwise build into the same folder together.
   const portalBuild = process.env.MINGBAI_TEST_SKIP_PORTAL_BUILD === '1' ? Promise.resolve(undefined) : buildPortal();
+  // The API, CLI and verifier that tests start as processes run from the server build, as `pnpm start` and `pnpm cli`
+  // do (scripts/lib/server-build.ts): built here once, before any file starts one. Under a second: always rebuilt.
+  const serverStarted = Date.now();
+  const changed = await buildServer();
+  console.log(`server built in ${Date.now() - serverStarted} ms (${changed.length} files changed)`);
   // Publishing makes open-data fragments on disk: the run's own folder (inherited by workers and the API processes
   // tests start), not the machine's default one, which would fill with every run's files.
   const openData = process.env.MINGBAI_OPENDATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'mingbai-test-opendata-'));

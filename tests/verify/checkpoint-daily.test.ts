@@ -30,6 +30,7 @@ import { villages } from '@mingbai/db/schema/regions';
 import { checkpointKey, startCheckpointTimer, useCheckpointKeyFile } from '@mingbai/api/checkpoints/checkpoints';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -45,8 +46,7 @@ function run(command: string, args: string[]): Promise<Run> {
     });
   });
 }
-const verifyTs = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'api/src/verify/main.ts', '--checkpoints', ...args]);
+const verifyTs = (...args: string[]) => run(process.execPath, [...serverArgs('verify'), '--checkpoints', ...args]);
 const verifyPy = (...args: string[]) => run('python3', ['docs/verify_checkpoints.py', ...args]);
 
 interface Pub {

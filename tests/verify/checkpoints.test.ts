@@ -40,6 +40,7 @@ import { periods } from '@mingbai/db/schema/ledger';
 import { villages } from '@mingbai/db/schema/regions';
 import { checkpointKey, startCheckpointTimer, useCheckpointKeyFile } from '@mingbai/api/checkpoints/checkpoints';
 import { startTestApi, type TestApi } from '../support/api.ts';
+import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const sha = (...parts: Buffer[]) => {
@@ -56,7 +57,7 @@ function verify(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'api/src/verify/main.ts', '--checkpoints', ...args],
+      [...serverArgs('verify'), '--checkpoints', ...args],
       { cwd: root, maxBuffer: 16 << 20, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? ((error as { code?: unknown }).code as number) : 0;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCheckpoint } from '@mingbai/db/ledger/checkpoints';
 import { checkpointKey, useCheckpointKeyFile } from '../../api/src/checkpoints/checkpoints.ts';
 import { useTestPortal } from '../support/portal.ts';
+import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const t = useTestPortal();
@@ -30,8 +31,8 @@ function run(command: string, args: string[]): Promise<Run> {
   });
 }
 
-/** `pnpm verify` as the root package.json runs it (tsx on the verifier's entry). */
-const verifyTs = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'api/src/verify/main.ts', ...args]);
+/** `pnpm verify` as the root package.json runs it (the verifier's built entry). */
+const verifyTs = (...args: string[]) => run(process.execPath, [...serverArgs('verify'), ...args]);
 const verifyPy = (slug: string, from: string) => run('python3', ['docs/verify.py', slug, from]);
 
 let mirror: string;

@@ -2,22 +2,14 @@
 // in front of them, and a deadline per file. A worker that crashes, runs out of heap or passes the deadline is
 // terminated and replaced; the API goes on. Started on first use (or by `configureImagePool` at start), closed by
 // `closeImagePool`; the threads are unref'd so a CLI run ends when its work does.
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ProcessedUpload, Redaction } from '@mingbai/db/files/image';
 import { LedgerError, type LedgerErrorCode } from '@mingbai/db/ledger/errors';
 import { apiError } from '../errors.ts';
+import { startWorker } from '../worker-thread.ts';
 
-// Worker threads do not inherit tsx's loader: the worker registers it before importing its TypeScript entry.
-const TSX_API = pathToFileURL(
-  createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs'),
-).href;
-const ENTRY = new URL('./process.worker.ts', import.meta.url).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY)}); });`;
+const ENTRY = new URL('./process.worker.ts', import.meta.url);
 
 export interface ImagePoolSettings {
   /** MINGBAI_IMAGE_WORKERS, default cores − 1 (1–4; 1–16 when set): files processed at once, one thread each. */
@@ -96,8 +88,7 @@ class ImagePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(BOOT, {
-      eval: true,
+    const worker = startWorker(ENTRY, {
       workerData: { testHooks: this.settings.testHooks === true },
       resourceLimits: { maxOldGenerationSizeMb: this.settings.heapMb, maxYoungGenerationSizeMb: 16 },
     });

@@ -4,16 +4,13 @@
  * checkpoint, a new number re-signing the same tree when nothing was published, even if a hook failed. Within a day
  * the same state is never signed twice: the ledger compares with the latest.
  */
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { REPO_ROOT } from '@mingbai/db/repo-root';
 import type { Db } from '@mingbai/db/client';
 import { loadOrCreateCheckpointKey, makeCheckpoint, type CheckpointKey } from '@mingbai/db/ledger/checkpoints';
 
 /** The repository's .data/checkpoint-ed25519.pem: the default when MINGBAI_CHECKPOINT_KEY_FILE is not set. */
-export const DEFAULT_CHECKPOINT_KEY_FILE = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../.data/checkpoint-ed25519.pem',
-);
+export const DEFAULT_CHECKPOINT_KEY_FILE = resolve(REPO_ROOT, '.data/checkpoint-ed25519.pem');
 
 let keyFile = DEFAULT_CHECKPOINT_KEY_FILE;
 let key: CheckpointKey | undefined;

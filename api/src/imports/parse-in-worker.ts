@@ -1,16 +1,43 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-thread.ts';
 import type { ParseJob, ParseOutcome } from './parse-job.ts';
 
-// Worker threads do not inherit tsx's loader: the worker registers it before importing its TypeScript entry.
-const TSX_API = pathToFileURL(
-  createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs'),
-).href;
-const ENTRY = new URL('./parse.worker.ts', import.meta.url).href;
-const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY)}); });`;
+const ENTRY = new URL('./parse.worker.ts', import.meta.url);
+/** How long a worker waits for the next file before it ends (then the next upload starts one again). */
+const IDLE_MS = 30_000;
+
+/**
+ * One worker kept between files: starting a thread costs more than reading a small file (~0.5 s of CPU from the
+ * sources, where it registers tsx; ~0.1 s from the server build). A worker that failed is never kept, and a worker is
+ * kept only for files given the same heap cap.
+ */
+let idle: { worker: Worker; heapMb: number; timer: NodeJS.Timeout } | undefined;
+
+function takeWorker(heapMb: number): Worker {
+  if (idle?.heapMb === heapMb) {
+    const { worker, timer } = idle;
+    idle = undefined;
+    clearTimeout(timer);
+    worker.ref();
+    return worker;
+  }
+  return startWorker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 } });
+}
+
+function keepWorker(worker: Worker, heapMb: number): void {
+  if (idle) {
+    void worker.terminate();
+    return;
+  }
+  // Unref'd, so a process with nothing else to do (a test file, a CLI) may end while it waits.
+  worker.unref();
+  const timer = setTimeout(() => {
+    if (idle?.worker !== worker) return;
+    idle = undefined;
+    void worker.terminate();
+  }, IDLE_MS).unref();
+  idle = { worker, heapMb, timer };
+}
 
 /**
  * Reads an uploaded file in a worker thread with a memory cap, so that neither its memory nor its CPU time is the
@@ -18,27 +45,30 @@ const BOOT = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register();
  */
 export function parseInWorker(bytes: Uint8Array, job: ParseJob, heapMb: number): Promise<ParseOutcome | 'too-complex'> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOT, {
-      eval: true,
-      workerData: { bytes, job },
-      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
-    });
-    let settled = false;
-    worker.once('message', (outcome: ParseOutcome) => {
-      settled = true;
+    const worker = takeWorker(heapMb);
+    const done = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (outcome: ParseOutcome) => {
+      done();
+      keepWorker(worker, heapMb);
       resolve(outcome);
+    };
+    const onError = (error: Error & { code?: string }) => {
+      done();
       void worker.terminate();
-    });
-    worker.once('error', (error: Error & { code?: string }) => {
-      if (settled) return;
-      settled = true;
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') resolve('too-complex');
       else reject(error);
-    });
-    worker.once('exit', (code) => {
-      if (settled) return;
-      settled = true;
+    };
+    const onExit = (code: number) => {
+      done();
       reject(new Error(`the parse worker stopped (exit code ${code}) without an answer`));
-    });
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ bytes, job });
   });
 }

@@ -14,10 +14,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../repo-root.ts';
 
 /** The repository's .data/files: the default when nothing is configured (MINGBAI_FILES_DIR in api/src/config.ts). */
-export const DEFAULT_FILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../.data/files');
+export const DEFAULT_FILES_DIR = resolve(REPO_ROOT, '.data/files');
 
 let filesDir = DEFAULT_FILES_DIR;
 
