@@ -1,4 +1,4 @@
-// Real API processes for the shared-state tests (`node --import tsx api/src/main.ts`, as `pnpm start` runs the API),
+// Real API processes for the shared-state tests (the server build's main.mjs, as `pnpm start` runs the API),
 // and a Redis key prefix of their own per test file, removed afterwards.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
