@@ -1,7 +1,7 @@
 // Issue 17, second half: signed checkpoints. The RFC 6962 hashes against values computed by hand here, Ed25519
 // signatures, audit paths that verify and fail when tampered; then a real server (its own PostgreSQL database with
-// three demo villages, so the rewrite below touches no other test file) signs checkpoints, serves them under
-// /data/checkpoints, and `pnpm verify --checkpoints` passes; a mirror keeps checkpoint N, the operator rewrites a
+// three demo villages of a year each, so the rewrite below touches no other test file) signs checkpoints, serves them
+// under /data/checkpoints, and `pnpm verify --checkpoints` passes; a mirror keeps checkpoint N, the operator rewrites a
 // published month and recomputes every later digest, and the verifier with `--saved` names the village and month.
 // Bad signature, wrong key, truncated file and a forked history each give exit 1 with the reason, never a crash.
 import { execFile, execFileSync } from 'node:child_process';
@@ -180,7 +180,9 @@ describe('checkpoints of a real server', () => {
       handle = await openDb({ pgliteDir: temp('mingbai-cp-db-') });
     }
     await migrateDb(handle);
-    await seedDemo(handle.db, { villages: ['fucun', 'tianli', 'liutai'] });
+    // Three villages (an odd tree: its proofs take the unbalanced paths), a year each: the chains the verifier
+    // recomputes on every run below (the whole 36 months made this file the slowest on PGlite).
+    await seedDemo(handle.db, { villages: ['fucun', 'tianli', 'liutai'], months: 12 });
     keyFile = join(temp('mingbai-cp-key-'), 'sub', 'checkpoint.pem');
     useCheckpointKeyFile(keyFile);
     api = await startTestApi(handle.db);
@@ -205,6 +207,7 @@ describe('checkpoints of a real server', () => {
     first = made.checkpoint;
     expect(first.number).toBe(1);
     expect(first.leaves.map((l) => l.slug).sort()).toEqual(['fucun', 'liutai', 'tianli']);
+    expect(first.leaves.map((l) => l.length)).toEqual([12, 12, 12]);
     expect(first.leaves.map((l) => l.code)).toEqual([...first.leaves.map((l) => l.code)].sort());
     expect(first.root).toBe(checkpointRoot(await chainHeads(handle.db)));
     expect(checkSignature(first, first.signature, key.publicKey)).toBe(true);
