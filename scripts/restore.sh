@@ -45,9 +45,12 @@ else
   "$PG_BIN/pg_restore" --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$target" "$file"
   export DATABASE_URL="$target"
 fi
-"$root/node_modules/.bin/tsx" "$root/scripts/verify-chains.ts"
+# The digest chains, then the key (scripts/restore-checks.ts), from the server build as `pnpm cli` runs.
+(cd "$root" && node --import tsx scripts/build-server.ts --quiet)
+key_arg=()
+[[ -f "$key_backup" ]] && key_arg=("$key_backup")
+node --enable-source-maps "$root/.build/server/restore-checks.mjs" "${key_arg[@]}"
 if [[ -f "$key_backup" ]]; then
-  "$root/node_modules/.bin/tsx" "$root/scripts/checkpoint-key-check.ts" "$key_backup"
   if [[ ! -e "$key_file" ]]; then
     mkdir -p "$(dirname "$key_file")"
     (umask 077 && cp "$key_backup" "$key_file.partial")

@@ -1,6 +1,7 @@
-// The server build: the API, the operator CLI, the verifier and the worker threads they start, each bundled by esbuild
-// into one file under .build/server/ (our workspace packages inside, node_modules left to Node). `pnpm start`, `pnpm
-// cli` and `pnpm verify` run it, and so do the tests' child processes (built once per run by the global setup).
+// The server build: the API, the operator CLI, the verifier, the worker threads they start and `pnpm restore`'s
+// checks, each bundled by esbuild into one file under .build/server/ (our workspace packages inside, node_modules left
+// to Node). `pnpm start`, `pnpm cli`, `pnpm verify` and `pnpm restore` run it, and so do the tests' child processes
+// (built once per run by the global setup).
 // Why: from the sources every process loads ~230 TypeScript modules through tsx's loader, whose hooks run on another
 // thread on Node 20: 3.5 s of CPU before the API answers and 3 s for a `pnpm cli --help`; from the build 1.6 s and
 // 0.9 s, and a parse worker starts without registering tsx at all.
@@ -29,6 +30,8 @@ const ENTRIES = {
   verify: 'api/src/verify/main.ts',
   'parse.worker': 'api/src/imports/parse.worker.ts',
   'process.worker': 'api/src/attachments/process.worker.ts',
+  // `pnpm restore`'s checks of the restored database (scripts/restore.sh).
+  'restore-checks': 'scripts/restore-checks.ts',
 } as const;
 
 export type ServerEntry = 'main' | 'cli' | 'verify';
