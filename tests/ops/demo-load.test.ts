@@ -2,9 +2,8 @@
 // the next load goes on from the first month missing to the same ledger a load in one go writes, its audit chain
 // whole; a database holding a village that is not the demo's is never written into. On a database of its own.
 import { count, eq } from 'drizzle-orm';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '@mingbai/db/client';
 import { planVillage } from '@mingbai/db/demo/plan';
 import { DEMO_VILLAGES } from '@mingbai/db/demo/regions';
 import { beginDemo, demoToLoad } from '@mingbai/db/demo/seed';
@@ -12,35 +11,19 @@ import { verifyVillageChain } from '@mingbai/db/ledger/verify';
 import { periods, vouchers } from '@mingbai/db/schema/ledger';
 import { villages } from '@mingbai/db/schema/regions';
 import { aVillage } from '../support/builders.ts';
+import { openEmptyDb } from '../support/db.ts';
 
 const SLUG = 'baitansi';
 const STOP_AFTER = 10;
 
 let handle: DbHandle;
-let dropDb: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const serverUrl = inject('databaseUrl');
-  if (serverUrl) {
-    const name = `mingbai_demo_load_${Date.now()}_${process.pid}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    handle = await openDb({ databaseUrl: url.toString(), poolSize: 2 });
-    dropDb = async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
-  } else {
-    handle = await openDb({ pgliteDir: 'memory://' });
-  }
-  await migrateDb(handle);
+  handle = await openEmptyDb('demo-load', 2);
 }, 120_000);
 
 afterAll(async () => {
   await handle?.close();
-  await dropDb?.();
 });
 
 describe('loading the demo', () => {

@@ -1,8 +1,9 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { inject } from 'vitest';
-import { openDb, type DbHandle } from '@mingbai/db/client';
+import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
 
 /**
  * The test run's database with the demo villages. On PostgreSQL every file shares it (tests that write create
@@ -32,6 +33,42 @@ async function openCopy(parent: string): Promise<DbHandle> {
     async close() {
       await handle.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A migrated database of the file's own, with no village: for files that load their own villages or change what the
+ * run's database must keep (a rewritten chain, a half-loaded demo). On PostgreSQL a new database on the run's server,
+ * dropped on close; on PGlite a new folder, removed on close. `name` shows whose it is in pg_stat_activity.
+ */
+export async function openEmptyDb(name: string, poolSize = 4): Promise<DbHandle> {
+  const serverUrl = inject('databaseUrl');
+  if (!serverUrl) {
+    const dir = mkdtempSync(join(tmpdir(), `mingbai-${name}-`));
+    const handle = await openDb({ pgliteDir: dir });
+    await migrateDb(handle);
+    return {
+      ...handle,
+      async close() {
+        await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = `mingbai_${name.replace(/\W/g, '_')}_${Date.now()}_${process.pid}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const handle = await openDb({ databaseUrl: url.toString(), poolSize });
+  await migrateDb(handle);
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      await admin.unsafe(`drop database if exists ${database} with (force)`);
+      await admin.end();
     },
   };
 }

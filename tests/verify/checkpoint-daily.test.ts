@@ -12,9 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asc, eq, isNotNull, and } from 'drizzle-orm';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '@mingbai/db/client';
 import { seedDemo } from '@mingbai/db/demo/seed';
 import {
   chainHeads,
@@ -29,6 +28,7 @@ import { periods } from '@mingbai/db/schema/ledger';
 import { villages } from '@mingbai/db/schema/regions';
 import { checkpointKey, startCheckpointTimer, useCheckpointKeyFile } from '@mingbai/api/checkpoints/checkpoints';
 import { startTestApi, type TestApi } from '../support/api.ts';
+import { openEmptyDb } from '../support/db.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 import { serverArgs } from '../../scripts/lib/server-build.ts';
 
@@ -62,7 +62,6 @@ describe('the first checkpoint covering a month, and a checkpoint every day', ()
   let api: TestApi;
   let portal: TestPortal;
   let data: string;
-  let dropDb: (() => Promise<void>) | undefined;
   const scratch: string[] = [];
   const temp = (prefix: string) => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -75,22 +74,7 @@ describe('the first checkpoint covering a month, and a checkpoint every day', ()
   const day3 = new Date('2026-11-03T02:00:00.000Z');
 
   beforeAll(async () => {
-    const serverUrl = inject('databaseUrl');
-    if (serverUrl) {
-      const name = `mingbai_cpday_${Date.now()}_${process.pid}`;
-      const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create database ${name}`);
-      const url = new URL(serverUrl);
-      url.pathname = `/${name}`;
-      handle = await openDb({ databaseUrl: url.toString(), poolSize: 4 });
-      dropDb = async () => {
-        await admin.unsafe(`drop database if exists ${name} with (force)`);
-        await admin.end();
-      };
-    } else {
-      handle = await openDb({ pgliteDir: temp('mingbai-cpday-db-') });
-    }
-    await migrateDb(handle);
+    handle = await openEmptyDb('checkpoint-daily');
     await seedDemo(handle.db, { villages: ['fucun', 'tianli'] });
     useCheckpointKeyFile(join(temp('mingbai-cpday-key-'), 'checkpoint.pem'));
     api = await startTestApi(handle.db);
@@ -116,7 +100,6 @@ describe('the first checkpoint covering a month, and a checkpoint every day', ()
     await portal?.close();
     await api?.close();
     await handle?.close();
-    await dropDb?.();
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 

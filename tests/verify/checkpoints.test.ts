@@ -11,10 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, asc, eq, gte, sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { migrateDb, openDb, type DbHandle } from '@mingbai/db/client';
+import type { DbHandle } from '@mingbai/db/client';
 import { seedDemo } from '@mingbai/db/demo/seed';
 import {
   chainHeads,
@@ -40,6 +38,7 @@ import { periods } from '@mingbai/db/schema/ledger';
 import { villages } from '@mingbai/db/schema/regions';
 import { checkpointKey, startCheckpointTimer, useCheckpointKeyFile } from '@mingbai/api/checkpoints/checkpoints';
 import { startTestApi, type TestApi } from '../support/api.ts';
+import { openEmptyDb } from '../support/db.ts';
 import { serverArgs } from '../../scripts/lib/server-build.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -152,7 +151,6 @@ describe('checkpoints of a real server', () => {
   let handle: DbHandle;
   let api: TestApi;
   let data: string;
-  let dropDb: (() => Promise<void>) | undefined;
   const scratch: string[] = [];
   const temp = (prefix: string) => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -164,22 +162,7 @@ describe('checkpoints of a real server', () => {
   let first: Checkpoint;
 
   beforeAll(async () => {
-    const serverUrl = inject('databaseUrl');
-    if (serverUrl) {
-      const name = `mingbai_cp_${Date.now()}_${process.pid}`;
-      const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`create database ${name}`);
-      const url = new URL(serverUrl);
-      url.pathname = `/${name}`;
-      handle = await openDb({ databaseUrl: url.toString(), poolSize: 4 });
-      dropDb = async () => {
-        await admin.unsafe(`drop database if exists ${name} with (force)`);
-        await admin.end();
-      };
-    } else {
-      handle = await openDb({ pgliteDir: temp('mingbai-cp-db-') });
-    }
-    await migrateDb(handle);
+    handle = await openEmptyDb('checkpoints');
     // Three villages (an odd tree: its proofs take the unbalanced paths), a year each: the chains the verifier
     // recomputes on every run below (the whole 36 months made this file the slowest on PGlite).
     await seedDemo(handle.db, { villages: ['fucun', 'tianli', 'liutai'], months: 12 });
@@ -193,7 +176,6 @@ describe('checkpoints of a real server', () => {
   afterAll(async () => {
     await api?.close();
     await handle?.close();
-    await dropDb?.();
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 
