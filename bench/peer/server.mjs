@@ -7,7 +7,8 @@
 //   not constraints, and PostGraphile makes lookup fields only from constraints.
 // - `@foreignKey` from voucher_lines and statement_lines to their voucher (village_id, voucher_id), and from a line to
 //   its account in the village's chart: the schema leaves these keys out on purpose (triggers check a million-line
-//   COPY in one join, see db/src/schema/ledger.ts), so reflection cannot see them.
+//   COPY in one join, see db/src/schema/ledger.ts), so reflection cannot see them; likewise from a voucher to its
+//   month (migration 0019 replaced that foreign key with a statement trigger).
 // - Conditions on periods.status and statement_lines.kind, which PostGraphile leaves out for unindexed columns.
 // - Mutations off: the peer serves reads only, like the comparison.
 // No SQL function, view or computed column does the work for it.
@@ -29,7 +30,13 @@ const tags = jsonPgSmartTags({
   config: {
     class: {
       villages: { tags: { unique: 'slug' } },
-      vouchers: { tags: { unique: 'village_id,year,month,revision,number' } },
+      vouchers: {
+        tags: {
+          unique: 'village_id,year,month,revision,number',
+          foreignKey:
+            '(village_id, year, month, revision) references periods (village_id, year, month, revision)|@fieldName period',
+        },
+      },
       voucher_lines: {
         tags: {
           foreignKey: [

@@ -103,18 +103,18 @@ const ORDER: Record<LineSort, string> = {
 };
 
 /**
- * The statement lines `scope` selects (a condition on `statement_lines s`, derived at publishing with their flow kind),
- * filtered, each numbered within its `partition` in the filter's order with the partition's total, cut to the window,
- * then joined to what a line shows. One statement; the display columns are read for the window's rows only.
+ * Numbers `rows` (statement lines with their kind, and the columns `order` names) within each `partition` in that
+ * order with the partition's total, cuts them to the window, then joins what a line shows. One statement; the display
+ * columns are read for the window's rows only.
  */
-function linesSql(scope: SQL, filter: LineFilter, window: Window, partition: SQL): SQL {
+function linesSql(rows: SQL, order: string, filter: LineFilter, window: Window, partition: SQL): SQL {
   return sql`select w.kind, w.rn, w.total, ${VOUCHER_COLUMNS}, ${statementLineColumns(filter)}
     from (
       select * from (
-        select f.*, row_number() over (partition by ${partition} order by ${sql.raw(ORDER[filter.sort])})::int as rn,
+        select f.*, row_number() over (partition by ${partition} order by ${sql.raw(order)})::int as rn,
                count(*) over (partition by ${partition})::int as total
           from (
-              ${filteredSql(scope, filter)}
+              ${rows}
           ) f
       ) r
      where ${windowSql(window, sql`rn`, sql`total`)}
@@ -293,23 +293,40 @@ export function publishedScopeSql(scope: PublishedLinesScope): SQL {
 
 /** A window of the lines of each statement, each numbered within its statement. */
 export function linesOfStatementsSql(statements: WantedRevisions, filter: LineFilter, window: Window): SQL {
-  return linesSql(statementsScope(statements), filter, window, sql`village_id, year, month, revision`);
+  const scope = statementsScope(statements);
+  const partition = sql`village_id, year, month, revision`;
+  // Within one statement, date order is the order of `seq` (derived at publishing by date, voucher number, line): a
+  // page filtered by kind, account or amount reads the statement's own rows in key order, and no voucher but the
+  // page's (the general form joins every voucher of the month to sort by its date). A search reads the 摘要: general.
+  if (filter.sort === 'date_asc' && !filter.search?.trim()) {
+    const rows = sql`select s.village_id, s.year, s.month, s.revision, s.voucher_id, s.line_no, s.kind, s.seq
+        from statement_lines s where ${scope} and ${filterSql(filter)}`;
+    return linesSql(rows, 'seq', filter, window, partition);
+  }
+  return linesSql(filteredSql(scope, filter), ORDER[filter.sort], filter, window, partition);
 }
 
 /** A window of the lines of a scope's published months, numbered across all of them. */
 export function publishedLinesSql(scope: PublishedLinesScope, filter: LineFilter, window: Window): SQL {
-  return linesSql(publishedScopeSql(scope), filter, window, sql`true`);
+  return linesSql(filteredSql(publishedScopeSql(scope), filter), ORDER[filter.sort], filter, window, sql`true`);
+}
+
+/** The lines of `scope` that pass `filter`, to be counted: their vouchers are read only for a search of the 摘要. */
+function matchingSql(scope: SQL, filter: LineFilter): SQL {
+  if (filter.search?.trim()) return filteredSql(scope, filter);
+  return sql`select s.village_id, s.year, s.month, s.revision from statement_lines s
+     where ${scope} and ${filterSql(filter)}`;
 }
 
 /** How many lines of `scope` pass `filter`. */
 export function countLinesSql(scope: SQL, filter: LineFilter): SQL {
-  return sql`select count(*)::int as n from (${filteredSql(scope, filter)}) c`;
+  return sql`select count(*)::int as n from (${matchingSql(scope, filter)}) c`;
 }
 
 /** How many lines of each statement pass `filter`. */
 export function countLinesOfSql(statements: WantedRevisions, filter: LineFilter): SQL {
   return sql`select village_id, year, month, revision, count(*)::int as n
-          from (${filteredSql(statementsScope(statements), filter)}) c
+          from (${matchingSql(statementsScope(statements), filter)}) c
          group by village_id, year, month, revision`;
 }
 

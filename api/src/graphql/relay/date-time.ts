@@ -21,7 +21,12 @@ export const DateTimeScalar = new GraphQLScalarType({
   description:
     '时间，RFC 3339 / ISO 8601，UTC，如 2025-03-01T08:00:00.000Z / A date-time string (RFC 3339), answered in UTC ' +
     'with milliseconds, such as 2025-03-01T08:00:00.000Z.',
-  serialize: (value) => (DateTimeResolver.serialize(value) as Date).toISOString(),
+  // A valid Date (every date-time the resolvers return) goes straight to its ISO form: graphql-scalars' checks cost
+  // ~1% of the API's CPU on a list of two dozen months. Anything else is theirs to check, and to refuse.
+  serialize: (value) =>
+    value instanceof Date && !Number.isNaN(value.getTime())
+      ? value.toISOString()
+      : (DateTimeResolver.serialize(value) as Date).toISOString(),
   parseValue: (value) => readable(() => DateTimeResolver.parseValue(value)),
   parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) =>
     readable(() => DateTimeResolver.parseLiteral(ast, variables)),
