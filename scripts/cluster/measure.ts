@@ -3,7 +3,7 @@
 // shared server (pg_dump, read only there), and removed at the end. Rounds alternate (1, 2, 1, 2, …) so both see the
 // same machine load; API CPU per request is read from /proc.
 //
-//   pnpm tsx scripts/cluster/measure.ts --from mingbai_bench_district --seconds 10 --connections 16 --rounds 2
+//   pnpm tsx scripts/cluster/measure.ts --from mingbai_bench_district --seconds 10 --connections 16 --rounds 2 [--cold]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '2' },
+    // The response cache off: every request is the API's and PostgreSQL's work (cold). With it on, the 200 months
+    // are cached after their first request, and the rounds measure the cache's hits (warm).
+    cold: { type: 'boolean', default: false },
   },
 });
 const DATABASE = 'mingbai';
@@ -131,6 +134,7 @@ try {
           MINGBAI_IMAGE_WORKERS: '1',
           NODE_ENV: 'production',
           MALLOC_ARENA_MAX: '2',
+          MINGBAI_RESPONSE_CACHE: values.cold ? 'false' : 'true',
         },
         port,
         readyPath: '/healthz',
@@ -172,7 +176,8 @@ try {
     }
   }
   console.log(
-    `\nmonth page (${months.length} months of ${values.from}), c=${connections}, ${seconds} s a round, through the front:`,
+    `\nmonth page (${months.length} months of ${values.from}), c=${connections}, ${seconds} s a round, through the front, ` +
+      (values.cold ? 'response cache off (cold):' : 'response cache on (warm after each month’s first request):'),
   );
   console.log('| round | API processes | req/s | p50 ms | p99 ms | API CPU ms/request | errors |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
