@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { defaultImageWorkers, type ImagePoolSettings } from './attachments/process-in-worker.ts';
 import { join } from 'node:path';
+import { PLAN_CACHE_MODES, type PlanCacheMode } from '@mingbai/db/client';
 
 /**
  * Runtime settings, read from the environment once at start. Nothing else in the API reads process.env.
@@ -55,6 +56,11 @@ export interface ApiConfig {
   statementTimeoutMs: number | undefined;
   /** idle_in_transaction_session_timeout, ms (MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS; 0 off; default 60 s). */
   idleInTransactionTimeoutMs: number | undefined;
+  /**
+   * PostgreSQL's plan_cache_mode on the API's connections (MINGBAI_PG_PLAN_CACHE_MODE: force_generic_plan, the
+   * default (DEFAULT_PLAN_CACHE_MODE says why), auto or force_custom_plan).
+   */
+  planCacheMode: PlanCacheMode | undefined;
   /** A backend of ours active longer than this is logged and stopped, ms (MINGBAI_QUERY_WATCHDOG_MS; 0 off; 60 s). */
   queryWatchdogMs: number | undefined;
   /** The open-data folder and its size limit. */
@@ -227,6 +233,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       env.MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       'MINGBAI_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     ),
+    planCacheMode: planCacheMode(env.MINGBAI_PG_PLAN_CACHE_MODE),
     queryWatchdogMs: nonNegative(env.MINGBAI_QUERY_WATCHDOG_MS, 'MINGBAI_QUERY_WATCHDOG_MS'),
     openData: readOpenDataFolder(env),
     filesDir: env.MINGBAI_FILES_DIR?.trim() || undefined,
@@ -303,6 +310,13 @@ function flag(value: string | undefined, fallback: boolean, name: string): boole
   if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
   if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
   throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
+function planCacheMode(value: string | undefined): PlanCacheMode | undefined {
+  const mode = value?.trim();
+  if (!mode) return undefined;
+  if ((PLAN_CACHE_MODES as readonly string[]).includes(mode)) return mode as PlanCacheMode;
+  throw new ConfigError(`MINGBAI_PG_PLAN_CACHE_MODE must be one of ${PLAN_CACHE_MODES.join(', ')}, got "${mode}"`);
 }
 
 function readPreviewSecret(env: NodeJS.ProcessEnv): string | undefined {

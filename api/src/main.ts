@@ -20,6 +20,7 @@ export async function main(): Promise<void> {
     pgliteDir: config.pgliteDir,
     statementTimeoutMs: config.statementTimeoutMs,
     idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+    planCacheMode: config.planCacheMode,
   });
   await migrateDb(handle);
   if (config.filesDir) useFilesDir(config.filesDir);
