@@ -141,8 +141,13 @@ export interface RollupDbRow {
 
 const ROLLUP_COLUMNS = sql.raw(`r.account_code, left(r.account_code, 3) as top_code, coalesce(va.name, a.name) as name,
   a.name as top_name, a.class, r.opening_fen::text, r.debit_fen::text, r.credit_fen::text, r.closing_fen::text`);
+// The village's own name of the account, looked up by key for each rollup (lateral): a generic plan (db/src/client.ts,
+// DEFAULT_PLAN_CACHE_MODE) cannot know how few rollups a month has, and hashed the whole village_accounts table
+// instead (2.7 of the month page statement's 4 ms on the district bench, and growing with every village). `limit 1`
+// (the key allows one row anyway) keeps PostgreSQL from pulling the subquery up into a plain join it would hash again.
 const ROLLUP_JOINS = sql.raw(`join accounts a on a.standard = r.standard and a.code = left(r.account_code, 3)
-  left join village_accounts va on va.village_id = r.village_id and va.standard = r.standard and va.code = r.account_code`);
+  left join lateral (select va.name from village_accounts va where va.village_id = r.village_id
+                       and va.standard = r.standard and va.code = r.account_code limit 1) va on true`);
 
 export function toRollup(r: RollupDbRow): RollupRow {
   return {

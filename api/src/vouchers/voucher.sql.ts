@@ -91,8 +91,11 @@ const LEAN_LINE_COLUMNS = lineColumns(
   `coalesce(l.payment_method, 'transfer') as payment_method`,
 );
 const statementLineColumns = (filter: Pick<LineFilter, 'lean'>) => (filter.lean ? LEAN_LINE_COLUMNS : LINE_COLUMNS);
+/** The village's own name of a line's account, by key for each line whatever the plan (as ROLLUP_JOINS, statements/). */
+const ACCOUNT_NAME_JOIN = `left join lateral (select va.name from village_accounts va where va.village_id = l.village_id
+      and va.standard = l.standard and va.code = l.account_code limit 1) va on true`;
 const LINE_JOINS = sql.raw(`join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)
-  left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard and va.code = l.account_code`);
+  ${ACCOUNT_NAME_JOIN}`);
 
 // village_id keeps lines of different villages apart when a region's lines share a date and a voucher number.
 const ORDER: Record<LineSort, string> = {
@@ -141,7 +144,7 @@ export function filteredSql(scope: SQL, filter: LineFilter): SQL {
 const DISPLAY_JOINS = sql.raw(`join vouchers v on v.village_id = w.village_id and v.id = w.voucher_id
     join voucher_lines l on l.village_id = w.village_id and l.voucher_id = w.voucher_id and l.line_no = w.line_no
     ${'join accounts a on a.standard = l.standard and a.code = left(l.account_code, 3)'}
-    left join village_accounts va on va.village_id = l.village_id and va.standard = l.standard and va.code = l.account_code`);
+    ${ACCOUNT_NAME_JOIN}`);
 
 /**
  * The first page of one statement's lines in date order, unfiltered, as the month page asks: a range of the derived
