@@ -126,11 +126,16 @@ export function revisionsIn(alias: string, wanted: WantedRevisions): SQL {
       wanted.revisions.map((k) => [k.villageId, k.year, k.month, k.revision]),
     );
   }
+  // Each month's current revision looked up by key (a lateral aggregate): grouped over `periods` instead, a generic
+  // plan (db/src/client.ts, DEFAULT_PLAN_CACHE_MODE) guessed 200 months and hashed the whole table on the month page.
   return sql`(${sql.raw(columns)}) in (
-      select c.village_id, c.year, c.month, max(c.revision) from periods c
-       where c.status = 'published' and ${keysIn(
-         'c.village_id, c.year, c.month',
-         wanted.currentOf.map((k) => [k.villageId, k.year, k.month]),
-       )}
-       group by c.village_id, c.year, c.month)`;
+      select k.village_id, k.year, k.month, cur.revision
+        from ${keyTable(
+          'k',
+          ['village_id', 'year', 'month'],
+          wanted.currentOf.map((m) => [m.villageId, m.year, m.month]),
+        )}
+        cross join lateral (select max(c.revision) as revision from periods c
+                             where c.village_id = k.village_id and c.year = k.year and c.month = k.month
+                               and c.status = 'published') cur)`;
 }
