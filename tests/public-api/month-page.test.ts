@@ -161,6 +161,42 @@ describe('derived statement data', () => {
     expect(fucun.data!.village.statement.changes.length).toBeGreaterThan(0);
   });
 
+  it('sums the year to date, in all and by category, from the months read one by one', async () => {
+    type Figures = {
+      income: { fen: string };
+      spending: { fen: string };
+      byCategory: { code: string; kind: string; amount: { fen: string } }[];
+    };
+    const read = async (year: number, month: number) => {
+      const res = await t.api.query<{ village: { statement: (Figures & { yearToDate: Figures }) | null } }>(
+        `query ($year: Int!, $month: Int!) { village(slug: "fucun") { statement(year: $year, month: $month) {
+           income { fen } spending { fen } byCategory { code kind amount { fen } }
+           yearToDate { income { fen } spending { fen } byCategory { code kind amount { fen } } } } } }`,
+        { year, month },
+      );
+      return res.data!.village.statement;
+    };
+    const byCode = (f: Figures) =>
+      Object.fromEntries(f.byCategory.map((c) => [`${c.kind} ${c.code}`, BigInt(c.amount.fen)]));
+    let checked = 0;
+    for (const year of [2025, 2026]) {
+      const sum = { income: 0n, spending: 0n, byCategory: new Map<string, bigint>() };
+      for (let month = 1; month <= 12; month++) {
+        const s = await read(year, month);
+        if (!s) continue;
+        sum.income += BigInt(s.income.fen);
+        sum.spending += BigInt(s.spending.fen);
+        for (const [k, v] of Object.entries(byCode(s))) sum.byCategory.set(k, (sum.byCategory.get(k) ?? 0n) + v);
+        expect(BigInt(s.yearToDate.income.fen), `${year}-${month} income`).toBe(sum.income);
+        expect(BigInt(s.yearToDate.spending.fen), `${year}-${month} spending`).toBe(sum.spending);
+        const expected = Object.fromEntries([...sum.byCategory].filter(([, v]) => v !== 0n));
+        expect(byCode(s.yearToDate), `${year}-${month} by category`).toEqual(expected);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(6);
+  });
+
   it('counts the year to date’s published months as the months read one by one did', async () => {
     const rows = await queryRows<{ slug: string; year: number; month: number; months: number }>(
       t.handle.db,

@@ -184,7 +184,11 @@ export interface YearToDateRows {
 
 export type YtdDbRow = RollupDbRow & { village_id: number; year: number; until: number; months: number };
 
-/** Movements of the current revision of each published month from January to each month of `keys`, by account. */
+/**
+ * Movements of the current revision of each published month from January to each month of `keys`, by account:
+ * summed by the month's chart and account code first, then named and summed again by what the public sees (a name
+ * looked up for each of a year's ~250 rollups was most of its cost: 1.07 → 0.50 ms for a 10-month year on the district bench).
+ */
 export function yearToDateSql(keys: readonly MonthKey[]): SQL {
   return sql`with wanted(village_id, year, until) as (select * from ${keyTable(
     'w0',
@@ -198,16 +202,22 @@ export function yearToDateSql(keys: readonly MonthKey[]): SQL {
          where p.status = 'published'
          order by p.village_id, p.year, p.month, w.until, p.revision desc
       ),
-      counted as (select c.*, count(*) over (partition by c.village_id, c.year, c.until)::int as months from current c)
-      select c.village_id, c.year, c.until, c.months, r.account_code, left(r.account_code, 3) as top_code,
+      counted as (select c.*, count(*) over (partition by c.village_id, c.year, c.until)::int as months from current c),
+      summed as (
+        select c.village_id, c.year, c.until, c.months, r.standard, r.account_code,
+               sum(r.debit_fen) as debit_fen, sum(r.credit_fen) as credit_fen
+          from counted c
+          join statement_rollups r on r.village_id = c.village_id and r.year = c.year and r.month = c.month
+                                   and r.revision = c.revision
+         group by c.village_id, c.year, c.until, c.months, r.standard, r.account_code
+      )
+      select r.village_id, r.year, r.until, r.months, r.account_code, left(r.account_code, 3) as top_code,
              coalesce(va.name, a.name) as name, a.name as top_name, a.class,
              '0' as opening_fen, sum(r.debit_fen)::text as debit_fen, sum(r.credit_fen)::text as credit_fen,
              '0' as closing_fen
-        from counted c
-        join statement_rollups r on r.village_id = c.village_id and r.year = c.year and r.month = c.month
-                                 and r.revision = c.revision
+        from summed r
         ${ROLLUP_JOINS}
-       group by c.village_id, c.year, c.until, c.months, r.account_code, va.name, a.name, a.class
+       group by r.village_id, r.year, r.until, r.months, r.account_code, va.name, a.name, a.class
        order by r.account_code`;
 }
 
