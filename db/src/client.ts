@@ -73,7 +73,7 @@ export type PlanCacheMode = (typeof PLAN_CACHE_MODES)[number];
  * generic plan is poor for a statement of many parameters: 4.2 ms of `bind` before 1.4 ms of execution, 3/4 of the
  * page's time in PostgreSQL. A generic plan is made once per connection and reused. District bench, quiet machine,
  * `pnpm bench --only api --quick`: month page 106 → 175 req/s at c=16 (p50 of a 68-line month 14.7 → 7.4 ms), village
- * page 237 → 319; a 100,000-line CLI import the same within noise (38,779 and 36,538 lines/s).
+ * page 237 → 319. Transactions (the writes) go back to `auto` (below, client.begin).
  */
 export const DEFAULT_PLAN_CACHE_MODE: PlanCacheMode = 'force_generic_plan';
 
@@ -290,11 +290,17 @@ function openPostgres(
   // drizzle opens every transaction with `begin` (a savepoint when nested): the connection it hands drizzle is
   // remembered for the transaction's callback, so transactionWithConnection can COPY on it.
   const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  // Transactions (the writes: imports, publishing, review, questions) plan each statement for its values again: their
+  // set-wise statements depend on how big the upload is, and a 100,000-line CLI import ran ~7% slower on generic
+  // plans: 6.44–6.5× the time of the COPY floor, against 6.03–6.05× with PostgreSQL's choice and 6.05–6.06× with this
+  // (`pnpm bench --only import --quick`, two runs each). The public's reads run outside transactions.
+  const transactionPlans = (options.planCacheMode ?? DEFAULT_PLAN_CACHE_MODE) === 'force_generic_plan';
   client.begin = ((...args: unknown[]) => {
     const work = args.pop() as (sql: PostgresTransactionSql) => unknown;
-    return begin(...args, (sql: PostgresTransactionSql) =>
-      openTransaction.run(postgresConnection(sql), () => work(sql)),
-    );
+    return begin(...args, async (sql: PostgresTransactionSql) => {
+      if (transactionPlans) await sql.unsafe('set local plan_cache_mode = auto');
+      return openTransaction.run(postgresConnection(sql), () => work(sql));
+    });
   }) as typeof client.begin;
   const db = drizzlePostgres(client, { schema, logger: countingLogger }) as unknown as Db;
   drivers.set(db, { engine: 'postgres', client });

@@ -29,7 +29,7 @@ describe('MINGBAI_PG_PLAN_CACHE_MODE', () => {
 });
 
 describe.skipIf(!databaseUrl)('plan_cache_mode on PostgreSQL', () => {
-  it('is force_generic_plan on every connection unless the handle is told otherwise', async () => {
+  it('is force_generic_plan on every connection unless the handle is told otherwise, auto in transactions', async () => {
     expect(DEFAULT_PLAN_CACHE_MODE).toBe('force_generic_plan');
     const handle = await openDb({ databaseUrl: databaseUrl!, poolSize: 2 });
     const auto = await openDb({ databaseUrl: databaseUrl!, poolSize: 2, planCacheMode: 'auto' });
@@ -38,6 +38,13 @@ describe.skipIf(!databaseUrl)('plan_cache_mode on PostgreSQL', () => {
       const modes = await Promise.all([planCacheMode(handle), planCacheMode(handle)]);
       expect(modes).toEqual(['force_generic_plan', 'force_generic_plan']);
       expect(await planCacheMode(auto)).toBe('auto');
+      // Transactions (the writes) let PostgreSQL choose again, and only for themselves.
+      const inside = await handle.db.transaction(async (tx) => {
+        const [row] = await queryRows<{ plan_cache_mode: string }>(tx, sql`show plan_cache_mode`);
+        return row?.plan_cache_mode;
+      });
+      expect(inside).toBe('auto');
+      expect(await planCacheMode(handle)).toBe('force_generic_plan');
     } finally {
       await handle.close();
       await auto.close();
