@@ -302,9 +302,7 @@ export function linesOfStatementsSql(statements: WantedRevisions, filter: LineFi
   // page filtered by kind, account or amount reads the statement's own rows in key order, and no voucher but the
   // page's (the general form joins every voucher of the month to sort by its date). A search reads the 摘要: general.
   if (filter.sort === 'date_asc' && !filter.search?.trim()) {
-    const rows = sql`select s.village_id, s.year, s.month, s.revision, s.voucher_id, s.line_no, s.kind, s.seq
-        from statement_lines s where ${scope} and ${filterSql(filter)}`;
-    return linesSql(rows, 'seq', filter, window, partition);
+    return linesSql(ownRowsSql(scope, filter), 'seq', filter, window, partition);
   }
   return linesSql(filteredSql(scope, filter), ORDER[filter.sort], filter, window, partition);
 }
@@ -314,11 +312,15 @@ export function publishedLinesSql(scope: PublishedLinesScope, filter: LineFilter
   return linesSql(filteredSql(publishedScopeSql(scope), filter), ORDER[filter.sort], filter, window, sql`true`);
 }
 
+/** The statement lines of `scope` that pass a filter without a search: their own rows, no voucher read. */
+function ownRowsSql(scope: SQL, filter: LineFilter): SQL {
+  return sql`select s.village_id, s.year, s.month, s.revision, s.voucher_id, s.line_no, s.kind, s.seq
+      from statement_lines s where ${scope} and ${filterSql(filter)}`;
+}
+
 /** The lines of `scope` that pass `filter`, to be counted: their vouchers are read only for a search of the 摘要. */
 function matchingSql(scope: SQL, filter: LineFilter): SQL {
-  if (filter.search?.trim()) return filteredSql(scope, filter);
-  return sql`select s.village_id, s.year, s.month, s.revision from statement_lines s
-     where ${scope} and ${filterSql(filter)}`;
+  return filter.search?.trim() ? filteredSql(scope, filter) : ownRowsSql(scope, filter);
 }
 
 /** How many lines of `scope` pass `filter`. */
